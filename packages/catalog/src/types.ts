@@ -1,0 +1,80 @@
+/** What kind of blocking an API does; every category can be switched off on its own. */
+export type BlockingCategory =
+  | 'fs'
+  | 'child-process'
+  | 'crypto'
+  | 'zlib'
+  | 'atomics'
+  | 'sqlite'
+  | 'busy-wait'
+  | 'third-party';
+
+/**
+ * How the blocking API is reached from its module:
+ * - `call`: `path` names a function export, called directly (`fs.readFileSync(...)`).
+ * - `construct`: `path` names a class whose constructor blocks (`new DatabaseSync(...)`).
+ * - `method`: `path` names a class or factory export and `method` a blocking method of its
+ *   instances (`fs.opendirSync(p).readSync()`); only resolvable with type information or by
+ *   tracking the receiver.
+ */
+export type BlockingApiKind = 'call' | 'construct' | 'method';
+
+/** The non-blocking replacement, when one exists with the same meaning. */
+export interface AsyncEquivalent {
+  /** Module to import it from, e.g. `node:fs/promises`. */
+  readonly module: string;
+  /** Export name in that module, e.g. `readFile`. */
+  readonly name: string;
+  /**
+   * `promise`: the export already returns a promise with the same arguments.
+   * `promisify`: callback API; `util.promisify(module[name])` has the same arguments.
+   */
+  readonly style: 'promise' | 'promisify';
+}
+
+export interface BlockingApi {
+  /** Canonical id shown to users and written by the runtime monitor, e.g. `fs.readFileSync`. */
+  readonly id: string;
+  /** Module specifier without the `node:` prefix for built-ins (`fs`, `child_process`, `fs-extra`). */
+  readonly module: string;
+  /** True for built-ins; they are matched with and without `node:`. */
+  readonly builtin: boolean;
+  /** Export path inside the module; `[]` is the default export (or the CommonJS module value). */
+  readonly path: readonly string[];
+  readonly kind: BlockingApiKind;
+  /** For `kind: 'method'`: the blocking instance method. */
+  readonly method?: string;
+  readonly category: BlockingCategory;
+  /**
+   * Present when the same API is asynchronous given a callback (`crypto.randomBytes(n, cb)`):
+   * the call blocks only when no function argument is passed.
+   */
+  readonly blockingUnless?: 'callback';
+  readonly asyncEquivalent?: AsyncEquivalent;
+  /**
+   * Index of the argument worth showing as a hint at run time (a path, a command), if any.
+   * The runtime monitor records a bounded prefix of it while the call is in flight.
+   */
+  readonly hintArgument?: number;
+  /** True when the runtime monitor wraps this API to name it while it is in flight. */
+  readonly wrapAtRuntime: boolean;
+  /** One sentence on why it blocks, for messages and docs. */
+  readonly why: string;
+}
+
+/** A global (no import) whose call blocks, such as `Atomics.wait`. */
+export interface BlockingGlobal {
+  readonly id: string;
+  /** Path from the global object, e.g. `['Atomics', 'wait']`. */
+  readonly path: readonly string[];
+  readonly category: BlockingCategory;
+  readonly wrapAtRuntime: boolean;
+  readonly why: string;
+}
+
+/** A module whose exports are all non-blocking even when a sibling module blocks (`fs/promises`). */
+export interface AsyncOnlyModule {
+  readonly module: string;
+  /** When set, only this export path of `module` is async (`fs.promises`). */
+  readonly path?: readonly string[];
+}

@@ -1,0 +1,1 @@
+export { cliVersion, createProgram, main } from './main.js';
