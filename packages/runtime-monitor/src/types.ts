@@ -1,0 +1,141 @@
+/*
+ * Plain data shared by the monitor's parts (main thread, watchdog worker, exporters, middleware) and
+ * by the tools that read its output (the CLI's run/watch/report). Changing a field here changes the
+ * NDJSON event log and the control socket protocol: keep it backwards compatible.
+ */
+
+/** One frame of a captured main-thread stack. `line` and `column` are 1-based. */
+export interface StackFrame {
+  functionName: string;
+  url: string;
+  line: number;
+  column: number;
+}
+
+/** The blocking built-in that was running when the watchdog looked (written by the sync wrappers). */
+export interface InFlightCall {
+  /** Catalog id, e.g. `fs.readFileSync`. */
+  api: string;
+  /** A bounded prefix of the path or command argument, when the API has one. */
+  hint: string | null;
+}
+
+/** What the app said it was doing (route, agent run, tool call), from `withContext`/`setContext`. */
+export type MonitorContext = Record<string, string | number | boolean | null>;
+
+/** One stall of the event loop, as written to the event log and emitted as `'block'`. */
+export interface BlockEvent {
+  type: 'block';
+  /** Epoch ms at which the loop last made progress before the stall. */
+  startedAt: number;
+  durationMs: number;
+  /** Innermost frame first; empty when no stack could be captured (lag-only mode). */
+  stack: StackFrame[];
+  /** Further stacks sampled while a long block was still running, one per threshold. */
+  samples?: StackFrame[][];
+  inFlight: InFlightCall | null;
+  context: MonitorContext | null;
+  /** True when the stack was captured after the block had already ended (it may point elsewhere). */
+  late: boolean;
+  /** True when the block happened during the start-up grace period (module loading). */
+  startup?: boolean;
+  /** Identical stacks share a signature; detailed reports are de-duplicated by it. */
+  signature?: string;
+}
+
+/** Event-loop delay over a window, with the sampling resolution already subtracted. */
+export interface LagFigures {
+  minMs: number;
+  maxMs: number;
+  meanMs: number;
+  stddevMs: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  samples: number;
+  /** Where the figures come from: `perf_hooks.monitorEventLoopDelay` or the timer-drift sampler. */
+  source: 'perf_hooks' | 'timer-drift';
+}
+
+/** A periodic `{"type":"lag"}` window in the event log. */
+export interface LagEvent {
+  type: 'lag';
+  /** Epoch ms at the end of the window. */
+  at: number;
+  windowMs: number;
+  lag: LagFigures;
+  /** Event-loop utilisation over the window, 0..1. */
+  utilization: number;
+  threadPool: ThreadPoolFigures | null;
+}
+
+export interface ThreadPoolFigures {
+  /** Queue delay of the most recent probe job, ms. */
+  lastMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  samples: number;
+}
+
+export interface StallFigures {
+  /** Every stall over the threshold after start-up, rate limits notwithstanding. */
+  count: number;
+  /** Stalls during the start-up grace period, counted apart. */
+  startupCount: number;
+  totalMs: number;
+  maxMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Base64 of the hdr-histogram-js encoding of stall durations (ms), mergeable across processes. */
+  histogram: string;
+}
+
+/** Blocks grouped by stack signature. */
+export interface StackSummary {
+  signature: string;
+  count: number;
+  totalMs: number;
+  maxMs: number;
+  stack: StackFrame[];
+  inFlight: InFlightCall | null;
+  /** Context of the most recent block with this signature. */
+  context: MonitorContext | null;
+}
+
+/** Sync calls of catalog APIs made after start-up, aggregated per API and call site. */
+export interface SyncCallSite {
+  api: string;
+  /** `file:line:column` of the caller; null while no call from there has been slow enough to locate. */
+  site: string | null;
+  count: number;
+  totalMs: number;
+  maxMs: number;
+}
+
+/** What `handle.snapshot()` returns and the control socket sends. */
+export interface MonitorSnapshot {
+  pid: number;
+  /** Epoch ms the snapshot was taken. */
+  at: number;
+  uptimeMs: number;
+  thresholdMs: number;
+  /** `full` when stacks are captured; `lag-only` when the inspector was unavailable. */
+  mode: 'full' | 'lag-only';
+  /** Lag since the monitor started. */
+  lag: LagFigures;
+  /** Event-loop utilisation over the most recent window, 0..1. */
+  utilization: number;
+  stalls: StallFigures;
+  threadPool: ThreadPoolFigures | null;
+  topStacks: StackSummary[];
+  syncCalls: SyncCallSite[];
+  /**
+   * Sections published by extensions on the main thread (the HTTP middleware adds `routes`),
+   * refreshed periodically so the worker can serve them while the loop is frozen.
+   */
+  sections: Record<string, unknown>;
+}
+
+/** A line of the NDJSON event log. */
+export type MonitorEvent = BlockEvent | LagEvent | ({ type: 'summary' } & MonitorSnapshot);
