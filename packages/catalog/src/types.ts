@@ -44,6 +44,11 @@ export interface BlockingApi {
   readonly kind: BlockingApiKind;
   /** For `kind: 'method'`: the blocking instance method. */
   readonly method?: string;
+  /**
+   * For `kind: 'method'`: the name of the class or interface that declares the method in the module's
+   * type declarations (`Dir`, `Database`, `Statement`), so type-aware tools can match a receiver's type.
+   */
+  readonly typeName?: string;
   readonly category: BlockingCategory;
   /**
    * Present when the same API is asynchronous given a callback (`crypto.randomBytes(n, cb)`):

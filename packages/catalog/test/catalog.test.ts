@@ -62,3 +62,12 @@ describe('catalog of blocking built-ins', () => {
     expect(getApiById('child_process.execSync')?.category).toBe('child-process');
   });
 });
+
+describe('method entries', () => {
+  it('name the declaring type, so type-aware tools can match a receiver', () => {
+    const methods = BLOCKING_APIS.filter((api) => api.kind === 'method');
+    expect(methods.length).toBeGreaterThan(0);
+    for (const api of methods) expect(api.typeName, api.id).toMatch(/^[A-Z]\w+$/);
+    expect(getApiById('better-sqlite3.Statement#get')).toMatchObject({ typeName: 'Statement', method: 'get' });
+  });
+});
