@@ -1,0 +1,35 @@
+import { BLOCKING_APIS, BLOCKING_GLOBALS } from '@agent-lag/catalog';
+
+/** One blocking built-in the wrappers replace, in a fixed order shared by the main thread and the worker. */
+export interface WrappedApi {
+  /** Catalog id written to the event log, e.g. `fs.readFileSync`. */
+  readonly id: string;
+  /** `require()` specifier of the owner (`node:fs`), or null for a global (`Atomics.wait`). */
+  readonly module: string | null;
+  /** Path to the function from the module object or from `globalThis`; the last segment is the property. */
+  readonly path: readonly string[];
+  /** Argument whose bounded prefix is recorded as the hint, if any. */
+  readonly hintArgument: number | undefined;
+  /** Child-process APIs also append their argument array to the hint (`sh -c "sleep 5"`). */
+  readonly hintArgs: boolean;
+}
+
+/*
+ * Both threads build this table from the same catalog, so an index written by the main thread names the
+ * same API in the worker. Entries that do not exist in the running Node are skipped at install time, not
+ * here, so that the indices stay identical whatever the version.
+ */
+export const WRAPPED_APIS: readonly WrappedApi[] = [
+  ...BLOCKING_APIS.filter((api) => api.builtin && api.wrapAtRuntime && api.kind === 'call').map(
+    (api): WrappedApi => ({
+      id: api.id,
+      module: `node:${api.module}`,
+      path: api.path,
+      hintArgument: api.hintArgument,
+      hintArgs: api.category === 'child-process' && api.id !== 'child_process.execSync',
+    }),
+  ),
+  ...BLOCKING_GLOBALS.filter((api) => api.wrapAtRuntime).map(
+    (api): WrappedApi => ({ id: api.id, module: null, path: api.path, hintArgument: undefined, hintArgs: false }),
+  ),
+];

@@ -1,0 +1,167 @@
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { performance } from 'node:perf_hooks';
+import type { SyncCallSite } from '../types.js';
+import { captureCallSite, SyncCallStats } from './call-sites.js';
+import { commandHint, stringHint } from './hint.js';
+import { InFlightWriter } from './record.js';
+import { WRAPPED_APIS, type WrappedApi } from './table.js';
+
+export interface SyncWrapperOptions {
+  /** From `createInFlightBuffer()`; the watchdog worker reads it with `readInFlight()`. */
+  buffer: SharedArrayBuffer;
+  /** Calls at least this long have their call site captured. */
+  slowCallMs: number;
+  /** Calls are aggregated only once this returns true (start-up's module loading is not interesting). */
+  isAfterStartup: () => boolean;
+}
+
+export interface SyncWrappers {
+  /** Catalog ids actually wrapped in this Node (some catalog entries exist only in newer versions). */
+  readonly apis: readonly string[];
+  /** Sync calls made after start-up, per API and (for slow calls) per call site, largest total first. */
+  syncCalls(): SyncCallSite[];
+  /** Puts every original back exactly (unless someone patched over the wrapper since). Idempotent. */
+  uninstall(): void;
+}
+
+type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
+
+interface Patch {
+  id: string;
+  owner: object;
+  property: string;
+  descriptor: PropertyDescriptor;
+  wrapper: AnyFunction;
+}
+
+/** Marks wrappers so a second copy of this package (or a second install) never wraps a wrapper. */
+const WRAPPER = Symbol.for('agent-lag.syncWrapper');
+const require = createRequire(import.meta.url);
+let installed = false;
+
+function ownerOf(api: WrappedApi): object | null {
+  let owner: unknown = api.module === null ? globalThis : require(api.module);
+  for (const segment of api.path.slice(0, -1)) {
+    owner = owner !== null && typeof owner === 'object' ? (owner as Record<string, unknown>)[segment] : undefined;
+  }
+  return owner !== null && typeof owner === 'object' ? owner : null;
+}
+
+/** Gives the wrapper the original's name, length and own properties (`realpathSync.native`, symbols). */
+function copyIdentity(wrapper: AnyFunction, original: AnyFunction): void {
+  for (const key of Reflect.ownKeys(original)) {
+    if (key === 'prototype' || key === 'arguments' || key === 'caller') continue;
+    const descriptor = Object.getOwnPropertyDescriptor(original, key);
+    if (descriptor) Object.defineProperty(wrapper, key, descriptor);
+  }
+  Object.defineProperty(wrapper, WRAPPER, { value: true });
+}
+
+/**
+ * Replaces every catalog built-in marked `wrapAtRuntime` with a wrapper that names the call in the
+ * shared in-flight record while it runs and times it. Only the outermost wrapped call on the stack is
+ * recorded: Node's own nested calls (`readFileSync` → `fs.openSync`/`fs.readSync`) pass straight through,
+ * so the record keeps naming the API the application called, and durations are not counted twice.
+ */
+export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
+  if (installed) throw new Error('agent-lag: sync wrappers are already installed; uninstall() the previous ones first');
+  const { slowCallMs, isAfterStartup } = options;
+  if (!(slowCallMs >= 0)) throw new RangeError(`slowCallMs must be a number >= 0, got ${String(slowCallMs)}`);
+  const writer = new InFlightWriter(options.buffer);
+  const stats = new SyncCallStats();
+  const patches: Patch[] = [];
+  let depth = 0;
+  let afterStartup = false;
+
+  const counting = (): boolean => {
+    if (afterStartup) return true;
+    try {
+      afterStartup = isAfterStartup() === true;
+    } catch {
+      afterStartup = false;
+    }
+    return afterStartup;
+  };
+
+  const record = (index: number, elapsedMs: number, wrapper: AnyFunction): void => {
+    if (elapsedMs < slowCallMs) {
+      stats.recordUnlocated(index, elapsedMs);
+      return;
+    }
+    const site = captureCallSite(wrapper);
+    if (site === null) stats.recordUnlocated(index, elapsedMs);
+    else stats.recordAt(index, site, elapsedMs);
+  };
+
+  const publish = (index: number, api: WrappedApi, args: unknown[]): void => {
+    if (api.hintArgument === undefined) {
+      writer.begin(index, null);
+      return;
+    }
+    const argument = args[api.hintArgument];
+    if (argument instanceof Uint8Array) {
+      writer.beginWithBytes(index, argument);
+      return;
+    }
+    const hint = stringHint(argument);
+    writer.begin(index, hint !== null && api.hintArgs ? commandHint(hint, args[api.hintArgument + 1]) : hint);
+  };
+
+  const wrap = (index: number, api: WrappedApi, original: AnyFunction): AnyFunction => {
+    const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+      if (depth !== 0) return Reflect.apply(original, this, args);
+      depth = 1;
+      publish(index, api, args);
+      const started = performance.now();
+      try {
+        return Reflect.apply(original, this, args);
+      } finally {
+        const elapsedMs = performance.now() - started;
+        writer.clear();
+        depth = 0;
+        if (counting()) record(index, elapsedMs, wrapper);
+      }
+    };
+    copyIdentity(wrapper, original);
+    return wrapper;
+  };
+
+  WRAPPED_APIS.forEach((api, index) => {
+    const owner = ownerOf(api);
+    const property = api.path[api.path.length - 1];
+    if (!owner || property === undefined) return;
+    const descriptor = Object.getOwnPropertyDescriptor(owner, property);
+    if (!descriptor?.configurable) return;
+    const original: unknown = Reflect.get(owner, property);
+    if (typeof original !== 'function' || (original as unknown as Record<symbol, unknown>)[WRAPPER] === true) return;
+    const wrapper = wrap(index, api, original as AnyFunction);
+    Object.defineProperty(owner, property, {
+      value: wrapper,
+      writable: true,
+      enumerable: descriptor.enumerable ?? true,
+      configurable: true,
+    });
+    patches.push({ id: api.id, owner, property, descriptor, wrapper });
+  });
+  installed = true;
+  // `import { readFileSync } from 'node:fs'` bindings only follow the CommonJS object after this.
+  syncBuiltinESMExports();
+
+  let active = true;
+  return {
+    apis: patches.map((patch) => patch.id),
+    syncCalls: () => stats.list(),
+    uninstall(): void {
+      if (!active) return;
+      active = false;
+      installed = false;
+      for (const { owner, property, descriptor, wrapper } of patches) {
+        // Someone (a mock, graceful-fs) patched over us: putting the original back would undo their patch.
+        if (Reflect.get(owner, property) !== wrapper) continue;
+        Object.defineProperty(owner, property, descriptor);
+      }
+      writer.clear();
+      syncBuiltinESMExports();
+    },
+  };
+}
