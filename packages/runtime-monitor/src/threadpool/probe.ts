@@ -1,0 +1,91 @@
+import { randomFill } from 'node:crypto';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { build, type Histogram } from 'hdr-histogram-js';
+import type { ThreadPoolFigures } from '../types.js';
+
+export interface ThreadPoolProbeOptions {
+  /** How often a probe job is queued; at most one is outstanding at a time. */
+  intervalMs: number;
+}
+
+export interface ThreadPoolProbe {
+  /** Queue delay of the probe jobs so far, or null before the first one completed. */
+  figures(): ThreadPoolFigures | null;
+  /** Stops queuing probes; a probe already queued completes and is discarded. */
+  stop(): void;
+}
+
+/** The smallest useful pool job: a few random bytes take microseconds once a thread picks it up. */
+const PROBE_BYTES = 8;
+const MIN_INTERVAL_MS = 10;
+/** Delays are recorded in microseconds, up to 10 minutes; anything longer is clamped. */
+const HIGHEST_US = 600_000_000;
+
+/**
+ * Times a tiny `crypto.randomFill` job through the libuv thread pool. `fs` is no good for this: with
+ * io_uring it may never touch the pool. The main thread's own busy time during the probe is subtracted
+ * (from event-loop utilisation), so a blocked loop, which delays the completion callback, does not read
+ * as a starved pool; under load the figure is therefore a lower bound of the pool's queue delay.
+ */
+export function startThreadPoolProbe(options: ThreadPoolProbeOptions): ThreadPoolProbe {
+  const intervalMs = options.intervalMs;
+  if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
+    throw new RangeError(`thread-pool probe intervalMs must be a positive number, got ${String(intervalMs)}`);
+  }
+  const histogram: Histogram = build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: 2,
+  });
+  const target = new Uint8Array(PROBE_BYTES);
+  let lastMs = 0;
+  let outstanding = false;
+  let stopped = false;
+  let startedAt = 0;
+  let utilizationAtStart: EventLoopUtilization | undefined;
+
+  const completed = (error: Error | null): void => {
+    outstanding = false;
+    if (stopped || error) return;
+    const elapsedMs = performance.now() - startedAt;
+    const busyMs = utilizationAtStart ? performance.eventLoopUtilization(utilizationAtStart).active : 0;
+    lastMs = Math.max(0, elapsedMs - busyMs);
+    histogram.recordValue(Math.min(Math.round(lastMs * 1000), HIGHEST_US));
+  };
+
+  const probe = (): void => {
+    // A saturated pool still holds the previous probe: queuing more would only add to the queue.
+    if (outstanding || stopped) return;
+    outstanding = true;
+    utilizationAtStart = performance.eventLoopUtilization();
+    startedAt = performance.now();
+    try {
+      randomFill(target, completed);
+    } catch {
+      outstanding = false;
+    }
+  };
+
+  const timer = setInterval(probe, Math.max(MIN_INTERVAL_MS, intervalMs));
+  timer.unref();
+  probe();
+
+  return {
+    figures(): ThreadPoolFigures | null {
+      const samples = histogram.totalCount;
+      if (samples === 0) return null;
+      return {
+        lastMs,
+        p50Ms: histogram.getValueAtPercentile(50) / 1000,
+        p99Ms: histogram.getValueAtPercentile(99) / 1000,
+        maxMs: histogram.maxValue / 1000,
+        samples,
+      };
+    },
+    stop(): void {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
+}
