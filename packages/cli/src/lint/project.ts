@@ -1,0 +1,80 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, parse, relative, resolve, sep } from 'node:path';
+
+/** The config file names ESLint 10 itself looks for, in its order of preference. */
+export const ESLINT_CONFIG_NAMES = [
+  'eslint.config.js',
+  'eslint.config.mjs',
+  'eslint.config.cjs',
+  'eslint.config.ts',
+  'eslint.config.mts',
+  'eslint.config.cts',
+] as const;
+
+/** The directory of a path: itself for a directory, its parent for a file. */
+export function directoryOf(path: string): string {
+  return statSync(path).isDirectory() ? path : dirname(path);
+}
+
+/** The directory and its ancestors, innermost first, up to the filesystem root. */
+function* ancestors(start: string): Generator<string> {
+  let current = resolve(start);
+  for (;;) {
+    yield current;
+    const parent = dirname(current);
+    if (parent === current) return;
+    current = parent;
+  }
+}
+
+/**
+ * The root of the project a path belongs to: the nearest directory with a package.json or a .git.
+ * Config lookup stops there, so a project nested in another repository (or a test fixture) is
+ * linted as itself rather than with the enclosing repository's config.
+ */
+export function findProjectRoot(start: string): string {
+  for (const dir of ancestors(start)) {
+    if (existsSync(join(dir, 'package.json')) || existsSync(join(dir, '.git'))) return dir;
+  }
+  return resolve(start);
+}
+
+/** The project's own eslint.config.* between `start` and `projectRoot` (inclusive), if any. */
+export function findEslintConfig(start: string, projectRoot: string): string | null {
+  for (const dir of ancestors(start)) {
+    for (const name of ESLINT_CONFIG_NAMES) {
+      const candidate = join(dir, name);
+      if (existsSync(candidate)) return candidate;
+    }
+    if (dir === projectRoot || !isInside(dir, projectRoot)) return null;
+  }
+  return null;
+}
+
+/** The nearest tsconfig.json from `start` up to `projectRoot` (inclusive). */
+export function findTsconfig(start: string, projectRoot: string): string | null {
+  for (const dir of ancestors(start)) {
+    const candidate = join(dir, 'tsconfig.json');
+    if (existsSync(candidate)) return candidate;
+    if (dir === projectRoot || !isInside(dir, projectRoot)) return null;
+  }
+  return null;
+}
+
+export function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !parse(rel).root);
+}
+
+/** The deepest directory containing every given directory. */
+export function commonAncestor(dirs: readonly string[]): string {
+  const [first, ...rest] = dirs.map((dir) => resolve(dir));
+  if (first === undefined) return process.cwd();
+  let common = first;
+  while (!rest.every((dir) => isInside(dir, common))) {
+    const parent = dirname(common);
+    if (parent === common) break;
+    common = parent;
+  }
+  return common.endsWith(sep) && common.length > 1 ? common.slice(0, -1) : common;
+}

@@ -1,0 +1,88 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ESLint } from 'eslint';
+import { UsageError } from '../errors.js';
+import { commonAncestor, directoryOf, findEslintConfig, findProjectRoot, findTsconfig } from './project.js';
+import { isTypeChecked, typeCheckedPreset, type PresetName } from './presets.js';
+import { zeroConfig } from './zero-config.js';
+
+export interface LintRequest {
+  /** Files or directories, relative to `cwd`. */
+  paths: readonly string[];
+  preset: PresetName;
+  typeAware: boolean;
+  /** False to ignore the project's own eslint.config.* and use the preset anyway. */
+  configLookup: boolean;
+  cwd: string;
+}
+
+/** Which configuration linted the files, so the user can be told. */
+export type ConfigSource =
+  | { kind: 'project'; path: string }
+  | { kind: 'zero-config'; preset: PresetName; tsconfig: string | null };
+
+export interface LintOutcome {
+  eslint: ESLint;
+  results: ESLint.LintResult[];
+  config: ConfigSource;
+  /** The directory ESLint ran in; file paths in reports are relative to it. */
+  baseDir: string;
+}
+
+/**
+ * ESLint's errors about the request (no matching files, a project config that fails to load) are
+ * the user's to fix; a rule crashing on a file ("Occurred while linting …") is a bug of ours.
+ */
+function isEslintUsageError(error: unknown): error is Error {
+  return error instanceof Error && !error.message.includes('Occurred while linting');
+}
+
+function firstLine(message: string): string {
+  return message.split('\n').find((line) => line.trim() !== '') ?? message;
+}
+
+export async function lint(request: LintRequest): Promise<LintOutcome> {
+  const targets = request.paths.map((path) => resolve(request.cwd, path));
+  for (const [index, target] of targets.entries()) {
+    if (!existsSync(target)) throw new UsageError(`no such file or directory: ${request.paths[index] ?? target}`);
+  }
+  const firstDir = directoryOf(targets[0] ?? request.cwd);
+  const projectRoot = findProjectRoot(firstDir);
+  const projectConfig = request.configLookup ? findEslintConfig(firstDir, projectRoot) : null;
+
+  let eslint: ESLint;
+  let config: ConfigSource;
+  let baseDir: string;
+  if (projectConfig) {
+    baseDir = commonAncestor([resolve(projectConfig, '..'), ...targets.map(directoryOf)]);
+    eslint = new ESLint({ cwd: baseDir, overrideConfigFile: projectConfig });
+    config = { kind: 'project', path: projectConfig };
+  } else {
+    const wantsTypes = request.typeAware || isTypeChecked(request.preset);
+    const preset = wantsTypes ? typeCheckedPreset(request.preset) : request.preset;
+    const tsconfig = wantsTypes ? findTsconfig(firstDir, projectRoot) : null;
+    if (wantsTypes && !tsconfig) {
+      throw new UsageError(`type-aware linting needs a tsconfig.json; none found between ${firstDir} and the project root ${projectRoot}`);
+    }
+    baseDir = commonAncestor([projectRoot, ...targets.map(directoryOf)]);
+    eslint = new ESLint({
+      cwd: baseDir,
+      overrideConfigFile: true,
+      overrideConfig: await zeroConfig({ preset, tsconfig }),
+    });
+    config = { kind: 'zero-config', preset, tsconfig };
+  }
+
+  try {
+    const results = await eslint.lintFiles(targets);
+    return { eslint, results, config, baseDir };
+  } catch (error) {
+    if (isEslintUsageError(error)) throw new UsageError(firstLine(error.message));
+    throw error;
+  }
+}
+
+/** Number of messages (errors, warnings, parse errors) across all results. */
+export function countMessages(results: readonly ESLint.LintResult[]): number {
+  return results.reduce((sum, result) => sum + result.messages.length, 0);
+}
