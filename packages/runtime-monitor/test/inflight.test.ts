@@ -1,0 +1,126 @@
+import * as childProcess from 'node:child_process';
+import * as crypto from 'node:crypto';
+import fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createInFlightBuffer, HINT_BYTES, installSyncWrappers, readInFlight, WRAPPED_APIS, type SyncWrappers } from '../src/inflight/index.js';
+import { InFlightWriter } from '../src/inflight/record.js';
+
+let wrappers: SyncWrappers | undefined;
+afterEach(() => {
+  wrappers?.uninstall();
+  wrappers = undefined;
+});
+
+const install = (slowCallMs = 10_000, isAfterStartup = () => true): SyncWrappers =>
+  (wrappers = installSyncWrappers({ buffer: createInFlightBuffer(), slowCallMs, isAfterStartup }));
+
+describe('installSyncWrappers', () => {
+  it('wraps every catalog built-in marked wrapAtRuntime that exists in this Node', () => {
+    const { apis } = install();
+    expect(apis).toEqual(expect.arrayContaining(['fs.readFileSync', 'child_process.execSync', 'crypto.pbkdf2Sync', 'zlib.gzipSync', 'Atomics.wait']));
+    expect(apis.every((id) => WRAPPED_APIS.some((api) => api.id === id))).toBe(true);
+  });
+
+  it('keeps name, length and own properties callers rely on', () => {
+    const realpathNative = fs.realpathSync.native;
+    const originalLength = fs.readFileSync.length;
+    install();
+    expect(fs.readFileSync.name).toBe('readFileSync');
+    expect(fs.readFileSync.length).toBe(originalLength);
+    expect(fs.realpathSync.native).toBe(realpathNative);
+    expect(fs.realpathSync('/')).toBe('/');
+  });
+
+  it('restores the originals exactly on uninstall, and uninstall is idempotent', () => {
+    const originals = [fs.readFileSync, fs.opendirSync, crypto.pbkdf2Sync, childProcess.execSync, Atomics.wait];
+    const opendirDescriptor = Object.getOwnPropertyDescriptor(fs, 'opendirSync');
+    const handle = install();
+    expect(fs.readFileSync).not.toBe(originals[0]);
+    expect(Atomics.wait).not.toBe(originals[4]);
+    handle.uninstall();
+    handle.uninstall();
+    expect([fs.readFileSync, fs.opendirSync, crypto.pbkdf2Sync, childProcess.execSync, Atomics.wait]).toEqual(originals);
+    expect(Object.getOwnPropertyDescriptor(fs, 'opendirSync')).toEqual(opendirDescriptor);
+  });
+
+  it('leaves a patch made on top of the wrapper in place on uninstall', () => {
+    const handle = install();
+    const mock = (): string => 'mocked';
+    const wrapped = fs.existsSync;
+    fs.existsSync = mock as unknown as typeof fs.existsSync;
+    try {
+      handle.uninstall();
+      expect(fs.existsSync).toBe(mock);
+    } finally {
+      fs.existsSync = wrapped;
+    }
+  });
+
+  it('refuses a second install until the first is uninstalled', () => {
+    install();
+    expect(() => installSyncWrappers({ buffer: createInFlightBuffer(), slowCallMs: 1, isAfterStartup: () => true })).toThrow(/already installed/);
+  });
+
+  it('passes results, this and exceptions through, and clears the record after a throw', () => {
+    const buffer = createInFlightBuffer();
+    wrappers = installSyncWrappers({ buffer, slowCallMs: 10_000, isAfterStartup: () => true });
+    expect(fs.existsSync('/')).toBe(true);
+    expect(() => fs.readFileSync('/definitely/not/here')).toThrow(expect.objectContaining({ code: 'ENOENT' }) as Error);
+    expect(readInFlight(buffer)).toBeNull();
+    expect(() => Atomics.wait(new Int32Array(4), 0, 0, 0)).toThrow(TypeError);
+    expect(readInFlight(buffer)).toBeNull();
+    const rows = wrappers.syncCalls();
+    expect(rows.find((row) => row.api === 'fs.readFileSync')).toMatchObject({ site: null, count: 1 });
+  });
+
+  it('counts only calls made after start-up, and nested Node calls only once', () => {
+    let startedUp = false;
+    const handle = install(10_000, () => startedUp);
+    fs.existsSync('/');
+    expect(handle.syncCalls()).toEqual([]);
+    startedUp = true;
+    // readFileSync calls fs.openSync, fs.readSync and fs.closeSync internally.
+    fs.readFileSync(new URL(import.meta.url));
+    const apis = handle.syncCalls().map((row) => row.api);
+    expect(apis).toContain('fs.readFileSync');
+    expect(apis).not.toContain('fs.openSync');
+    expect(apis).not.toContain('fs.closeSync');
+  });
+
+  it('locates slow calls at the caller in the application, not in Node or this package', () => {
+    const handle = install(0);
+    fs.statSync('/');
+    const row = handle.syncCalls().find((entry) => entry.api === 'fs.statSync');
+    expect(row?.site).toMatch(/inflight\.test\.ts:\d+:\d+$/);
+  });
+});
+
+describe('readInFlight', () => {
+  it('returns null for an empty record and for one the main thread is still writing', () => {
+    const buffer = createInFlightBuffer();
+    expect(readInFlight(buffer)).toBeNull();
+    new InFlightWriter(buffer).begin(0, 'x');
+    const sequence = new Int32Array(buffer, 0, 1);
+    Atomics.add(sequence, 0, 1); // a write that never finishes
+    expect(readInFlight(buffer)).toBeNull();
+  });
+
+  it('bounds the hint to HINT_BYTES, cut at a UTF-8 character boundary', () => {
+    const buffer = createInFlightBuffer();
+    const writer = new InFlightWriter(buffer);
+    const index = WRAPPED_APIS.findIndex((api) => api.id === 'fs.readFileSync');
+    writer.begin(index, `/${'é'.repeat(500)}`);
+    const record = readInFlight(buffer);
+    expect(record?.api).toBe('fs.readFileSync');
+    expect(Buffer.byteLength(record?.hint ?? '')).toBeLessThanOrEqual(HINT_BYTES);
+    expect(record?.hint).toMatch(/^\/é+$/);
+    writer.beginWithBytes(index, Buffer.from('/from/a/buffer'));
+    expect(readInFlight(buffer)).toEqual({ api: 'fs.readFileSync', hint: '/from/a/buffer' });
+    writer.clear();
+    expect(readInFlight(buffer)).toBeNull();
+  });
+
+  it('rejects a buffer that is too small', () => {
+    expect(() => readInFlight(new SharedArrayBuffer(8))).toThrow(RangeError);
+  });
+});
