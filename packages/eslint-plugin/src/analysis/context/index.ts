@@ -1,49 +1,50 @@
-import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { buildReachability } from '../reachability/index.js';
+import type { Reachability } from '../reachability/index.js';
+import { SituationAnalysis } from './situation.js';
 
-/** Where a node runs, as far as the event loop is concerned. */
+/** Where a node runs, as far as the event loop is concerned. See docs/context.md for the rules. */
 export type LoopContext =
+  /** Runs on the event loop after start-up; `owner` names the async function or handler. */
   | { kind: 'event-loop'; owner: string }
+  /** Inside sync function `helper`, called (transitively) from event-loop code `caller`. */
   | { kind: 'reachable-helper'; helper: string; caller: string }
   | { kind: 'startup' }
+  /** Where blocking is required or harmless, e.g. a `process.on('exit')` handler. */
   | { kind: 'exempt'; reason: string };
 
 export interface ContextAnalysis {
   classify(node: TSESTree.Node, options: { reachability: boolean }): LoopContext;
 }
 
-type FunctionNode = TSESTree.ArrowFunctionExpression | TSESTree.FunctionDeclaration | TSESTree.FunctionExpression;
+const STARTUP: LoopContext = { kind: 'startup' };
 
-function isFunction(node: TSESTree.Node): node is FunctionNode {
-  return (
-    node.type === AST_NODE_TYPES.ArrowFunctionExpression ||
-    node.type === AST_NODE_TYPES.FunctionDeclaration ||
-    node.type === AST_NODE_TYPES.FunctionExpression
-  );
-}
+class FileContextAnalysis implements ContextAnalysis {
+  private readonly situations: SituationAnalysis;
+  private reachability: Reachability | undefined;
 
-function describeFunction(fn: FunctionNode): string {
-  const name = fn.id?.name;
-  return name ? `async function ${name}` : 'async function';
-}
-
-// First cut: async functions run on the loop, everything else is start-up. Deepened below.
-function classifyFirstCut(node: TSESTree.Node): LoopContext {
-  for (let current: TSESTree.Node | undefined = node.parent; current; current = current.parent) {
-    if (isFunction(current)) {
-      return current.async ? { kind: 'event-loop', owner: describeFunction(current) } : { kind: 'startup' };
-    }
+  constructor(private readonly sourceCode: Readonly<TSESLint.SourceCode>) {
+    this.situations = new SituationAnalysis(sourceCode.visitorKeys);
   }
-  return { kind: 'startup' };
+
+  classify(node: TSESTree.Node, options: { reachability: boolean }): LoopContext {
+    const situation = this.situations.of(node);
+    if (situation.kind !== 'sync-function') return situation;
+    if (!options.reachability) return STARTUP;
+    // The call graph costs a walk of the file: only strict-mode rules that found something pay for it.
+    this.reachability ??= buildReachability(this.sourceCode, this.situations);
+    const caller = this.reachability.callerOf(situation.unit);
+    return caller === undefined ? STARTUP : { kind: 'reachable-helper', helper: situation.name, caller };
+  }
 }
 
 const cache = new WeakMap<TSESTree.Program, ContextAnalysis>();
 
-/** The context analysis of one file, built once however many rules ask. */
+/** The context analysis of one file, built lazily and shared by every rule that asks. */
 export function getContextAnalysis(sourceCode: Readonly<TSESLint.SourceCode>): ContextAnalysis {
   let analysis = cache.get(sourceCode.ast);
   if (!analysis) {
-    analysis = { classify: (node) => classifyFirstCut(node) };
+    analysis = new FileContextAnalysis(sourceCode);
     cache.set(sourceCode.ast, analysis);
   }
   return analysis;
