@@ -86,6 +86,10 @@ export function addBindings(
 ): TSESLint.RuleFix | undefined {
   if (bindings.length === 0) return undefined;
   const commonJs = isCommonJs(sourceCode);
+  if (!commonJs) {
+    const extended = extendExistingImport(sourceCode.ast, fixer, bindings);
+    if (extended) return extended;
+  }
   const lines = bindings.map(({ module, name }) =>
     commonJs ? `const { ${name} } = require('${module}');` : `import { ${name} } from '${module}';`,
   );
@@ -108,4 +112,27 @@ export function addBindings(
   if (lastDirective) return fixer.insertTextAfter(lastDirective, `\n${lines.join('\n')}`);
   if (first) return fixer.insertTextBefore(first, `${lines.join('\n')}\n`);
   return fixer.insertTextAfterRange([0, 0], `${lines.join('\n')}\n`);
+}
+
+/** `import { a } from 'm'` + `b` from `m` → `import { a, b } from 'm'` when it is the only binding needed. */
+function extendExistingImport(
+  program: TSESTree.Program,
+  fixer: TSESLint.RuleFixer,
+  bindings: readonly NeededBinding[],
+): TSESLint.RuleFix | undefined {
+  const [binding, ...others] = bindings;
+  if (!binding || others.length > 0) return undefined;
+  const module = normalizeModuleName(binding.module);
+  for (const statement of program.body) {
+    if (
+      statement.type !== AST_NODE_TYPES.ImportDeclaration ||
+      statement.importKind === 'type' ||
+      normalizeModuleName(statement.source.value) !== module
+    ) {
+      continue;
+    }
+    const last = statement.specifiers.at(-1);
+    if (last?.type === AST_NODE_TYPES.ImportSpecifier) return fixer.insertTextAfter(last, `, ${binding.name}`);
+  }
+  return undefined;
 }
