@@ -198,3 +198,44 @@ export function buildFamilies(snapshot: MonitorSnapshot, options: FamilyOptions 
   }
   return families;
 }
+
+/** A snapshot with every optional part present, to list the families an exporter must declare up front. */
+const EXEMPLAR: MonitorSnapshot = {
+  pid: 0,
+  at: 0,
+  uptimeMs: 0,
+  thresholdMs: 0,
+  mode: 'full',
+  lag: { minMs: 0, maxMs: 0, meanMs: 0, stddevMs: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, samples: 0, source: 'perf_hooks' },
+  utilization: 0,
+  stalls: { count: 0, startupCount: 0, totalMs: 0, maxMs: 0, p50Ms: 0, p99Ms: 0, histogram: '' },
+  threadPool: { lastMs: 0, p50Ms: 0, p99Ms: 0, maxMs: 0, samples: 0 },
+  topStacks: [],
+  syncCalls: [],
+  sections: {
+    [EVENT_LOOP_SECTION]: { activeMs: 0, idleMs: 0 },
+    routes: {
+      at: 0,
+      unattributedBlocks: 0,
+      shedding: { active: false, reason: null, since: null, episodes: 0 },
+      routes: [{ route: 'x', requests: 0, blocks: 0, blockedMs: 0, worstBlockMs: 0, waitedMs: 0, waits: 0, shed: 0, inFlight: 0, oldestInFlightStartedAt: null }],
+    } satisfies RoutesSection,
+  },
+};
+
+export interface FamilyDescriptor {
+  name: string;
+  help: string;
+  type: FamilyType;
+  labelNames: string[];
+}
+
+/** Every family {@link buildFamilies} can produce, with its label names. */
+export function describeFamilies(options: FamilyOptions = {}): FamilyDescriptor[] {
+  return buildFamilies(EXEMPLAR, options).map((family) => ({
+    name: family.name,
+    help: family.help,
+    type: family.type,
+    labelNames: Object.keys(family.samples.find((sample) => sample.suffix === '')?.labels ?? {}),
+  }));
+}

@@ -59,7 +59,7 @@ export function startHttpEndpoint(options: HttpEndpointOptions): Promise<HttpEnd
       else send(res, 200, PROMETHEUS_CONTENT_TYPE, renderPrometheus(snapshot));
     } else if (path === '/healthz') {
       const snapshot = readSnapshot(getSnapshot);
-      let stalledMs = 0;
+      let stalledMs: number;
       try {
         stalledMs = getStalledMs?.() ?? 0;
       } catch {

@@ -1,0 +1,107 @@
+/**
+ * Express (4 and 5): `app.use(agentLagExpress(options))`, before the routes. The route template is only
+ * known once the router matched; Express announces it by assigning `req.route` just before the route's
+ * handlers run, so an accessor on the app's request prototype (installed once per app, no per-request
+ * closure) updates the context right there — where blocking handlers run.
+ */
+import { IncomingMessage, type ServerResponse } from 'node:http';
+import { pathOf } from '../shedding/route-matcher.js';
+import { AdapterCore, type MiddlewareOptions } from './core.js';
+import { writeShedResponse } from './respond.js';
+import { joinRoute } from './route-name.js';
+import { UNMATCHED_ROUTE, type RequestRecord } from './tracker.js';
+
+/** The parts of an Express request used (structural: no dependency on express or its types). */
+export interface ExpressRequestLike extends IncomingMessage {
+  originalUrl?: string;
+  baseUrl?: string;
+  route?: { path?: unknown } | undefined;
+}
+
+export type ExpressMiddleware = ((req: ExpressRequestLike, res: ServerResponse, next: (error?: unknown) => void) => void) & {
+  /** Stops the shedding timer. */
+  close(): void;
+};
+
+const kRecord = Symbol('agent-lag.record');
+const kCore = Symbol('agent-lag.core');
+const kRoute = Symbol('agent-lag.route');
+
+interface Tracked {
+  [kRecord]?: RequestRecord;
+  [kCore]?: AdapterCore<ExpressRequestLike>;
+  [kRoute]?: unknown;
+  baseUrl?: string;
+}
+
+const hookedPrototypes = new WeakSet<object>();
+
+function hookRouteAssignment(proto: object | null): void {
+  if (proto === null || hookedPrototypes.has(proto)) return;
+  hookedPrototypes.add(proto);
+  const existing = Object.getOwnPropertyDescriptor(proto, 'route');
+  if (existing !== undefined && existing.configurable === false) return;
+  Object.defineProperty(proto, 'route', {
+    configurable: true,
+    enumerable: true,
+    get(this: Tracked): unknown {
+      return this[kRoute];
+    },
+    set(this: Tracked, route: { path?: unknown } | undefined) {
+      this[kRoute] = route;
+      const record = this[kRecord];
+      const core = this[kCore];
+      if (record !== undefined && core !== undefined && route?.path !== undefined) {
+        core.routeMatched(record, joinRoute(this.baseUrl, route.path));
+      }
+    },
+  });
+}
+
+/**
+ * Express gives each app (and sub-app) a request prototype inheriting from one shared `express.request`
+ * object; hooking that one covers sub-apps too. Never hooks node's own IncomingMessage.prototype.
+ */
+function expressRequestPrototype(req: object): object | null {
+  let proto = Object.getPrototypeOf(req) as object | null;
+  while (proto !== null) {
+    const parent = Object.getPrototypeOf(proto) as object | null;
+    if (parent === IncomingMessage.prototype) return proto;
+    proto = parent;
+  }
+  return null;
+}
+
+export function agentLagExpress(options: MiddlewareOptions<ExpressRequestLike> = {}): ExpressMiddleware {
+  const core = new AdapterCore<ExpressRequestLike>(options);
+
+  function onClose(this: ServerResponse & { req: Tracked }): void {
+    const record = this.req[kRecord];
+    if (record !== undefined) core.close(record);
+  }
+
+  const middleware = function agentLag(req: ExpressRequestLike, res: ServerResponse, next: (error?: unknown) => void): void {
+    const tracked = req as ExpressRequestLike & Tracked;
+    if (tracked[kRecord] !== undefined) {
+      // Mounted twice (app and sub-app): the outer instance already tracks this request.
+      next();
+      return;
+    }
+    const method = req.method ?? 'GET';
+    if (core.gate?.shedder.active === true) {
+      const response = core.shed(method, pathOf(req.originalUrl ?? req.url), null);
+      if (response !== null) {
+        writeShedResponse(res, response);
+        return;
+      }
+    }
+    hookRouteAssignment(expressRequestPrototype(req));
+    const record = core.open(req, method, req.headers['x-request-id'], UNMATCHED_ROUTE);
+    tracked[kRecord] = record;
+    tracked[kCore] = core;
+    res.once('close', onClose);
+    core.run(record, next);
+  } as ExpressMiddleware;
+  middleware.close = () => core.stop();
+  return middleware;
+}
