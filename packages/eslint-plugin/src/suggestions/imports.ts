@@ -1,6 +1,7 @@
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { normalizeModuleName } from '@agent-lag/catalog';
+import { globalReferences } from '../analysis/resolve/roots.js';
 import { staticKeyOf, staticStringOf } from '../analysis/resolve/static-key.js';
 
 type SourceCode = Readonly<TSESLint.SourceCode>;
@@ -72,10 +73,23 @@ export function isNameTaken(sourceCode: SourceCode, node: TSESTree.Node, name: s
   return false;
 }
 
+const MODULE_SYNTAX = new Set<string>([
+  AST_NODE_TYPES.ImportDeclaration,
+  AST_NODE_TYPES.ExportNamedDeclaration,
+  AST_NODE_TYPES.ExportDefaultDeclaration,
+  AST_NODE_TYPES.ExportAllDeclaration,
+]);
+
+/**
+ * CommonJS when the file has no import/export syntax and is a script or calls the global `require`
+ * (typescript-estree reports `sourceType: 'module'` for `commonjs` files too).
+ */
 function isCommonJs(sourceCode: SourceCode): boolean {
   const program = sourceCode.ast;
-  if (program.body.some((statement) => statement.type === AST_NODE_TYPES.ImportDeclaration)) return false;
-  return program.sourceType !== 'module';
+  if (program.body.some((statement) => MODULE_SYNTAX.has(statement.type))) return false;
+  if (program.sourceType === 'script') return true;
+  const globalScope = sourceCode.scopeManager?.globalScope;
+  return globalScope ? globalReferences(globalScope, 'require').length > 0 : false;
 }
 
 /** One fix that adds every missing binding as an import (ESM) or destructured `require` (CJS). */
