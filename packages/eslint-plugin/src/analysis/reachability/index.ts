@@ -1,5 +1,5 @@
-import { ASTUtils, AST_NODE_TYPES } from '@typescript-eslint/utils';
-import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { ASTUtils, AST_NODE_TYPES, TSESLint } from '@typescript-eslint/utils';
+import type { TSESTree } from '@typescript-eslint/utils';
 import { isClassNode, isFunctionNode, memberName, unwrapExpression } from '../context/ast.js';
 import type { ClassNode, FunctionNode } from '../context/ast.js';
 import { callbackFate } from '../context/callbacks.js';
@@ -104,7 +104,10 @@ function resolveIdentifier(sourceCode: Readonly<TSESLint.SourceCode>, identifier
   const definition = variable?.defs.length === 1 ? variable.defs[0] : undefined;
   if (!definition) return undefined;
   const node = definition.node as TSESTree.Node;
-  if (isFunctionNode(node) || isClassNode(node)) return node;
+  if (definition.type === TSESLint.Scope.DefinitionType.FunctionName || definition.type === TSESLint.Scope.DefinitionType.ClassName) {
+    return isFunctionNode(node) || isClassNode(node) ? node : undefined;
+  }
+  if (definition.type !== TSESLint.Scope.DefinitionType.Variable) return undefined;
   if (node.type === AST_NODE_TYPES.VariableDeclarator && node.id.type === AST_NODE_TYPES.Identifier && node.init) {
     // A `let` reassigned later could be anything; only trust bindings that are never written again.
     if (variable && variable.references.some((reference) => reference.isWrite() && reference.identifier !== node.id)) return undefined;

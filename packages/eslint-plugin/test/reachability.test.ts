@@ -1,0 +1,103 @@
+import { RuleTester } from '@typescript-eslint/rule-tester';
+import { contextProbe } from './context-probe.js';
+
+/*
+ * Reachability (strict mode): a sync helper in the same file that event-loop code calls, directly or
+ * through other helpers, is reported at the blocking call, naming the helper and the async caller.
+ */
+const ruleTester = new RuleTester();
+const strict = [{ reachability: true }] as [{ reachability: boolean }];
+const at = (where: string) => ({ messageId: 'where' as const, data: { where } });
+
+ruleTester.run('reachability', contextProbe, {
+  valid: [
+    { name: 'without the option, helpers are start-up', code: 'function load() { block(); } async function run() { load(); }' },
+    { name: 'helper called only at start-up', options: strict, code: 'function load() { block(); } load();' },
+    { name: 'helper called from nowhere', options: strict, code: 'export function load() { block(); }' },
+    { name: 'helper called only from an exit handler', options: strict, code: "function flush() { block(); } process.on('exit', () => flush());" },
+    { name: 'a shadowing local is another function', options: strict, code: 'function load() { block(); } async function run(load) { load(); }' },
+    { name: 'a reassigned let could be anything', options: strict, code: 'let load = () => block(); load = () => 1; async function run() { load(); }' },
+    { name: 'cycle between start-up helpers', options: strict, code: 'function a(n) { if (n) b(n - 1); block(); } function b(n) { a(n); } a(3);' },
+  ],
+  invalid: [
+    {
+      name: 'helper declared after its async caller (hoisting)',
+      options: strict,
+      code: 'async function runTool() { return load(); } function load() { return block(); }',
+      errors: [at('helper load ← async function runTool')],
+    },
+    {
+      name: 'helper declared before its async caller',
+      options: strict,
+      code: 'const load = () => block(); export const runTool = async () => load();',
+      errors: [at('helper load ← async function runTool')],
+    },
+    {
+      name: 'transitively, naming the async root',
+      options: strict,
+      code: 'function read() { return block(); } function parse() { return read(); } async function handle() { parse(); }',
+      errors: [at('helper read ← async function handle')],
+    },
+    {
+      name: 'method via this.helper()',
+      options: strict,
+      code: 'class Agent { async step() { this.loadState(); } loadState() { return block(); } }',
+      errors: [at('helper Agent.loadState ← async method Agent.step')],
+    },
+    {
+      name: 'private method via this.#helper() from an arrow class field',
+      options: strict,
+      code: 'class Agent { run = async () => { this.#read(); }; #read() { block(); } }',
+      errors: [at('helper Agent.#read ← async method Agent.run')],
+    },
+    {
+      name: 'static method via the class name',
+      options: strict,
+      code: 'class Store { static read() { return block(); } } async function handle() { Store.read(); }',
+      errors: [at('helper Store.read ← async function handle')],
+    },
+    {
+      name: 'object literal method via the object',
+      options: strict,
+      code: 'const util = { read() { return block(); } }; async function handle() { util.read(); }',
+      errors: [at('helper util.read ← async function handle')],
+    },
+    {
+      name: 'constructor of a class built in event-loop code',
+      options: strict,
+      code: 'class Session { state = block(); } async function open() { return new Session(); }',
+      errors: [at('helper Session constructor ← async function open')],
+    },
+    {
+      name: 'helper passed as a deferred callback',
+      options: strict,
+      code: 'function flush() { block(); } setInterval(flush, 1000);',
+      errors: [at('helper flush ← setInterval callback')],
+    },
+    {
+      name: 'helper passed to array iteration inside async code',
+      options: strict,
+      code: 'function read(f) { return block(f); } async function all(files) { return files.map(read); }',
+      errors: [at('helper read ← async function all')],
+    },
+    {
+      name: 'helper called from a route handler',
+      options: strict,
+      code: "function render() { return block(); } app.get('/', (req, res) => res.send(render()));",
+      errors: [at("helper render ← app.get('/') handler")],
+    },
+    {
+      name: 'cycle reached from async code',
+      options: strict,
+      code: 'function a(n) { if (n) b(n - 1); block(); } function b(n) { a(n); } async function go() { b(2); }',
+      errors: [at('helper a ← async function go')],
+    },
+    {
+      name: 'CommonJS',
+      options: strict,
+      languageOptions: { sourceType: 'commonjs' },
+      code: 'function read() { return block(); }\nmodule.exports.handler = async function () { read(); };',
+      errors: [at('helper read ← async function module.exports.handler')],
+    },
+  ],
+});
