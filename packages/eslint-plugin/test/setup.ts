@@ -4,5 +4,6 @@ import { afterAll, describe, it } from 'vitest';
 // @typescript-eslint/rule-tester needs the test framework's hooks wired in explicitly.
 RuleTester.afterAll = afterAll;
 RuleTester.describe = describe;
-RuleTester.it = it;
+// The first typed case builds a TypeScript program (seconds on a busy machine): allow for it.
+RuleTester.it = (name, fn) => it(name, fn, 60_000);
 RuleTester.itOnly = it.only;
