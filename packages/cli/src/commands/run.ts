@@ -1,8 +1,107 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chalkStderr } from 'chalk';
 import type { Command } from 'commander';
+import { EXIT_FINDINGS } from '../errors.js';
 import type { CommandResult } from '../main.js';
+import { formatBlockLine, formatMs, formatSummary } from '../run/format.js';
+import { parsePositiveMs } from '../run/numbers.js';
+import { RunReport } from '../run/run-report.js';
+import { exitCodeOf, runMonitored } from '../run/run-monitored.js';
+import { mergeSnapshots } from '../watch/merge-snapshots.js';
+
+interface RunCommandOptions {
+  report?: string;
+  thresholdMs?: string;
+  failOnBlockMs?: string;
+  json?: boolean;
+}
 
 /** Registers `agent-lag run`. */
 export function registerRunCommand(program: Command, result: CommandResult): void {
-  void program;
-  void result;
+  // Lets `agent-lag run node app.js --port 3` hand --port to the app; only top-level -V/-h are
+  // affected, and they are only meaningful before the command name anyway.
+  program.enablePositionalOptions();
+  program
+    .command('run')
+    .summary('run a command with the runtime monitor preloaded and report what blocked its event loop')
+    .usage('[options] -- <command...>')
+    .description(
+      'Starts <command> with the agent-lag monitor preloaded through NODE_OPTIONS (works for node, npx tsx, ' +
+        'npm start…), prints each event-loop block as it happens, and a summary when the command exits. ' +
+        'The command\'s exit code and signals pass through; --fail-on-block-ms turns blocks into a CI gate.',
+    )
+    .argument('<command...>', 'the command to run, after --')
+    .option('--report <file>', 'keep the monitor\'s NDJSON event log in <file>')
+    .option('--threshold-ms <ms>', 'report stalls longer than <ms> (monitor default otherwise)')
+    .option('--fail-on-block-ms <ms>', 'exit 1 if any block after start-up lasted longer than <ms>')
+    .option('--json', 'write the event log as NDJSON to stdout (the command\'s stdout goes to stderr)')
+    .passThroughOptions()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ agent-lag run -- node server.js
+  $ agent-lag run --threshold-ms 50 -- npx tsx src/agent.ts
+  $ agent-lag run --fail-on-block-ms 200 --report blocks.ndjson -- npm run load-test
+  $ agent-lag run --json -- node app.js | jq 'select(.type == "block")'`,
+    )
+    .action(async (command: string[], options: RunCommandOptions) => {
+      result.exitCode = await runCommand(command, options);
+    });
+}
+
+async function runCommand(command: string[], options: RunCommandOptions): Promise<number> {
+  const thresholdMs = parsePositiveMs(options.thresholdMs, '--threshold-ms');
+  const failOnBlockMs = parsePositiveMs(options.failOnBlockMs, '--fail-on-block-ms');
+  const json = options.json === true;
+  const color = chalkStderr;
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+
+  const scratch = options.report ? undefined : await mkdtemp(join(tmpdir(), 'agent-lag-run-'));
+  const reportPath = options.report ? resolve(options.report) : join(scratch ?? '', 'events.ndjson');
+  const report = new RunReport();
+  const startedAt = Date.now();
+  try {
+    const outcome = await runMonitored({
+      command,
+      reportPath,
+      thresholdMs,
+      childStdout: json ? 'stderr' : 'inherit',
+      onEvent: (event) => {
+        const block = report.add(event);
+        if (json) process.stdout.write(`${JSON.stringify(event)}\n`);
+        else if (block) say(`${color.dim('[agent-lag]')} ${formatBlockLine(block, color)}`);
+      },
+    });
+    const childExitCode = exitCodeOf(outcome);
+    if (!json) {
+      const how = outcome.signal ? `killed by ${outcome.signal}` : `exit ${outcome.code ?? '?'}`;
+      const title = `agent-lag run: ${command.join(' ')}  (${how}, ${formatMs(Date.now() - startedAt)})`;
+      say('');
+      if (!report.heardFromMonitor) {
+        say(color.bold(title));
+        say(color.yellow('  the monitor reported nothing: is the command a Node.js program (>= 20.19)?'));
+      } else {
+        if (report.summaries.length === 0) {
+          say(color.yellow('  the monitor wrote no summary (the process was killed); figures from the blocks seen'));
+        }
+        for (const line of formatSummary({ merged: mergeSnapshots(report.summaries), blocks: report.blocks, title }, color)) {
+          say(line);
+        }
+      }
+      if (options.report) say(color.dim(`  event log: ${reportPath}`));
+    }
+    const worst = report.worstBlockMs;
+    const gateFailed = failOnBlockMs !== undefined && worst > failOnBlockMs;
+    if (gateFailed) {
+      say(`agent-lag: a block of ${formatMs(worst)} exceeded --fail-on-block-ms ${failOnBlockMs}`);
+    }
+    // The child's failure wins: it is the more specific news, and CI fails either way.
+    if (childExitCode !== 0) return childExitCode;
+    return gateFailed ? EXIT_FINDINGS : 0;
+  } finally {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  }
 }

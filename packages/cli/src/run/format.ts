@@ -1,0 +1,163 @@
+import type { ChalkInstance } from 'chalk';
+import type { MergedSnapshots } from '../watch/merge-snapshots.js';
+import type { BlockEvent, InFlightCall, LagFigures, MonitorContext, StackFrame } from '../watch/monitor-types.js';
+
+/** Milliseconds the way a person reads them: 0.42 ms, 12.3 ms, 250 ms, 1.50 s. */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '–';
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms >= 100) return `${Math.round(ms)} ms`;
+  if (ms >= 10) return `${ms.toFixed(1)} ms`;
+  return `${ms.toFixed(2)} ms`;
+}
+
+export function formatPercent(fraction: number): string {
+  return `${Math.round(fraction * 100)}%`;
+}
+
+/** `fn (file.js:12:5)`; node: internals and absolute file: URLs shortened to stay readable. */
+export function formatFrame(frame: StackFrame, cwd = process.cwd()): string {
+  const name = frame.functionName || '<anonymous>';
+  if (!frame.url) return name;
+  return `${name} (${shortenUrl(frame.url, cwd)}:${frame.line}:${frame.column})`;
+}
+
+export function shortenUrl(url: string, cwd = process.cwd()): string {
+  let path = url.startsWith('file://') ? decodeURIComponent(url.slice('file://'.length)) : url;
+  const base = cwd.endsWith('/') ? cwd : `${cwd}/`;
+  if (path.startsWith(base)) path = path.slice(base.length);
+  return path;
+}
+
+export function formatInFlight(call: InFlightCall | null): string {
+  if (!call) return '';
+  return call.hint ? `${call.api} ${JSON.stringify(call.hint)}` : call.api;
+}
+
+export function formatContext(context: MonitorContext | null): string {
+  if (!context) return '';
+  return Object.entries(context)
+    .map(([key, value]) => `${key}=${String(value)}`)
+    .join(' ');
+}
+
+/** The frame a person should look at: the innermost one that is not Node's own code. */
+export function blamedFrame(stack: readonly StackFrame[]): StackFrame | undefined {
+  return stack.find((frame) => frame.url && !frame.url.startsWith('node:')) ?? stack[0];
+}
+
+/** One line per block as it happens: duration, sync API in flight, the blamed frame, context. */
+export function formatBlockLine(block: BlockEvent, color: ChalkInstance): string {
+  const parts = [color.red.bold(`block ${formatMs(block.durationMs)}`)];
+  if (block.startup) parts.push(color.dim('(start-up)'));
+  const api = formatInFlight(block.inFlight);
+  if (api) parts.push(color.yellow(api));
+  const frame = blamedFrame(block.stack);
+  if (frame) parts.push(`at ${formatFrame(frame)}`);
+  else parts.push(color.dim('(no stack: lag-only mode)'));
+  if (block.late) parts.push(color.dim('(stack taken after the block ended)'));
+  const context = formatContext(block.context);
+  if (context) parts.push(color.cyan(context));
+  return parts.join('  ');
+}
+
+export function formatLagFigures(lag: LagFigures): string {
+  return `p50 ${formatMs(lag.p50Ms)}  p90 ${formatMs(lag.p90Ms)}  p99 ${formatMs(lag.p99Ms)}  max ${formatMs(lag.maxMs)}`;
+}
+
+export interface SummaryInput {
+  merged: MergedSnapshots;
+  /** Blocks seen in the event stream, used when the monitor wrote no summary (and for the worst list). */
+  blocks: readonly BlockEvent[];
+  title: string;
+}
+
+/** The end-of-run report: lag, stalls, worst blocks with stack and sync API, top sync call sites. */
+export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStacks = 5): string[] {
+  const { merged, blocks } = input;
+  const lines = [color.bold(input.title)];
+  const label = (text: string) => `  ${text.padEnd(17)}`;
+  for (const snapshot of merged.snapshots) {
+    const who = merged.snapshots.length > 1 ? ` (pid ${snapshot.pid})` : '';
+    lines.push(
+      `${label('event-loop lag')}${formatLagFigures(snapshot.lag)}${color.dim(`  ${snapshot.lag.samples} samples, ${snapshot.lag.source}${who}`)}`,
+    );
+  }
+  const threshold = merged.snapshots[0]?.thresholdMs;
+  const stalls = merged.stalls;
+  const runtimeBlocks = blocks.filter((b) => !b.startup);
+  const count = merged.snapshots.length > 0 ? stalls.count : runtimeBlocks.length;
+  const stallLabel = threshold === undefined ? 'stalls' : `stalls > ${threshold} ms`;
+  let stallText = count === 0 ? color.green('none') : color.red.bold(String(count));
+  if (count > 0 && merged.snapshots.length > 0) {
+    stallText += `  total ${formatMs(stalls.totalMs)}, p50 ${formatMs(stalls.p50Ms)}, p99 ${formatMs(stalls.p99Ms)}, max ${formatMs(stalls.maxMs)}`;
+  }
+  if (stalls.startupCount > 0) stallText += color.dim(`  (+${stalls.startupCount} during start-up, not counted)`);
+  lines.push(`${label(stallLabel)}${stallText}`);
+  for (const snapshot of merged.snapshots) {
+    const pool = snapshot.threadPool ? `   thread-pool delay p99 ${formatMs(snapshot.threadPool.p99Ms)}` : '';
+    const mode = snapshot.mode === 'lag-only' ? color.yellow('   lag-only (no stacks: inspector unavailable)') : '';
+    lines.push(`${label('utilisation')}${formatPercent(snapshot.utilization)}${pool}${mode}`);
+  }
+
+  const worst = worstBlocks(input, maxStacks);
+  if (worst.length > 0) {
+    lines.push(`  ${color.bold('worst blocks')}`);
+    worst.forEach((entry, index) => {
+      const api = formatInFlight(entry.inFlight);
+      const times = entry.count > 1 ? color.dim(`  ×${entry.count}, total ${formatMs(entry.totalMs)}`) : '';
+      lines.push(`  ${String(index + 1).padStart(3)}. ${color.red(formatMs(entry.maxMs))}${api ? `  ${color.yellow(api)}` : ''}${times}`);
+      const context = formatContext(entry.context);
+      if (context) lines.push(`         ${color.cyan(context)}`);
+      if (entry.stack.length === 0) lines.push(color.dim('         (no stack)'));
+      for (const frame of entry.stack.slice(0, 6)) lines.push(`         at ${formatFrame(frame)}`);
+    });
+  }
+  const sites = merged.syncCalls.slice(0, 5);
+  if (sites.length > 0) {
+    lines.push(`  ${color.bold('top sync call sites')}`);
+    for (const site of sites) {
+      lines.push(
+        `       ${color.yellow(site.api.padEnd(22))} ${(site.site ? shortenUrl(site.site) : color.dim('(site not located: no slow call)')).padEnd(30)}  ${site.count} calls, total ${formatMs(site.totalMs)}, max ${formatMs(site.maxMs)}`,
+      );
+    }
+  }
+  return lines;
+}
+
+interface WorstEntry {
+  maxMs: number;
+  totalMs: number;
+  count: number;
+  stack: StackFrame[];
+  inFlight: InFlightCall | null;
+  context: MonitorContext | null;
+}
+
+/** The monitor's grouped stacks when it wrote a summary, else the blocks seen, grouped by top frame. */
+function worstBlocks(input: SummaryInput, limit: number): WorstEntry[] {
+  if (input.merged.topStacks.length > 0) {
+    return [...input.merged.topStacks].sort((a, b) => b.maxMs - a.maxMs).slice(0, limit);
+  }
+  const groups = new Map<string, WorstEntry>();
+  for (const block of input.blocks) {
+    if (block.startup) continue;
+    const key = block.signature ?? block.stack.map((f) => `${f.functionName}@${f.url}:${f.line}`).join('|');
+    const seen = groups.get(key);
+    if (seen) {
+      seen.count += 1;
+      seen.totalMs += block.durationMs;
+      seen.maxMs = Math.max(seen.maxMs, block.durationMs);
+    } else {
+      groups.set(key, {
+        maxMs: block.durationMs,
+        totalMs: block.durationMs,
+        count: 1,
+        stack: block.stack,
+        inFlight: block.inFlight,
+        context: block.context,
+      });
+    }
+  }
+  return [...groups.values()].sort((a, b) => b.maxMs - a.maxMs).slice(0, limit);
+}

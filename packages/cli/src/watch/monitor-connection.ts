@@ -1,0 +1,126 @@
+import { EventEmitter } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import { UsageError } from '../errors.js';
+import { NdjsonSplitter } from '../run/ndjson.js';
+import type { BlockEvent, LagEvent, MonitorSnapshot } from './monitor-types.js';
+
+/** The first line a monitor sends on its control socket. */
+export interface MonitorHello {
+  type: 'hello';
+  pid: number;
+  version: string;
+  thresholdMs: number;
+  mode: 'full' | 'lag-only';
+}
+
+export interface MonitorConnectionEvents {
+  block: [BlockEvent];
+  lag: [LagEvent];
+  close: [];
+}
+
+/**
+ * A client of the monitor's control socket (NDJSON both ways, served from its watchdog thread so it
+ * answers while the app's loop is frozen): the hello, snapshots on request, and streamed events.
+ */
+export class MonitorConnection extends EventEmitter<MonitorConnectionEvents> {
+  private readonly waitingSnapshots: ((snapshot: MonitorSnapshot | null) => void)[] = [];
+  private closed = false;
+
+  private constructor(
+    private readonly socket: Socket,
+    readonly path: string,
+    readonly hello: MonitorHello,
+  ) {
+    super();
+  }
+
+  /**
+   * Connects and waits for the hello. A socket that says anything else, or nothing within
+   * `helloTimeoutMs`, is not ours: the caller gets a UsageError and the connection is closed.
+   */
+  static open(path: string, helloTimeoutMs = 3000): Promise<MonitorConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ path });
+      const splitter = new NdjsonSplitter();
+      let connection: MonitorConnection | undefined;
+      const fail = (message: string) => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(new UsageError(message));
+      };
+      const timer = setTimeout(() => fail(`${path} is not an agent-lag monitor socket (no hello)`), helloTimeoutMs);
+      socket.setEncoding('utf8');
+      socket.on('error', (error: NodeJS.ErrnoException) => {
+        if (connection) return; // reported as 'close'
+        if (error.code === 'ECONNREFUSED') fail(`nothing is listening on ${path} (the monitored process has exited?)`);
+        else if (error.code === 'EACCES') fail(`no permission to open ${path} (it belongs to another user)`);
+        else fail(`cannot connect to ${path}: ${error.code ?? error.message}`);
+      });
+      socket.on('data', (chunk: string) => {
+        for (const message of splitter.push(chunk)) {
+          if (connection) {
+            connection.dispatch(message);
+          } else if (isHello(message)) {
+            clearTimeout(timer);
+            connection = new MonitorConnection(socket, path, message);
+            socket.on('close', () => connection?.markClosed());
+            resolve(connection);
+          } else {
+            fail(`${path} is not an agent-lag monitor socket (unexpected greeting)`);
+            return;
+          }
+        }
+      });
+      socket.on('close', () => {
+        if (!connection) fail(`${path} is not an agent-lag monitor socket (closed without a hello)`);
+      });
+    });
+  }
+
+  /** The monitor's current snapshot; null if the connection closes first. */
+  snapshot(): Promise<MonitorSnapshot | null> {
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.waitingSnapshots.push(resolve);
+      this.socket.write(`${JSON.stringify({ type: 'snapshot' })}\n`);
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  close(): void {
+    this.socket.end();
+    this.socket.destroy();
+    this.markClosed();
+  }
+
+  private dispatch(message: Record<string, unknown>): void {
+    switch (message['type']) {
+      case 'snapshot':
+        this.waitingSnapshots.shift()?.((message['snapshot'] ?? null) as MonitorSnapshot | null);
+        break;
+      case 'block':
+        this.emit('block', message as unknown as BlockEvent);
+        break;
+      case 'lag':
+        this.emit('lag', message as unknown as LagEvent);
+        break;
+      default:
+        break; // newer monitors may send more; ignore what we do not know
+    }
+  }
+
+  private markClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const waiting of this.waitingSnapshots.splice(0)) waiting(null);
+    this.emit('close');
+  }
+}
+
+function isHello(message: Record<string, unknown>): message is MonitorHello & Record<string, unknown> {
+  return message['type'] === 'hello' && typeof message['pid'] === 'number';
+}

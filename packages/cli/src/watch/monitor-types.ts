@@ -1,0 +1,16 @@
+// The monitor's data contract (event log lines, snapshots, socket messages), in one place so the
+// CLI follows @agent-lag/runtime-monitor's types.ts rather than a copy of it.
+export type {
+  BlockEvent,
+  InFlightCall,
+  LagEvent,
+  LagFigures,
+  MonitorContext,
+  MonitorEvent,
+  MonitorSnapshot,
+  StackFrame,
+  StackSummary,
+  StallFigures,
+  SyncCallSite,
+  ThreadPoolFigures,
+} from '../../../runtime-monitor/src/types.js';

@@ -1,0 +1,124 @@
+import type { ChalkInstance } from 'chalk';
+import { blamedFrame, formatContext, formatFrame, formatInFlight, formatMs, formatPercent } from '../run/format.js';
+import { bar, sparkline } from './charts.js';
+import { mergeStalls } from './merge-snapshots.js';
+import { readRoutesSection } from './routes-section.js';
+import type { WatchState, WatchedProcess } from './watch-state.js';
+
+export interface ScreenSize {
+  columns: number;
+  rows: number;
+}
+
+/** The live view as lines of text, for the current state; the caller paints them. */
+export function renderScreen(state: WatchState, size: ScreenSize, color: ChalkInstance, now = Date.now()): string[] {
+  const width = Math.max(60, size.columns);
+  const chartWidth = Math.max(20, Math.min(60, width - 50));
+  const processes = [...state.processes.values()];
+  const lines: string[] = [];
+  const clock = new Date(now).toLocaleTimeString('en-GB', { hour12: false });
+  lines.push(
+    `${color.bold('agent-lag watch')}  ${processes.length} process${processes.length === 1 ? '' : 'es'}  ${clock}  ${color.dim('(Ctrl-C to quit)')}`,
+  );
+  for (const watched of processes) lines.push('', ...renderProcess(watched, chartWidth, color));
+
+  const snapshots = state.snapshots();
+  if (snapshots.length > 0) {
+    const stalls = mergeStalls(snapshots.map((s) => s.stalls));
+    const threshold = snapshots[0]?.thresholdMs ?? 0;
+    const merged = snapshots.length > 1 ? color.dim(`  (merged across ${snapshots.length} processes)`) : '';
+    const figures =
+      stalls.count === 0
+        ? color.green('none')
+        : `${color.red.bold(String(stalls.count))}  p50 ${formatMs(stalls.p50Ms)}  p99 ${formatMs(stalls.p99Ms)}  max ${formatMs(stalls.maxMs)}  total ${formatMs(stalls.totalMs)}`;
+    lines.push('', `${color.bold(`stalls > ${threshold} ms`)}  ${figures}${merged}`);
+  }
+
+  lines.push('', color.bold('latest blocks'));
+  const room = Math.max(3, size.rows - lines.length - 1);
+  const blockLines: string[] = [];
+  for (const { pid, block } of [...state.latestBlocks].reverse()) {
+    const when = new Date(block.startedAt).toLocaleTimeString('en-GB', { hour12: false });
+    const api = formatInFlight(block.inFlight);
+    const context = formatContext(block.context);
+    const who = processes.length > 1 ? color.dim(`  pid ${pid}`) : '';
+    blockLines.push(
+      `  ${color.dim(when)}  ${color.red.bold(formatMs(block.durationMs).padStart(8))}${api ? `  ${color.yellow(api)}` : ''}${context ? `  ${color.cyan(context)}` : ''}${block.late ? color.dim('  (late stack)') : ''}${who}`,
+    );
+    const top = blamedFrame(block.stack);
+    const frames = top ? block.stack.slice(block.stack.indexOf(top), block.stack.indexOf(top) + 3) : [];
+    if (frames.length === 0) blockLines.push(color.dim('              (no stack)'));
+    for (const frame of frames) blockLines.push(`              at ${formatFrame(frame)}`);
+    if (blockLines.length >= room) break;
+  }
+  if (blockLines.length === 0) blockLines.push(color.dim('  none yet'));
+  lines.push(...blockLines.slice(0, room));
+  return lines.map((line) => truncate(line, width));
+}
+
+function renderProcess(watched: WatchedProcess, chartWidth: number, color: ChalkInstance): string[] {
+  const { hello, snapshot } = watched;
+  const status = watched.connected ? '' : color.yellow('  (disconnected: the process exited)');
+  const mode = hello.mode === 'full' ? color.green('full') : color.yellow('lag-only');
+  const uptime = snapshot ? `  up ${formatMs(snapshot.uptimeMs)}` : '';
+  const lines = [`${color.bold(`pid ${hello.pid}`)}  ${mode}  threshold ${hello.thresholdMs} ms${uptime}${status}`];
+  const stalled = watched.stallHistory;
+  const lastStall = stalled.at(-1);
+  const chart = sparkline(
+    stalled.map((p) => p.blockedMs),
+    chartWidth,
+    Math.max(0, ...stalled.map((p) => p.intervalMs)),
+  );
+  const stalledNow = lastStall ? `${formatMs(lastStall.blockedMs)} in the last ${formatMs(lastStall.intervalMs)}` : '';
+  lines.push(`  stalled   ${color.red(chart)}  ${stalledNow}`);
+  const latest = watched.lagHistory.at(-1);
+  const window = latest
+    ? `last window p99 ${formatMs(latest.p99Ms)}  max ${formatMs(latest.maxMs)}`
+    : color.dim('waiting for the first lag window');
+  lines.push(`  lag       ${color.cyan(sparkline(watched.lagHistory.map((p) => p.p99Ms), chartWidth))}  ${window}`);
+  if (snapshot) {
+    lines.push(
+      `  lag       since start p50 ${formatMs(snapshot.lag.p50Ms)}  p90 ${formatMs(snapshot.lag.p90Ms)}  p99 ${formatMs(snapshot.lag.p99Ms)}  max ${formatMs(snapshot.lag.maxMs)}`,
+    );
+    const utilization = latest?.utilization ?? snapshot.utilization;
+    lines.push(`  ELU       ${color.magenta(bar(utilization, chartWidth))}  ${formatPercent(utilization)}`);
+    const pool = snapshot.threadPool;
+    lines.push(
+      pool
+        ? `  pool      queue delay last ${formatMs(pool.lastMs)}  p50 ${formatMs(pool.p50Ms)}  p99 ${formatMs(pool.p99Ms)}  max ${formatMs(pool.maxMs)}`
+        : color.dim('  pool      no thread-pool probe'),
+    );
+    const routes = readRoutesSection(snapshot.sections);
+    if (routes) {
+      const inFlight = routes.inFlight === null ? '–' : String(routes.inFlight);
+      const oldest = routes.oldestMs === null ? '–' : formatMs(routes.oldestMs);
+      lines.push(`  requests  in flight ${inFlight}  oldest ${oldest}`);
+      for (const route of routes.routes.filter((r) => r.blocks > 0).slice(0, 3)) {
+        lines.push(
+          color.dim(`            ${route.route}: ${route.blocks} blocks, ${formatMs(route.blockedMs)} blocked, worst ${formatMs(route.worstBlockMs)}`),
+        );
+      }
+    }
+  }
+  return lines;
+}
+
+/** Cuts a line to the terminal width; ANSI colour codes take no columns. */
+function truncate(line: string, width: number): string {
+  let visible = 0;
+  let out = '';
+  for (let i = 0; i < line.length; i += 1) {
+    if (line[i] === '\u001b') {
+      const end = line.indexOf('m', i);
+      if (end !== -1) {
+        out += line.slice(i, end + 1);
+        i = end;
+        continue;
+      }
+    }
+    if (visible >= width) continue;
+    out += line[i];
+    visible += 1;
+  }
+  return out;
+}

@@ -1,0 +1,130 @@
+import type { ChalkInstance } from 'chalk';
+import { formatBlockLine } from '../run/format.js';
+import { mergeStalls } from './merge-snapshots.js';
+import { MonitorConnection } from './monitor-connection.js';
+import { renderScreen } from './screen.js';
+import { TerminalPainter } from './terminal.js';
+import { WatchState } from './watch-state.js';
+
+export type WatchOutput = 'screen' | 'lines' | 'json';
+
+export interface WatchSessionOptions {
+  socketPaths: readonly string[];
+  output: WatchOutput;
+  durationMs: number | undefined;
+  intervalMs: number;
+  color: ChalkInstance;
+}
+
+/**
+ * Connects to every socket, polls snapshots every interval, streams events, and draws (or prints
+ * NDJSON) until the duration ends, every process has gone, or `stop` is called.
+ */
+export class WatchSession {
+  readonly state = new WatchState();
+  private readonly connections: MonitorConnection[] = [];
+  private readonly painter = new TerminalPainter(process.stdout);
+  private finish: (() => void) | undefined;
+
+  constructor(private readonly options: WatchSessionOptions) {}
+
+  /** Opens all connections first, so a bad socket fails before anything is drawn. */
+  async connect(): Promise<void> {
+    try {
+      for (const path of this.options.socketPaths) {
+        const connection = await MonitorConnection.open(path);
+        this.connections.push(connection);
+        this.track(connection);
+      }
+    } catch (error) {
+      for (const connection of this.connections) connection.close();
+      throw error;
+    }
+  }
+
+  async run(): Promise<void> {
+    const done = new Promise<void>((resolve) => (this.finish = resolve));
+    const durationTimer = this.options.durationMs === undefined ? undefined : setTimeout(() => this.stop(), this.options.durationMs);
+    let polling = false;
+    const tick = async () => {
+      if (polling) return;
+      polling = true;
+      try {
+        await this.poll();
+        this.draw();
+      } finally {
+        polling = false;
+      }
+    };
+    const interval = setInterval(() => void tick(), this.options.intervalMs);
+    await tick();
+    try {
+      await done;
+    } finally {
+      clearInterval(interval);
+      clearTimeout(durationTimer);
+      await this.poll();
+      for (const connection of this.connections) connection.close();
+      this.painter.restore();
+      this.printFinal();
+    }
+  }
+
+  stop(): void {
+    this.finish?.();
+  }
+
+  private track(connection: MonitorConnection): void {
+    const { pid } = connection.hello;
+    this.state.addProcess(connection.hello, connection.path);
+    if (this.options.output === 'json') this.emit({ ...connection.hello, socketPath: connection.path });
+    connection.on('block', (block) => {
+      this.state.addBlock(pid, block);
+      if (this.options.output === 'json') this.emit({ ...block, pid });
+      else if (this.options.output === 'lines') process.stdout.write(`pid ${pid}  ${formatBlockLine(block, this.options.color)}\n`);
+      else this.draw();
+    });
+    connection.on('lag', (lag) => {
+      this.state.addLag(pid, lag);
+      if (this.options.output === 'json') this.emit({ ...lag, pid });
+    });
+    connection.on('close', () => {
+      this.state.markDisconnected(pid);
+      if (this.options.output === 'json') this.emit({ type: 'disconnected', pid });
+      if (this.connections.every((c) => c.isClosed)) this.stop();
+    });
+  }
+
+  private async poll(): Promise<void> {
+    await Promise.all(
+      this.connections
+        .filter((c) => !c.isClosed)
+        .map(async (connection) => {
+          const snapshot = await connection.snapshot();
+          if (!snapshot) return;
+          this.state.setSnapshot(connection.hello.pid, snapshot);
+          if (this.options.output === 'json') this.emit({ type: 'snapshot', pid: connection.hello.pid, snapshot });
+        }),
+    );
+  }
+
+  private draw(): void {
+    if (this.options.output !== 'screen') return;
+    this.painter.paint(renderScreen(this.state, this.painter.size, this.options.color));
+  }
+
+  /** What stays on the normal screen (or ends the NDJSON stream) after the live view closes. */
+  private printFinal(): void {
+    if (this.options.output === 'json') {
+      const snapshots = this.state.snapshots();
+      this.emit({ type: 'merged', processes: snapshots.map((s) => s.pid), stalls: mergeStalls(snapshots.map((s) => s.stalls)) });
+      return;
+    }
+    const size = { columns: process.stdout.columns || 100, rows: 60 };
+    process.stdout.write(`${renderScreen(this.state, size, this.options.color).join('\n')}\n`);
+  }
+
+  private emit(object: Record<string, unknown> | object): void {
+    process.stdout.write(`${JSON.stringify(object)}\n`);
+  }
+}

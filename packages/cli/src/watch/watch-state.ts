@@ -1,0 +1,87 @@
+import type { MonitorHello } from './monitor-connection.js';
+import type { BlockEvent, LagEvent, MonitorSnapshot } from './monitor-types.js';
+
+/** One `{"type":"lag"}` window the monitor streamed (every lagWindowMs, 10 s by default). */
+export interface LagPoint {
+  at: number;
+  p99Ms: number;
+  maxMs: number;
+  utilization: number;
+}
+
+/**
+ * One point of the over-time chart per snapshot poll: how long the loop was stalled since the
+ * previous poll, from the stall total (exact: counts and totals are never rate-limited).
+ */
+export interface StallPoint {
+  at: number;
+  blockedMs: number;
+  /** The longest single stall seen over the process's life so far, for the chart's scale. */
+  intervalMs: number;
+}
+
+export interface WatchedProcess {
+  hello: MonitorHello;
+  socketPath: string;
+  snapshot: MonitorSnapshot | null;
+  lagHistory: LagPoint[];
+  stallHistory: StallPoint[];
+  /** False once its socket closed (the process exited). */
+  connected: boolean;
+}
+
+export interface SeenBlock {
+  pid: number;
+  block: BlockEvent;
+}
+
+/** Everything the live view shows, updated from socket messages; plain data, no I/O. */
+export class WatchState {
+  readonly processes = new Map<number, WatchedProcess>();
+  readonly latestBlocks: SeenBlock[] = [];
+
+  constructor(
+    private readonly historyLength = 120,
+    private readonly blocksKept = 20,
+  ) {}
+
+  addProcess(hello: MonitorHello, socketPath: string): void {
+    this.processes.set(hello.pid, { hello, socketPath, snapshot: null, lagHistory: [], stallHistory: [], connected: true });
+  }
+
+  setSnapshot(pid: number, snapshot: MonitorSnapshot): void {
+    const watched = this.processes.get(pid);
+    if (!watched) return;
+    const previous = watched.snapshot;
+    if (previous) {
+      watched.stallHistory.push({
+        at: snapshot.at,
+        blockedMs: Math.max(0, snapshot.stalls.totalMs - previous.stalls.totalMs),
+        intervalMs: Math.max(1, snapshot.at - previous.at),
+      });
+      if (watched.stallHistory.length > this.historyLength) watched.stallHistory.shift();
+    }
+    watched.snapshot = snapshot;
+  }
+
+  addLag(pid: number, event: LagEvent): void {
+    const watched = this.processes.get(pid);
+    if (!watched) return;
+    watched.lagHistory.push({ at: event.at, p99Ms: event.lag.p99Ms, maxMs: event.lag.maxMs, utilization: event.utilization });
+    if (watched.lagHistory.length > this.historyLength) watched.lagHistory.shift();
+  }
+
+  addBlock(pid: number, block: BlockEvent): void {
+    this.latestBlocks.push({ pid, block });
+    if (this.latestBlocks.length > this.blocksKept) this.latestBlocks.shift();
+  }
+
+  markDisconnected(pid: number): void {
+    const watched = this.processes.get(pid);
+    if (watched) watched.connected = false;
+  }
+
+  snapshots(): MonitorSnapshot[] {
+    return [...this.processes.values()].flatMap((p) => (p.snapshot ? [p.snapshot] : []));
+  }
+}
