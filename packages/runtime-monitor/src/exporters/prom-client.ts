@@ -78,12 +78,12 @@ export function registerPromClientMetrics(options: PromClientExportOptions): Pro
   if (typeof monitor?.snapshot !== 'function') throw new TypeError('agent-lag: monitor must be a monitor handle (startMonitor() result)');
   const client = options.client ?? loadPromClient();
 
-  // One snapshot per scrape: prom-client collects every metric of a scrape in the same tick.
+  // One snapshot per scrape: prom-client calls every metric's collect() synchronously within one turn.
   let cached: Map<string, MetricFamily> | null = null;
   const families = (): Map<string, MetricFamily> => {
     if (cached === null) {
       cached = new Map(buildFamilies(withEventLoopTime(monitor.snapshot())).map((family) => [family.name, family]));
-      queueMicrotask(() => setImmediate(() => (cached = null)));
+      queueMicrotask(() => (cached = null));
     }
     return cached;
   };

@@ -1,0 +1,54 @@
+import { createRequire } from 'node:module';
+import * as hdr from 'hdr-histogram-js';
+import type { MonitorSnapshot } from '../src/types.js';
+import type { RoutesSection } from '../src/middleware/tracker.js';
+
+export interface ParsedFamily {
+  name: string;
+  help: string;
+  type: 'GAUGE' | 'COUNTER' | 'HISTOGRAM' | 'SUMMARY' | 'UNTYPED';
+  metrics: { value?: string; labels?: Record<string, string>; buckets?: Record<string, string>; count?: string; sum?: string }[];
+}
+
+/** A real Prometheus text parser (prom2json-compatible output). */
+export const parsePrometheus = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => ParsedFamily[];
+
+export function byName(families: ParsedFamily[]): Map<string, ParsedFamily> {
+  return new Map(families.map((family) => [family.name, family]));
+}
+
+/** Stall histogram encoded the way the watchdog encodes it: hdr-histogram-js, ms values. */
+export function encodeStalls(durationsMs: number[]): string {
+  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 });
+  for (const ms of durationsMs) histogram.recordValue(ms);
+  const encoded = hdr.encodeIntoCompressedBase64(histogram);
+  histogram.destroy();
+  return encoded;
+}
+
+/** A snapshot as the monitor produces it: three stalls (120, 480, 2600 ms), two routes, one request in flight. */
+export function sampleSnapshot(now: number): MonitorSnapshot {
+  const routes: RoutesSection = {
+    at: now,
+    unattributedBlocks: 1,
+    shedding: { active: true, reason: 'lag', since: now - 1000, episodes: 2 },
+    routes: [
+      { route: '/tools/:name/run', requests: 5, blocks: 2, blockedMs: 3080, worstBlockMs: 2600, waitedMs: 0, waits: 0, shed: 0, inFlight: 0, oldestInFlightStartedAt: null },
+      { route: '/agents/:id/runs', requests: 1, blocks: 0, blockedMs: 0, worstBlockMs: 0, waitedMs: 2600, waits: 1, shed: 3, inFlight: 2, oldestInFlightStartedAt: now - 4500 },
+    ],
+  };
+  return {
+    pid: 4242,
+    at: now,
+    uptimeMs: 60_000,
+    thresholdMs: 100,
+    mode: 'full',
+    lag: { minMs: 0.5, maxMs: 2600, meanMs: 12, stddevMs: 40, p50Ms: 1, p90Ms: 8, p99Ms: 480, samples: 600, source: 'perf_hooks' },
+    utilization: 0.42,
+    stalls: { count: 3, startupCount: 1, totalMs: 3200, maxMs: 2600, p50Ms: 480, p99Ms: 2600, histogram: encodeStalls([120, 480, 2600]) },
+    threadPool: { lastMs: 350, p50Ms: 1, p99Ms: 360, maxMs: 370, samples: 50 },
+    topStacks: [],
+    syncCalls: [],
+    sections: { routes, eventLoop: { activeMs: 25_200, idleMs: 34_800 } },
+  };
+}
