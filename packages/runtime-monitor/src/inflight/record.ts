@@ -63,12 +63,12 @@ export class InFlightWriter {
     Atomics.add(header, SEQUENCE, 1);
   }
 
+  /**
+   * One store, no sequence bump: a reader racing it returns either nothing or the record that was whole
+   * when its read began, and the next begin() bumps the sequence before touching the hint bytes.
+   */
   clear(): void {
-    const header = this.#header;
-    Atomics.add(header, SEQUENCE, 1);
-    header[API] = 0;
-    header[HINT_LENGTH] = NO_HINT;
-    Atomics.add(header, SEQUENCE, 1);
+    Atomics.store(this.#header, API, 0);
   }
 }
 

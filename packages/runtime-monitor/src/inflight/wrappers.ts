@@ -108,13 +108,17 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
   };
 
   const wrap = (index: number, api: WrappedApi, original: AnyFunction): AnyFunction => {
-    const wrapper = function (this: unknown, ...args: unknown[]): unknown {
-      if (depth !== 0) return Reflect.apply(original, this, args);
+    // `arguments` rather than rest parameters: V8 forwards `apply(this, arguments)` without building an
+    // array, and this runs on every sync call the application makes.
+    const wrapper = function (this: unknown): unknown {
+      // eslint-disable-next-line prefer-rest-params
+      const args = arguments as unknown as unknown[];
+      if (depth !== 0) return original.apply(this, args);
       depth = 1;
       publish(index, api, args);
       const started = performance.now();
       try {
-        return Reflect.apply(original, this, args);
+        return original.apply(this, args);
       } finally {
         const elapsedMs = performance.now() - started;
         writer.clear();
