@@ -15,13 +15,18 @@ export interface HttpAdapterOptions extends MiddlewareOptions<IncomingMessage> {
 
 type Handler<Req extends IncomingMessage, Res extends ServerResponse> = (req: Req, res: Res) => unknown;
 
+export type TrackedHandler<Req extends IncomingMessage, Res extends ServerResponse> = Handler<Req, Res> & {
+  /** Stops the shedding timer. */
+  close(): void;
+};
+
 const kRecord = Symbol('agent-lag.record');
 type Tracked = ServerResponse & { [kRecord]?: RequestRecord };
 
 export function agentLagHttp<Req extends IncomingMessage = IncomingMessage, Res extends ServerResponse = ServerResponse>(
   handler: Handler<Req, Res>,
   options: HttpAdapterOptions = {},
-): Handler<Req, Res> {
+): TrackedHandler<Req, Res> {
   if (typeof handler !== 'function') throw new TypeError('agent-lag: agentLagHttp(handler) needs the request handler');
   const core = new AdapterCore<IncomingMessage>(options);
   const routeOf = options.route;
@@ -32,7 +37,7 @@ export function agentLagHttp<Req extends IncomingMessage = IncomingMessage, Res 
     if (record !== undefined) core.close(record);
   }
 
-  return function agentLagHandler(req: Req, res: Res): unknown {
+  const tracked = function agentLagHandler(req: Req, res: Res): unknown {
     let route: string | null | undefined;
     if (routeOf !== undefined) {
       try {
@@ -54,5 +59,7 @@ export function agentLagHttp<Req extends IncomingMessage = IncomingMessage, Res 
     (res as Tracked)[kRecord] = record;
     res.once('close', onClose);
     return core.run(record, () => handler(req, res));
-  };
+  } as TrackedHandler<Req, Res>;
+  tracked.close = () => core.stop();
+  return tracked;
 }

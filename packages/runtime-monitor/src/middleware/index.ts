@@ -9,7 +9,7 @@ export type { FastifyOptions, FastifyInstanceLike, FastifyRequestLike } from './
 export { agentLagKoa } from './koa.js';
 export type { KoaContextLike, KoaMiddleware } from './koa.js';
 export { agentLagHttp } from './http.js';
-export type { HttpAdapterOptions } from './http.js';
+export type { HttpAdapterOptions, TrackedHandler } from './http.js';
 export type { MiddlewareOptions } from './core.js';
 export { getRequestTracker } from './core.js';
 export {

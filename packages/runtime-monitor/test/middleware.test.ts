@@ -1,0 +1,67 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getRequestTracker } from '../src/middleware/core.js';
+import type { RouteSectionEntry } from '../src/middleware/tracker.js';
+import { FRAMEWORKS, startApp, type RunningApp } from './middleware-apps.js';
+
+interface Answer {
+  context: Record<string, unknown> | null;
+}
+
+function route(name: string): RouteSectionEntry | undefined {
+  return getRequestTracker().section().routes.find((entry) => entry.route === name);
+}
+
+describe.each(FRAMEWORKS)('%s adapter', (framework) => {
+  let app: RunningApp;
+  beforeAll(async () => {
+    app = await startApp(framework, { blockMs: 50 });
+  });
+  afterAll(() => app.close());
+
+  it('runs handlers in a context naming the route template, method, request id and user fields', async () => {
+    const response = await fetch(`${app.url}/users/42?x=1`, { headers: { 'x-tenant': 'acme', 'x-request-id': 'req-abc' } });
+    const { context } = (await response.json()) as Answer;
+    expect(context).toMatchObject({ 'http.route': '/users/:id', 'http.request.method': 'GET', tenant: 'acme' });
+    // Fastify owns its request ids; the other adapters take the caller's.
+    if (framework !== 'fastify') expect(context?.['request.id']).toBe('req-abc');
+    else expect(typeof context?.['request.id']).toBe('string');
+    expect(JSON.stringify(context)).not.toContain('42');
+  });
+
+  it('keeps the context through body parsing', async () => {
+    const response = await fetch(`${app.url}/agents/run-7/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-tenant': 'globex' },
+      body: JSON.stringify({ prompt: 'hi' }),
+    });
+    const { context } = (await response.json()) as Answer;
+    expect(context).toMatchObject({ 'http.route': '/agents/:id/runs', 'http.request.method': 'POST', tenant: 'globex' });
+  });
+
+  it('shows a slow request in flight with the age of the oldest, and counts it once finished', async () => {
+    const before = route('/agents/:id/slow')?.requests ?? 0;
+    const pending = fetch(`${app.url}/agents/a1/slow`);
+    await sleep(100);
+    const second = fetch(`${app.url}/agents/a2/slow`);
+    await sleep(100);
+    const during = route('/agents/:id/slow');
+    expect(during?.inFlight).toBe(2);
+    const oldestAgeMs = Date.now() - (during?.oldestInFlightStartedAt ?? Date.now());
+    expect(oldestAgeMs).toBeGreaterThanOrEqual(180);
+    expect(route('/users/:id')?.inFlight).toBe(0);
+    app.release();
+    await Promise.all([(await pending).text(), (await second).text()]);
+    await sleep(20);
+    const after = route('/agents/:id/slow');
+    expect(after?.inFlight).toBe(0);
+    expect(after?.oldestInFlightStartedAt).toBeNull();
+    expect(after?.requests).toBe(before + 2);
+  });
+
+  it('labels unmatched paths without the raw URL', async () => {
+    await (await fetch(`${app.url}/no/such/path/123456`)).text();
+    const routes = getRequestTracker().section().routes.map((entry) => entry.route);
+    expect(routes.some((name) => name.includes('123456'))).toBe(false);
+  });
+});
