@@ -1,7 +1,7 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from '../errors.js';
-import { countMessages, lint, type ConfigSource } from '../lint/run-lint.js';
+import type { ConfigSource } from '../lint/run-lint.js';
 import { isPresetName, PRESETS, type PresetName } from '../lint/presets.js';
 import { toSarif } from '../lint/sarif.js';
 import { cliVersion, type CommandResult } from '../main.js';
@@ -53,6 +53,8 @@ Examples:
       if (!FORMATS.includes(format)) {
         throw new UsageError(`unknown format "${options.format}"; use one of ${FORMATS.join(', ')}`);
       }
+      // ESLint and typescript-eslint take a second to load: only when linting, not for every command.
+      const { countMessages, lint } = await import('../lint/run-lint.js');
       const outcome = await lint({
         paths,
         preset: options.preset satisfies PresetName,

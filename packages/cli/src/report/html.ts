@@ -1,0 +1,143 @@
+import { describeContext, describeInFlight, formatPercent, formatTime } from './describe.js';
+import { describeFrame, isInternalFrame, relativeSite } from './frames.js';
+import type { Frame } from './log-types.js';
+import { formatMs, type ReportModel } from './model.js';
+import { escapeHtml as esc, lagChart, stallHistogram } from './svg.js';
+
+const STYLE = `
+:root { color-scheme: light; --fg:#1d232b; --dim:#667085; --line:#e4e7ec; --red:#d92d20; --amber:#f79009; --blue:#2e90fa; --bar:#7a5af8; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); margin: 0; background: #f8f9fb; }
+main { max-width: 960px; margin: 0 auto; padding: 24px 24px 48px; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8px; }
+.dim, .empty { color: var(--dim); }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(130px, 1fr)); gap: 10px; margin-top: 16px; }
+.card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; }
+.card b { display: block; font-size: 20px; } .card.bad b { color: var(--red); }
+.chart { width: 100%; height: auto; background: #fff; border: 1px solid var(--line); border-radius: 8px; }
+.chart text { font-size: 11px; fill: var(--dim); } .chart .count { fill: var(--fg); font-weight: 600; }
+.grid { stroke: var(--line); } .axis { stroke: #98a2b3; }
+.series { fill: none; stroke-width: 2; } .series.p99 { stroke: var(--red); } .series.max { stroke: var(--amber); stroke-dasharray: 4 3; } .series.p50 { stroke: var(--blue); }
+.lag-point.p99, .swatch.p99 { fill: var(--red); } .lag-point.max, .swatch.max { fill: var(--amber); } .lag-point.p50, .swatch.p50 { fill: var(--blue); }
+.bar { fill: var(--bar); }
+table { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid var(--line); border-radius: 8px; }
+th, td { text-align: right; padding: 6px 10px; border-bottom: 1px solid var(--line); } th:first-child, td:first-child, .text { text-align: left; }
+th { color: var(--dim); font-weight: 500; }
+code, pre { font: 12px/1.5 ui-monospace, SFMono-Regular, Menlo, monospace; }
+details { background: #fff; border: 1px solid var(--line); border-radius: 8px; margin: 8px 0; padding: 8px 12px; }
+summary { cursor: pointer; } summary .ms { color: var(--red); font-weight: 600; }
+pre { margin: 8px 0 0; white-space: pre-wrap; } .internal { color: var(--dim); }
+.api { color: #b54708; }
+`;
+
+function framesBlock(stack: readonly Frame[]): string {
+  if (stack.length === 0) return '<pre class="dim">no stack captured (lag-only mode)</pre>';
+  const lines = stack.map((frame) => {
+    const text = `at ${esc(describeFrame(frame))}`;
+    return isInternalFrame(frame) ? `<span class="internal">${text}</span>` : text;
+  });
+  return `<pre>${lines.join('\n')}</pre>`;
+}
+
+function card(label: string, value: string, bad = false): string {
+  return `<div class="card${bad ? ' bad' : ''}"><span class="dim">${esc(label)}</span><b>${esc(value)}</b></div>`;
+}
+
+function routesTable(model: ReportModel): string {
+  if (!model.routes?.length) {
+    return '<p class="empty">No per-route figures in this log: add the runtime monitor\'s HTTP middleware to attribute blocks to routes.</p>';
+  }
+  const cell = (value: number | null, format: (n: number) => string = String) => `<td>${value === null ? '–' : esc(format(value))}</td>`;
+  const rows = model.routes.map(
+    (r) =>
+      `<tr><td><code>${esc(r.route)}</code></td>${cell(r.requests)}${cell(r.blocks)}${cell(r.blockedMs, formatMs)}${cell(r.worstBlockMs, formatMs)}${cell(r.waitedMs, formatMs)}${cell(r.inFlight)}</tr>`,
+  );
+  return `<table class="routes"><thead><tr><th>route</th><th>requests</th><th>blocks</th><th>blocked</th><th>worst block</th><th>waited</th><th>in flight</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function stackGroups(model: ReportModel): string {
+  if (model.stackGroups.length === 0) return '<p class="empty">No blocking stacks in this log.</p>';
+  return model.stackGroups
+    .map((group, index) => {
+      const top = group.stack.find((frame) => !isInternalFrame(frame)) ?? group.stack[0];
+      const api = describeInFlight(group.inFlight);
+      const ctx = describeContext(group.context);
+      return `<details class="stack-group"${index < 3 ? ' open' : ''}>
+<summary><span class="ms">${esc(formatMs(group.totalMs))}</span> in ${group.count} block${group.count === 1 ? '' : 's'} (worst ${esc(formatMs(group.maxMs))}) — <code>${esc(top ? describeFrame(top) : '?')}</code></summary>
+${api ? `<div>sync API in flight: <code class="api">${esc(api)}</code></div>` : ''}${ctx ? `<div class="dim">during ${esc(ctx)}</div>` : ''}
+${framesBlock(group.stack)}
+<div class="dim">signature <code>${esc(group.signature.slice(0, 80))}</code></div>
+</details>`;
+    })
+    .join('\n');
+}
+
+function worstBlocks(model: ReportModel): string {
+  if (model.worstBlocks.length === 0) return '<p class="empty">No blocks after start-up.</p>';
+  const rows = model.worstBlocks.map((block) => {
+    const top = block.stack.find((frame) => !isInternalFrame(frame));
+    return `<tr><td>${esc(formatTime(block.startedAt))}</td><td>${esc(formatMs(block.durationMs))}</td><td class="text"><code class="api">${esc(describeInFlight(block.inFlight) ?? '–')}</code></td><td class="text"><code>${esc(top ? describeFrame(top) : '–')}</code></td><td class="text">${esc(describeContext(block.context) ?? '–')}</td></tr>`;
+  });
+  return `<table class="worst"><thead><tr><th>started</th><th>duration</th><th class="text">sync API in flight</th><th class="text">where</th><th class="text">during</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function syncCalls(model: ReportModel): string {
+  if (model.syncCalls.length === 0) return '<p class="empty">No sync calls of blocking APIs were recorded after start-up.</p>';
+  const rows = model.syncCalls.map(
+    (call) =>
+      `<tr><td><code class="api">${esc(call.api)}</code> <code>${esc(call.site ? relativeSite(call.site) : '(site not located yet)')}</code></td><td>${call.count}</td><td>${esc(formatMs(call.totalMs))}</td><td>${esc(formatMs(call.maxMs))}</td></tr>`,
+  );
+  return `<table class="sync-calls"><thead><tr><th>API and call site</th><th>calls</th><th>total</th><th>max</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** The whole report as one HTML file: inline CSS and SVG, no script, nothing fetched. */
+export function renderHtml(model: ReportModel, version: string): string {
+  const lag = model.lag;
+  const facts = [
+    model.pid !== null ? `pid ${model.pid}` : null,
+    model.from !== null ? formatTime(model.from) : null,
+    model.from !== null && model.to !== null ? `${formatMs(model.to - model.from)} of events` : null,
+    model.thresholdMs !== null ? `stall threshold ${formatMs(model.thresholdMs)}` : null,
+    model.mode,
+  ].filter((fact): fact is string => Boolean(fact));
+  const cards = [
+    lag ? card('lag p50', formatMs(lag.p50Ms)) : '',
+    lag ? card('lag p99', formatMs(lag.p99Ms), lag.p99Ms >= 100) : '',
+    lag ? card('lag max', formatMs(lag.maxMs), lag.maxMs >= 100) : '',
+    model.utilization !== null ? card('event-loop utilisation', formatPercent(model.utilization)) : '',
+    card('stalls', String(model.stalls.count), model.stalls.count > 0),
+    card('blocked in total', formatMs(model.stalls.totalMs), model.stalls.totalMs > 0),
+  ].join('');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>agent-lag report — ${esc(model.source)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+<h1>agent-lag report</h1>
+<div class="dim"><code>${esc(model.source)}</code>${facts.length ? ` · ${esc(facts.join(' · '))}` : ''}</div>
+<div class="cards">${cards}</div>
+<h2>Event-loop lag over time</h2>
+${lagChart(model.lagSeries)}
+<h2>Stall durations</h2>
+${stallHistogram(model.histogram)}
+${model.stalls.detailed < model.stalls.count ? `<p class="dim">${model.stalls.detailed} of ${model.stalls.count} stalls were logged in detail (the monitor rate-limits detailed reports; counts are exact).</p>` : ''}
+<h2>Routes</h2>
+${routesTable(model)}
+<h2>Worst blocks</h2>
+${worstBlocks(model)}
+<h2>Blocking stacks, grouped by signature</h2>
+${stackGroups(model)}
+<h2>Top sync call sites</h2>
+${syncCalls(model)}
+<p class="dim">Generated by agent-lag ${esc(version)}.</p>
+</main>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,120 @@
+import chalk from 'chalk';
+import { describeContext, describeInFlight, formatPercent } from './describe.js';
+import { describeFrame, isInternalFrame, relativeSite } from './frames.js';
+import type { Frame } from './log-types.js';
+import { formatMs, type ReportModel } from './model.js';
+
+const FRAMES_SHOWN = 4;
+const SYNC_SITES_SHOWN = 10;
+const BAR_WIDTH = 30;
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
+  // Left-align the first column (names), right-align the figures.
+  const line = (cells: string[]) =>
+    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ');
+  return [chalk.dim(line(header)), ...rows.map(line)];
+}
+
+/** Application frames first; Node's internals and the monitor's wrappers are noise here. */
+function shownFrames(stack: readonly Frame[]): Frame[] {
+  const app = stack.filter((frame) => !isInternalFrame(frame));
+  return (app.length ? app : stack).slice(0, FRAMES_SHOWN);
+}
+
+function section(title: string): string {
+  return `\n${chalk.bold(title)}`;
+}
+
+export function renderTerminal(model: ReportModel): string {
+  const out: string[] = [];
+  const facts = [
+    model.pid !== null ? `pid ${model.pid}` : null,
+    model.from !== null && model.to !== null ? `${formatMs(model.to - model.from)} of events` : null,
+    model.thresholdMs !== null ? `threshold ${formatMs(model.thresholdMs)}` : null,
+    model.mode === 'lag-only' ? chalk.yellow('lag-only: no stacks') : null,
+  ].filter(Boolean);
+  out.push(`${chalk.bold('agent-lag report')} ${model.source}${facts.length ? chalk.dim(`  (${facts.join(', ')})`) : ''}`);
+
+  out.push(section('Event-loop lag'));
+  if (model.lag) {
+    const { lag } = model;
+    const p99 = lag.p99Ms >= 100 ? chalk.red(formatMs(lag.p99Ms)) : formatMs(lag.p99Ms);
+    out.push(
+      `  p50 ${formatMs(lag.p50Ms)}  p90 ${formatMs(lag.p90Ms)}  p99 ${p99}  max ${formatMs(lag.maxMs)}` +
+        (model.utilization !== null ? `  ELU ${formatPercent(model.utilization)}` : '') +
+        chalk.dim(`  (from ${lag.from})`),
+    );
+  } else {
+    out.push(chalk.dim('  no lag figures in this log'));
+  }
+
+  const { stalls } = model;
+  out.push(section('Stalls'));
+  const over = model.thresholdMs !== null ? ` over ${formatMs(model.thresholdMs)}` : '';
+  const count = stalls.count > 0 ? chalk.red(String(stalls.count)) : chalk.green('0');
+  out.push(
+    `  ${count} stalls${over}` +
+      (stalls.count > 0 ? `, ${formatMs(stalls.totalMs)} blocked in total, worst ${formatMs(stalls.maxMs)}` : '') +
+      (stalls.startupCount > 0 ? chalk.dim(`  (+${stalls.startupCount} during start-up, not counted)`) : ''),
+  );
+  if (stalls.detailed < stalls.count) {
+    out.push(chalk.dim(`  ${stalls.detailed} of them logged in detail (the monitor rate-limits detailed reports)`));
+  }
+  if (stalls.detailed > 0) {
+    const most = Math.max(...model.histogram.map((b) => b.count));
+    const labelWidth = Math.max(...model.histogram.map((b) => b.label.length));
+    for (const bucket of model.histogram) {
+      const bar = '█'.repeat(Math.round((bucket.count / most) * BAR_WIDTH)) || (bucket.count ? '▏' : '');
+      out.push(`  ${bucket.label.padStart(labelWidth)} ${chalk.cyan(bar)} ${bucket.count}`);
+    }
+  }
+
+  if (model.worstBlocks.length) {
+    out.push(section('Worst blocks'));
+    for (const [index, block] of model.worstBlocks.entries()) {
+      const api = describeInFlight(block.inFlight);
+      const ctx = describeContext(block.context);
+      out.push(
+        `  ${index + 1}. ${chalk.red(formatMs(block.durationMs).padStart(7))}` +
+          (api ? `  ${chalk.yellow(api)}` : '') +
+          (ctx ? `  ${chalk.dim('during')} ${ctx}` : '') +
+          (block.late ? chalk.dim('  (stack captured late)') : ''),
+      );
+      for (const frame of shownFrames(block.stack)) out.push(`       at ${describeFrame(frame)}`);
+    }
+  }
+
+  if (model.stackGroups.length) {
+    out.push(section('Blocking stacks'));
+    const rows = model.stackGroups.map((group) => {
+      const top = shownFrames(group.stack)[0];
+      const where = top ? describeFrame(top) : (describeInFlight(group.inFlight) ?? '?');
+      return [where, String(group.count), formatMs(group.totalMs), formatMs(group.maxMs)];
+    });
+    out.push(...table(['where', 'blocks', 'total', 'worst'], rows).map((line) => `  ${line}`));
+  }
+
+  if (model.routes?.length) {
+    out.push(section('Routes'));
+    const dash = (value: number | null, format: (n: number) => string = String) => (value === null ? '–' : format(value));
+    const rows = model.routes.map((r) => [
+      r.route,
+      dash(r.requests),
+      dash(r.blocks),
+      dash(r.blockedMs, formatMs),
+      dash(r.worstBlockMs, formatMs),
+      dash(r.waitedMs, formatMs),
+    ]);
+    out.push(...table(['route', 'requests', 'blocks', 'blocked', 'worst', 'waited'], rows).map((line) => `  ${line}`));
+  }
+
+  if (model.syncCalls.length) {
+    out.push(section('Top sync call sites'));
+    const rows = model.syncCalls
+      .slice(0, SYNC_SITES_SHOWN)
+      .map((call) => [`${call.api}  ${call.site ? relativeSite(call.site) : '(site not located yet)'}`, String(call.count), formatMs(call.totalMs), formatMs(call.maxMs)]);
+    out.push(...table(['api and call site', 'calls', 'total', 'max'], rows).map((line) => `  ${line}`));
+  }
+  return `${out.join('\n')}\n`;
+}
