@@ -1,8 +1,4 @@
-import { ESLintUtils } from '@typescript-eslint/utils';
-
-const createRule = ESLintUtils.RuleCreator(
-  (name) => `https://github.com/agent-lag/agent-lag/blob/main/packages/eslint-plugin/docs/rules/${name}.md`,
-);
+import { createRule } from '../util/create-rule.js';
 
 export type Options = [{ maxDepth?: number }];
 export type MessageIds = 'blockingHelper' | 'blockingHelperInHelper' | 'needsTypes';
@@ -14,6 +10,8 @@ export const noBlockingHelper = createRule<Options, MessageIds>({
     docs: {
       description:
         'Disallow calling, from event-loop code, a sync function of another file that blocks the event loop (needs type information)',
+      recommended: 'strict',
+      requiresTypeChecking: true,
     },
     schema: [
       {

@@ -1,11 +1,8 @@
-import { ESLintUtils } from '@typescript-eslint/utils';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { findBusyWait } from '../analysis/busy-wait/index.js';
+import { createRule } from '../util/create-rule.js';
 import { getContextAnalysis } from '../analysis/context/index.js';
 
-const createRule = ESLintUtils.RuleCreator(
-  (name) => `https://github.com/agent-lag/agent-lag/blob/main/packages/eslint-plugin/docs/rules/${name}.md`,
-);
 
 export type Options = [{ reachability?: boolean; checkStartup?: boolean }];
 export type MessageIds = 'busyWait' | 'busyWaitInHelper' | 'busyWaitAtStartup';
@@ -16,6 +13,7 @@ export const noBusyWait = createRule<Options, MessageIds>({
     type: 'problem',
     docs: {
       description: 'Disallow loops that spin on the clock without awaiting in code that runs on the event loop',
+      recommended: 'strict',
     },
     schema: [
       {
