@@ -16,7 +16,7 @@ export async function runTool(command: string) {
 async function lint(config: Linter.Config, code: string, filePath = 'tool.ts') {
   const eslint = new ESLint({
     overrideConfigFile: true,
-    overrideConfig: [{ files: ['**/*.ts', '**/*.js'], languageOptions: { parser: tseslint.parser } }, config as Linter.Config],
+    overrideConfig: [{ files: ['**/*.ts', '**/*.js'], languageOptions: { parser: tseslint.parser } }, config],
   });
   const [result] = await eslint.lintText(code, { filePath });
   return result!.messages;

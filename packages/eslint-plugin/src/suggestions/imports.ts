@@ -68,7 +68,7 @@ export function findExistingBinding(program: TSESTree.Program, binding: NeededBi
 export function isNameTaken(sourceCode: SourceCode, node: TSESTree.Node, name: string): boolean {
   for (let scope: TSESLint.Scope.Scope | null = sourceCode.getScope(node); scope; scope = scope.upper) {
     if (scope.set.has(name)) return true;
-    if (scope.type === 'global' && scope.through.some((reference) => reference.identifier.name === name)) return true;
+    if (scope.upper === null && scope.through.some((reference) => reference.identifier.name === name)) return true;
   }
   return false;
 }

@@ -17,8 +17,8 @@ export type ModuleFilter = (specifier: string) => boolean;
 export function globalReferences(globalScope: Scope, name: string): Reference[] {
   const references = new Set<Reference>();
   const variable = globalScope.set.get(name);
-  // A `var Atomics = ...` in a script is the user's own variable, not the global.
-  if (variable && !variable.defs.some((def) => def.type !== 'ImplicitGlobalVariable')) {
+  // Configured and lib globals have no definitions; a `var Atomics = ...` in a script is the user's own.
+  if (variable && variable.defs.length === 0) {
     for (const reference of variable.references) references.add(reference);
   }
   for (const reference of globalScope.through) {
