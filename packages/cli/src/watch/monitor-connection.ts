@@ -102,6 +102,10 @@ export class MonitorConnection extends EventEmitter<MonitorConnectionEvents> {
       case 'snapshot':
         this.waitingSnapshots.shift()?.((message['snapshot'] ?? null) as MonitorSnapshot | null);
         break;
+      case 'error':
+        // The monitor could not answer a request: the oldest waiting snapshot gets nothing.
+        this.waitingSnapshots.shift()?.(null);
+        break;
       case 'block':
         this.emit('block', message as unknown as BlockEvent);
         break;

@@ -37,7 +37,7 @@ export function renderScreen(state: WatchState, size: ScreenSize, color: ChalkIn
   lines.push('', color.bold('latest blocks'));
   const room = Math.max(3, size.rows - lines.length - 1);
   const blockLines: string[] = [];
-  for (const { pid, block } of [...state.latestBlocks].reverse()) {
+  for (const { pid, block } of [...state.latestBlocks].sort((a, b) => b.block.startedAt - a.block.startedAt)) {
     const when = new Date(block.startedAt).toLocaleTimeString('en-GB', { hour12: false });
     const api = formatInFlight(block.inFlight);
     const context = formatContext(block.context);
@@ -75,7 +75,7 @@ function renderProcess(watched: WatchedProcess, chartWidth: number, color: Chalk
   const window = latest
     ? `last window p99 ${formatMs(latest.p99Ms)}  max ${formatMs(latest.maxMs)}`
     : color.dim('waiting for the first lag window');
-  lines.push(`  lag       ${color.cyan(sparkline(watched.lagHistory.map((p) => p.p99Ms), chartWidth))}  ${window}`);
+  lines.push(`  lag p99   ${color.cyan(sparkline(watched.lagHistory.map((p) => p.p99Ms), chartWidth))}  ${window}`);
   if (snapshot) {
     lines.push(
       `  lag       since start p50 ${formatMs(snapshot.lag.p50Ms)}  p90 ${formatMs(snapshot.lag.p90Ms)}  p99 ${formatMs(snapshot.lag.p99Ms)}  max ${formatMs(snapshot.lag.maxMs)}`,
@@ -90,9 +90,9 @@ function renderProcess(watched: WatchedProcess, chartWidth: number, color: Chalk
     );
     const routes = readRoutesSection(snapshot.sections);
     if (routes) {
-      const inFlight = routes.inFlight === null ? '–' : String(routes.inFlight);
       const oldest = routes.oldestMs === null ? '–' : formatMs(routes.oldestMs);
-      lines.push(`  requests  in flight ${inFlight}  oldest ${oldest}`);
+      const shedding = routes.shedding ? color.yellow('  shedding load') : '';
+      lines.push(`  requests  in flight ${routes.inFlight}  oldest ${oldest}${shedding}`);
       for (const route of routes.routes.filter((r) => r.blocks > 0).slice(0, 3)) {
         lines.push(
           color.dim(`            ${route.route}: ${route.blocks} blocks, ${formatMs(route.blockedMs)} blocked, worst ${formatMs(route.worstBlockMs)}`),

@@ -25,6 +25,7 @@ export class WatchSession {
   private readonly connections: MonitorConnection[] = [];
   private readonly painter = new TerminalPainter(process.stdout);
   private finish: (() => void) | undefined;
+  private stopping = false;
 
   constructor(private readonly options: WatchSessionOptions) {}
 
@@ -71,6 +72,7 @@ export class WatchSession {
   }
 
   stop(): void {
+    this.stopping = true;
     this.finish?.();
   }
 
@@ -89,6 +91,7 @@ export class WatchSession {
       if (this.options.output === 'json') this.emit({ ...lag, pid });
     });
     connection.on('close', () => {
+      if (this.stopping) return; // we closed it
       this.state.markDisconnected(pid);
       if (this.options.output === 'json') this.emit({ type: 'disconnected', pid });
       if (this.connections.every((c) => c.isClosed)) this.stop();

@@ -23,7 +23,8 @@ export interface InjectParameters {
 export const ATTACH_GLOBAL = 'agent-lag.attach';
 
 export function injectExpression(parameters: InjectParameters): string {
-  const options: Record<string, unknown> = { socket: true, syncWrappers: false };
+  // Loading the monitor blocks the target briefly; that is ours, so it counts as start-up, not as its block.
+  const options: Record<string, unknown> = { socket: true, syncWrappers: false, startupGraceMs: 250 };
   if (parameters.thresholdMs !== undefined) options['thresholdMs'] = parameters.thresholdMs;
   return `(() => {
   const key = Symbol.for(${JSON.stringify(ATTACH_GLOBAL)});
@@ -32,8 +33,10 @@ export function injectExpression(parameters: InjectParameters): string {
   const net = require('node:net');
   const path = require('node:path');
   const os = require('node:os');
-  const { startMonitor } = require(${JSON.stringify(parameters.monitorPath)});
+  const { startMonitor, getMonitor } = require(${JSON.stringify(parameters.monitorPath)});
   if (typeof startMonitor !== 'function') return { ok: false, message: 'the agent-lag monitor module has no startMonitor' };
+  // Its own monitor (started without a socket) must not be stopped by our clean-up.
+  if (typeof getMonitor === 'function' && getMonitor()) return { ok: false, message: 'it already runs an agent-lag monitor, without its control socket' };
   const state = { handle: null, client: null, status: null, done: false };
   const send = () => { if (state.client && state.status) state.client.write(JSON.stringify(state.status) + '\\n'); };
   const cleanup = () => {
