@@ -1,3 +1,9 @@
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import type { TSESTree } from '@typescript-eslint/utils';
+import type * as ts from 'typescript';
+import { claimTypeInfoError, typeServicesOf } from '../analysis/engine.js';
+import { getContextAnalysis } from '../analysis/context/index.js';
+import { CrossFileAnalysis } from '../analysis/reachability/cross-file.js';
 import { createRule } from '../util/create-rule.js';
 
 export type Options = [{ maxDepth?: number }];
@@ -21,7 +27,7 @@ export const noBlockingHelper = createRule<Options, MessageIds>({
             type: 'integer',
             minimum: 1,
             maximum: 10,
-            description: 'How many calls deep to follow helpers into other files.',
+            description: 'How many helper calls deep to follow from the called function to the blocking call.',
           },
         },
         additionalProperties: false,
@@ -29,24 +35,50 @@ export const noBlockingHelper = createRule<Options, MessageIds>({
     ],
     defaultOptions: [{ maxDepth: 4 }],
     messages: {
-      blockingHelper:
-        '{{helper}} ({{location}}) blocks the event loop: it calls {{api}}{{via}}; called here from {{owner}}.',
+      blockingHelper: '{{helper}} ({{location}}) blocks the event loop: it calls {{api}}{{via}}. Called here from {{owner}}.',
       blockingHelperInHelper:
-        '{{helper}} ({{location}}) blocks the event loop: it calls {{api}}{{via}}; called here from sync function {{caller}}, which {{owner}} calls.',
+        '{{helper}} ({{location}}) blocks the event loop: it calls {{api}}{{via}}. Called here from sync function {{caller}}, which {{owner}} calls.',
       needsTypes:
-        'agent-lag/no-blocking-helper needs type information, and this file was linted without it. Enable typed linting (languageOptions.parserOptions.projectService: true) or use a preset without type-checked rules for these files.',
+        'agent-lag: this rule needs type information and this file was linted without it. Enable typed linting (languageOptions.parserOptions.projectService: true) for these files, or use a preset without type-checked rules for them.',
     },
   },
-  create(context) {
-    const program = context.sourceCode.parserServices?.program;
-    if (!program) {
+  create(context, [options]) {
+    const sourceCode = context.sourceCode;
+    const services = typeServicesOf(sourceCode);
+    if (!services) {
+      // One configuration error per file, shared with the other type-aware rules; never a crash.
+      if (!claimTypeInfoError(sourceCode)) return {};
       return {
         Program(node) {
           context.report({ node, loc: { line: 1, column: 0 }, messageId: 'needsTypes' });
         },
       };
     }
-    return {};
+    const analysis = new CrossFileAnalysis(services.program, options.maxDepth ?? 4);
+    const contexts = getContextAnalysis(sourceCode);
+    let currentFile: ts.SourceFile | undefined;
+
+    return {
+      CallExpression(node: TSESTree.CallExpression) {
+        // Only calls of a plain name or property can reach a function declared elsewhere.
+        const callee = node.callee.type === AST_NODE_TYPES.ChainExpression ? node.callee.expression : node.callee;
+        if (callee.type !== AST_NODE_TYPES.Identifier && callee.type !== AST_NODE_TYPES.MemberExpression) return;
+        const where = contexts.classify(node, { reachability: true });
+        if (where.kind !== 'event-loop' && where.kind !== 'reachable-helper') return;
+        const tsNode = services.esTreeNodeToTSNodeMap.get(node) as ts.Node;
+        currentFile ??= tsNode.getSourceFile();
+        const helper = analysis.blockingHelperOf(tsNode as ts.CallExpression, currentFile);
+        if (!helper) return;
+        const data = {
+          helper: helper.name,
+          location: helper.location,
+          api: helper.api,
+          via: helper.via.length > 0 ? ` (via ${helper.via.join(' → ')})` : '',
+        };
+        if (where.kind === 'event-loop') context.report({ node, messageId: 'blockingHelper', data: { ...data, owner: where.owner } });
+        else context.report({ node, messageId: 'blockingHelperInHelper', data: { ...data, caller: where.helper, owner: where.caller } });
+      },
+    };
   },
 });
 
