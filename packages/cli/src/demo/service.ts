@@ -47,7 +47,9 @@ export async function startService(
     function fail(why: string) {
       clearTimeout(timer);
       child.kill('SIGKILL');
-      const detail = output.trim().split('\n').at(-1);
+      // Node prints the source line and a caret before the error itself; the error line says the most.
+      const lines = output.trim().split('\n');
+      const detail = lines.find((line) => /^\w*Error\b|^Error \[/.test(line)) ?? lines.at(-1);
       reject(new Error(`the demo service ${why}${detail ? `: ${detail}` : ''}`));
     }
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
