@@ -8,6 +8,7 @@ import { cliBin, repoRoot } from './helpers/paths.js';
 import { run } from './helpers/spawn.js';
 
 const eventLog = join(repoRoot, 'test/fixtures/cli/report/events.ndjson');
+const recordedLog = join(repoRoot, 'test/fixtures/cli/report/recorded-agent-service.ndjson');
 const docsImage = join(repoRoot, 'packages/cli/docs/report.png');
 const scratch = mkdtempSync(join(tmpdir(), 'agent-lag-report-html-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -55,8 +56,18 @@ describe('the HTML report in headless Chromium', () => {
         copyFileSync(screenshot, docsImage);
       }
 
+      // A log recorded by the real monitor (5 lag windows, no per-route section) renders too.
+      const recordedHtml = join(scratch, 'recorded.html');
+      const recorded = await run([cliBin, 'report', recordedLog, '--html', recordedHtml], { cwd: repoRoot });
+      expect(recorded.code).toBe(0);
+      await page.goto(pathToFileURL(recordedHtml).href);
+      expect(await page.locator('svg.lag-chart circle.lag-point').count()).toBe(15);
+      expect(await page.locator('svg.stall-histogram rect.bar').count()).toBe(3);
+      expect(await page.locator('details.stack-group').first().textContent()).toContain('child_process.execSync');
+      await page.screenshot({ path: join(scratch, 'recorded.png'), fullPage: true });
+
       expect(errors).toEqual([]);
-      expect(requested).toEqual([pathToFileURL(html).href]);
+      expect(requested).toEqual([pathToFileURL(html).href, pathToFileURL(recordedHtml).href]);
     } finally {
       await browser.close();
     }

@@ -60,6 +60,21 @@ describe('agent-lag report in the terminal', () => {
   });
 });
 
+describe('agent-lag report on a log the monitor recorded', () => {
+  // Recorded from examples/agent-service (sync tools) under autocannon load, 1 s lag windows.
+  const recorded = join(fixtures, 'recorded-agent-service.ndjson');
+
+  it('names the planted execSync line, counts every stall and says how many were logged in detail', async () => {
+    const { code, stdout } = await report([recorded]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/11 stalls over 50 ms, 5\.4 s blocked in total, worst 829 ms/);
+    expect(stdout).toContain('7 of them logged in detail');
+    expect(stdout).toMatch(/child_process\.execSync "sleep 0\.15 && echo 'all checks passed'"/);
+    expect(stdout).toMatch(/at shell \(\S*examples\/agent-service\/sync-tools\.js:16:18\)/);
+    expect(stdout).toMatch(/child_process\.execSync {2}\S*examples\/agent-service\/sync-tools\.js:16:18/);
+  });
+});
+
 describe('agent-lag report on bad input', () => {
   it.each([
     ['a missing file', join(fixtures, 'missing.ndjson'), /^agent-lag: no such file: .*missing\.ndjson$/],
