@@ -72,7 +72,7 @@ async function watchCommand(targets: string[], options: WatchCommandOptions): Pr
     for (const target of parsed) {
       if (options.attach) {
         if (target.kind !== 'pid') throw new UsageError('--attach takes pids, not socket paths');
-        const existing = await firstSocket(socketPathCandidates(target.pid));
+        const existing = await firstSocket(await socketPathCandidates(target.pid));
         if (existing) {
           note(`pid ${target.pid} already runs the monitor; watching it without attaching`);
           socketPaths.push(existing);

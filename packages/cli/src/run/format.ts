@@ -46,15 +46,29 @@ export function blamedFrame(stack: readonly StackFrame[]): StackFrame | undefine
   return stack.find((frame) => frame.url && !frame.url.startsWith('node:')) ?? stack[0];
 }
 
+/**
+ * `blamed ← caller ← caller  file:line:col`: function names first, so a narrow terminal cuts the
+ * location rather than who called whom.
+ */
+export function formatBlame(stack: readonly StackFrame[], callers = 2): string {
+  const blamed = blamedFrame(stack);
+  if (!blamed) return '';
+  const names = [blamed, ...stack.slice(stack.indexOf(blamed) + 1).filter((frame) => !frame.url.startsWith('node:')).slice(0, callers)].map(
+    (frame) => frame.functionName || '<anonymous>',
+  );
+  const where = blamed.url ? `  ${shortenUrl(blamed.url)}:${blamed.line}:${blamed.column}` : '';
+  return `${names.join(' ← ')}${where}`;
+}
+
 /** One line per block as it happens: duration, sync API in flight, the blamed frame, context. */
 export function formatBlockLine(block: BlockEvent, color: ChalkInstance): string {
   const parts = [color.red.bold(`block ${formatMs(block.durationMs)}`)];
   if (block.startup) parts.push(color.dim('(start-up)'));
   const api = formatInFlight(block.inFlight);
   if (api) parts.push(color.yellow(api));
-  const frame = blamedFrame(block.stack);
-  if (frame) parts.push(`at ${formatFrame(frame)}`);
-  else parts.push(color.dim('(no stack: lag-only mode)'));
+  const blame = formatBlame(block.stack);
+  if (blame) parts.push(`at ${blame}`);
+  else parts.push(color.dim('(no stack: repeated, rate-limited or lag-only)'));
   if (block.late) parts.push(color.dim('(stack taken after the block ended)'));
   const context = formatContext(block.context);
   if (context) parts.push(color.cyan(context));

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { lstat } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -15,10 +14,10 @@ export function defaultSocketPath(pid: number, env: NodeJS.ProcessEnv = process.
  * Where the monitor of `pid` may listen: by the target's own XDG_RUNTIME_DIR/TMPDIR when readable
  * (it may differ from ours), then by ours.
  */
-export function socketPathCandidates(pid: number): string[] {
+export async function socketPathCandidates(pid: number): Promise<string[]> {
   const candidates: string[] = [];
   try {
-    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    const environ = (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
     const targetEnv: NodeJS.ProcessEnv = {};
     for (const entry of environ) {
       const at = entry.indexOf('=');
@@ -61,7 +60,7 @@ export async function isSocket(path: string): Promise<boolean> {
 export async function checkTarget(target: WatchTarget): Promise<string> {
   if (target.kind === 'pid') {
     assertProcessExists(target.pid);
-    const candidates = socketPathCandidates(target.pid);
+    const candidates = await socketPathCandidates(target.pid);
     for (const path of candidates) if (await isSocket(path)) return path;
     if (!isNodeProcess(target.pid)) throw new UsageError(`pid ${target.pid} is not a Node.js process`);
     throw new UsageError(

@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
-import { blamedFrame, formatContext, formatFrame, formatInFlight, formatMs, formatPercent } from '../run/format.js';
+import { blamedFrame, formatBlame, formatContext, formatFrame, formatInFlight, formatMs, formatPercent } from '../run/format.js';
 import { bar, sparkline } from './charts.js';
-import { mergeStalls } from './merge-snapshots.js';
+import { mergeStalls, mergeTopStacks } from './merge-snapshots.js';
 import { readRoutesSection } from './routes-section.js';
 import type { WatchState, WatchedProcess } from './watch-state.js';
 
@@ -34,6 +34,18 @@ export function renderScreen(state: WatchState, size: ScreenSize, color: ChalkIn
     lines.push('', `${color.bold(`stalls > ${threshold} ms`)}  ${figures}${merged}`);
   }
 
+  const top = mergeTopStacks(snapshots.map((s) => s.topStacks)).slice(0, 3);
+  if (top.length > 0) {
+    lines.push('', color.bold('top blocking stacks'));
+    for (const entry of top) {
+      const blame = formatBlame(entry.stack);
+      const api = formatInFlight(entry.inFlight);
+      lines.push(
+        `  ${String(entry.count).padStart(5)}×  total ${formatMs(entry.totalMs).padStart(8)}  max ${formatMs(entry.maxMs).padStart(8)}  ${blame || color.dim('(no stack)')}${api ? `  ${color.yellow(api)}` : ''}`,
+      );
+    }
+  }
+
   lines.push('', color.bold('latest blocks'));
   const room = Math.max(3, size.rows - lines.length - 1);
   const blockLines: string[] = [];
@@ -45,8 +57,8 @@ export function renderScreen(state: WatchState, size: ScreenSize, color: ChalkIn
     blockLines.push(
       `  ${color.dim(when)}  ${color.red.bold(formatMs(block.durationMs).padStart(8))}${api ? `  ${color.yellow(api)}` : ''}${context ? `  ${color.cyan(context)}` : ''}${block.late ? color.dim('  (late stack)') : ''}${who}`,
     );
-    const top = blamedFrame(block.stack);
-    const frames = top ? block.stack.slice(block.stack.indexOf(top), block.stack.indexOf(top) + 3) : [];
+    const blamed = blamedFrame(block.stack);
+    const frames = blamed ? block.stack.slice(block.stack.indexOf(blamed), block.stack.indexOf(blamed) + 3) : [];
     if (frames.length === 0) blockLines.push(color.dim('              (no stack)'));
     for (const frame of frames) blockLines.push(`              at ${formatFrame(frame)}`);
     if (blockLines.length >= room) break;

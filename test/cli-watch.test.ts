@@ -1,0 +1,243 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { createServer, connect, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cliBin, repoRoot } from './helpers/paths.js';
+import { jsonLines, startLive, type LiveProcess } from './helpers/live-process.js';
+import { run } from './helpers/spawn.js';
+
+const fixtures = join(repoRoot, 'test/fixtures/cli-watch');
+const monitoredFixture = join(fixtures, 'monitored-blocker.mjs');
+const plainServerFixture = join(fixtures, 'plain-http-server.mjs');
+
+/** Where the monitor of `pid` listens, as the fixtures (which inherit our environment) compute it. */
+function socketPathOf(pid: number): string {
+  return join(process.env['XDG_RUNTIME_DIR'] || tmpdir(), `agent-lag-${pid}.sock`);
+}
+
+async function startMonitored(periodMs = 0): Promise<LiveProcess> {
+  const fixture = startLive([monitoredFixture, String(periodMs)], { cwd: repoRoot });
+  await fixture.waitForLine((line) => line.startsWith('ready '));
+  return fixture;
+}
+
+async function startPlainServer(nodeArgs: string[] = []): Promise<{ server: LiveProcess; port: number }> {
+  const server = startLive([...nodeArgs, plainServerFixture], { cwd: repoRoot });
+  const line = await server.waitForLine((l) => l.startsWith('listening '));
+  return { server, port: Number(line.split(' ')[1]) };
+}
+
+function httpGet(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Whether 127.0.0.1:`port` accepts a TCP connection. */
+function portAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function expectOneUsageLine(result: { code: number | null; stderr: string }, message: RegExp): void {
+  expect(result.code).toBe(2);
+  expect(result.stderr).toMatch(message);
+  expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+describe('agent-lag watch on monitored processes', () => {
+  let first: LiveProcess;
+  let second: LiveProcess;
+
+  beforeAll(async () => {
+    [first, second] = await Promise.all([startMonitored(), startMonitored()]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([first.stop(), second.stop()]);
+  });
+
+  it('streams a block with its stack as it happens (--json), and stops cleanly on Ctrl-C', async () => {
+    const watch = startLive([cliBin, 'watch', '--json', String(first.pid)]);
+    cleanups.push(() => watch.stop());
+    const hello = JSON.parse(await watch.waitForLine((l) => l.includes('"type":"hello"'))) as Record<string, unknown>;
+    expect(hello).toMatchObject({ pid: first.pid, mode: 'full', thresholdMs: 50 });
+
+    first.child.stdin?.write('block\n');
+    const blockLine = await watch.waitForLine((l) => l.includes('"type":"block"'));
+    const block = JSON.parse(blockLine) as { pid: number; durationMs: number; stack: { functionName: string }[] };
+    expect(block.pid).toBe(first.pid);
+    expect(block.durationMs).toBeGreaterThanOrEqual(200);
+    expect(block.stack.map((f) => f.functionName)).toContain('compactTranscriptSynchronously');
+
+    watch.child.kill('SIGINT');
+    const { code } = await watch.exited;
+    expect(code).toBe(0);
+    const events = jsonLines(watch.stdoutLines);
+    const snapshots = events.filter((e) => e['type'] === 'snapshot') as { snapshot: { stalls: { count: number } } }[];
+    expect(snapshots.at(-1)?.snapshot.stalls.count).toBeGreaterThanOrEqual(1);
+    expect(events.at(-1)).toMatchObject({ type: 'merged', processes: [first.pid] });
+  });
+
+  it('merges the stall histograms of several processes, by pid or by socket path (--duration)', async () => {
+    second.child.stdin?.write('block\nblock\n');
+    const result = await run([cliBin, 'watch', '--json', '--duration', '1.5', socketPathOf(first.pid), String(second.pid)]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const events = jsonLines(result.stdout.trim().split('\n'));
+    const hellos = events.filter((e) => e['type'] === 'hello').map((e) => e['pid']);
+    expect(hellos.sort()).toEqual([first.pid, second.pid].sort());
+    const last = new Map<number, { stalls: { count: number; maxMs: number } }>();
+    for (const event of events) {
+      if (event['type'] === 'snapshot') last.set(event['pid'] as number, event['snapshot'] as { stalls: { count: number; maxMs: number } });
+    }
+    const merged = events.at(-1) as { type: string; processes: number[]; stalls: { count: number; maxMs: number; p99Ms: number; exact: boolean } };
+    expect(merged.type).toBe('merged');
+    expect(merged.processes.sort()).toEqual([first.pid, second.pid].sort());
+    const perProcess = [...last.values()];
+    expect(merged.stalls.count).toBe(perProcess.reduce((n, s) => n + s.stalls.count, 0));
+    expect(merged.stalls.count).toBeGreaterThanOrEqual(3);
+    expect(merged.stalls.exact).toBe(true);
+    expect(merged.stalls.maxMs).toBe(Math.max(...perProcess.map((s) => s.stalls.maxMs)));
+    expect(merged.stalls.p99Ms).toBeGreaterThanOrEqual(200);
+  });
+});
+
+describe('agent-lag watch in a terminal', () => {
+  it('draws lag figures and the blocking function in a 120x40 tmux pane', async () => {
+    const service = await startMonitored(300);
+    const tmuxSocket = `agent-lag-watch-test-${process.pid}-${Date.now()}`;
+    const tmux = (...args: string[]) => execFileSync('tmux', ['-L', tmuxSocket, ...args], { encoding: 'utf8' });
+    cleanups.push(async () => {
+      try {
+        tmux('kill-server');
+      } catch {
+        // already gone
+      }
+      await service.stop();
+    });
+    const command = [process.execPath, cliBin, 'watch', String(service.pid)].map((a) => `'${a}'`).join(' ');
+    tmux('new-session', '-d', '-x', '120', '-y', '40', '-e', 'FORCE_COLOR=0', command);
+
+    let screen = '';
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      screen = tmux('capture-pane', '-p');
+      if (screen.includes('hashPasswordsSynchronously') && /since start p50 \d/.test(screen)) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(screen).toContain(`pid ${service.pid}`);
+    expect(screen).toMatch(/lag\s+since start p50 [\d.]+ ms\s+p90 [\d.]+ ms\s+p99 [\d.]+ m?s/);
+    expect(screen).toMatch(/stalls > 50 ms\s+\d+/);
+    expect(screen).toContain('ELU');
+    expect(screen).toContain('hashPasswordsSynchronously');
+  });
+});
+
+describe('agent-lag watch --attach on a process started without the monitor', () => {
+  it('injects the monitor, streams its blocks, and on Ctrl-C leaves no inspector open and the service serving', async () => {
+    const { server, port } = await startPlainServer();
+    cleanups.push(() => server.stop());
+    expect(await portAccepts(9229)).toBe(false);
+
+    const watch = startLive([cliBin, 'watch', '--attach', '--json', '--threshold-ms', '50', String(server.pid)]);
+    cleanups.push(() => watch.stop());
+    await watch.waitForLine((l) => l.includes('"type":"hello"'));
+    // Injected, and the inspector it opened is already closed again while we watch.
+    expect(await portAccepts(9229)).toBe(false);
+
+    expect(await httpGet(port, '/block')).toBe('ok');
+    const block = JSON.parse(await watch.waitForLine((l) => l.includes('"type":"block"'))) as { stack: { functionName: string }[] };
+    expect(block.stack.map((f) => f.functionName)).toContain('renderReportSynchronously');
+
+    watch.child.kill('SIGINT');
+    expect((await watch.exited).code).toBe(0);
+    expect(watch.stderr()).toContain(`detached from pid ${server.pid}`);
+
+    expect(await portAccepts(9229)).toBe(false);
+    expect(existsSync(socketPathOf(server.pid))).toBe(false);
+    expect(await httpGet(port, '/')).toBe('ok');
+    expect(server.child.exitCode).toBeNull();
+  });
+
+  it('refuses a process whose inspector was opened by someone else, and leaves it alone', async () => {
+    const { server, port } = await startPlainServer(['--inspect=127.0.0.1:0']);
+    cleanups.push(() => server.stop());
+    const result = await run([cliBin, 'watch', '--attach', '--duration', '1', String(server.pid)]);
+    expectOneUsageLine(result, /started with --inspect.*not attaching/);
+    expect(await httpGet(port, '/')).toBe('ok');
+  });
+});
+
+describe('agent-lag watch: bad input is one line and exit code 2', () => {
+  let scratch: string;
+
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'agent-lag-watch-test-'));
+  });
+
+  afterAll(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('an unknown pid', async () => {
+    const gone = await run(['-e', 'process.stdout.write(String(process.pid))']);
+    const result = await run([cliBin, 'watch', gone.stdout]);
+    expectOneUsageLine(result, new RegExp(`no process with pid ${gone.stdout}`));
+  });
+
+  it('a pid that is not Node, with and without --attach (which must not signal it)', async () => {
+    const sleeper = startLive(['60'], { command: 'sleep' });
+    cleanups.push(() => sleeper.stop());
+    expectOneUsageLine(await run([cliBin, 'watch', String(sleeper.pid)]), /is not a Node\.js process/);
+    expectOneUsageLine(await run([cliBin, 'watch', '--attach', String(sleeper.pid)]), /is not a Node\.js process/);
+    expect(sleeper.child.exitCode).toBeNull();
+    expect(sleeper.child.signalCode).toBeNull();
+  });
+
+  it('a Node process without the monitor (and no --attach)', async () => {
+    const { server } = await startPlainServer();
+    cleanups.push(() => server.stop());
+    expectOneUsageLine(await run([cliBin, 'watch', String(server.pid)]), /not running the agent-lag monitor.*--attach/);
+  });
+
+  it('a missing path, a regular file, and a socket that is not ours', async () => {
+    expectOneUsageLine(await run([cliBin, 'watch', join(scratch, 'nothing.sock')]), /no such file/);
+    const file = join(scratch, 'file.sock');
+    await writeFile(file, 'not a socket');
+    expectOneUsageLine(await run([cliBin, 'watch', file]), /is not a socket/);
+
+    const foreignPath = join(scratch, 'foreign.sock');
+    const foreign: Server = createServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    await new Promise<void>((resolve) => foreign.listen(foreignPath, resolve));
+    cleanups.push(() => new Promise<void>((resolve) => foreign.close(() => resolve())));
+    expectOneUsageLine(await run([cliBin, 'watch', foreignPath]), /is not an agent-lag monitor socket/);
+  });
+
+  it('bad option values', async () => {
+    expectOneUsageLine(await run([cliBin, 'watch', '--duration', 'soon', '1']), /--duration expects a positive number/);
+    expectOneUsageLine(await run([cliBin, 'watch', '--attach', join(scratch, 'x.sock')]), /--attach takes pids/);
+  });
+});
