@@ -1,1 +1,5 @@
-export {};
+export { startMonitor, getMonitor, type MonitorHandle, type MonitorEvents } from './monitor.js';
+export type { MonitorOptions, MetricsEndpointOptions } from './options.js';
+export { withContext, setContext, getContext } from './context/index.js';
+export { controlSocketPath } from './control/socket-path.js';
+export type * from './types.js';

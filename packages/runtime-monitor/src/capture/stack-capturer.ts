@@ -1,0 +1,183 @@
+import type * as Inspector from 'node:inspector';
+import type { InFlightCall, MonitorContext } from '../types.js';
+import { CONTEXT_EXPRESSION, parseCapturedContext } from '../context/index.js';
+import { MAX_FRAMES, type RawFrame, type ScriptInfo } from './frames.js';
+
+/*
+ * Pauses the main thread from the watchdog worker to copy its stack, through an in-process inspector
+ * session (no port, no native addon). The debugger is enabled only for the duration of one stall:
+ * left on it slows throw/catch and new Function heavily and de-optimises what was on the stack.
+ */
+
+/** What the capture needs to know about the stall it is sampling. */
+export interface StallProbe {
+  /** Monitor-clock ms now. */
+  now(): number;
+  /** The main thread's latest heartbeat. */
+  beat(): number;
+  readInFlight(): InFlightCall | null;
+  /** Resolves when the stall has ended (the heartbeat moved). */
+  readonly ended: Promise<void>;
+  /** Resolves after `ms`, or sooner with false if the stall ends first. */
+  stillStalledAfter(ms: number): Promise<boolean>;
+}
+
+export interface CaptureSample {
+  frames: RawFrame[];
+  /** Heartbeat seen when the pause landed: a different beat means the block was already over. */
+  pausedBeat: number;
+  inFlightAtPause: InFlightCall | null;
+  /** Monitor-clock ms when the main thread was let go again. */
+  resumedAt: number;
+}
+
+export interface CaptureResult {
+  samples: CaptureSample[];
+  context: MonitorContext | null;
+  scripts: Map<string, ScriptInfo>;
+}
+
+/** How long to wait for a requested pause once the stall is over (it then lands in unrelated code). */
+const PAUSE_GRACE_MS = 1000;
+
+interface PausedParams {
+  callFrames: { callFrameId: string; functionName: string; location: { scriptId: string; lineNumber: number; columnNumber?: number } }[];
+}
+
+export class StackCapturer {
+  readonly #session: Inspector.Session;
+  #scripts: Map<string, ScriptInfo> | null = null;
+  #onPaused: ((params: PausedParams) => void) | null = null;
+  #closed = false;
+
+  /** Connects to the main thread; throws when the inspector is missing or refused. */
+  static async connect(): Promise<StackCapturer> {
+    const inspector = await import('node:inspector');
+    const session = new inspector.Session();
+    session.connectToMainThread();
+    return new StackCapturer(session);
+  }
+
+  private constructor(session: Inspector.Session) {
+    this.#session = session;
+    session.on('Debugger.scriptParsed', (message: Inspector.InspectorNotification<Inspector.Debugger.ScriptParsedEventDataType>) => {
+      const { scriptId, url, sourceMapURL } = message.params;
+      this.#scripts?.set(scriptId, { url, sourceMapUrl: sourceMapURL ?? '' });
+    });
+    session.on('Debugger.paused', (message: Inspector.InspectorNotification<Inspector.Debugger.PausedEventDataType>) => {
+      const waiter = this.#onPaused;
+      this.#onPaused = null;
+      if (waiter !== null) waiter(message.params);
+      // A pause nobody asked for (a `debugger` statement while we were enabled): let the app go on.
+      else void this.#post('Debugger.resume').catch(() => undefined);
+    });
+  }
+
+  get busy(): boolean {
+    return this.#scripts !== null;
+  }
+
+  /** Samples the main thread's stack while the stall lasts: the first pause, then one per interval. */
+  async capture(stall: StallProbe, intervalMs: number, maxSamples: number): Promise<CaptureResult | null> {
+    if (this.#closed || this.#scripts !== null) return null;
+    const scripts = new Map<string, ScriptInfo>();
+    this.#scripts = scripts;
+    const samples: CaptureSample[] = [];
+    let context: MonitorContext | null = null;
+    try {
+      let paused = this.#nextPause(stall);
+      // Sent back to back: if the main thread is inside a native call, both are handled when it returns.
+      const enabled = this.#post('Debugger.enable');
+      const pauseRequested = this.#post('Debugger.pause');
+      await enabled;
+      await pauseRequested;
+      for (;;) {
+        const params = await paused;
+        if (params === null) break;
+        const pausedBeat = stall.beat();
+        const inFlightAtPause = stall.readInFlight();
+        const frames = copyFrames(params);
+        if (samples.length === 0) context = await this.#readContext(params);
+        await this.#post('Debugger.resume');
+        samples.push({ frames, pausedBeat, inFlightAtPause, resumedAt: stall.now() });
+        if (samples.length >= maxSamples || !(await stall.stillStalledAfter(intervalMs))) break;
+        paused = this.#nextPause(stall);
+        await this.#post('Debugger.pause');
+      }
+    } catch {
+      // The session failed mid-way (the main thread is exiting): keep what was copied.
+    } finally {
+      this.#onPaused = null;
+      await this.#post('Debugger.disable').catch(() => undefined);
+      this.#scripts = null;
+    }
+    return samples.length === 0 ? null : { samples, context, scripts };
+  }
+
+  /** Lets go of the main thread; the session must be gone before process.exit() completes. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#session.disconnect();
+    } catch {
+      // Already disconnected.
+    }
+  }
+
+  #nextPause(stall: StallProbe): Promise<PausedParams | null> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      this.#onPaused = (params) => {
+        clearTimeout(timer);
+        resolve(params);
+      };
+      void stall.ended.then(() => {
+        timer = setTimeout(() => {
+          this.#onPaused = null;
+          resolve(null);
+        }, PAUSE_GRACE_MS);
+      });
+    });
+  }
+
+  async #readContext(params: PausedParams): Promise<MonitorContext | null> {
+    const top = params.callFrames[0];
+    if (top === undefined) return null;
+    try {
+      const result = (await this.#post('Debugger.evaluateOnCallFrame', {
+        callFrameId: top.callFrameId,
+        expression: CONTEXT_EXPRESSION,
+        returnByValue: true,
+        silent: true,
+      })) as { result?: { value?: unknown } } | undefined;
+      return parseCapturedContext(result?.result?.value);
+    } catch {
+      return null;
+    }
+  }
+
+  #post(method: string, params?: object): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      if (this.#closed) {
+        reject(new Error('inspector session closed'));
+        return;
+      }
+      this.#session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result)));
+    });
+  }
+}
+
+function copyFrames(params: PausedParams): RawFrame[] {
+  const frames: RawFrame[] = [];
+  for (const frame of params.callFrames) {
+    if (frames.length >= MAX_FRAMES) break;
+    frames.push({
+      functionName: frame.functionName,
+      scriptId: frame.location.scriptId,
+      line: frame.location.lineNumber,
+      column: frame.location.columnNumber ?? 0,
+    });
+  }
+  return frames;
+}

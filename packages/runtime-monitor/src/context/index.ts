@@ -1,0 +1,78 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { MonitorContext } from '../types.js';
+
+/*
+ * What the app is doing (route, agent run, tool call), kept in AsyncLocalStorage. The watchdog reads it
+ * while the main thread is paused inside a block, by evaluating CONTEXT_EXPRESSION on the paused frame:
+ * the store seen there is the blocked code's own.
+ */
+
+const storage = new AsyncLocalStorage<MonitorContext>();
+
+/** Keys kept per context and characters per string value: a context must stay cheap to read in a pause. */
+const MAX_KEYS = 32;
+const MAX_STRING = 200;
+
+function sanitize(input: unknown): MonitorContext {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new TypeError('agent-lag: a context must be a plain object of strings, numbers, booleans or null');
+  }
+  const out: MonitorContext = {};
+  let keys = 0;
+  for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
+    if (keys >= MAX_KEYS) break;
+    if (typeof value === 'string') out[key] = value.length > MAX_STRING ? value.slice(0, MAX_STRING) : value;
+    else if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean' || value === null) out[key] = value;
+    else continue;
+    keys++;
+  }
+  return out;
+}
+
+/** Runs `fn` with `context` (merged over the enclosing one) as what a block inside it is attributed to. */
+export function withContext<T>(context: MonitorContext, fn: () => T): T {
+  const current = storage.getStore();
+  return storage.run(current === undefined ? sanitize(context) : { ...current, ...sanitize(context) }, fn);
+}
+
+/**
+ * Merges `context` into the context of the current execution and what it schedules from here on, for
+ * frameworks where wrapping the handler in withContext is awkward (middleware that calls next()).
+ */
+export function setContext(context: MonitorContext): void {
+  const current = storage.getStore();
+  storage.enterWith(current === undefined ? sanitize(context) : { ...current, ...sanitize(context) });
+}
+
+/** The context of the current execution, or null outside any. */
+export function getContext(): MonitorContext | null {
+  return storage.getStore() ?? null;
+}
+
+const ACCESSOR = Symbol.for('agent-lag.context');
+
+/** Evaluated by the watchdog on the paused frame; yields the context as JSON, or null. */
+export const CONTEXT_EXPRESSION = `(() => { const read = globalThis[Symbol.for('agent-lag.context')]; return typeof read === 'function' ? read() : null; })()`;
+
+/** Makes the store reachable from a debugger evaluation. Idempotent; a second copy of the package wins. */
+export function installContextAccessor(): void {
+  Object.defineProperty(globalThis, ACCESSOR, {
+    value: (): string | null => {
+      const store = storage.getStore();
+      return store === undefined ? null : JSON.stringify(store);
+    },
+    configurable: true,
+    enumerable: false,
+    writable: true,
+  });
+}
+
+/** Parses what CONTEXT_EXPRESSION returned, keeping only the shapes a context may have. */
+export function parseCapturedContext(json: unknown): MonitorContext | null {
+  if (typeof json !== 'string') return null;
+  try {
+    return sanitize(JSON.parse(json));
+  } catch {
+    return null;
+  }
+}

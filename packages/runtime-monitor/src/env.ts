@@ -1,0 +1,61 @@
+import type { MonitorOptions } from './options.js';
+
+/*
+ * The preload's configuration: AGENT_LAG_* environment variables mapped onto startMonitor's options.
+ * A bad value is reported (one line, naming the variable) and its default used: a typo in an env var
+ * must not take a production service down.
+ */
+
+export interface EnvOptions {
+  /** AGENT_LAG_DISABLE=1 (or `off`): the preload does nothing. */
+  disabled: boolean;
+  options: MonitorOptions;
+  problems: string[];
+}
+
+const ON = new Set(['1', 'on', 'true', 'yes']);
+const OFF = new Set(['0', 'off', 'false', 'no']);
+
+/** Defaults that differ from startMonitor's: a preloaded monitor also sees the app's module loading. */
+export const PRELOAD_DEFAULTS = { startupGraceMs: 1000, syncWrappers: true } as const;
+
+export function optionsFromEnv(env: NodeJS.ProcessEnv): EnvOptions {
+  const problems: string[] = [];
+  const options: MonitorOptions = { ...PRELOAD_DEFAULTS };
+
+  const number = (name: string, apply: (value: number) => void): void => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0) problems.push(`${name}=${JSON.stringify(raw)} is not a non-negative number`);
+    else apply(value);
+  };
+  const flag = (name: string, apply: (value: boolean) => void): void => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return;
+    const value = raw.trim().toLowerCase();
+    if (ON.has(value)) apply(true);
+    else if (OFF.has(value)) apply(false);
+    else problems.push(`${name}=${JSON.stringify(raw)} is not on/off`);
+  };
+
+  let disabled = false;
+  flag('AGENT_LAG_DISABLE', (value) => (disabled = value));
+  number('AGENT_LAG_THRESHOLD_MS', (value) => (options.thresholdMs = value));
+  const report = env.AGENT_LAG_REPORT;
+  if (report !== undefined && report.trim() !== '') options.reportPath = report;
+  flag('AGENT_LAG_SOCKET', (value) => (options.socket = value));
+  number('AGENT_LAG_METRICS_PORT', (port) => (options.metricsEndpoint = { port, ...(env.AGENT_LAG_METRICS_HOST ? { host: env.AGENT_LAG_METRICS_HOST } : {}) }));
+  number('AGENT_LAG_STARTUP_GRACE_MS', (value) => (options.startupGraceMs = value));
+  flag('AGENT_LAG_SYNC_WRAPPERS', (value) => (options.syncWrappers = value));
+  flag('AGENT_LAG_STACKS', (value) => (options.captureStacks = value));
+  number('AGENT_LAG_LAG_WINDOW_MS', (value) => (options.lagWindowMs = value));
+  number('AGENT_LAG_REPORTS_PER_MINUTE', (value) => (options.reportsPerMinute = value));
+  number('AGENT_LAG_THREADPOOL_PROBE_MS', (value) => (options.threadPoolProbeMs = value));
+  const source = env.AGENT_LAG_LAG_SOURCE;
+  if (source !== undefined && source.trim() !== '') {
+    if (source === 'auto' || source === 'perf_hooks' || source === 'timer-drift') options.lagSource = source;
+    else problems.push(`AGENT_LAG_LAG_SOURCE=${JSON.stringify(source)} is not auto, perf_hooks or timer-drift`);
+  }
+  return { disabled, options, problems };
+}

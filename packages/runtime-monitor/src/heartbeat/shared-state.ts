@@ -1,0 +1,60 @@
+/*
+ * The one SharedArrayBuffer between the main thread and the watchdog worker. Times are "monitor clock"
+ * ms: ms since the monitor started, on the main thread's monotonic clock, stored as Int32 and compared
+ * with wrap-around arithmetic ((a - b) | 0), so 24 days of uptime are no problem.
+ *
+ * Every stall the main thread sees is also pushed into a ring, so the worker counts each one exactly
+ * even when it was scheduled too late to watch the stall live.
+ */
+
+/** Monitor-clock ms of the main thread's latest heartbeat. */
+export const BEAT = 0;
+/** 1 once a debugger or --inspect port is active: the worker must not pause the main thread. */
+export const DEBUGGER_ACTIVE = 1;
+/** Set by the worker when it has written its summary and let go of the inspector on exit. */
+export const EXIT_DONE = 2;
+/** Count of stalls ever pushed into the ring (the write position). */
+export const RING_WRITTEN = 3;
+const RING_START = 4;
+/** Entries kept; the worker drains the ring every poll, long before 256 stalls can pile up. */
+export const RING_SIZE = 256;
+const SLOTS = RING_START + RING_SIZE * 2;
+
+export function createSharedState(): SharedArrayBuffer {
+  return new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT);
+}
+
+/** Main thread: records a stall (start beat, duration ms). Called only after a gap over the threshold. */
+export function pushStall(state: Int32Array, startBeat: number, durationMs: number): void {
+  const written = Atomics.load(state, RING_WRITTEN);
+  const slot = RING_START + (written % RING_SIZE) * 2;
+  Atomics.store(state, slot, startBeat);
+  Atomics.store(state, slot + 1, durationMs);
+  Atomics.store(state, RING_WRITTEN, (written + 1) | 0);
+}
+
+export interface RingStall {
+  startBeat: number;
+  durationMs: number;
+}
+
+/**
+ * Worker: the stalls pushed since `read` (a count of entries already taken). Entries overwritten before
+ * they were read are returned as `lost` so they are still counted.
+ */
+export function drainStalls(state: Int32Array, read: number): { stalls: RingStall[]; read: number; lost: number } {
+  const written = Atomics.load(state, RING_WRITTEN);
+  let pending = (written - read) | 0;
+  let lost = 0;
+  if (pending > RING_SIZE) {
+    lost = pending - RING_SIZE;
+    pending = RING_SIZE;
+  }
+  const stalls: RingStall[] = [];
+  for (let i = pending; i > 0; i--) {
+    const index = (written - i) >>> 0;
+    const slot = RING_START + (index % RING_SIZE) * 2;
+    stalls.push({ startBeat: Atomics.load(state, slot), durationMs: Atomics.load(state, slot + 1) });
+  }
+  return { stalls, read: written, lost };
+}

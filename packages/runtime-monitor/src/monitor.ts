@@ -1,0 +1,452 @@
+import { createRequire } from 'node:module';
+import * as perfHooks from 'node:perf_hooks';
+import { isMainThread, Worker } from 'node:worker_threads';
+import { installContextAccessor } from './context/index.js';
+import { controlSocketPath } from './control/socket-path.js';
+import { EventLog } from './events/event-log.js';
+import { ReportLimiter } from './events/report-limiter.js';
+import { StackTable } from './events/stack-table.js';
+import { StallStats } from './events/stall-stats.js';
+import { startHeartbeat, type Heartbeat } from './heartbeat/index.js';
+import { createSharedState, DEBUGGER_ACTIVE, EXIT_DONE } from './heartbeat/shared-state.js';
+import { createInFlightBuffer, installSyncWrappers, type SyncWrappers } from './inflight/index.js';
+import { createLagSampler, type LagSampler } from './lag/lag-sampler.js';
+import { createUtilizationMeter } from './lag/utilization.js';
+import { perfHooksLagAvailable, resolveOptions, type MonitorOptions, type ResolvedOptions } from './options.js';
+import type { BlockEvent, LagEvent, MonitorEvent, MonitorSnapshot, ThreadPoolFigures } from './types.js';
+import { warnOnce } from './warnings.js';
+import type { FromWorker, MainThreadState, ToWorker, WatchdogData } from './watchdog/messages.js';
+
+export interface MonitorEvents {
+  block: BlockEvent;
+  lag: LagEvent;
+}
+
+export interface MonitorHandle {
+  /** `full` while stacks are captured; `lag-only` after a fallback (see the warning it printed). */
+  readonly mode: MonitorSnapshot['mode'];
+  /** The control socket's path, or null when it is off. */
+  readonly socketPath: string | null;
+  snapshot(): MonitorSnapshot;
+  /** Reported blocks (after de-duplication and rate limits) and lag windows. Listener errors are contained. */
+  on<K extends keyof MonitorEvents>(event: K, listener: (event: MonitorEvents[K]) => void): MonitorHandle;
+  off<K extends keyof MonitorEvents>(event: K, listener: (event: MonitorEvents[K]) => void): MonitorHandle;
+  /**
+   * Adds `snapshot().sections[name]`, computed by `provider` on the main thread periodically and on each
+   * snapshot(); the latest value is forwarded to the worker, which serves it while the loop is frozen.
+   */
+  publishSection(name: string, provider: () => unknown): void;
+  /** Releases everything (worker, timers, socket, wrappers) and writes the summary. Idempotent. */
+  stop(): Promise<void>;
+}
+
+interface ThreadPoolProbe {
+  figures(): ThreadPoolFigures | null;
+  stop(): void;
+}
+
+/** How often the main thread refreshes what the worker serves (lag, utilisation, sections). */
+const PUBLISH_INTERVAL_MS = 1000;
+/** The most an exiting process waits for the worker's summary and inspector disconnect. */
+const EXIT_WAIT_MS = 1000;
+const STOP_WAIT_MS = 2000;
+
+const require = createRequire(import.meta.url);
+const version = (require('../package.json') as { version: string }).version;
+
+let running: Monitor | null = null;
+
+/** The running monitor (e.g. the one the preload started), or null. */
+export function getMonitor(): MonitorHandle | null {
+  return running;
+}
+
+/**
+ * Starts watching the main thread's event loop. Throws a TypeError naming the option when options are
+ * invalid; every runtime problem after that degrades to lag-only mode with one warning.
+ */
+export function startMonitor(options: MonitorOptions = {}): MonitorHandle {
+  if (!isMainThread) throw new Error('agent-lag: startMonitor watches the main thread; call it there, not in a worker');
+  const resolved = resolveOptions(options, perfHooksLagAvailable(perfHooks));
+  if (running !== null) {
+    warnOnce('AGENT_LAG_ALREADY_RUNNING', 'a monitor is already running in this process; startMonitor returned it (its options stay)');
+    return running;
+  }
+  running = new Monitor(resolved);
+  return running;
+}
+
+function inspectorUrl(): string | undefined {
+  try {
+    return (require('node:inspector') as typeof import('node:inspector')).url();
+  } catch {
+    return undefined;
+  }
+}
+
+class Monitor implements MonitorHandle {
+  readonly #options: ResolvedOptions;
+  readonly #clockBaseMs = perfHooks.performance.timeOrigin + perfHooks.performance.now();
+  readonly #stateBuffer = createSharedState();
+  readonly #state = new Int32Array(this.#stateBuffer);
+  readonly #stats = new StallStats();
+  readonly #stacks = new StackTable();
+  readonly #listeners: { [K in keyof MonitorEvents]: Set<(event: MonitorEvents[K]) => void> } = { block: new Set(), lag: new Set() };
+  readonly #sections = new Map<string, () => unknown>();
+  readonly #sectionValues = new Map<string, unknown>();
+  readonly #lag: LagSampler;
+  readonly #heartbeat: Heartbeat;
+  readonly #tickUtilization = createUtilizationMeter();
+  readonly #windowUtilization = createUtilizationMeter();
+  readonly #publishTimer: NodeJS.Timeout;
+  readonly #onExit = (): void => this.#exit();
+  #utilization = 0;
+  #lastWindowAt = Date.now();
+  #mode: MonitorSnapshot['mode'];
+  #worker: Worker | null = null;
+  #workerStopped: (() => void) | null = null;
+  #wrappers: SyncWrappers | null = null;
+  #threadPool: ThreadPoolProbe | null = null;
+  /** Set only in the no-worker fallback, where the main thread counts and logs by itself. */
+  #fallback: { log: EventLog | null; limiter: ReportLimiter } | null = null;
+  #stopped = false;
+  readonly socketPath: string | null;
+
+  constructor(options: ResolvedOptions) {
+    this.#options = options;
+    installContextAccessor();
+    this.#lag = createLagSampler(options.lagSource, options.lagResolutionMs);
+    const lag = this.#lag;
+    this.#heartbeat = startHeartbeat({
+      state: this.#state,
+      intervalMs: options.heartbeatIntervalMs,
+      thresholdMs: options.thresholdMs,
+      clockOffsetMs: perfHooks.performance.timeOrigin - this.#clockBaseMs,
+      ...(options.lagSource === 'timer-drift' ? { onDrift: (lateMs: number) => lag.recordDrift(lateMs) } : {}),
+    });
+
+    let captureStacks = options.captureStacks;
+    if (captureStacks && inspectorUrl() !== undefined) {
+      captureStacks = false;
+      Atomics.store(this.#state, DEBUGGER_ACTIVE, 1);
+      warnOnce('AGENT_LAG_LAG_ONLY', 'the inspector is open (--inspect or a debugger): stacks are not captured, lag and stalls still are');
+    }
+    this.#mode = captureStacks ? 'full' : 'lag-only';
+
+    let inFlight: SharedArrayBuffer | null = null;
+    if (options.syncWrappers) {
+      try {
+        inFlight = createInFlightBuffer();
+        const graceEnd = Date.now() + options.startupGraceMs;
+        this.#wrappers = installSyncWrappers({ buffer: inFlight, slowCallMs: options.slowSyncCallMs, isAfterStartup: () => Date.now() >= graceEnd });
+      } catch (error) {
+        inFlight = null;
+        warnOnce('AGENT_LAG_SYNC_WRAPPERS', `sync API wrappers not installed (${(error as Error).message})`);
+      }
+    }
+
+    this.socketPath = options.socket ? controlSocketPath() : null;
+    this.#startWorker({
+      state: this.#stateBuffer,
+      inFlight,
+      options,
+      clockBaseMs: this.#clockBaseMs,
+      captureStacks,
+      socketPath: this.socketPath,
+      version,
+      ownUrlPrefix: new URL('./', import.meta.url).href,
+    });
+
+    if (options.threadPoolProbeMs > 0) this.#startThreadPoolProbe(options.threadPoolProbeMs);
+    this.#publishTimer = setInterval(() => this.#publish(), Math.min(PUBLISH_INTERVAL_MS, options.lagWindowMs));
+    this.#publishTimer.unref();
+    process.on('exit', this.#onExit);
+  }
+
+  get mode(): MonitorSnapshot['mode'] {
+    return this.#mode;
+  }
+
+  snapshot(): MonitorSnapshot {
+    return {
+      pid: process.pid,
+      at: Date.now(),
+      uptimeMs: Math.round(this.#heartbeat.now()),
+      thresholdMs: this.#options.thresholdMs,
+      mode: this.#mode,
+      lag: this.#lag.total(),
+      utilization: this.#utilization,
+      stalls: this.#stats.figures(),
+      threadPool: this.#threadPoolFigures(),
+      topStacks: this.#stacks.top(),
+      syncCalls: this.#syncCalls(),
+      sections: this.#refreshSections(),
+    };
+  }
+
+  on<K extends keyof MonitorEvents>(event: K, listener: (event: MonitorEvents[K]) => void): MonitorHandle {
+    this.#listenerSet(event).add(listener);
+    return this;
+  }
+
+  off<K extends keyof MonitorEvents>(event: K, listener: (event: MonitorEvents[K]) => void): MonitorHandle {
+    this.#listenerSet(event).delete(listener);
+    return this;
+  }
+
+  publishSection(name: string, provider: () => unknown): void {
+    if (typeof name !== 'string' || name === '') throw new TypeError('agent-lag: publishSection needs a section name');
+    if (typeof provider !== 'function') throw new TypeError(`agent-lag: publishSection(${JSON.stringify(name)}) needs a provider function`);
+    this.#sections.set(name, provider);
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#shutdownMainThread();
+    const worker = this.#worker;
+    if (worker !== null) {
+      const stopped = new Promise<void>((resolve) => {
+        this.#workerStopped = resolve;
+        worker.once('exit', () => resolve());
+        setTimeout(resolve, STOP_WAIT_MS).unref();
+      });
+      this.#send({ kind: 'state', state: this.#mainThreadState() });
+      this.#send({ kind: 'stop' });
+      await stopped;
+      this.#worker = null;
+      await worker.terminate().catch(() => undefined);
+    } else {
+      this.#writeFallbackSummary();
+    }
+  }
+
+  #listenerSet<K extends keyof MonitorEvents>(event: K): Set<(event: MonitorEvents[K]) => void> {
+    const set = this.#listeners[event] as Set<(event: MonitorEvents[K]) => void> | undefined;
+    if (set === undefined) throw new TypeError(`agent-lag: unknown event ${JSON.stringify(event)} (use 'block' or 'lag')`);
+    return set;
+  }
+
+  #emit<K extends keyof MonitorEvents>(name: K, event: MonitorEvents[K]): void {
+    for (const listener of this.#listeners[name] as Set<(event: MonitorEvents[K]) => void>) {
+      try {
+        listener(event);
+      } catch (error) {
+        warnOnce('AGENT_LAG_LISTENER', `a '${name}' listener threw (${(error as Error).message ?? String(error)}); the monitor carries on`);
+      }
+    }
+  }
+
+  #startWorker(data: WatchdogData): void {
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL('./watchdog/worker.js', import.meta.url), {
+        workerData: data,
+        // The host's flags (--inspect, --import of this very preload) are not for the watchdog.
+        execArgv: [],
+        env: {},
+        resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
+        name: 'agent-lag watchdog',
+      });
+    } catch (error) {
+      this.#fallBack(`the watchdog thread could not start (${describe(error)})`);
+      return;
+    }
+    worker.on('message', (message: FromWorker) => this.#onWorkerMessage(message));
+    worker.on('error', (error) => this.#fallBack(`the watchdog thread failed (${describe(error)})`));
+    worker.on('exit', () => {
+      if (!this.#stopped) this.#fallBack('the watchdog thread exited');
+    });
+    // After the listeners: attaching a 'message' listener refs the worker's port again.
+    worker.unref();
+    this.#worker = worker;
+  }
+
+  #onWorkerMessage(message: FromWorker): void {
+    switch (message.kind) {
+      case 'ready':
+      case 'mode':
+        this.#mode = message.mode;
+        break;
+      case 'warning':
+        warnOnce(message.code, message.message);
+        break;
+      case 'stall':
+        if (message.unmeasured > 0) this.#stats.recordUnmeasured(message.unmeasured);
+        else this.#stats.record(message.durationMs, message.startup);
+        if (message.block !== null) this.#stacks.add(message.block);
+        if (message.reported !== null) this.#emit('block', message.reported);
+        break;
+      case 'stopped':
+        this.#workerStopped?.();
+        break;
+    }
+  }
+
+  /** Lag-only without a worker: the heartbeat's own gap measurement counts stalls on the main thread. */
+  #fallBack(reason: string): void {
+    if (this.#stopped || this.#fallback !== null) return;
+    const worker = this.#worker;
+    this.#worker = null;
+    if (worker !== null) void worker.terminate().catch(() => undefined);
+    this.#mode = 'lag-only';
+    warnOnce('AGENT_LAG_LAG_ONLY', `${reason}: counting stalls from the main thread, without stacks or a control socket`);
+    const path = this.#options.reportPath;
+    this.#fallback = {
+      log: path === null ? null : new EventLog(path, (error) => warnOnce('AGENT_LAG_REPORT', `cannot write the event log ${path}: ${error.message}`)),
+      limiter: new ReportLimiter({ perMinute: this.#options.reportsPerMinute, dedupeWindowMs: this.#options.dedupeWindowMs, now: Date.now() }),
+    };
+    this.#heartbeat.setOnStall((startBeat, durationMs) => this.#recordLocalStall(startBeat, durationMs));
+  }
+
+  #recordLocalStall(startBeat: number, durationMs: number): void {
+    const startup = startBeat < this.#options.startupGraceMs && this.#heartbeat.now() < this.#options.startupGraceMs + durationMs + 1000;
+    this.#stats.record(durationMs, startup);
+    const fallback = this.#fallback;
+    if (startup || fallback === null || !fallback.limiter.take(Date.now())) return;
+    const event: BlockEvent = {
+      type: 'block',
+      startedAt: Math.round(Date.now() - durationMs),
+      durationMs,
+      stack: [],
+      inFlight: null,
+      context: null,
+      late: false,
+    };
+    fallback.log?.write(event);
+    this.#emit('block', event);
+  }
+
+  #send(message: ToWorker): void {
+    try {
+      this.#worker?.postMessage(message);
+    } catch (error) {
+      warnOnce('AGENT_LAG_PUBLISH', `could not forward monitor state to the watchdog (${describe(error)})`);
+    }
+  }
+
+  #publish(): void {
+    try {
+      this.#utilization = this.#tickUtilization();
+      if (this.#mode === 'full' && Atomics.load(this.#state, DEBUGGER_ACTIVE) === 0 && inspectorUrl() !== undefined) {
+        // Someone opened the inspector after start (SIGUSR1, inspector.open()): hands off the main thread.
+        Atomics.store(this.#state, DEBUGGER_ACTIVE, 1);
+        this.#mode = 'lag-only';
+        warnOnce('AGENT_LAG_LAG_ONLY', 'the inspector was opened (a debugger may attach): stacks are no longer captured, lag and stalls still are');
+      }
+      this.#send({ kind: 'state', state: this.#mainThreadState() });
+      const at = Date.now();
+      if (at - this.#lastWindowAt >= this.#options.lagWindowMs) {
+        const event: LagEvent = {
+          type: 'lag',
+          at,
+          windowMs: at - this.#lastWindowAt,
+          lag: this.#lag.window(),
+          utilization: this.#windowUtilization(),
+          threadPool: this.#threadPoolFigures(),
+        };
+        this.#lastWindowAt = at;
+        if (this.#fallback !== null) this.#fallback.log?.write(event);
+        else this.#send({ kind: 'lag', event });
+        this.#emit('lag', event);
+      }
+    } catch (error) {
+      warnOnce('AGENT_LAG_PUBLISH', `periodic update failed (${describe(error)})`);
+    }
+  }
+
+  #mainThreadState(): MainThreadState {
+    return {
+      lag: this.#lag.total(),
+      utilization: this.#utilization,
+      threadPool: this.#threadPoolFigures(),
+      syncCalls: this.#syncCalls(),
+      sections: this.#refreshSections(),
+      uptimeMs: Math.round(this.#heartbeat.now()),
+    };
+  }
+
+  /** Runs the providers; values are kept as JSON data so they can cross to the worker. */
+  #refreshSections(): Record<string, unknown> {
+    for (const [name, provider] of this.#sections) {
+      try {
+        const value = provider();
+        this.#sectionValues.set(name, value === undefined ? null : (JSON.parse(JSON.stringify(value)) as unknown));
+      } catch (error) {
+        warnOnce(`AGENT_LAG_SECTION`, `section provider ${JSON.stringify(name)} threw (${describe(error)}); its last value is kept`);
+      }
+    }
+    return Object.fromEntries(this.#sectionValues);
+  }
+
+  #threadPoolFigures(): ThreadPoolFigures | null {
+    try {
+      return this.#threadPool?.figures() ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  #syncCalls(): MonitorSnapshot['syncCalls'] {
+    try {
+      return this.#wrappers?.syncCalls() ?? [];
+    } catch {
+      return [];
+    }
+  }
+
+  #startThreadPoolProbe(intervalMs: number): void {
+    // Resolved at run time so the monitor works in builds without the probe.
+    const specifier = './threadpool/index.js';
+    import(specifier)
+      .then((module: { startThreadPoolProbe?: (options: { intervalMs: number }) => ThreadPoolProbe }) => {
+        if (this.#stopped || typeof module.startThreadPoolProbe !== 'function') return;
+        this.#threadPool = module.startThreadPoolProbe({ intervalMs });
+      })
+      .catch(() => undefined);
+  }
+
+  #shutdownMainThread(): void {
+    this.#stopped = true;
+    if (running === this) running = null;
+    process.off('exit', this.#onExit);
+    clearInterval(this.#publishTimer);
+    this.#heartbeat.stop();
+    this.#threadPool?.stop();
+    this.#wrappers?.uninstall();
+    this.#lag.stop();
+  }
+
+  #writeFallbackSummary(): void {
+    const log = this.#fallback?.log;
+    if (log === undefined || log === null) return;
+    const summary: MonitorEvent = { type: 'summary', ...this.snapshot() };
+    log.write(summary);
+    log.close();
+  }
+
+  /** process 'exit': synchronous. The worker writes its summary and drops the inspector session first. */
+  #exit(): void {
+    if (this.#stopped) return;
+    const state = this.#mainThreadState();
+    this.#shutdownMainThread();
+    if (this.#worker === null) {
+      this.#writeFallbackSummary();
+      return;
+    }
+    this.#send({ kind: 'state', state });
+    this.#send({ kind: 'exit' });
+    try {
+      Atomics.wait(this.#state, EXIT_DONE, 0, EXIT_WAIT_MS);
+    } catch {
+      // Atomics.wait refused on this thread: the summary may be missing, the exit goes on.
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === undefined ? error.message : `${code}: ${error.message}`;
+  }
+  return String(error);
+}

@@ -1,0 +1,182 @@
+/*
+ * startMonitor's options: what a user may pass, their defaults, and validation with errors that name the
+ * option. The resolved form is plain data so it can be handed to the watchdog worker as is.
+ */
+
+export interface MetricsEndpointOptions {
+  port: number;
+  /** Default 127.0.0.1: metrics stay on the host unless asked otherwise. */
+  host?: string;
+}
+
+export interface MonitorOptions {
+  /** A gap of the event loop longer than this is a block. Default 100. */
+  thresholdMs?: number;
+  /** Path of the NDJSON event log, appended to from the watchdog worker. Default: no log. */
+  reportPath?: string | null;
+  /** Serve the control socket (`agent-lag watch <pid>`). Default true. */
+  socket?: boolean;
+  /** Serve Prometheus metrics and health over HTTP from the worker. Default: off. */
+  metricsEndpoint?: MetricsEndpointOptions | null;
+  /** Blocks that begin within this many ms of start are counted as start-up, not reported. Default 0. */
+  startupGraceMs?: number;
+  /** Capture the main thread's stack through the inspector. Default true. */
+  captureStacks?: boolean;
+  /** Wrap the blocking built-ins to name the sync API in flight and keep per-call-site stats. Default false. */
+  syncWrappers?: boolean;
+  /** Sync calls at least this long have their call site located. Default 10. */
+  slowSyncCallMs?: number;
+  /** Where lag figures come from. `auto` uses perf_hooks when present. Default `auto`. */
+  lagSource?: 'auto' | 'perf_hooks' | 'timer-drift';
+  /** Sampling resolution of the lag histogram, ms (at least 1). Default 20. */
+  lagResolutionMs?: number;
+  /** Length of each `{"type":"lag"}` window in the event log, ms. Default 10000. */
+  lagWindowMs?: number;
+  /** How often the main thread stores its heartbeat, ms. Default thresholdMs / 4, between 1 and 50. */
+  heartbeatIntervalMs?: number;
+  /** Detailed block reports (stack captures) per minute at most; counts are never limited. Default 30. */
+  reportsPerMinute?: number;
+  /** The same stack is reported in detail at most once per this many ms. Default 60000. */
+  dedupeWindowMs?: number;
+  /** Stacks sampled per long block, one per threshold while it lasts. Default 10. */
+  maxSamples?: number;
+  /** Period of the libuv thread-pool probe, ms; 0 turns it off. Default 1000. */
+  threadPoolProbeMs?: number;
+}
+
+export interface ResolvedOptions {
+  thresholdMs: number;
+  reportPath: string | null;
+  socket: boolean;
+  metricsEndpoint: { port: number; host: string } | null;
+  startupGraceMs: number;
+  captureStacks: boolean;
+  syncWrappers: boolean;
+  slowSyncCallMs: number;
+  lagSource: 'perf_hooks' | 'timer-drift';
+  lagResolutionMs: number;
+  lagWindowMs: number;
+  heartbeatIntervalMs: number;
+  reportsPerMinute: number;
+  dedupeWindowMs: number;
+  maxSamples: number;
+  threadPoolProbeMs: number;
+}
+
+const KNOWN = new Set([
+  'thresholdMs',
+  'reportPath',
+  'socket',
+  'metricsEndpoint',
+  'startupGraceMs',
+  'captureStacks',
+  'syncWrappers',
+  'slowSyncCallMs',
+  'lagSource',
+  'lagResolutionMs',
+  'lagWindowMs',
+  'heartbeatIntervalMs',
+  'reportsPerMinute',
+  'dedupeWindowMs',
+  'maxSamples',
+  'threadPoolProbeMs',
+]);
+
+function numberOption(options: MonitorOptions, name: keyof MonitorOptions, fallback: number, min: number, max: number): number {
+  const value: unknown = options[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new TypeError(`agent-lag: option ${name} must be a number from ${min} to ${max}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function booleanOption(options: MonitorOptions, name: keyof MonitorOptions, fallback: boolean): boolean {
+  const value: unknown = options[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    throw new TypeError(`agent-lag: option ${name} must be true or false, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
+
+/** True when `monitorEventLoopDelay` exists in this runtime (it does in Node; not in every lookalike). */
+export function perfHooksLagAvailable(perfHooks: { monitorEventLoopDelay?: unknown }): boolean {
+  return typeof perfHooks.monitorEventLoopDelay === 'function';
+}
+
+export function resolveOptions(input: unknown, hasPerfHooksLag: boolean): ResolvedOptions {
+  if (input === undefined || input === null) input = {};
+  if (typeof input !== 'object' || Array.isArray(input)) {
+    throw new TypeError(`agent-lag: startMonitor options must be an object, got ${describe(input)}`);
+  }
+  const options = input as MonitorOptions;
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new TypeError(`agent-lag: unknown option ${key}`);
+  }
+  const thresholdMs = numberOption(options, 'thresholdMs', 100, 1, 600_000);
+
+  let reportPath: string | null = null;
+  if (options.reportPath !== undefined && options.reportPath !== null) {
+    if (typeof options.reportPath !== 'string' || options.reportPath === '') {
+      throw new TypeError(`agent-lag: option reportPath must be a non-empty path, got ${describe(options.reportPath)}`);
+    }
+    reportPath = options.reportPath;
+  }
+
+  let metricsEndpoint: ResolvedOptions['metricsEndpoint'] = null;
+  const endpoint: unknown = options.metricsEndpoint;
+  if (endpoint !== undefined && endpoint !== null) {
+    if (typeof endpoint !== 'object' || Array.isArray(endpoint)) {
+      throw new TypeError(`agent-lag: option metricsEndpoint must be { port, host? }, got ${describe(endpoint)}`);
+    }
+    const { port, host } = endpoint as { port?: unknown; host?: unknown };
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65_535) {
+      throw new TypeError(`agent-lag: option metricsEndpoint.port must be an integer from 0 to 65535, got ${describe(port)}`);
+    }
+    if (host !== undefined && (typeof host !== 'string' || host === '')) {
+      throw new TypeError(`agent-lag: option metricsEndpoint.host must be a host name or address, got ${describe(host)}`);
+    }
+    metricsEndpoint = { port, host: host ?? '127.0.0.1' };
+  }
+
+  const lagSourceInput: unknown = options.lagSource ?? 'auto';
+  if (lagSourceInput !== 'auto' && lagSourceInput !== 'perf_hooks' && lagSourceInput !== 'timer-drift') {
+    throw new TypeError(`agent-lag: option lagSource must be "auto", "perf_hooks" or "timer-drift", got ${describe(lagSourceInput)}`);
+  }
+  if (lagSourceInput === 'perf_hooks' && !hasPerfHooksLag) {
+    throw new TypeError('agent-lag: option lagSource is "perf_hooks" but perf_hooks.monitorEventLoopDelay is not available here');
+  }
+  const lagSource = lagSourceInput === 'auto' ? (hasPerfHooksLag ? 'perf_hooks' : 'timer-drift') : lagSourceInput;
+
+  const defaultHeartbeat = Math.min(50, Math.max(1, Math.floor(thresholdMs / 4)));
+  const heartbeatIntervalMs = numberOption(options, 'heartbeatIntervalMs', defaultHeartbeat, 1, 1000);
+  if (heartbeatIntervalMs >= thresholdMs) {
+    throw new TypeError(`agent-lag: option heartbeatIntervalMs (${heartbeatIntervalMs}) must be below thresholdMs (${thresholdMs})`);
+  }
+
+  return {
+    thresholdMs,
+    reportPath,
+    socket: booleanOption(options, 'socket', true),
+    metricsEndpoint,
+    startupGraceMs: numberOption(options, 'startupGraceMs', 0, 0, 3_600_000),
+    captureStacks: booleanOption(options, 'captureStacks', true),
+    syncWrappers: booleanOption(options, 'syncWrappers', false),
+    slowSyncCallMs: numberOption(options, 'slowSyncCallMs', 10, 0, 600_000),
+    lagSource,
+    lagResolutionMs: Math.round(numberOption(options, 'lagResolutionMs', 20, 1, 10_000)),
+    lagWindowMs: numberOption(options, 'lagWindowMs', 10_000, 100, 3_600_000),
+    heartbeatIntervalMs: Math.round(heartbeatIntervalMs),
+    reportsPerMinute: numberOption(options, 'reportsPerMinute', 30, 0, 100_000),
+    dedupeWindowMs: numberOption(options, 'dedupeWindowMs', 60_000, 0, 86_400_000),
+    maxSamples: Math.round(numberOption(options, 'maxSamples', 10, 1, 100)),
+    threadPoolProbeMs: numberOption(options, 'threadPoolProbeMs', 1000, 0, 3_600_000),
+  };
+}

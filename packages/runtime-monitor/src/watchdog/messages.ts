@@ -1,0 +1,51 @@
+import type { ResolvedOptions } from '../options.js';
+import type { BlockEvent, LagEvent, LagFigures, MonitorSnapshot, SyncCallSite, ThreadPoolFigures } from '../types.js';
+
+/* Plain data exchanged between the main thread and the watchdog worker. */
+
+export interface WatchdogData {
+  state: SharedArrayBuffer;
+  inFlight: SharedArrayBuffer | null;
+  options: ResolvedOptions;
+  /** Epoch ms (fractional) at which the monitor clock reads 0. */
+  clockBaseMs: number;
+  /** Stack capture wanted and allowed (false with --inspect, or when turned off by option). */
+  captureStacks: boolean;
+  socketPath: string | null;
+  version: string;
+  /** URL prefix of the monitor's own files, whose frames are dropped from stacks. */
+  ownUrlPrefix: string;
+}
+
+/** What the main thread knows and the worker cannot measure; refreshed periodically. */
+export interface MainThreadState {
+  lag: LagFigures;
+  utilization: number;
+  threadPool: ThreadPoolFigures | null;
+  syncCalls: SyncCallSite[];
+  sections: Record<string, unknown>;
+  uptimeMs: number;
+}
+
+export type ToWorker =
+  | { kind: 'state'; state: MainThreadState }
+  | { kind: 'lag'; event: LagEvent }
+  | { kind: 'stop' }
+  | { kind: 'exit' };
+
+export type FromWorker =
+  | { kind: 'ready'; mode: MonitorSnapshot['mode'] }
+  | { kind: 'warning'; code: string; message: string }
+  | { kind: 'mode'; mode: MonitorSnapshot['mode'] }
+  | {
+      kind: 'stall';
+      durationMs: number;
+      startup: boolean;
+      /** The block with its stack signature, when it has one (aggregated into topStacks). */
+      block: (BlockEvent & { signature: string }) | null;
+      /** The block as reported (logged, streamed, emitted), or null when limited or unmeasured. */
+      reported: BlockEvent | null;
+      /** Stalls that were only counted (the ring overflowed). */
+      unmeasured: number;
+    }
+  | { kind: 'stopped' };

@@ -1,0 +1,338 @@
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import { resolveFrames } from '../capture/frames.js';
+import { SourceMapResolver } from '../capture/source-maps.js';
+import { StackCapturer, type CaptureResult, type StallProbe } from '../capture/stack-capturer.js';
+import { startControlServer, type ControlServer } from '../control/control-server.js';
+import { EventLog } from '../events/event-log.js';
+import { ReportLimiter } from '../events/report-limiter.js';
+import { stackSignature } from '../events/signature.js';
+import { StackTable } from '../events/stack-table.js';
+import { StallStats } from '../events/stall-stats.js';
+import { BEAT, DEBUGGER_ACTIVE, drainStalls, EXIT_DONE, type RingStall } from '../heartbeat/shared-state.js';
+import { readInFlight } from '../inflight/index.js';
+import { emptyLagFigures } from '../lag/histogram.js';
+import type { BlockEvent, InFlightCall, MonitorEvent, MonitorSnapshot } from '../types.js';
+import type { FromWorker, MainThreadState, ToWorker, WatchdogData } from './messages.js';
+
+/*
+ * The watchdog thread. It watches the main thread's heartbeat; when a gap passes the threshold it reads
+ * the sync API in flight and samples the main thread's stack while the block lasts. Counting comes from
+ * the ring the heartbeat fills (exact even if this thread was scheduled late); the live watch only adds
+ * detail. Everything that must work while the main thread is frozen lives here: the event log, the
+ * control socket, the metrics endpoint.
+ */
+
+/** A stack whose pause was let go less than this before the block ended was taken after the block. */
+const LATE_SLACK_MS = 10;
+
+interface LiveStall {
+  startBeat: number;
+  inFlight: InFlightCall | null;
+  reportToken: boolean;
+  capture: Promise<CaptureResult | null> | null;
+  over: boolean;
+  ended: Promise<void>;
+  end: () => void;
+}
+
+const data = workerData as WatchdogData;
+const port = parentPort;
+const { options } = data;
+const state = new Int32Array(data.state);
+const clockOffsetMs = performance.timeOrigin - data.clockBaseMs;
+const now = (): number => (performance.now() + clockOffsetMs) | 0;
+const stallPollMs = Math.max(1, Math.min(10, options.heartbeatIntervalMs));
+
+const stats = new StallStats();
+const stacks = new StackTable();
+const limiter = new ReportLimiter({ perMinute: options.reportsPerMinute, dedupeWindowMs: options.dedupeWindowMs, now: Date.now() });
+const sourceMaps = new SourceMapResolver();
+let mode: MonitorSnapshot['mode'] = data.captureStacks ? 'full' : 'lag-only';
+let mainState: MainThreadState = {
+  lag: emptyLagFigures(options.lagSource),
+  utilization: 0,
+  threadPool: null,
+  syncCalls: [],
+  sections: {},
+  uptimeMs: 0,
+};
+let capturer: StackCapturer | null = null;
+let control: ControlServer | null = null;
+let metrics: { close(): Promise<void> } | null = null;
+let log: EventLog | null = null;
+let live: LiveStall | null = null;
+let lastWatchedBeat: number | null = null;
+let ringRead = 0;
+let graceOver = options.startupGraceMs === 0;
+let pollTimer: NodeJS.Timeout | null = null;
+let stopping = false;
+
+function post(message: FromWorker): void {
+  try {
+    port?.postMessage(message);
+  } catch {
+    // The main thread is gone; nothing to tell.
+  }
+}
+
+function warn(code: string, message: string): void {
+  post({ kind: 'warning', code, message });
+}
+
+function inFlightNow(): InFlightCall | null {
+  if (data.inFlight === null) return null;
+  try {
+    return readInFlight(data.inFlight);
+  } catch {
+    return null;
+  }
+}
+
+function emit(event: MonitorEvent): void {
+  log?.write(event);
+  control?.broadcast(event);
+}
+
+function snapshot(): MonitorSnapshot {
+  return {
+    pid: process.pid,
+    at: Date.now(),
+    uptimeMs: Math.round(performance.now() + clockOffsetMs),
+    thresholdMs: options.thresholdMs,
+    mode,
+    lag: mainState.lag,
+    utilization: mainState.utilization,
+    stalls: stats.figures(),
+    threadPool: mainState.threadPool,
+    topStacks: stacks.top(),
+    syncCalls: mainState.syncCalls,
+    sections: mainState.sections,
+  };
+}
+
+function captureAllowed(): boolean {
+  if (capturer === null || capturer.busy || mode !== 'full') return false;
+  if (Atomics.load(state, DEBUGGER_ACTIVE) !== 0) {
+    // A debugger now owns the main thread: pausing it would show in the user's debugger.
+    mode = 'lag-only';
+    post({ kind: 'mode', mode });
+    return false;
+  }
+  return true;
+}
+
+function probeFor(stall: LiveStall): StallProbe {
+  return {
+    now,
+    beat: () => Atomics.load(state, BEAT),
+    readInFlight: inFlightNow,
+    ended: stall.ended,
+    stillStalledAfter: (ms) =>
+      new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(!stall.over), ms);
+        void stall.ended.then(() => {
+          clearTimeout(timer);
+          resolve(false);
+        });
+      }),
+  };
+}
+
+function watch(startBeat: number): LiveStall {
+  let end = (): void => undefined;
+  const ended = new Promise<void>((resolve) => (end = resolve));
+  const stall: LiveStall = { startBeat, inFlight: inFlightNow(), reportToken: false, capture: null, over: false, ended, end };
+  lastWatchedBeat = startBeat;
+  if (!graceOver && startBeat < options.startupGraceMs) return stall;
+  stall.reportToken = limiter.take(Date.now());
+  if (stall.reportToken && captureAllowed() && capturer !== null) {
+    stall.capture = capturer.capture(probeFor(stall), options.thresholdMs, options.maxSamples).catch(() => null);
+  }
+  return stall;
+}
+
+function isLate(stall: RingStall, inFlight: InFlightCall | null, result: CaptureResult): boolean {
+  const first = result.samples[0];
+  if (first === undefined) return true;
+  if (first.pausedBeat !== stall.startBeat) return true;
+  if (inFlight !== null && first.inFlightAtPause === null) return true;
+  const endBeat = (stall.startBeat + stall.durationMs) | 0;
+  return ((endBeat - first.resumedAt) | 0) < LATE_SLACK_MS;
+}
+
+function finish(stall: RingStall, watched: LiveStall | null, result: CaptureResult | null): void {
+  const inFlight = watched?.inFlight ?? null;
+  let stack: BlockEvent['stack'] = [];
+  let samples: BlockEvent['samples'];
+  let context: BlockEvent['context'] = null;
+  let late = false;
+  if (result !== null) {
+    const [first, ...rest] = result.samples;
+    if (first !== undefined) stack = resolveFrames(first.frames, result.scripts, sourceMaps, data.ownUrlPrefix);
+    if (rest.length > 0) samples = rest.map((sample) => resolveFrames(sample.frames, result.scripts, sourceMaps, data.ownUrlPrefix));
+    context = result.context;
+    late = isLate(stall, inFlight, result);
+  }
+  const signature = stack.length > 0 || inFlight !== null ? stackSignature(stack, inFlight) : undefined;
+  const event: BlockEvent = {
+    type: 'block',
+    startedAt: Math.round(Date.now() - ((now() - stall.startBeat) | 0)),
+    durationMs: stall.durationMs,
+    stack,
+    ...(samples === undefined ? {} : { samples }),
+    inFlight,
+    context,
+    late,
+    ...(signature === undefined ? {} : { signature }),
+  };
+  const at = Date.now();
+  let reported = watched !== null ? watched.reportToken : limiter.take(at);
+  if (reported && signature !== undefined && stack.length > 0 && !limiter.firstInWindow(signature, at)) reported = false;
+  const block = signature === undefined ? null : { ...event, signature };
+  if (block !== null) stacks.add(block);
+  if (reported) emit(event);
+  post({ kind: 'stall', durationMs: stall.durationMs, startup: false, block, reported: reported ? event : null, unmeasured: 0 });
+}
+
+function drainRing(): void {
+  const drained = drainStalls(state, ringRead);
+  ringRead = drained.read;
+  if (drained.lost > 0) {
+    stats.recordUnmeasured(drained.lost);
+    post({ kind: 'stall', durationMs: 0, startup: false, block: null, reported: null, unmeasured: drained.lost });
+  }
+  for (const stall of drained.stalls) {
+    const startup = !graceOver && stall.startBeat < options.startupGraceMs;
+    stats.record(stall.durationMs, startup);
+    let watched: LiveStall | null = null;
+    if (live !== null && live.startBeat === stall.startBeat) {
+      watched = live;
+      live = null;
+    }
+    if (startup) {
+      post({ kind: 'stall', durationMs: stall.durationMs, startup: true, block: null, reported: null, unmeasured: 0 });
+    } else if (watched?.capture) {
+      const { capture } = watched;
+      void capture.then((result) => finish(stall, watched, result));
+    } else {
+      finish(stall, watched, null);
+    }
+  }
+}
+
+function poll(): void {
+  pollTimer = null;
+  if (stopping) return;
+  const beat = Atomics.load(state, BEAT);
+  if (live !== null && beat !== live.startBeat && !live.over) {
+    live.over = true;
+    live.end();
+  }
+  drainRing();
+  // Ended without a ring entry: the main thread measured a gap under the threshold after all.
+  if (live?.over === true) live = null;
+  const gap = (now() - beat) | 0;
+  if (live === null && gap > options.thresholdMs && beat !== lastWatchedBeat) live = watch(beat);
+  else if (live !== null && live.inFlight === null) live.inFlight = inFlightNow();
+  if (!graceOver && beat >= options.startupGraceMs) graceOver = true;
+  const delay = live !== null ? stallPollMs : Math.max(1, Math.min(options.thresholdMs, options.thresholdMs - gap + 1));
+  pollTimer = setTimeout(poll, delay);
+}
+
+function shutdown(): void {
+  if (stopping) return;
+  stopping = true;
+  if (pollTimer !== null) clearTimeout(pollTimer);
+  capturer?.close();
+  drainRing();
+  emit({ type: 'summary', ...snapshot() });
+  log?.close();
+  control?.closeSync();
+}
+
+port?.on('message', (message: ToWorker) => {
+  switch (message.kind) {
+    case 'state':
+      mainState = message.state;
+      break;
+    case 'lag':
+      if (!stopping) emit(message.event);
+      break;
+    case 'stop':
+      shutdown();
+      void (metrics?.close() ?? Promise.resolve())
+        .catch(() => undefined)
+        .then(() => {
+          post({ kind: 'stopped' });
+          port.close();
+        });
+      break;
+    case 'exit':
+      // The main thread waits on EXIT_DONE: the inspector session must be gone before it exits.
+      shutdown();
+      Atomics.store(state, EXIT_DONE, 1);
+      Atomics.notify(state, EXIT_DONE);
+      break;
+  }
+});
+
+async function start(): Promise<void> {
+  if (options.reportPath !== null) {
+    log = new EventLog(options.reportPath, (error) => warn('AGENT_LAG_REPORT', `cannot write the event log ${options.reportPath}: ${error.message}`));
+  }
+  pollTimer = setTimeout(poll, 1);
+  if (data.captureStacks) {
+    try {
+      capturer = await StackCapturer.connect();
+    } catch (error) {
+      mode = 'lag-only';
+      warn('AGENT_LAG_LAG_ONLY', `stack capture unavailable (${describeError(error)}); reporting lag and stalls without stacks`);
+    }
+  }
+  if (stopping) {
+    capturer?.close();
+    return;
+  }
+  post({ kind: 'ready', mode });
+  if (data.socketPath !== null) {
+    try {
+      control = await startControlServer({
+        path: data.socketPath,
+        hello: () => ({ type: 'hello', pid: process.pid, version: data.version, thresholdMs: options.thresholdMs, mode }),
+        snapshot,
+      });
+      if (stopping) control.closeSync();
+    } catch (error) {
+      warn('AGENT_LAG_SOCKET', `control socket unavailable at ${data.socketPath} (${describeError(error)})`);
+    }
+  }
+  if (options.metricsEndpoint !== null && !stopping) {
+    try {
+      metrics = await startMetricsEndpoint(options.metricsEndpoint, snapshot);
+    } catch (error) {
+      warn('AGENT_LAG_METRICS', `metrics endpoint unavailable on ${options.metricsEndpoint.host}:${options.metricsEndpoint.port} (${describeError(error)})`);
+    }
+  }
+}
+
+interface HttpEndpointModule {
+  startHttpEndpoint(options: { host: string; port: number; getSnapshot: () => MonitorSnapshot }): Promise<{ close(): Promise<void>; port: number }>;
+}
+
+async function startMetricsEndpoint(endpoint: { host: string; port: number }, getSnapshot: () => MonitorSnapshot): Promise<{ close(): Promise<void> }> {
+  // Resolved at run time: the exporters are optional and load only when an endpoint is asked for.
+  const specifier = '../exporters/http-endpoint.js';
+  const module = (await import(specifier)) as HttpEndpointModule;
+  return module.startHttpEndpoint({ host: endpoint.host, port: endpoint.port, getSnapshot });
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === undefined ? error.message : `${code}: ${error.message}`;
+  }
+  return String(error);
+}
+
+start().catch((error: unknown) => warn('AGENT_LAG_WORKER', `watchdog start failed (${describeError(error)})`));
