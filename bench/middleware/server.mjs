@@ -1,0 +1,39 @@
+// One JSON route in a framework (argv[2]), with (argv[3] === 'on') or without the agent-lag adapter.
+// The monitor runs in both cases: the comparison isolates the adapter's cost. Prints {"port":N}.
+import { createServer } from 'node:http';
+
+const [framework, mode] = process.argv.slice(2);
+const root = new URL('../../packages/runtime-monitor/dist/', import.meta.url);
+const { startMonitor } = await import(new URL('index.js', root).href);
+const mw = await import(new URL('middleware/index.js', root).href);
+startMonitor({ socket: false, reportPath: null });
+const on = mode === 'on';
+const body = { ok: true, items: [1, 2, 3] };
+let server;
+if (framework === 'express') {
+  const { default: express } = await import('express');
+  const app = express();
+  if (on) app.use(mw.agentLagExpress());
+  app.get('/users/:id', (_req, res) => res.json(body));
+  server = createServer(app);
+} else if (framework === 'fastify') {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify();
+  if (on) await app.register(mw.agentLagFastify);
+  app.get('/users/:id', async () => body);
+  await app.ready();
+  server = app.server;
+} else if (framework === 'koa') {
+  const { default: Koa } = await import('koa');
+  const { default: Router } = await import('@koa/router');
+  const app = new Koa();
+  const router = new Router();
+  if (on) app.use(mw.agentLagKoa());
+  router.get('/users/:id', (ctx) => { ctx.body = body; });
+  app.use(router.routes());
+  server = createServer(app.callback());
+} else {
+  const handler = (_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify(body)); };
+  server = createServer(on ? mw.agentLagHttp(handler, { route: () => '/users/:id' }) : handler);
+}
+server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n'));
