@@ -17,6 +17,11 @@ ruleTester.run('reachability', contextProbe, {
     { name: 'helper called only from an exit handler', options: strict, code: "function flush() { block(); } process.on('exit', () => flush());" },
     { name: 'a shadowing local is another function', options: strict, code: 'function load() { block(); } async function run(load) { load(); }' },
     { name: 'a reassigned let could be anything', options: strict, code: 'let load = () => block(); load = () => 1; async function run() { load(); }' },
+    {
+      name: 'a named function handed to an unknown API is not assumed to be called back',
+      options: strict,
+      code: "function Stream() { block(); } inherits(Stream, EventEmitter); const later = promisify(Stream);",
+    },
     { name: 'cycle between start-up helpers', options: strict, code: 'function a(n) { if (n) b(n - 1); block(); } function b(n) { a(n); } a(3);' },
   ],
   invalid: [

@@ -12,7 +12,8 @@ import { calleeText, memberName, stringValue, unwrapExpression } from './ast.js'
  * string replacers, `AsyncLocalStorage#run`...): their callbacks run in the caller's own context.
  */
 export type CallbackFate =
-  | { kind: 'deferred'; owner: string }
+  /** `known`: a timer, listener, route or promise reaction, not only "some API took it". */
+  | { kind: 'deferred'; owner: string; known: boolean }
   | { kind: 'immediate' }
   | { kind: 'exempt'; reason: string };
 
@@ -68,18 +69,23 @@ export function callbackFate(call: TSESTree.CallExpression | TSESTree.NewExpress
     if (callee.type === AST_NODE_TYPES.MemberExpression && isProcess(callee.object) && first !== undefined && SYNC_PROCESS_EVENTS.has(first)) {
       return { kind: 'exempt', reason: `process.${method}('${first}') handler` };
     }
-    return { kind: 'deferred', owner: first !== undefined ? `'${first}' listener` : `${calleeText(callee)} listener` };
+    return { kind: 'deferred', owner: first !== undefined ? `'${first}' listener` : `${calleeText(callee)} listener`, known: true };
   }
-  if (method !== undefined && PROMISE_REACTIONS.has(method)) return { kind: 'deferred', owner: `.${method} callback` };
+  if (method !== undefined && PROMISE_REACTIONS.has(method)) return { kind: 'deferred', owner: `.${method} callback`, known: true };
   if (method !== undefined && ROUTE_METHODS.has(method) && first !== undefined && index > 0) {
-    return { kind: 'deferred', owner: `${calleeText(callee)}('${first}') handler` };
+    return { kind: 'deferred', owner: `${calleeText(callee)}('${first}') handler`, known: true };
   }
   return deferred(call);
 }
 
+const TIMERS: ReadonlySet<string> = new Set(['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'nextTick']);
+
 function deferred(call: TSESTree.CallExpression | TSESTree.NewExpression): CallbackFate {
   const prefix = call.type === AST_NODE_TYPES.NewExpression ? 'new ' : '';
-  return { kind: 'deferred', owner: `${prefix}${calleeText(call.callee)} callback` };
+  const callee = unwrapExpression(call.callee);
+  const name = callee.type === AST_NODE_TYPES.Identifier ? callee.name : callee.type === AST_NODE_TYPES.MemberExpression ? memberName(callee) : undefined;
+  const known = name !== undefined && TIMERS.has(name);
+  return { kind: 'deferred', owner: `${prefix}${calleeText(call.callee)} callback`, known };
 }
 
 /**
@@ -97,5 +103,5 @@ export function objectArgumentFate(
     if (object.type === AST_NODE_TYPES.Identifier && NON_INVOKING_NAMESPACES.has(object.name)) return undefined;
   }
   const prefix = call.type === AST_NODE_TYPES.NewExpression ? 'new ' : '';
-  return { kind: 'deferred', owner: `${key}() passed to ${prefix}${calleeText(call.callee)}` };
+  return { kind: 'deferred', owner: `${key}() passed to ${prefix}${calleeText(call.callee)}`, known: false };
 }

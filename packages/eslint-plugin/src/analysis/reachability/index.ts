@@ -41,7 +41,9 @@ export function buildReachability(sourceCode: Readonly<TSESLint.SourceCode>, sit
     if (site.kind === 'call') situation = situations.of(site.node);
     else {
       const fate = callbackFate(site.call, site.index);
-      if (fate.kind === 'exempt') continue;
+      // A named function handed to an unknown API may only be stored, wrapped or inspected
+      // (`inherits(Ctor, Base)`, `promisify(fn)`): only known callback positions count.
+      if (fate.kind === 'exempt' || (fate.kind === 'deferred' && !fate.known)) continue;
       situation = fate.kind === 'deferred' ? { kind: 'event-loop' as const, owner: fate.owner } : situations.of(site.call);
     }
     if (situation.kind === 'event-loop') reach(site.target, situation.owner);
