@@ -3,14 +3,11 @@
  */
 import type { MonitorContext } from '../types.js';
 import { setContext, withContext } from '../context/index.js';
-import * as root from '../index.js';
+import { getMonitor } from '../monitor.js';
 import type { MonitorHandleLike } from './tracker.js';
 
-// Read through the namespace: getMonitor lands in the package root alongside startMonitor.
-const rootExports = root as { getMonitor?: () => unknown };
-
 export function currentMonitor(): MonitorHandleLike | null {
-  return (rootExports.getMonitor?.() ?? null) as MonitorHandleLike | null;
+  return getMonitor();
 }
 
 export function runInContext<T>(context: MonitorContext, fn: () => T): T {

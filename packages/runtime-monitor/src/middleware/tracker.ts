@@ -4,6 +4,8 @@
  * `begin` / `setRoute` / `end`; everything else happens off the request path.
  */
 import type { BlockEvent, MonitorContext, MonitorSnapshot } from '../types.js';
+import { EVENT_LOOP_SECTION } from '../exporters/families.js';
+import { readEventLoopTime } from '../exporters/event-loop-time.js';
 import { RouteTable, type RouteFigures } from './route-table.js';
 
 /** Context keys the adapters set (OpenTelemetry attribute names where one exists). */
@@ -81,6 +83,8 @@ export class RequestTracker {
     this.#monitor = monitor;
     monitor.on('block', this.#onBlock);
     monitor.publishSection?.(ROUTES_SECTION, () => this.section());
+    // The worker cannot read the main thread's loop time: publish it so its endpoint exports nodejs_eventloop_time.
+    monitor.publishSection?.(EVENT_LOOP_SECTION, readEventLoopTime);
   }
 
   detach(): void {
