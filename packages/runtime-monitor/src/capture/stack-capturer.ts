@@ -127,16 +127,18 @@ export class StackCapturer {
 
   #nextPause(stall: StallProbe): Promise<PausedParams | null> {
     return new Promise((resolve) => {
+      let settled = false;
       let timer: NodeJS.Timeout | undefined;
-      this.#onPaused = (params) => {
+      const waiter = (params: PausedParams | null): void => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
+        if (this.#onPaused === waiter) this.#onPaused = null;
         resolve(params);
       };
+      this.#onPaused = waiter;
       void stall.ended.then(() => {
-        timer = setTimeout(() => {
-          this.#onPaused = null;
-          resolve(null);
-        }, PAUSE_GRACE_MS);
+        if (!settled) timer = setTimeout(() => waiter(null), PAUSE_GRACE_MS);
       });
     });
   }

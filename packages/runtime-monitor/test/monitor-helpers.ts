@@ -1,0 +1,63 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BlockEvent, MonitorEvent, MonitorSnapshot } from '../src/types.js';
+import { run, type RunResult } from '../../../test/helpers/spawn.js';
+
+export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/monitor/${name}`, import.meta.url));
+
+export interface BlockWindow {
+  kind: string;
+  start: number;
+  end: number;
+}
+
+export interface FixtureOutput {
+  windows: BlockWindow[];
+  snapshot: MonitorSnapshot;
+  socketPath: string | null;
+}
+
+export function tempDir(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'agent-lag-monitor-test-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs a fixture with the built package; the event log goes to `<dir>/events.ndjson`. */
+export async function runFixture(
+  name: string,
+  config: Record<string, unknown>,
+  dir: string,
+  extra: { execArgv?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<RunResult & { events: MonitorEvent[]; output: FixtureOutput | null }> {
+  const report = join(dir, 'events.ndjson');
+  const result = await run([...(extra.execArgv ?? []), fixture(name)], {
+    env: { ...process.env, AGENT_LAG_TEST: JSON.stringify(config), AGENT_LAG_TEST_REPORT: report, XDG_RUNTIME_DIR: dir, ...extra.env },
+    timeoutMs: extra.timeoutMs ?? 60_000,
+  });
+  let events: MonitorEvent[] = [];
+  try {
+    events = readFileSync(report, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as MonitorEvent);
+  } catch {
+    events = [];
+  }
+  const lastLine = result.stdout.trim().split('\n').pop() ?? '';
+  let output: FixtureOutput | null = null;
+  try {
+    output = JSON.parse(lastLine) as FixtureOutput;
+  } catch {
+    output = null;
+  }
+  return { ...result, events, output };
+}
+
+export const blocksOf = (events: MonitorEvent[]): BlockEvent[] => events.filter((event): event is BlockEvent => event.type === 'block');
+
+/** Blocks whose span overlaps the window the fixture measured around its blocking call. */
+export function blocksDuring(blocks: BlockEvent[], window: BlockWindow): BlockEvent[] {
+  return blocks.filter((block) => block.startedAt < window.end && block.startedAt + block.durationMs > window.start);
+}
