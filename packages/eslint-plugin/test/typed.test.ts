@@ -23,6 +23,7 @@ ruleTester.run('no-sync-fs (type-aware)', noSyncFs, {
   invalid: [
     { name: 'parameter typed typeof import(node:fs)', code: "export async function f(io: typeof import('node:fs'), p: string) { return io.existsSync(p); }", options: typeAware, errors: [blocking] },
     { name: 'private class field typed typeof fs', code: "import fs from 'node:fs';\nexport class Store {\n  constructor(private io: typeof fs) {}\n  async has(p: string) { return this.io.existsSync(p); }\n}", options: typeAware, errors: [blocking] },
+    { name: 'class field typed typeof fs', code: "import fs from 'node:fs';\nexport class Store {\n  private io: typeof fs = fs;\n  async has(p: string) { return this.io.existsSync(p); }\n}", options: typeAware, errors: [blocking] },
     { name: 'destructured from a typed receiver', code: "export async function f(io: typeof import('fs'), p: string) { const { existsSync } = io; return existsSync(p); }", options: typeAware, errors: [blocking] },
     { name: 'Dir#readSync on an opendirSync result', code: "import { opendirSync } from 'node:fs';\nconst dir = opendirSync('.');\nexport async function next() { return dir.readSync(); }", options: typeAware, errors: [blocking] },
   ],

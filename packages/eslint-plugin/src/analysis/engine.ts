@@ -150,6 +150,16 @@ function resolveTyped(services: ParserServicesWithTypeInformation, node: CallNod
   return { api, node, reference: node.callee, via: constructs ? 'new' : 'call', specifier: null, path, resolvedBy: 'types' };
 }
 
+/** One report per call site, even if two references lead to it (`fs.readFileSync.call(fs.readFileSync)`). */
+function onePerNode(calls: readonly BlockingCall[]): readonly BlockingCall[] {
+  const seen = new Set<TSESTree.Node>();
+  return calls.filter((call) => {
+    if (seen.has(call.node)) return false;
+    seen.add(call.node);
+    return true;
+  });
+}
+
 /** Drops look-alikes the type checker clears: a call that returns a Promise does not block. */
 function withoutThenables(
   calls: readonly BlockingCall[],
@@ -169,9 +179,11 @@ function withoutThenables(
  */
 export function getBlockingCalls(sourceCode: SourceCode, options: { typeAware: boolean }): readonly BlockingCall[] {
   const state = stateOf(sourceCode);
-  state.catalogCalls ??= traceModules(sourceCode, state, isCatalogModule, CATALOG_GLOBAL_ROOTS)
-    .map((use) => matchUse(use, findCatalogApi))
-    .filter((call) => call !== undefined);
+  state.catalogCalls ??= onePerNode(
+    traceModules(sourceCode, state, isCatalogModule, CATALOG_GLOBAL_ROOTS)
+      .map((use) => matchUse(use, findCatalogApi))
+      .filter((call) => call !== undefined),
+  );
   const services = options.typeAware ? typeServicesOf(sourceCode) : undefined;
   if (!services) return state.catalogCalls;
   if (!state.typedCatalogCalls) {
@@ -200,9 +212,11 @@ export function getUserApiCalls(
     uses = traceModules(sourceCode, state, (specifier) => modules.has(specifier.replace(/^node:/, '')), []);
     state.userUses.set(key, uses);
   }
-  const calls = uses
-    .map((use) => matchUse(use, (specifier, path) => (specifier === null ? undefined : matcher.match(specifier, path))))
-    .filter((call) => call !== undefined);
+  const calls = onePerNode(
+    uses
+      .map((use) => matchUse(use, (specifier, path) => (specifier === null ? undefined : matcher.match(specifier, path))))
+      .filter((call) => call !== undefined),
+  );
   const services = options.typeAware ? typeServicesOf(sourceCode) : undefined;
   return services ? withoutThenables(calls, services) : calls;
 }
