@@ -25,13 +25,15 @@ export function tempDir(): { dir: string; remove(): void } {
 }
 
 /** Runs a fixture with the built package; the event log goes to `<dir>/events.ndjson`. */
+let runs = 0;
+
 export async function runFixture(
   name: string,
   config: Record<string, unknown>,
   dir: string,
   extra: { execArgv?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<RunResult & { events: MonitorEvent[]; output: FixtureOutput | null }> {
-  const report = join(dir, 'events.ndjson');
+  const report = join(dir, `events-${++runs}.ndjson`);
   const result = await run([...(extra.execArgv ?? []), fixture(name)], {
     env: { ...process.env, AGENT_LAG_TEST: JSON.stringify(config), AGENT_LAG_TEST_REPORT: report, XDG_RUNTIME_DIR: dir, ...extra.env },
     timeoutMs: extra.timeoutMs ?? 60_000,

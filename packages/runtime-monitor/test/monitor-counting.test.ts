@@ -1,0 +1,97 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { ReportLimiter } from '../src/events/report-limiter.js';
+import { StackTable } from '../src/events/stack-table.js';
+import { StallStats } from '../src/events/stall-stats.js';
+import type { MonitorEvent } from '../src/types.js';
+import { blocksOf, runFixture, tempDir } from './monitor-helpers.js';
+
+const temp = tempDir();
+afterAll(() => temp.remove());
+
+describe('every stall is counted', () => {
+  it('counts N injected blocks exactly while reports are rate-limited and de-duplicated', async () => {
+    const count = 8;
+    const result = await runFixture(
+      'repeat.mjs',
+      { count, blockMs: 320, gapMs: 60, options: { thresholdMs: 200, reportsPerMinute: 3, socket: false } },
+      temp.dir,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const stalls = result.output!.snapshot.stalls;
+    // A loaded machine may add a stray stall of its own; the injected ones are never lost.
+    expect(stalls.count).toBeGreaterThanOrEqual(count);
+    expect(stalls.count).toBeLessThanOrEqual(count + 1);
+    const reported = blocksOf(result.events);
+    // Same function every time: one detailed report, the rest only counted.
+    const named = reported.filter((block) => block.stack.some((frame) => frame.functionName === 'blockRepeatedly'));
+    expect(named).toHaveLength(1);
+    expect(reported.length).toBeLessThanOrEqual(3);
+    const top = result.output!.snapshot.topStacks.find((entry) => entry.stack.some((frame) => frame.functionName === 'blockRepeatedly'));
+    expect(top?.count).toBeGreaterThanOrEqual(1);
+    // The summary written at exit carries the same exact count.
+    const summary = result.events.find((event): event is Extract<MonitorEvent, { type: 'summary' }> => event.type === 'summary');
+    expect(summary?.stalls.count).toBeGreaterThanOrEqual(count);
+  }, 60_000);
+
+  it('counts start-up stalls apart and does not report them', async () => {
+    const result = await runFixture('repeat.mjs', { count: 2, blockMs: 300, gapMs: 60, settleMs: 0, options: { thresholdMs: 200, startupGraceMs: 60_000, socket: false } }, temp.dir);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.output!.snapshot.stalls.startupCount).toBeGreaterThanOrEqual(2);
+    expect(result.output!.snapshot.stalls.count).toBe(0);
+    expect(blocksOf(result.events)).toHaveLength(0);
+  }, 60_000);
+});
+
+describe('bounded memory over 10,000 blocks', () => {
+  it('keeps a fixed number of stack signatures however many distinct stacks block', () => {
+    const table = new StackTable();
+    for (let i = 0; i < 10_000; i++) {
+      table.add({
+        type: 'block',
+        startedAt: i,
+        durationMs: 10 + (i % 50),
+        stack: [{ functionName: `f${i}`, url: 'file:///app.js', line: i, column: 1 }],
+        inFlight: null,
+        context: null,
+        late: false,
+        signature: `sig${i}`,
+      });
+    }
+    expect(table.size).toBeLessThanOrEqual(100);
+    expect(table.top(10)).toHaveLength(10);
+  });
+
+  it('keeps exact counts in a fixed-size histogram', () => {
+    const stats = new StallStats();
+    for (let i = 0; i < 10_000; i++) stats.record(5 + (i % 1000), false);
+    stats.record(10 * 3_600_000, false);
+    const figures = stats.figures();
+    expect(figures.count).toBe(10_001);
+    expect(figures.p50Ms).toBeGreaterThan(400);
+    expect(figures.p50Ms).toBeLessThan(600);
+    expect(figures.maxMs).toBe(36_000_000);
+  });
+
+  it('forgets old signatures in the de-duplication table', () => {
+    const limiter = new ReportLimiter({ perMinute: 1_000_000, dedupeWindowMs: 60_000, now: 0 });
+    for (let i = 0; i < 10_000; i++) expect(limiter.firstInWindow(`sig${i}`, i)).toBe(true);
+    // sig0 was evicted long ago (the table holds 1,000): it may be reported again.
+    expect(limiter.firstInWindow('sig0', 10_001)).toBe(true);
+    expect(limiter.firstInWindow('sig9999', 10_002)).toBe(false);
+  });
+
+  it('stays within bounded heap in a real process after 2,000 short blocks', async () => {
+    const result = await runFixture(
+      'repeat.mjs',
+      { count: 2000, blockMs: 4, gapMs: 1, tailMs: 300, options: { thresholdMs: 2, heartbeatIntervalMs: 1, reportsPerMinute: 5, socket: false } },
+      temp.dir,
+      { timeoutMs: 60_000 },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const snapshot = result.output!.snapshot;
+    expect(snapshot.stalls.count).toBeGreaterThanOrEqual(1000);
+    expect(snapshot.topStacks.length).toBeLessThanOrEqual(10);
+    // Reports are rate-limited: the log does not grow with the number of blocks.
+    expect(blocksOf(result.events).length).toBeLessThanOrEqual(10);
+  }, 60_000);
+});
