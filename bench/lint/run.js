@@ -1,0 +1,135 @@
+// bench/lint: how much time do agent-lag's rules add to an ESLint run? Lints a deterministic sample of
+// node_modules with the parser only, with eslint-plugin-n's `n/no-sync`, and with each preset, using
+// the real ESLint CLI with TIMING=all (per-rule times) and the process's wall time; interleaved
+// repeats, medians. Prints a markdown table. `npm run bench -- lint` or `node bench/lint/run.js`.
+//
+// Options: --files N (syntactic sample, default 1500) --typed-files N (default 120) --repeats N (3)
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { sampleCorpus } from './corpus.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const eslintBin = join(repoRoot, 'node_modules/eslint/bin/eslint.js');
+const pluginEntry = join(repoRoot, 'packages/eslint-plugin/dist/index.js');
+const { values } = parseArgs({
+  options: {
+    files: { type: 'string', default: '1500' },
+    'typed-files': { type: 'string', default: '120' },
+    repeats: { type: 'string', default: '3' },
+  },
+});
+const repeats = Number(values.repeats);
+const workDir = join(repoRoot, '.cache/bench-lint');
+rmSync(workDir, { recursive: true, force: true });
+mkdirSync(workDir, { recursive: true });
+
+const nodeModules = join(repoRoot, 'node_modules');
+const syntacticFiles = sampleCorpus({ root: nodeModules, limit: Number(values.files) });
+const typedFiles = sampleCorpus({ root: nodeModules, limit: Number(values['typed-files']), typescriptOnly: true, includeDeclarations: false });
+
+// The typed modes get a throwaway tsconfig whose program is exactly the typed sample.
+const tsconfig = join(workDir, 'tsconfig.json');
+writeFileSync(
+  tsconfig,
+  JSON.stringify({
+    compilerOptions: {
+      target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', skipLibCheck: true, noEmit: true,
+      types: ['node'], typeRoots: [join(nodeModules, '@types')],
+    },
+    files: typedFiles.map((file) => relative(workDir, file)),
+  }),
+);
+
+/** One benchmark mode: a generated eslint.config.mjs over one of the two samples. */
+const modes = [
+  { name: 'parser only', sample: 'syntactic', rules: '[]' },
+  // eslint-plugin-n's n/no-sync throws on TypeScript files without type information: JS files only.
+  { name: 'n/no-sync', sample: 'syntactic', rules: "[{ files: ['**/*.js', '**/*.cjs', '**/*.mjs'], plugins: { n }, rules: { 'n/no-sync': 'error' } }]" },
+  { name: 'recommended', sample: 'syntactic', rules: '[plugin.configs.recommended]' },
+  { name: 'strict', sample: 'syntactic', rules: '[plugin.configs.strict]' },
+  { name: 'parser only (typed)', sample: 'typed', rules: '[]' },
+  { name: 'recommended-type-checked', sample: 'typed', rules: "[plugin.configs['recommended-type-checked']]" },
+  { name: 'strict-type-checked', sample: 'typed', rules: "[plugin.configs['strict-type-checked']]" },
+];
+
+const corpusUrl = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'corpus.js')).href;
+for (const [index, mode] of modes.entries()) {
+  const files = mode.sample === 'typed' ? typedFiles : syntacticFiles;
+  const filesJson = join(workDir, `files-${mode.sample}.json`);
+  writeFileSync(filesJson, JSON.stringify(files));
+  const typedOptions = mode.sample === 'typed' ? `{ project: ${JSON.stringify(tsconfig)}, tsconfigRootDir: ${JSON.stringify(workDir)} }` : '{}';
+  mode.config = join(workDir, `eslint.config.${index}.mjs`);
+  mode.files = files;
+  writeFileSync(
+    mode.config,
+    [
+      `import { readFileSync } from 'node:fs';`,
+      `import n from 'eslint-plugin-n';`,
+      `import plugin from ${JSON.stringify(pathToFileURL(pluginEntry).href)};`,
+      `import { corpusLanguageConfigs } from ${JSON.stringify(corpusUrl)};`,
+      `const files = JSON.parse(readFileSync(${JSON.stringify(filesJson)}, 'utf8'));`,
+      `void n; void plugin;`,
+      `export default [...corpusLanguageConfigs({ cwd: ${JSON.stringify(repoRoot)}, files, typedParserOptions: ${typedOptions} }), ...${mode.rules}];`,
+    ].join('\n'),
+  );
+}
+
+/** Runs ESLint once; returns wall ms and the per-rule ms from the TIMING table. */
+function runOnce(mode) {
+  const started = process.hrtime.bigint();
+  const child = spawnSync(
+    process.execPath,
+    [eslintBin, '--config', mode.config, '--no-warn-ignored', '--format', 'json', '--output-file', join(workDir, 'out.json'), ...mode.files],
+    { cwd: repoRoot, env: { ...process.env, TIMING: 'all' }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (child.status !== 0 && child.status !== 1) {
+    throw new Error(`eslint failed for ${mode.name} (exit ${child.status}):\n${child.stderr.slice(0, 4000)}`);
+  }
+  const rules = {};
+  for (const line of child.stdout.split('\n')) {
+    const match = /^(\S+)\s*\|\s*([\d.]+)\s*\|/.exec(line);
+    if (match && match[1] !== 'Rule') rules[match[1]] = Number(match[2]);
+  }
+  return { wallMs, rules };
+}
+
+const median = (numbers) => {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+const samples = new Map(modes.map((mode) => [mode.name, []]));
+for (let round = 0; round < repeats; round++) {
+  // Interleaved: a slow moment on a shared machine hits every mode, not one.
+  for (const mode of modes) {
+    const run = runOnce(mode);
+    samples.get(mode.name).push(run);
+    console.error(`round ${round + 1}/${repeats} ${mode.name}: ${run.wallMs.toFixed(0)} ms`);
+  }
+}
+
+const ms = (value) => value.toFixed(0);
+const pct = (value) => `${(value * 100).toFixed(1)}%`;
+console.log(`Corpus: ${syntacticFiles.length} files (syntactic modes), ${typedFiles.length} TypeScript files (typed modes), from node_modules.`);
+console.log(`Node ${process.version}, ${repeats} interleaved repeats, medians.\n`);
+console.log('| mode | files | wall ms | all rules ms | agent-lag rules ms | agent-lag share of wall | wall over parser only |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
+for (const mode of modes) {
+  const runs = samples.get(mode.name);
+  const wall = median(runs.map((run) => run.wallMs));
+  const allRules = median(runs.map((run) => Object.values(run.rules).reduce((sum, value) => sum + value, 0)));
+  const ours = median(runs.map((run) => Object.entries(run.rules).filter(([rule]) => rule.startsWith('@agent-lag/')).reduce((sum, [, value]) => sum + value, 0)));
+  const baseline = samples.get(mode.sample === 'typed' ? 'parser only (typed)' : 'parser only');
+  const baseWall = median(baseline.map((run) => run.wallMs));
+  const over = mode.name.startsWith('parser only') ? '—' : pct(wall / baseWall - 1);
+  console.log(`| ${mode.name} | ${mode.files.length} | ${ms(wall)} | ${ms(allRules)} | ${ms(ours)} | ${pct(ours / wall)} | ${over} |`);
+}
+console.log('\nSlowest agent-lag rules (median ms, strict):');
+const strictRuns = samples.get('strict');
+const ruleNames = [...new Set(strictRuns.flatMap((run) => Object.keys(run.rules)))].filter((rule) => rule.startsWith('@agent-lag/'));
+for (const rule of ruleNames.sort()) console.log(`- ${rule}: ${median(strictRuns.map((run) => run.rules[rule] ?? 0)).toFixed(1)}`);
