@@ -137,6 +137,7 @@ describe('agent-lag lint usage errors', () => {
     [['--preset', 'loose'], /^agent-lag: unknown preset "loose"; use one of recommended, strict/],
     [['--format', 'xml'], /^agent-lag: unknown format "xml"; use one of stylish, json, sarif$/],
     [['--type-aware', cleanProject], /^agent-lag: type-aware linting needs a tsconfig\.json; none found/],
+    [[join(fixtures, 'lint-no-sources')], /^agent-lag: no JavaScript or TypeScript files to lint in .*lint-no-sources \(none there, or all ignored\)$/],
   ])('%j → one line, exit 2', async (args, expected) => {
     const { code, stdout, stderr } = await lint(args);
     expect(oneLine(stderr)).toHaveLength(1);

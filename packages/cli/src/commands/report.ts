@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
@@ -30,12 +30,12 @@ Examples:
   $ agent-lag report events.ndjson --html report.html
   $ agent-lag report events.ndjson --json | jq .stalls`,
     )
-    .action((file: string, options: ReportOptions) => {
-      const model = buildReport(readEventLog(file));
+    .action(async (file: string, options: ReportOptions) => {
+      const model = buildReport(await readEventLog(file));
       if (options.html !== undefined) {
         const out = resolve(options.html);
         try {
-          writeFileSync(out, renderHtml(model, cliVersion()));
+          await writeFile(out, renderHtml(model, cliVersion()));
         } catch (error) {
           throw new UsageError(`cannot write ${options.html}: ${(error as Error).message}`);
         }

@@ -28,7 +28,7 @@ async function runPhase(serviceDir: string, tools: ToolsKind, scratch: string, o
   } finally {
     await service.stop();
   }
-  const log = readEventLog(reportPath);
+  const log = await readEventLog(reportPath);
   const blocks = log.blocks.filter((block) => !block.startup);
   return {
     tools,

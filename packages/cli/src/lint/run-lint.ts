@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ESLint } from 'eslint';
 import { UsageError } from '../errors.js';
@@ -44,7 +44,9 @@ function firstLine(message: string): string {
 export async function lint(request: LintRequest): Promise<LintOutcome> {
   const targets = request.paths.map((path) => resolve(request.cwd, path));
   for (const [index, target] of targets.entries()) {
-    if (!existsSync(target)) throw new UsageError(`no such file or directory: ${request.paths[index] ?? target}`);
+    await access(target).catch(() => {
+      throw new UsageError(`no such file or directory: ${request.paths[index] ?? target}`);
+    });
   }
   const firstDir = directoryOf(targets[0] ?? request.cwd);
   const projectRoot = findProjectRoot(firstDir);
@@ -77,8 +79,15 @@ export async function lint(request: LintRequest): Promise<LintOutcome> {
     const results = await eslint.lintFiles(targets);
     return { eslint, results, config, baseDir };
   } catch (error) {
-    if (isEslintUsageError(error)) throw new UsageError(firstLine(error.message));
-    throw error;
+    if (!isEslintUsageError(error)) throw error;
+    const template = (error as { messageTemplate?: unknown }).messageTemplate;
+    if (template === 'all-matched-files-ignored' || template === 'file-not-found') {
+      throw new UsageError(`no JavaScript or TypeScript files to lint in ${request.paths.join(' ')} (none there, or all ignored)`);
+    }
+    if (config.kind === 'project') {
+      throw new UsageError(`ESLint failed with the project's config ${config.path}: ${firstLine(error.message)}`);
+    }
+    throw new UsageError(firstLine(error.message));
   }
 }
 

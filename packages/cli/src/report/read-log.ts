@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import type {
   BlockRecord,
@@ -136,9 +136,9 @@ function summary(event: Json): SummaryRecord {
   };
 }
 
-function readText(path: string): string {
+async function readText(path: string): Promise<string> {
   try {
-    return readFileSync(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UsageError(`no such file: ${path}`);
@@ -151,9 +151,9 @@ function readText(path: string): string {
  * Reads the monitor's NDJSON event log. Anything that is not one: a missing file, an empty one, a
  * line that is not JSON or not an event, becomes a UsageError naming the file and line.
  */
-export function readEventLog(path: string): EventLog {
+export async function readEventLog(path: string): Promise<EventLog> {
   const log: EventLog = { path, blocks: [], lags: [], summary: null };
-  const lines = readText(path).split('\n');
+  const lines = (await readText(path)).split('\n');
   let seen = 0;
   for (const [index, line] of lines.entries()) {
     if (line.trim() === '') continue;
