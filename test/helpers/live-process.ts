@@ -85,7 +85,7 @@ export function startLive(args: readonly string[], options: SpawnOptions & { com
 export function jsonLines(lines: readonly string[]): Record<string, unknown>[] {
   return lines.flatMap((line) => {
     try {
-      const value: unknown = JSON.parse(line);
+      const value = JSON.parse(line) as Record<string, unknown> | null;
       return typeof value === 'object' && value !== null ? [value] : [];
     } catch {
       return [];

@@ -111,7 +111,8 @@ export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStac
   for (const snapshot of merged.snapshots) {
     const pool = snapshot.threadPool ? `   thread-pool delay p99 ${formatMs(snapshot.threadPool.p99Ms)}` : '';
     const mode = snapshot.mode === 'lag-only' ? color.yellow('   lag-only (no stacks: inspector unavailable)') : '';
-    lines.push(`${label('utilisation')}${formatPercent(snapshot.utilization)}${pool}${mode}`);
+    const who = merged.snapshots.length > 1 ? color.dim(`  (pid ${snapshot.pid})`) : '';
+    lines.push(`${label('utilisation')}${formatPercent(snapshot.utilization)}${pool}${mode}${who}`);
   }
 
   const worst = worstBlocks(input, maxStacks);
@@ -124,15 +125,19 @@ export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStac
       const context = formatContext(entry.context);
       if (context) lines.push(`         ${color.cyan(context)}`);
       if (entry.stack.length === 0) lines.push(color.dim('         (no stack)'));
-      for (const frame of entry.stack.slice(0, 6)) lines.push(`         at ${formatFrame(frame)}`);
+      // From the frame just above the blamed one: the Node API it called (execSync…) stays in view.
+      const blamed = blamedFrame(entry.stack);
+      const from = blamed ? Math.max(0, entry.stack.indexOf(blamed) - 1) : 0;
+      for (const frame of entry.stack.slice(from, from + 5)) lines.push(`         at ${formatFrame(frame)}`);
     });
   }
-  const sites = merged.syncCalls.slice(0, 5);
+  // Sites never slow enough to be located and under a millisecond in total are noise here.
+  const sites = merged.syncCalls.filter((site) => site.site !== null || site.totalMs >= 1).slice(0, 5);
   if (sites.length > 0) {
     lines.push(`  ${color.bold('top sync call sites')}`);
     for (const site of sites) {
       lines.push(
-        `       ${color.yellow(site.api.padEnd(22))} ${(site.site ? shortenUrl(site.site) : color.dim('(site not located: no slow call)')).padEnd(30)}  ${site.count} calls, total ${formatMs(site.totalMs)}, max ${formatMs(site.maxMs)}`,
+        `       ${color.yellow(site.api.padEnd(22))} ${(site.site ? shortenUrl(site.site) : color.dim('(site not located: no slow call)')).padEnd(30)}  ${site.count} call${site.count === 1 ? '' : 's'}, total ${formatMs(site.totalMs)}, max ${formatMs(site.maxMs)}`,
       );
     }
   }

@@ -1,0 +1,121 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliBin, repoRoot } from './helpers/paths.js';
+import { jsonLines } from './helpers/live-process.js';
+import { run } from './helpers/spawn.js';
+
+const fixtures = join(repoRoot, 'test/fixtures/cli-run');
+const blockingTool = join(fixtures, 'blocking-tool.mjs');
+const quiet = join(fixtures, 'quiet.mjs');
+// The preload's default start-up grace (1 s) would hide blocks of a script this short.
+const env = { ...process.env, AGENT_LAG_STARTUP_GRACE_MS: '50', NO_COLOR: '1' };
+
+function runCli(args: string[], cwd = repoRoot) {
+  return run([cliBin, 'run', ...args], { cwd, env });
+}
+
+describe('agent-lag run on a script that blocks', () => {
+  it('streams each block as it happens and summarises lag, stalls, worst stacks and sync call sites', async () => {
+    const result = await runCli(['--threshold-ms', '50', '--', process.execPath, blockingTool]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('tool output\n');
+    const lines = result.stderr.split('\n');
+    const streamed = lines.filter((line) => line.startsWith('[agent-lag] block'));
+    expect(streamed.some((line) => line.includes('child_process.execSync "sleep 0.3"') && line.includes('runShellToolSynchronously'))).toBe(true);
+    expect(streamed.some((line) => line.includes('summariseTranscriptInALoop'))).toBe(true);
+    // The streamed lines come before the summary, i.e. as the blocks happened.
+    const summaryAt = lines.findIndex((line) => line.startsWith('agent-lag run:'));
+    expect(summaryAt).toBeGreaterThan(lines.findIndex((line) => line.includes('summariseTranscriptInALoop')));
+
+    const summary = lines.slice(summaryAt).join('\n');
+    expect(summary).toMatch(/event-loop lag\s+p50 [\d.]+ ms\s+p90 [\d.]+ m?s\s+p99 [\d.]+ m?s\s+max [\d.]+ m?s/);
+    const stalls = /stalls > 50 ms\s+(\d+)/.exec(summary);
+    expect(Number(stalls?.[1])).toBeGreaterThanOrEqual(2);
+    expect(summary).toMatch(/worst blocks\n\s+1\. [\d.]+ m?s\s+child_process\.execSync "sleep 0\.3"\n(.*\n)*?\s+at runShellToolSynchronously \(test\/fixtures\/cli-run\/blocking-tool\.mjs:6:3\)/);
+    expect(summary).toMatch(/at summariseTranscriptInALoop \(test\/fixtures\/cli-run\/blocking-tool\.mjs:\d+:\d+\)/);
+    expect(summary).toMatch(/top sync call sites\n\s+child_process\.execSync\s+test\/fixtures\/cli-run\/blocking-tool\.mjs:6:3\s+1 call, total/);
+  });
+
+  it('passes the child\'s exit code through', async () => {
+    const result = await runCli(['--', process.execPath, blockingTool, '3']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('(exit 3,');
+  });
+
+  it('exits 128+15 when the child is killed by SIGTERM', async () => {
+    const result = await runCli(['--', process.execPath, blockingTool, '0', 'sigterm']);
+    expect(result.code).toBe(128 + 15);
+    expect(result.stderr).toContain('killed by SIGTERM');
+  });
+
+  it('--fail-on-block-ms fails the run (exit 1) only when a block was longer', async () => {
+    const failing = await runCli(['--threshold-ms', '50', '--fail-on-block-ms', '150', '--', process.execPath, blockingTool]);
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toMatch(/agent-lag: a block of [\d.]+ m?s exceeded --fail-on-block-ms 150/);
+
+    const passing = await runCli(['--threshold-ms', '50', '--fail-on-block-ms', '60000', '--', process.execPath, blockingTool]);
+    expect(passing.code).toBe(0);
+    const clean = await runCli(['--fail-on-block-ms', '150', '--', process.execPath, quiet]);
+    expect(clean.code).toBe(0);
+    expect(clean.stderr).toMatch(/stalls > 100 ms\s+none/);
+  });
+
+  it('--json writes the event log as NDJSON on stdout and moves the command\'s stdout to stderr', async () => {
+    const result = await runCli(['--json', '--threshold-ms', '50', '--', process.execPath, blockingTool]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    const events = jsonLines(lines);
+    expect(events).toHaveLength(lines.length);
+    const blocks = events.filter((e) => e['type'] === 'block') as { inFlight: { api: string } | null; stack: { functionName: string }[] }[];
+    expect(blocks.some((b) => b.inFlight?.api === 'child_process.execSync')).toBe(true);
+    expect(blocks.some((b) => b.stack.some((f) => f.functionName === 'summariseTranscriptInALoop'))).toBe(true);
+    expect(events.at(-1)).toMatchObject({ type: 'summary', thresholdMs: 50 });
+    expect(result.stderr).toContain('tool output');
+  });
+
+  it('works through npm start (NODE_OPTIONS reaches the app npm starts)', async () => {
+    const result = await runCli(['--threshold-ms', '50', '--', 'npm', 'start', '--silent'], join(fixtures, 'npm-app'));
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/\[agent-lag\] block .*child_process\.execSync "sleep 0\.3".*runShellToolSynchronously/);
+    expect(result.stderr).toContain('agent-lag run: npm start --silent');
+  });
+});
+
+describe('agent-lag run --report', () => {
+  let scratch: string;
+
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'agent-lag run report '));
+  });
+
+  afterAll(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('keeps the monitor\'s NDJSON event log, even in a directory with spaces', async () => {
+    const report = join(scratch, 'events.ndjson');
+    const result = await runCli(['--report', report, '--threshold-ms', '50', '--', process.execPath, blockingTool]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`event log: ${report}`);
+    const events = jsonLines((await readFile(report, 'utf8')).trim().split('\n'));
+    expect(events.filter((e) => e['type'] === 'block').length).toBeGreaterThanOrEqual(2);
+    expect(events.at(-1)?.['type']).toBe('summary');
+  });
+});
+
+describe('agent-lag run: bad usage is one line and exit code 2', () => {
+  it.each([
+    [[], /missing required argument 'command'/],
+    [['--threshold-ms', 'fast', '--', 'node', '-e', '1'], /--threshold-ms expects a positive number of milliseconds, got "fast"/],
+    [['--fail-on-block-ms', '-5', '--', 'node', '-e', '1'], /--fail-on-block-ms expects a positive number/],
+    [['--', 'agent-lag-no-such-command-xyz'], /command not found: agent-lag-no-such-command-xyz/],
+  ])('%j', async (args, message) => {
+    const result = await runCli(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stderr.trim().split('\n').filter((line) => !line.startsWith('(run agent-lag --help'))).toHaveLength(1);
+  });
+});
