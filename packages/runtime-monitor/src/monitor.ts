@@ -126,10 +126,16 @@ class Monitor implements MonitorHandle {
     });
 
     let captureStacks = options.captureStacks;
+    let lagOnlyReason: string | null = null;
     if (captureStacks && inspectorUrl() !== undefined) {
       captureStacks = false;
       Atomics.store(this.#state, DEBUGGER_ACTIVE, 1);
-      warnOnce('AGENT_LAG_LAG_ONLY', 'the inspector is open (--inspect or a debugger): stacks are not captured, lag and stalls still are');
+      lagOnlyReason = 'the inspector is open (--inspect or a debugger)';
+    } else if (captureStacks && (process as { permission?: unknown }).permission !== undefined) {
+      // Measured on Node 20: under the permission model a worker's connectToMainThread() aborts the
+      // whole process (a native assertion) instead of throwing, so it is never attempted.
+      captureStacks = false;
+      lagOnlyReason = 'the permission model is on and refuses the inspector';
     }
     this.#mode = captureStacks ? 'full' : 'lag-only';
 
@@ -157,6 +163,9 @@ class Monitor implements MonitorHandle {
       ownUrlPrefix: new URL('./', import.meta.url).href,
     });
 
+    if (lagOnlyReason !== null && this.#fallback === null) {
+      warnOnce('AGENT_LAG_LAG_ONLY', `${lagOnlyReason}: stacks are not captured, lag and stalls still are`);
+    }
     if (options.threadPoolProbeMs > 0) this.#startThreadPoolProbe(options.threadPoolProbeMs);
     this.#publishTimer = setInterval(() => this.#publish(), Math.min(PUBLISH_INTERVAL_MS, options.lagWindowMs));
     this.#publishTimer.unref();
