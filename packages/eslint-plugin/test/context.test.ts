@@ -82,6 +82,12 @@ ruleTester.run('context: callbacks passed to calls are deferred', contextProbe, 
     { name: 'listener registered in a sync setup function', code: "function setup(server) { server.on('request', () => block()); } setup(s);", errors: [at("event-loop: 'request' listener")] },
     { name: 'on* handler property', code: 'ws.onmessage = (event) => block(event);', errors: [at('event-loop: ws.onmessage handler')] },
     { name: 'CommonJS', ...cjs, code: "const http = require('http'); http.createServer(function (req, res) { block(); }).listen(3000);", errors: [at('event-loop: http.createServer callback')] },
+    {
+      name: 'TSX: a hook callback is deferred, the component body is not',
+      filename: 'file.tsx',
+      code: 'export function App() { const data = block(); useEffect(() => { block(); }); return <div>{data}</div>; }',
+      errors: [at('event-loop: useEffect callback')],
+    },
     { name: 'JavaScript ESM', ...js("import { setTimeout as wait } from 'node:timers'; wait(() => block());"), errors: [at('event-loop: wait callback')] },
   ],
 });
