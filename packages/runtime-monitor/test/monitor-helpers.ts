@@ -38,7 +38,7 @@ export async function runFixture(
     env: { ...process.env, AGENT_LAG_TEST: JSON.stringify(config), AGENT_LAG_TEST_REPORT: report, XDG_RUNTIME_DIR: dir, ...extra.env },
     timeoutMs: extra.timeoutMs ?? 60_000,
   });
-  let events: MonitorEvent[] = [];
+  let events: MonitorEvent[];
   try {
     events = readFileSync(report, 'utf8')
       .split('\n')
@@ -48,7 +48,7 @@ export async function runFixture(
     events = [];
   }
   const lastLine = result.stdout.trim().split('\n').pop() ?? '';
-  let output: FixtureOutput | null = null;
+  let output: FixtureOutput | null;
   try {
     output = JSON.parse(lastLine) as FixtureOutput;
   } catch {
