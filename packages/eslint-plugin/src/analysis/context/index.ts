@@ -24,7 +24,7 @@ class FileContextAnalysis implements ContextAnalysis {
   private reachability: Reachability | undefined;
 
   constructor(private readonly sourceCode: Readonly<TSESLint.SourceCode>) {
-    this.situations = new SituationAnalysis(sourceCode.visitorKeys);
+    this.situations = new SituationAnalysis(sourceCode);
   }
 
   classify(node: TSESTree.Node, options: { reachability: boolean }): LoopContext {

@@ -159,7 +159,13 @@ export class SituationAnalysis {
   private readonly firstAwaits = new Map<FunctionNode, TSESTree.Node | null>();
   private readonly classes = new Map<ClassNode, Situation>();
 
-  constructor(private readonly visitorKeys: TSESLint.SourceCode.VisitorKeys) {}
+  private readonly inProgress = new Set<FunctionNode>();
+
+  constructor(private readonly sourceCode: Readonly<TSESLint.SourceCode>) {}
+
+  private get visitorKeys(): TSESLint.SourceCode.VisitorKeys {
+    return this.sourceCode.visitorKeys;
+  }
 
   /** The situation of code at `node`. */
   of(node: TSESTree.Node): Situation {
@@ -198,7 +204,11 @@ export class SituationAnalysis {
   ofFunction(fn: FunctionNode): Situation {
     let situation = this.functions.get(fn);
     if (!situation) {
+      // Mutually calling async functions: the one asked again mid-question is taken as event-loop code.
+      if (this.inProgress.has(fn)) return { kind: 'event-loop', owner: describeAsync(fn, positionOf(fn)) };
+      this.inProgress.add(fn);
       situation = this.computeFunction(fn);
+      this.inProgress.delete(fn);
       this.functions.set(fn, situation);
     }
     return situation;
@@ -216,7 +226,9 @@ export class SituationAnalysis {
           return fn.async ? { kind: 'event-loop', owner: describeAsync(fn, position) } : this.of(position.call);
       }
     }
-    if (fn.async) return { kind: 'event-loop', owner: describeAsync(fn, position) };
+    if (fn.async) {
+      return this.isStartupMain(fn) ? STARTUP : { kind: 'event-loop', owner: describeAsync(fn, position) };
+    }
     if (position.kind === 'handler-property') return { kind: 'event-loop', owner: `${position.name} handler` };
     if (position.kind === 'iife') return this.of(position.call);
     if (position.kind === 'method' && position.constructorOf) return this.ofConstructor(position.constructorOf);
@@ -224,6 +236,36 @@ export class SituationAnalysis {
     const outer = position.kind === 'method' ? this.of(position.owner) : this.of(fn);
     if (outer.kind === 'event-loop' || outer.kind === 'exempt') return outer;
     return { kind: 'sync-function', unit: fn, name: functionName(fn, position) ?? anonymousName(fn) };
+  }
+
+  /**
+   * `async function main() {…}  main();` is the CommonJS spelling of top-level await: an async function
+   * of this file, not exported, whose every use is a call from start-up code, is start-up code too.
+   */
+  private isStartupMain(fn: FunctionNode): boolean {
+    const declaration =
+      fn.type === AST_NODE_TYPES.FunctionDeclaration
+        ? fn
+        : fn.parent.type === AST_NODE_TYPES.VariableDeclarator && fn.parent.init === fn && fn.parent.parent.kind === 'const'
+          ? fn.parent
+          : undefined;
+    if (!declaration) return false;
+    const statement = declaration.type === AST_NODE_TYPES.FunctionDeclaration ? declaration : declaration.parent;
+    if (statement.parent?.type === AST_NODE_TYPES.ExportNamedDeclaration || statement.parent?.type === AST_NODE_TYPES.ExportDefaultDeclaration) {
+      return false;
+    }
+    const variable = this.sourceCode.getDeclaredVariables(declaration)[0];
+    const uses = variable?.references.filter((reference) => !reference.init) ?? [];
+    return (
+      uses.length > 0 &&
+      uses.every((reference) => {
+        const identifier = reference.identifier;
+        const call = identifier.parent;
+        if (call?.type !== AST_NODE_TYPES.CallExpression || call.callee !== identifier) return false;
+        if (fn.range[0] <= call.range[0] && call.range[1] <= fn.range[1]) return false;
+        return this.of(call).kind === 'startup';
+      })
+    );
   }
 
   /**
