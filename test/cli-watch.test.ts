@@ -103,7 +103,7 @@ describe('agent-lag watch on monitored processes', () => {
   });
 
   it('merges the stall histograms of several processes, by pid or by socket path (--duration)', async () => {
-    second.child.stdin?.write('block\nblock\n');
+    second.child.stdin?.write('block\n');
     const result = await run([cliBin, 'watch', '--json', '--duration', '1.5', socketPathOf(first.pid), String(second.pid)]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -119,7 +119,7 @@ describe('agent-lag watch on monitored processes', () => {
     expect(merged.processes.sort()).toEqual([first.pid, second.pid].sort());
     const perProcess = [...last.values()];
     expect(merged.stalls.count).toBe(perProcess.reduce((n, s) => n + s.stalls.count, 0));
-    expect(merged.stalls.count).toBeGreaterThanOrEqual(3);
+    expect(merged.stalls.count).toBeGreaterThanOrEqual(2);
     expect(merged.stalls.exact).toBe(true);
     expect(merged.stalls.maxMs).toBe(Math.max(...perProcess.map((s) => s.stalls.maxMs)));
     expect(merged.stalls.p99Ms).toBeGreaterThanOrEqual(200);
@@ -169,8 +169,9 @@ describe('agent-lag watch --attach on a process started without the monitor', ()
     expect(await portAccepts(9229)).toBe(false);
 
     expect(await httpGet(port, '/block')).toBe('ok');
-    const block = JSON.parse(await watch.waitForLine((l) => l.includes('"type":"block"'))) as { stack: { functionName: string }[] };
-    expect(block.stack.map((f) => f.functionName)).toContain('renderReportSynchronously');
+    // Other blocks may come first (the monitor's own start in the target); ours must come with its stack.
+    const blockLine = await watch.waitForLine((l) => l.includes('"type":"block"') && l.includes('"functionName":"renderReportSynchronously"'));
+    expect((JSON.parse(blockLine) as { durationMs: number }).durationMs).toBeGreaterThanOrEqual(250);
 
     watch.child.kill('SIGINT');
     expect((await watch.exited).code).toBe(0);

@@ -62,6 +62,10 @@ async function runCommand(command: string[], options: RunCommandOptions): Promis
   const scratch = options.report ? undefined : await mkdtemp(join(tmpdir(), 'agent-lag-run-'));
   const reportPath = options.report ? resolve(options.report) : join(scratch ?? '', 'events.ndjson');
   const report = new RunReport();
+  // `run --json … | head`: a closed pipe must not crash us while the command still runs (left
+  // installed: queued writes may fail after the run has ended).
+  const ignorePipeError = () => undefined;
+  if (json) process.stdout.on('error', ignorePipeError);
   const startedAt = Date.now();
   try {
     const outcome = await runMonitored({
@@ -71,7 +75,9 @@ async function runCommand(command: string[], options: RunCommandOptions): Promis
       childStdout: json ? 'stderr' : 'inherit',
       onEvent: (event) => {
         const block = report.add(event);
-        if (json) process.stdout.write(`${JSON.stringify(event)}\n`);
+        if (json) {
+          if (process.stdout.writable) process.stdout.write(`${JSON.stringify(event)}\n`);
+        }
         else if (block) say(`${color.dim('[agent-lag]')} ${formatBlockLine(block, color)}`);
       },
     });

@@ -67,6 +67,9 @@ async function watchCommand(targets: string[], options: WatchCommandOptions): Pr
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
   process.on('SIGHUP', interrupt);
+  // `watch --json | head -3`: a closed pipe ends the watch (and detaches) instead of crashing. Left
+  // installed: writes already queued fail after the watch has ended.
+  process.stdout.on('error', interrupt);
   try {
     const socketPaths: string[] = [];
     for (const target of parsed) {

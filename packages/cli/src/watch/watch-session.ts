@@ -128,6 +128,7 @@ export class WatchSession {
   }
 
   private emit(object: Record<string, unknown> | object): void {
+    if (!process.stdout.writable) return; // the reader went away (a closed pipe)
     process.stdout.write(`${JSON.stringify(object)}\n`);
   }
 }
