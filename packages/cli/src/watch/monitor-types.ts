@@ -13,4 +13,4 @@ export type {
   StallFigures,
   SyncCallSite,
   ThreadPoolFigures,
-} from '../../../runtime-monitor/src/types.js';
+} from '@agent-lag/runtime-monitor';
