@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import agentLag from '@agent-lag/eslint-plugin';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -32,5 +33,11 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  // The monitor that finds blocking code must not block: the product's own code runs under its
+  // strict preset. Tests, benchmarks, examples and the CLI's start-up paths are its users, not it.
+  {
+    ...agentLag.configs.strict,
+    files: ['packages/*/src/**/*.ts'],
   },
 );

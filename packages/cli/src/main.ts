@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerLintCommand } from './commands/lint.js';
@@ -14,7 +14,8 @@ export interface CommandResult {
 
 /** The CLI's own version, read from its package.json so `--version` can never drift. */
 export function cliVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  // Loaded like a module (once, cached) rather than read from disk on every call.
+  const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
   return pkg.version;
 }
 
