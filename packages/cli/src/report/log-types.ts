@@ -4,19 +4,11 @@
  * read defensively: an older or newer monitor may leave some out.
  */
 
-export interface Frame {
-  functionName: string;
-  url: string;
-  line: number;
-  column: number;
-}
+import type { InFlightCall, MonitorContext, StackFrame, StackSummary, SyncCallSite } from '@agent-lag/runtime-monitor';
 
-export interface InFlight {
-  api: string;
-  hint: string | null;
-}
-
-export type Context = Record<string, string | number | boolean | null>;
+export type Frame = StackFrame;
+export type InFlight = InFlightCall;
+export type Context = MonitorContext;
 
 export interface BlockRecord {
   startedAt: number;
@@ -45,23 +37,9 @@ export interface LagRecord {
   utilization: number | null;
 }
 
-export interface StackSummaryRecord {
-  signature: string;
-  count: number;
-  totalMs: number;
-  maxMs: number;
-  stack: Frame[];
-  inFlight: InFlight | null;
-  context: Context | null;
-}
-
-export interface SyncCallRecord {
-  api: string;
-  site: string | null;
-  count: number;
-  totalMs: number;
-  maxMs: number;
-}
+/** Stack summaries and sync call sites are read whole, exactly as the monitor writes them. */
+export type StackSummaryRecord = StackSummary;
+export type SyncCallRecord = SyncCallSite;
 
 /** The final `{"type":"summary"}` line: the monitor's snapshot at exit. */
 export interface SummaryRecord {

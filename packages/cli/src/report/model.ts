@@ -1,4 +1,10 @@
-import type { BlockRecord, Context, EventLog, Frame, InFlight, LagFigures, SyncCallRecord } from './log-types.js';
+import type {
+  BlockRecord,
+  EventLog,
+  LagFigures,
+  StackSummaryRecord,
+  SyncCallRecord,
+} from './log-types.js';
 
 /** Everything the terminal summary, the HTML report and `--json` show: plain data, computed once. */
 export interface ReportModel {
@@ -43,15 +49,8 @@ export interface LagPoint {
   utilization: number | null;
 }
 
-export interface StackGroup {
-  signature: string;
-  count: number;
-  totalMs: number;
-  maxMs: number;
-  stack: Frame[];
-  inFlight: InFlight | null;
-  context: Context | null;
-}
+/** Blocks of one stack signature, grouped the way the monitor's own summary groups them. */
+export type StackGroup = StackSummaryRecord;
 
 export interface RouteRow {
   route: string;
