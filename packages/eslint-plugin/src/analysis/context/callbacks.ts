@@ -72,7 +72,8 @@ export function callbackFate(call: TSESTree.CallExpression | TSESTree.NewExpress
     return { kind: 'deferred', owner: first !== undefined ? `'${first}' listener` : `${calleeText(callee)} listener`, known: true };
   }
   if (method !== undefined && PROMISE_REACTIONS.has(method)) return { kind: 'deferred', owner: `.${method} callback`, known: true };
-  if (method !== undefined && ROUTE_METHODS.has(method) && first !== undefined && index > 0) {
+  // Routes look like paths: `session.post('Profiler.stop', cb)` is a plain callback, not a route.
+  if (method !== undefined && ROUTE_METHODS.has(method) && first !== undefined && /^[/*]/.test(first) && index > 0) {
     return { kind: 'deferred', owner: `${calleeText(callee)}('${first}') handler`, known: true };
   }
   return deferred(call);
