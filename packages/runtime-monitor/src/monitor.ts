@@ -6,12 +6,13 @@ import { controlSocketPath } from './control/socket-path.js';
 import { EventLog } from './events/event-log.js';
 import { ReportLimiter } from './events/report-limiter.js';
 import { StackTable } from './events/stack-table.js';
-import { StallStats } from './events/stall-stats.js';
+import { StallCounts, StallStats } from './events/stall-stats.js';
 import { startHeartbeat, type Heartbeat } from './heartbeat/index.js';
 import { createSharedState, DEBUGGER_ACTIVE, EXIT_DONE } from './heartbeat/shared-state.js';
 import { createInFlightBuffer, installSyncWrappers, type SyncWrappers } from './inflight/index.js';
 import { createLagSampler, type LagSampler } from './lag/lag-sampler.js';
 import { createUtilizationMeter } from './lag/utilization.js';
+import { startThreadPoolProbe, type ThreadPoolProbe } from './threadpool/index.js';
 import { perfHooksLagAvailable, resolveOptions, type MonitorOptions, type ResolvedOptions } from './options.js';
 import type { BlockEvent, LagEvent, MonitorEvent, MonitorSnapshot, ThreadPoolFigures } from './types.js';
 import { warnOnce } from './warnings.js';
@@ -38,11 +39,6 @@ export interface MonitorHandle {
   publishSection(name: string, provider: () => unknown): void;
   /** Releases everything (worker, timers, socket, wrappers) and writes the summary. Idempotent. */
   stop(): Promise<void>;
-}
-
-interface ThreadPoolProbe {
-  figures(): ThreadPoolFigures | null;
-  stop(): void;
 }
 
 /** How often the main thread refreshes what the worker serves (lag, utilisation, sections). */
@@ -89,7 +85,8 @@ class Monitor implements MonitorHandle {
   readonly #clockBaseMs = perfHooks.performance.timeOrigin + perfHooks.performance.now();
   readonly #stateBuffer = createSharedState();
   readonly #state = new Int32Array(this.#stateBuffer);
-  readonly #stats = new StallStats();
+  /** Exact counts; the distribution arrives from the worker, which owns the (costly) hdr histogram. */
+  readonly #stats = new StallCounts();
   readonly #stacks = new StackTable();
   readonly #listeners: { [K in keyof MonitorEvents]: Set<(event: MonitorEvents[K]) => void> } = { block: new Set(), lag: new Set() };
   readonly #sections = new Map<string, () => unknown>();
@@ -102,18 +99,21 @@ class Monitor implements MonitorHandle {
   readonly #onExit = (): void => this.#exit();
   #utilization = 0;
   #lastWindowAt = Date.now();
+  #lastProbeAt = Date.now();
+  readonly #publishIntervalMs: number;
   #mode: MonitorSnapshot['mode'];
   #worker: Worker | null = null;
   #workerStopped: (() => void) | null = null;
   #wrappers: SyncWrappers | null = null;
   #threadPool: ThreadPoolProbe | null = null;
   /** Set only in the no-worker fallback, where the main thread counts and logs by itself. */
-  #fallback: { log: EventLog | null; limiter: ReportLimiter } | null = null;
+  #fallback: { log: EventLog | null; limiter: ReportLimiter; stats: StallStats } | null = null;
   #stopped = false;
   readonly socketPath: string | null;
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
+    this.#publishIntervalMs = Math.min(PUBLISH_INTERVAL_MS, options.lagWindowMs);
     installContextAccessor();
     this.#lag = createLagSampler(options.lagSource, options.lagResolutionMs);
     const lag = this.#lag;
@@ -167,7 +167,7 @@ class Monitor implements MonitorHandle {
       warnOnce('AGENT_LAG_LAG_ONLY', `${lagOnlyReason}: stacks are not captured, lag and stalls still are`);
     }
     if (options.threadPoolProbeMs > 0) this.#startThreadPoolProbe(options.threadPoolProbeMs);
-    this.#publishTimer = setInterval(() => this.#publish(), Math.min(PUBLISH_INTERVAL_MS, options.lagWindowMs));
+    this.#publishTimer = setInterval(() => this.#publish(), this.#publishIntervalMs);
     this.#publishTimer.unref();
     process.on('exit', this.#onExit);
   }
@@ -185,7 +185,7 @@ class Monitor implements MonitorHandle {
       mode: this.#mode,
       lag: this.#lag.total(),
       utilization: this.#utilization,
-      stalls: this.#stats.figures(),
+      stalls: this.#stallFigures(),
       threadPool: this.#threadPoolFigures(),
       topStacks: this.#stacks.top(),
       syncCalls: this.#syncCalls(),
@@ -285,6 +285,9 @@ class Monitor implements MonitorHandle {
         if (message.block !== null) this.#stacks.add(message.block);
         if (message.reported !== null) this.#emit('block', message.reported);
         break;
+      case 'stallDistribution':
+        this.#stats.setDistribution(message.distribution);
+        break;
       case 'stopped':
         this.#workerStopped?.();
         break;
@@ -303,6 +306,8 @@ class Monitor implements MonitorHandle {
     this.#fallback = {
       log: path === null ? null : new EventLog(path, (error) => warnOnce('AGENT_LAG_REPORT', `cannot write the event log ${path}: ${error.message}`)),
       limiter: new ReportLimiter({ perMinute: this.#options.reportsPerMinute, dedupeWindowMs: this.#options.dedupeWindowMs, now: Date.now() }),
+      // No worker to keep the histogram: it lives here, read only by snapshot() (cached between stalls).
+      stats: new StallStats(),
     };
     this.#heartbeat.setOnStall((startBeat, durationMs) => this.#recordLocalStall(startBeat, durationMs));
   }
@@ -311,6 +316,7 @@ class Monitor implements MonitorHandle {
     const startup = startBeat < this.#options.startupGraceMs && this.#heartbeat.now() < this.#options.startupGraceMs + durationMs + 1000;
     this.#stats.record(durationMs, startup);
     const fallback = this.#fallback;
+    fallback?.stats.record(durationMs, startup);
     if (startup || fallback === null || !fallback.limiter.take(Date.now())) return;
     const event: BlockEvent = {
       type: 'block',
@@ -344,6 +350,11 @@ class Monitor implements MonitorHandle {
       }
       this.#send({ kind: 'state', state: this.#mainThreadState() });
       const at = Date.now();
+      const probeMs = this.#options.threadPoolProbeMs;
+      if (probeMs >= this.#publishIntervalMs && at - this.#lastProbeAt >= probeMs - 50) {
+        this.#lastProbeAt = at;
+        this.#threadPool?.probe();
+      }
       if (at - this.#lastWindowAt >= this.#options.lagWindowMs) {
         const event: LagEvent = {
           type: 'lag',
@@ -387,6 +398,11 @@ class Monitor implements MonitorHandle {
     return Object.fromEntries(this.#sectionValues);
   }
 
+  #stallFigures(): MonitorSnapshot['stalls'] {
+    const fallback = this.#fallback;
+    return fallback === null ? this.#stats.figures() : { ...this.#stats.figures(), ...fallback.stats.distribution() };
+  }
+
   #threadPoolFigures(): ThreadPoolFigures | null {
     try {
       return this.#threadPool?.figures() ?? null;
@@ -404,14 +420,12 @@ class Monitor implements MonitorHandle {
   }
 
   #startThreadPoolProbe(intervalMs: number): void {
-    // Resolved at run time so the monitor works in builds without the probe.
-    const specifier = './threadpool/index.js';
-    import(specifier)
-      .then((module: { startThreadPoolProbe?: (options: { intervalMs: number }) => ThreadPoolProbe }) => {
-        if (this.#stopped || typeof module.startThreadPoolProbe !== 'function') return;
-        this.#threadPool = module.startThreadPoolProbe({ intervalMs });
-      })
-      .catch(() => undefined);
+    try {
+      // At the publish period or slower, probes ride on the publish timer (one wake-up a second, not two).
+      this.#threadPool = startThreadPoolProbe({ intervalMs, timer: intervalMs < this.#publishIntervalMs });
+    } catch (error) {
+      warnOnce('AGENT_LAG_THREADPOOL', `thread-pool probe not started (${describe(error)})`);
+    }
   }
 
   #shutdownMainThread(): void {
@@ -436,13 +450,18 @@ class Monitor implements MonitorHandle {
   /** process 'exit': synchronous. The worker writes its summary and drops the inspector session first. */
   #exit(): void {
     if (this.#stopped) return;
-    const state = this.#mainThreadState();
+    let state: MainThreadState | null = null;
+    try {
+      state = this.#mainThreadState();
+    } catch {
+      // An exit handler must never throw: the host's exit code is not ours to change.
+    }
     this.#shutdownMainThread();
     if (this.#worker === null) {
       this.#writeFallbackSummary();
       return;
     }
-    this.#send({ kind: 'state', state });
+    if (state !== null) this.#send({ kind: 'state', state });
     this.#send({ kind: 'exit' });
     try {
       Atomics.wait(this.#state, EXIT_DONE, 0, EXIT_WAIT_MS);

@@ -5,7 +5,7 @@ import { resolveOptions } from '../src/options.js';
 describe('startMonitor options', () => {
   it('fills defaults', () => {
     const options = resolveOptions({}, true);
-    expect(options).toMatchObject({ thresholdMs: 100, socket: true, captureStacks: true, lagSource: 'perf_hooks', heartbeatIntervalMs: 25 });
+    expect(options).toMatchObject({ thresholdMs: 100, socket: true, captureStacks: true, lagSource: 'perf_hooks', heartbeatIntervalMs: 50 });
   });
 
   it.each([

@@ -5,16 +5,22 @@ import { createHistogram, recordClamped, type Histogram } from '../lag/histogram
 /** Stalls longer than an hour are recorded as an hour: the histogram keeps a fixed size. */
 const STALL_TOP_MS = 3_600_000;
 
+/** The part of the stall figures that needs the histogram (percentiles, encoding). */
+export type StallDistribution = Pick<StallFigures, 'p50Ms' | 'p99Ms' | 'histogram'>;
+
+const EMPTY_DISTRIBUTION: StallDistribution = { p50Ms: 0, p99Ms: 0, histogram: '' };
+
 /**
- * Every stall, counted exactly and its duration kept in an hdr histogram (ms). Start-up stalls are only
- * counted. Rate limits on reports never touch these figures.
+ * Exact stall counters: plain numbers, cheap enough for the main thread. The distribution (percentiles
+ * and the encoded histogram) is computed where the histogram lives — the watchdog worker — and handed
+ * over with setDistribution(); until then it reads as empty.
  */
-export class StallStats {
-  readonly #histogram: Histogram = createHistogram(STALL_TOP_MS);
+export class StallCounts {
   #count = 0;
   #startupCount = 0;
   #totalMs = 0;
   #maxMs = 0;
+  #distribution: StallDistribution = EMPTY_DISTRIBUTION;
 
   record(durationMs: number, startup: boolean): void {
     if (startup) {
@@ -24,7 +30,6 @@ export class StallStats {
     this.#count++;
     this.#totalMs += durationMs;
     if (durationMs > this.#maxMs) this.#maxMs = durationMs;
-    recordClamped(this.#histogram, durationMs);
   }
 
   /** Stalls known only by number (the ring overflowed before they were read). */
@@ -32,21 +37,71 @@ export class StallStats {
     this.#count += count;
   }
 
+  setDistribution(distribution: StallDistribution): void {
+    this.#distribution = distribution;
+  }
+
   get count(): number {
     return this.#count;
   }
 
   figures(): StallFigures {
-    const histogram = this.#histogram;
-    const measured = histogram.totalCount > 0;
     return {
       count: this.#count,
       startupCount: this.#startupCount,
       totalMs: Math.round(this.#totalMs),
       maxMs: this.#maxMs,
-      p50Ms: measured ? histogram.getValueAtPercentile(50) : 0,
-      p99Ms: measured ? histogram.getValueAtPercentile(99) : 0,
-      histogram: hdr.encodeIntoCompressedBase64(histogram),
+      ...this.#distribution,
     };
+  }
+}
+
+/**
+ * Every stall, counted exactly and its duration kept in an hdr histogram (ms). Start-up stalls are only
+ * counted. Rate limits on reports never touch these figures. Reading the distribution costs
+ * milliseconds (hdr-histogram-js scans and encodes in JS), so it is cached until the next stall, and
+ * this class lives in the watchdog worker (the main thread only in the no-worker fallback).
+ */
+export class StallStats {
+  readonly #counts = new StallCounts();
+  readonly #histogram: Histogram = createHistogram(STALL_TOP_MS);
+  #distributionStale = false;
+
+  record(durationMs: number, startup: boolean): void {
+    this.#counts.record(durationMs, startup);
+    if (startup) return;
+    recordClamped(this.#histogram, durationMs);
+    this.#distributionStale = true;
+  }
+
+  recordUnmeasured(count: number): void {
+    this.#counts.recordUnmeasured(count);
+  }
+
+  get count(): number {
+    return this.#counts.count;
+  }
+
+  distribution(): StallDistribution {
+    if (this.#distributionStale) {
+      this.#distributionStale = false;
+      const histogram = this.#histogram;
+      this.#counts.setDistribution(
+        histogram.totalCount === 0
+          ? EMPTY_DISTRIBUTION
+          : {
+              p50Ms: histogram.getValueAtPercentile(50),
+              p99Ms: histogram.getValueAtPercentile(99),
+              histogram: hdr.encodeIntoCompressedBase64(histogram),
+            },
+      );
+    }
+    const { p50Ms, p99Ms, histogram } = this.#counts.figures();
+    return { p50Ms, p99Ms, histogram };
+  }
+
+  figures(): StallFigures {
+    this.distribution();
+    return this.#counts.figures();
   }
 }

@@ -3,9 +3,22 @@ import { BEAT, pushStall } from './shared-state.js';
 
 /*
  * The main thread's whole share of stall detection: an unref'd interval that stores the time into
- * shared memory. A gap between two beats longer than the threshold is a stall; the beat that ends it
- * pushes it into the ring (so counting never depends on the worker having been scheduled in time).
+ * shared memory. The beat that ends a stall pushes it into the ring (so counting never depends on the
+ * worker having been scheduled in time).
+ *
+ * A gap between two beats overstates a block by up to one interval (the idle wait before the block is
+ * in it). The loop's own idle-time counter (libuv metrics, read allocation-free) takes the idle part
+ * out, so the measured figure is the loop's busy time between the beats: exact for a lone block, and
+ * the interval can be long (threshold / 2, a few wake-ups a second) without blocks of half the
+ * threshold being reported as stalls twice their length.
  */
+
+/** Cumulative loop idle ms (libuv metrics), or null where the runtime does not keep it. */
+function idleTimeReader(): (() => number) | null {
+  const timing = performance.nodeTiming as { idleTime?: unknown } | undefined;
+  if (timing === undefined || typeof timing.idleTime !== 'number') return null;
+  return () => (timing as { idleTime: number }).idleTime;
+}
 
 export interface HeartbeatOptions {
   state: Int32Array;
@@ -30,19 +43,29 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   const { state, intervalMs, thresholdMs, clockOffsetMs, onDrift } = options;
   let onStall = options.onStall;
   const now = (): number => (performance.now() + clockOffsetMs) | 0;
+  const idleTime = idleTimeReader();
   let last = now();
+  let lastIdle = idleTime?.() ?? 0;
   Atomics.store(state, BEAT, last);
 
   const beat = (): void => {
     const current = now();
     const gap = (current - last) | 0;
     if (gap > thresholdMs) {
-      // Before the beat itself: the worker treats a moved beat as "the stall is over, look in the ring".
-      pushStall(state, last, gap);
-      onStall?.(last, gap);
+      let busy = gap;
+      if (idleTime !== null) {
+        const idle = idleTime() - lastIdle;
+        if (idle > 0) busy = Math.max(0, Math.round(gap - idle));
+      }
+      if (busy > thresholdMs) {
+        // Before the beat itself: the worker treats a moved beat as "the stall is over, look in the ring".
+        pushStall(state, last, busy, current);
+        onStall?.(last, busy);
+      }
     }
     if (onDrift !== undefined) onDrift(gap - intervalMs);
     last = current;
+    if (idleTime !== null) lastIdle = idleTime();
     Atomics.store(state, BEAT, current);
   };
   const timer = setInterval(beat, intervalMs);

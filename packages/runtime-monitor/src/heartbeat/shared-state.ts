@@ -18,24 +18,31 @@ export const RING_WRITTEN = 3;
 const RING_START = 4;
 /** Entries kept; the worker drains the ring every poll, long before 256 stalls can pile up. */
 export const RING_SIZE = 256;
-const SLOTS = RING_START + RING_SIZE * 2;
+/** Int32 slots per ring entry: start beat, duration, end beat. */
+const ENTRY = 3;
+const SLOTS = RING_START + RING_SIZE * ENTRY;
 
 export function createSharedState(): SharedArrayBuffer {
   return new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT);
 }
 
-/** Main thread: records a stall (start beat, duration ms). Called only after a gap over the threshold. */
-export function pushStall(state: Int32Array, startBeat: number, durationMs: number): void {
+/**
+ * Main thread: records a stall. `startBeat` is the last beat before it (the key the worker watched it
+ * by), `endBeat` the beat that ended it, `durationMs` the loop's busy time in between (at most the gap).
+ */
+export function pushStall(state: Int32Array, startBeat: number, durationMs: number, endBeat: number): void {
   const written = Atomics.load(state, RING_WRITTEN);
-  const slot = RING_START + (written % RING_SIZE) * 2;
+  const slot = RING_START + ((written >>> 0) % RING_SIZE) * ENTRY;
   Atomics.store(state, slot, startBeat);
   Atomics.store(state, slot + 1, durationMs);
+  Atomics.store(state, slot + 2, endBeat);
   Atomics.store(state, RING_WRITTEN, (written + 1) | 0);
 }
 
 export interface RingStall {
   startBeat: number;
   durationMs: number;
+  endBeat: number;
 }
 
 /**
@@ -53,8 +60,8 @@ export function drainStalls(state: Int32Array, read: number): { stalls: RingStal
   const stalls: RingStall[] = [];
   for (let i = pending; i > 0; i--) {
     const index = (written - i) >>> 0;
-    const slot = RING_START + (index % RING_SIZE) * 2;
-    stalls.push({ startBeat: Atomics.load(state, slot), durationMs: Atomics.load(state, slot + 1) });
+    const slot = RING_START + (index % RING_SIZE) * ENTRY;
+    stalls.push({ startBeat: Atomics.load(state, slot), durationMs: Atomics.load(state, slot + 1), endBeat: Atomics.load(state, slot + 2) });
   }
   return { stalls, read: written, lost };
 }

@@ -1,16 +1,22 @@
 import { randomFill } from 'node:crypto';
-import { performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { build, type Histogram } from 'hdr-histogram-js';
+import { createHistogram, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { ThreadPoolFigures } from '../types.js';
 
 export interface ThreadPoolProbeOptions {
   /** How often a probe job is queued; at most one is outstanding at a time. */
   intervalMs: number;
+  /**
+   * Default true: an unref'd interval queues the probes. False: the caller calls probe() from a timer
+   * it already has (the monitor's once-a-second publish), saving a wake-up of an idle process.
+   */
+  timer?: boolean;
 }
 
 export interface ThreadPoolProbe {
   /** Queue delay of the probe jobs so far, or null before the first one completed. */
   figures(): ThreadPoolFigures | null;
+  /** Queues a probe job now, unless one is still outstanding. */
+  probe(): void;
   /** Stops queuing probes; a probe already queued completes and is discarded. */
   stop(): void;
 }
@@ -32,11 +38,9 @@ export function startThreadPoolProbe(options: ThreadPoolProbeOptions): ThreadPoo
   if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
     throw new RangeError(`thread-pool probe intervalMs must be a positive number, got ${String(intervalMs)}`);
   }
-  const histogram: Histogram = build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: HIGHEST_US,
-    numberOfSignificantValueDigits: 2,
-  });
+  // Node's native histogram: record and percentiles are C++ calls, cheap enough for the main thread
+  // (hdr-histogram-js percentile scans are not; see lag-sampler.ts).
+  const histogram = createHistogram();
   const target = new Uint8Array(PROBE_BYTES);
   let lastMs = 0;
   let outstanding = false;
@@ -50,7 +54,7 @@ export function startThreadPoolProbe(options: ThreadPoolProbeOptions): ThreadPoo
     const elapsedMs = performance.now() - startedAt;
     const busyMs = utilizationAtStart ? performance.eventLoopUtilization(utilizationAtStart).active : 0;
     lastMs = Math.max(0, elapsedMs - busyMs);
-    histogram.recordValue(Math.min(Math.round(lastMs * 1000), HIGHEST_US));
+    histogram.record(Math.max(1, Math.min(Math.round(lastMs * 1000), HIGHEST_US)));
   };
 
   const probe = (): void => {
@@ -66,26 +70,30 @@ export function startThreadPoolProbe(options: ThreadPoolProbeOptions): ThreadPoo
     }
   };
 
-  const timer = setInterval(probe, Math.max(MIN_INTERVAL_MS, intervalMs));
-  timer.unref();
+  let timer: NodeJS.Timeout | null = null;
+  if (options.timer !== false) {
+    timer = setInterval(probe, Math.max(MIN_INTERVAL_MS, intervalMs));
+    timer.unref();
+  }
   probe();
 
   return {
     figures(): ThreadPoolFigures | null {
-      const samples = histogram.totalCount;
+      const samples = histogram.count;
       if (samples === 0) return null;
       return {
         lastMs,
-        p50Ms: histogram.getValueAtPercentile(50) / 1000,
-        p99Ms: histogram.getValueAtPercentile(99) / 1000,
-        maxMs: histogram.maxValue / 1000,
+        p50Ms: histogram.percentile(50) / 1000,
+        p99Ms: histogram.percentile(99) / 1000,
+        maxMs: histogram.max / 1000,
         samples,
       };
     },
+    probe,
     stop(): void {
       if (stopped) return;
       stopped = true;
-      clearInterval(timer);
+      if (timer !== null) clearInterval(timer);
     },
   };
 }

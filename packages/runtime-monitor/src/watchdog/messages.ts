@@ -1,3 +1,4 @@
+import type { StallDistribution } from '../events/stall-stats.js';
 import type { ResolvedOptions } from '../options.js';
 import type { BlockEvent, LagEvent, LagFigures, MonitorSnapshot, SyncCallSite, ThreadPoolFigures } from '../types.js';
 
@@ -48,4 +49,5 @@ export type FromWorker =
       /** Stalls that were only counted (the ring overflowed). */
       unmeasured: number;
     }
+  | { kind: 'stallDistribution'; distribution: StallDistribution }
   | { kind: 'stopped' };

@@ -11,7 +11,7 @@ import { StackTable } from '../events/stack-table.js';
 import { StallStats } from '../events/stall-stats.js';
 import { BEAT, DEBUGGER_ACTIVE, drainStalls, EXIT_DONE, type RingStall } from '../heartbeat/shared-state.js';
 import { readInFlight } from '../inflight/index.js';
-import { emptyLagFigures } from '../lag/histogram.js';
+import { emptyLagFigures } from '../lag/lag-figures.js';
 import type { BlockEvent, InFlightCall, MonitorEvent, MonitorSnapshot } from '../types.js';
 import type { FromWorker, MainThreadState, ToWorker, WatchdogData } from './messages.js';
 
@@ -25,6 +25,8 @@ import type { FromWorker, MainThreadState, ToWorker, WatchdogData } from './mess
 
 /** A stack whose pause was let go less than this before the block ended was taken after the block. */
 const LATE_SLACK_MS = 10;
+/** Stall distributions sent to the main thread at most this often (coalesced: encoding costs ms). */
+const DISTRIBUTION_DELAY_MS = 200;
 
 interface LiveStall {
   startBeat: number;
@@ -66,6 +68,7 @@ let lastWatchedBeat: number | null = null;
 let ringRead = 0;
 let graceOver = options.startupGraceMs === 0;
 let pollTimer: NodeJS.Timeout | null = null;
+let distributionTimer: NodeJS.Timeout | null = null;
 let stopping = false;
 
 function post(message: FromWorker): void {
@@ -157,8 +160,7 @@ function isLate(stall: RingStall, inFlight: InFlightCall | null, result: Capture
   if (first === undefined) return true;
   if (first.pausedBeat !== stall.startBeat) return true;
   if (inFlight !== null && first.inFlightAtPause === null) return true;
-  const endBeat = (stall.startBeat + stall.durationMs) | 0;
-  return ((endBeat - first.resumedAt) | 0) < LATE_SLACK_MS;
+  return ((stall.endBeat - first.resumedAt) | 0) < LATE_SLACK_MS;
 }
 
 function finish(stall: RingStall, watched: LiveStall | null, result: CaptureResult | null): void {
@@ -177,7 +179,8 @@ function finish(stall: RingStall, watched: LiveStall | null, result: CaptureResu
   const signature = stack.length > 0 || inFlight !== null ? stackSignature(stack, inFlight) : undefined;
   const event: BlockEvent = {
     type: 'block',
-    startedAt: Math.round(Date.now() - ((now() - stall.startBeat) | 0)),
+    // The block ended at the end beat and lasted durationMs (the idle wait before it is not part of it).
+    startedAt: Math.round(Date.now() - ((now() - stall.endBeat) | 0) - stall.durationMs),
     durationMs: stall.durationMs,
     stack,
     ...(samples === undefined ? {} : { samples }),
@@ -195,9 +198,19 @@ function finish(stall: RingStall, watched: LiveStall | null, result: CaptureResu
   post({ kind: 'stall', durationMs: stall.durationMs, startup: false, block, reported: reported ? event : null, unmeasured: 0 });
 }
 
+/** The main thread's snapshot() takes percentiles and the encoded histogram from here, never computing them itself. */
+function scheduleDistribution(): void {
+  if (distributionTimer !== null || stopping) return;
+  distributionTimer = setTimeout(() => {
+    distributionTimer = null;
+    post({ kind: 'stallDistribution', distribution: stats.distribution() });
+  }, DISTRIBUTION_DELAY_MS);
+}
+
 function drainRing(): void {
   const drained = drainStalls(state, ringRead);
   ringRead = drained.read;
+  if (drained.stalls.length > 0) scheduleDistribution();
   if (drained.lost > 0) {
     stats.recordUnmeasured(drained.lost);
     post({ kind: 'stall', durationMs: 0, startup: false, block: null, reported: null, unmeasured: drained.lost });
@@ -244,6 +257,7 @@ function shutdown(): void {
   if (stopping) return;
   stopping = true;
   if (pollTimer !== null) clearTimeout(pollTimer);
+  if (distributionTimer !== null) clearTimeout(distributionTimer);
   capturer?.close();
   drainRing();
   emit({ type: 'summary', ...snapshot() });
