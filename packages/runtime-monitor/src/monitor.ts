@@ -214,11 +214,15 @@ class Monitor implements MonitorHandle {
     this.#shutdownMainThread();
     const worker = this.#worker;
     if (worker !== null) {
+      // Ref'd while stopping: `await monitor.stop()` as a script's last statement must not find an empty
+      // loop (Node exits with code 13, "unsettled top-level await"). Bounded by STOP_WAIT_MS.
+      worker.ref();
+      let timer: NodeJS.Timeout | undefined;
       const stopped = new Promise<void>((resolve) => {
         this.#workerStopped = resolve;
         worker.once('exit', () => resolve());
-        setTimeout(resolve, STOP_WAIT_MS).unref();
-      });
+        timer = setTimeout(resolve, STOP_WAIT_MS);
+      }).finally(() => clearTimeout(timer));
       this.#send({ kind: 'state', state: this.#mainThreadState() });
       this.#send({ kind: 'stop' });
       await stopped;
