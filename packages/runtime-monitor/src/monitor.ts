@@ -9,6 +9,7 @@ import { StackTable } from './events/stack-table.js';
 import { StallCounts, StallStats } from './events/stall-stats.js';
 import { startHeartbeat, type Heartbeat } from './heartbeat/index.js';
 import { createSharedState, DEBUGGER_ACTIVE, EXIT_DONE } from './heartbeat/shared-state.js';
+import { publishEventLoopTime } from './exporters/event-loop-time.js';
 import { createInFlightBuffer, installSyncWrappers, type SyncWrappers } from './inflight/index.js';
 import { createLagSampler, type LagSampler } from './lag/lag-sampler.js';
 import { createUtilizationMeter } from './lag/utilization.js';
@@ -37,6 +38,11 @@ export interface MonitorHandle {
    * snapshot(); the latest value is forwarded to the worker, which serves it while the loop is frozen.
    */
   publishSection(name: string, provider: () => unknown): void;
+  /**
+   * Where the `metricsEndpoint` listens once the worker has bound it (the real port when `port: 0` was
+   * asked for); null when no endpoint was configured or it could not be opened.
+   */
+  metricsEndpoint(): Promise<{ host: string; port: number } | null>;
   /** Releases everything (worker, timers, socket, wrappers) and writes the summary. Idempotent. */
   stop(): Promise<void>;
 }
@@ -109,6 +115,8 @@ class Monitor implements MonitorHandle {
   /** Set only in the no-worker fallback, where the main thread counts and logs by itself. */
   #fallback: { log: EventLog | null; limiter: ReportLimiter; stats: StallStats } | null = null;
   #stopped = false;
+  #endpointAddress: { host: string; port: number } | null | undefined;
+  readonly #endpointWaiters: ((address: { host: string; port: number } | null) => void)[] = [];
   readonly socketPath: string | null;
 
   constructor(options: ResolvedOptions) {
@@ -167,6 +175,12 @@ class Monitor implements MonitorHandle {
       warnOnce('AGENT_LAG_LAG_ONLY', `${lagOnlyReason}: stacks are not captured, lag and stalls still are`);
     }
     if (options.threadPoolProbeMs > 0) this.#startThreadPoolProbe(options.threadPoolProbeMs);
+    if (options.metricsEndpoint !== null) {
+      // The worker cannot read the main thread's loop time; without it the endpoint lacks nodejs_eventloop_time.
+      publishEventLoopTime(this);
+    } else {
+      this.#endpointAddress = null;
+    }
     this.#publishTimer = setInterval(() => this.#publish(), this.#publishIntervalMs);
     this.#publishTimer.unref();
     process.on('exit', this.#onExit);
@@ -207,6 +221,19 @@ class Monitor implements MonitorHandle {
     if (typeof name !== 'string' || name === '') throw new TypeError('agent-lag: publishSection needs a section name');
     if (typeof provider !== 'function') throw new TypeError(`agent-lag: publishSection(${JSON.stringify(name)}) needs a provider function`);
     this.#sections.set(name, provider);
+  }
+
+  metricsEndpoint(): Promise<{ host: string; port: number } | null> {
+    if (this.#endpointAddress !== undefined || this.#worker === null) return Promise.resolve(this.#endpointAddress ?? null);
+    // Ref'd until the worker answers (milliseconds): awaiting this at top level must not find an empty loop.
+    this.#worker.ref();
+    return new Promise((resolve) => this.#endpointWaiters.push(resolve));
+  }
+
+  #settleEndpoint(address: { host: string; port: number } | null): void {
+    this.#endpointAddress = address;
+    if (this.#endpointWaiters.length > 0 && !this.#stopped) this.#worker?.unref();
+    for (const waiter of this.#endpointWaiters.splice(0)) waiter(address);
   }
 
   async stop(): Promise<void> {
@@ -277,6 +304,10 @@ class Monitor implements MonitorHandle {
   #onWorkerMessage(message: FromWorker): void {
     switch (message.kind) {
       case 'ready':
+        this.#mode = message.mode;
+        // So what the worker serves (endpoint, socket) has the main thread's figures from the start.
+        this.#send({ kind: 'state', state: this.#mainThreadState() });
+        break;
       case 'mode':
         this.#mode = message.mode;
         break;
@@ -288,6 +319,9 @@ class Monitor implements MonitorHandle {
         else this.#stats.record(message.durationMs, message.startup);
         if (message.block !== null) this.#stacks.add(message.block);
         if (message.reported !== null) this.#emit('block', message.reported);
+        break;
+      case 'metricsEndpoint':
+        this.#settleEndpoint(message.address);
         break;
       case 'stallDistribution':
         this.#stats.setDistribution(message.distribution);
@@ -305,6 +339,7 @@ class Monitor implements MonitorHandle {
     this.#worker = null;
     if (worker !== null) void worker.terminate().catch(() => undefined);
     this.#mode = 'lag-only';
+    if (this.#endpointAddress === undefined) this.#settleEndpoint(null);
     warnOnce('AGENT_LAG_LAG_ONLY', `${reason}: counting stalls from the main thread, without stacks or a control socket`);
     const path = this.#options.reportPath;
     this.#fallback = {
@@ -434,6 +469,7 @@ class Monitor implements MonitorHandle {
 
   #shutdownMainThread(): void {
     this.#stopped = true;
+    if (this.#endpointAddress === undefined) this.#settleEndpoint(null);
     if (running === this) running = null;
     process.off('exit', this.#onExit);
     clearInterval(this.#publishTimer);

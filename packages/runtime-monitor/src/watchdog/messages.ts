@@ -50,4 +50,6 @@ export type FromWorker =
       unmeasured: number;
     }
   | { kind: 'stallDistribution'; distribution: StallDistribution }
+  /** The metrics endpoint's bound address (the real port when 0 was asked for), or null when it failed. */
+  | { kind: 'metricsEndpoint'; address: { host: string; port: number } | null }
   | { kind: 'stopped' };

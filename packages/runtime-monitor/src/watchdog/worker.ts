@@ -323,22 +323,38 @@ async function start(): Promise<void> {
   }
   if (options.metricsEndpoint !== null && !stopping) {
     try {
-      metrics = await startMetricsEndpoint(options.metricsEndpoint, snapshot);
+      const endpoint = await startMetricsEndpoint(options.metricsEndpoint, snapshot);
+      metrics = endpoint;
+      post({ kind: 'metricsEndpoint', address: { host: endpoint.host, port: endpoint.port } });
     } catch (error) {
+      post({ kind: 'metricsEndpoint', address: null });
       warn('AGENT_LAG_METRICS', `metrics endpoint unavailable on ${options.metricsEndpoint.host}:${options.metricsEndpoint.port} (${describeError(error)})`);
     }
   }
 }
 
 interface HttpEndpointModule {
-  startHttpEndpoint(options: { host: string; port: number; getSnapshot: () => MonitorSnapshot }): Promise<{ close(): Promise<void>; port: number }>;
+  startHttpEndpoint(options: {
+    host: string;
+    port: number;
+    getSnapshot: () => MonitorSnapshot;
+    getStalledMs: () => number;
+  }): Promise<{ close(): Promise<void>; port: number; host: string }>;
 }
 
-async function startMetricsEndpoint(endpoint: { host: string; port: number }, getSnapshot: () => MonitorSnapshot): Promise<{ close(): Promise<void> }> {
-  // Resolved at run time: the exporters are optional and load only when an endpoint is asked for.
-  const specifier = '../exporters/http-endpoint.js';
-  const module = (await import(specifier)) as HttpEndpointModule;
-  return module.startHttpEndpoint({ host: endpoint.host, port: endpoint.port, getSnapshot });
+/** How long the main loop has been frozen right now, from the heartbeat (0 while it beats). */
+function stalledMs(): number {
+  const age = (now() - Atomics.load(state, BEAT)) | 0;
+  return age > options.thresholdMs ? age : 0;
+}
+
+async function startMetricsEndpoint(
+  endpoint: { host: string; port: number },
+  getSnapshot: () => MonitorSnapshot,
+): Promise<{ close(): Promise<void>; port: number; host: string }> {
+  // Loaded only when an endpoint is asked for: the HTTP server code stays out of other workers.
+  const module = (await import('../exporters/http-endpoint.js')) as HttpEndpointModule;
+  return module.startHttpEndpoint({ host: endpoint.host, port: endpoint.port, getSnapshot, getStalledMs: stalledMs });
 }
 
 function describeError(error: unknown): string {
