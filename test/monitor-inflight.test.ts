@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { InFlightCall, SyncCallSite } from '../packages/runtime-monitor/src/types.js';
+import type { BlockEvent, InFlightCall, SyncCallSite } from '../packages/runtime-monitor/src/types.js';
 import { repoRoot } from './helpers/paths.js';
 import { run } from './helpers/spawn.js';
 
@@ -89,5 +89,24 @@ describe('sync call-site stats', () => {
     const exists = syncCalls.filter((row) => row.api === 'fs.existsSync');
     expect(exists.reduce((sum, row) => sum + row.count, 0)).toBe(maxSites + 50);
     expect(exists.find((row) => row.site === null)?.count).toBeGreaterThanOrEqual(50);
+  });
+});
+
+describe('a native block reported by the monitor with sync wrappers on', () => {
+  it("carries the caller's context and exact stack even when the pause lands after the scope ended", async () => {
+    const result = await run([join(fixtures, 'native-context.mjs')], { timeoutMs: 40_000 });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const { blocks, measuredMs, line } = JSON.parse(result.stdout) as { blocks: BlockEvent[]; measuredMs: number; line: number };
+    expect(measuredMs).toBeGreaterThanOrEqual(350);
+    const block = blocks.find((event) => event.inFlight?.api === 'child_process.execFileSync');
+    expect(block, JSON.stringify(blocks)).toBeDefined();
+    expect(block?.context).toEqual({ run: 'r1' });
+    expect(block?.late).toBe(false);
+    const top = block?.stack.find((frame) => frame.url.endsWith('/native-context.mjs'));
+    expect(top?.functionName).toBe('callsExecFileSync');
+    expect(top?.line).toBe(line);
+    // Nothing above the caller but Node's own frames (the wrapper itself is left out).
+    expect(block?.stack[0]).toEqual(top);
   });
 });

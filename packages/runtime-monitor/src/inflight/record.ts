@@ -6,7 +6,12 @@ import { WRAPPED_APIS } from './table.js';
  *   Int32 [0] sequence: odd while the main thread is rewriting the record
  *   Int32 [1] index + 1 into WRAPPED_APIS, 0 when no wrapped call is in flight
  *   Int32 [2] hint length in bytes, -1 when the call has no hint
+ *   Int32 [3] stall seen: the worker writes the sequence of the call in flight when it sees a stall during it
  *   bytes [16, 16 + HINT_BYTES) the hint, UTF-8, truncated at a character boundary
+ *   Int32 at REPORT_OFFSET: sequence of the call the report below belongs to, 0 while it is being written
+ *   Int32 at REPORT_OFFSET + 4: report length in bytes
+ *   bytes [REPORT_OFFSET + 8, + REPORT_BYTES) the report, JSON { context, stack } written by the wrapper
+ *     after a call during which the worker saw a stall (the slow path: only then)
  * The worker reads it while the main thread is frozen inside the call, so a read almost never races a
  * write; the sequence check makes the rare race (a call starting or ending mid-read) return a whole
  * record or nothing, never a torn one.
@@ -14,10 +19,16 @@ import { WRAPPED_APIS } from './table.js';
 const SEQUENCE = 0;
 const API = 1;
 const HINT_LENGTH = 2;
+const STALL_SEEN = 3;
 const HINT_OFFSET = 16;
 /** Bytes of the path or command kept; enough to recognise it, small enough to copy in a stall. */
 export const HINT_BYTES = 200;
-const BUFFER_BYTES = HINT_OFFSET + HINT_BYTES;
+const REPORT_OFFSET = HINT_OFFSET + HINT_BYTES;
+const REPORT_SEQUENCE = 0;
+const REPORT_LENGTH = 1;
+/** Bytes for the wrapper's report (context and stack of a call that stalled the loop); longer ones are dropped. */
+export const REPORT_BYTES = 16 * 1024;
+const BUFFER_BYTES = REPORT_OFFSET + 8 + REPORT_BYTES;
 const NO_HINT = -1;
 const READ_ATTEMPTS = 8;
 
@@ -35,32 +46,52 @@ function assertLayout(buffer: SharedArrayBuffer): void {
 export class InFlightWriter {
   readonly #header: Int32Array;
   readonly #hint: Uint8Array;
+  readonly #reportHeader: Int32Array;
+  readonly #report: Uint8Array;
   readonly #encoder = new TextEncoder();
 
   constructor(buffer: SharedArrayBuffer) {
     assertLayout(buffer);
     this.#header = new Int32Array(buffer, 0, HINT_OFFSET / 4);
     this.#hint = new Uint8Array(buffer, HINT_OFFSET, HINT_BYTES);
+    this.#reportHeader = new Int32Array(buffer, REPORT_OFFSET, 2);
+    this.#report = new Uint8Array(buffer, REPORT_OFFSET + 8, REPORT_BYTES);
   }
 
-  /** Publishes `index` with the string hint, or no hint when `hint` is null. */
-  begin(index: number, hint: string | null): void {
+  /** Publishes `index` with the string hint, or no hint when `hint` is null. Returns the call's sequence. */
+  begin(index: number, hint: string | null): number {
     const header = this.#header;
     Atomics.add(header, SEQUENCE, 1);
     header[API] = index + 1;
     header[HINT_LENGTH] = hint === null ? NO_HINT : this.#encoder.encodeInto(hint, this.#hint).written;
-    Atomics.add(header, SEQUENCE, 1);
+    return Atomics.add(header, SEQUENCE, 1) + 1;
   }
 
-  /** Publishes `index` with raw bytes as the hint (a Buffer path), truncated to fit. */
-  beginWithBytes(index: number, bytes: Uint8Array): void {
+  /** Publishes `index` with raw bytes as the hint (a Buffer path), truncated to fit. Returns the call's sequence. */
+  beginWithBytes(index: number, bytes: Uint8Array): number {
     const header = this.#header;
     const length = Math.min(bytes.byteLength, HINT_BYTES);
     Atomics.add(header, SEQUENCE, 1);
     header[API] = index + 1;
     this.#hint.set(length === bytes.byteLength ? bytes : bytes.subarray(0, length));
     header[HINT_LENGTH] = length;
-    Atomics.add(header, SEQUENCE, 1);
+    return Atomics.add(header, SEQUENCE, 1) + 1;
+  }
+
+  /** True when the worker saw a stall while the call with this sequence was in flight (one load). */
+  stallSeen(sequence: number): boolean {
+    return Atomics.load(this.#header, STALL_SEEN) === sequence;
+  }
+
+  /** Hands the worker the context and stack of the call with this sequence (JSON); false when it does not fit. */
+  report(sequence: number, json: string): boolean {
+    const header = this.#reportHeader;
+    Atomics.store(header, REPORT_SEQUENCE, 0);
+    const { read, written } = this.#encoder.encodeInto(json, this.#report);
+    if (read !== json.length) return false;
+    Atomics.store(header, REPORT_LENGTH, written);
+    Atomics.store(header, REPORT_SEQUENCE, sequence);
+    return true;
   }
 
   /**
@@ -72,21 +103,59 @@ export class InFlightWriter {
   }
 }
 
-const views = new WeakMap<SharedArrayBuffer, { header: Int32Array; hint: Uint8Array }>();
+interface Views {
+  header: Int32Array;
+  hint: Uint8Array;
+  reportHeader: Int32Array;
+  report: Uint8Array;
+}
+const views = new WeakMap<SharedArrayBuffer, Views>();
 const decoder = new TextDecoder();
+
+function viewsOf(buffer: SharedArrayBuffer): Views {
+  let view = views.get(buffer);
+  if (!view) {
+    assertLayout(buffer);
+    view = {
+      header: new Int32Array(buffer, 0, HINT_OFFSET / 4),
+      hint: new Uint8Array(buffer, HINT_OFFSET, HINT_BYTES),
+      reportHeader: new Int32Array(buffer, REPORT_OFFSET, 2),
+      report: new Uint8Array(buffer, REPORT_OFFSET + 8, REPORT_BYTES),
+    };
+    views.set(buffer, view);
+  }
+  return view;
+}
+
+/**
+ * Worker side: tells the wrapper of the call in flight that the loop stalled during it, so that it reports
+ * its context and stack when the call returns. Returns that call's sequence, or null when none is in flight.
+ */
+export function markStallSeen(buffer: SharedArrayBuffer): number | null {
+  const { header } = viewsOf(buffer);
+  const before = Atomics.load(header, SEQUENCE);
+  if ((before & 1) !== 0 || Atomics.load(header, API) === 0) return null;
+  Atomics.store(header, STALL_SEEN, before);
+  // A call that ended and another that began mid-way: the mark names a sequence nobody has (harmless).
+  return Atomics.load(header, SEQUENCE) === before ? before : null;
+}
+
+/** Worker side: the report the wrapper wrote for the call with this sequence, or null (not yet, or none). */
+export function readReport(buffer: SharedArrayBuffer, sequence: number): string | null {
+  const { reportHeader, report } = viewsOf(buffer);
+  if (Atomics.load(reportHeader, REPORT_SEQUENCE) !== sequence) return null;
+  const length = Atomics.load(reportHeader, REPORT_LENGTH);
+  const bytes = report.slice(0, Math.max(0, Math.min(length, REPORT_BYTES)));
+  if (Atomics.load(reportHeader, REPORT_SEQUENCE) !== sequence) return null;
+  return decoder.decode(bytes);
+}
 
 /**
  * Worker side: the wrapped call in flight on the main thread, or null. Lock-free; returns null rather
  * than a torn record when the main thread keeps rewriting it during the read.
  */
 export function readInFlight(buffer: SharedArrayBuffer): InFlightCall | null {
-  let view = views.get(buffer);
-  if (!view) {
-    assertLayout(buffer);
-    view = { header: new Int32Array(buffer, 0, HINT_OFFSET / 4), hint: new Uint8Array(buffer, HINT_OFFSET, HINT_BYTES) };
-    views.set(buffer, view);
-  }
-  const { header, hint } = view;
+  const { header, hint } = viewsOf(buffer);
   for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
     const before = Atomics.load(header, SEQUENCE);
     if ((before & 1) !== 0) continue;

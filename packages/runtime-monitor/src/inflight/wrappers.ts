@@ -1,5 +1,6 @@
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { performance } from 'node:perf_hooks';
+import { getContext } from '../context/index.js';
 import type { SyncCallSite } from '../types.js';
 import { captureCallSite, SyncCallStats } from './call-sites.js';
 import { commandHint, stringHint } from './hint.js';
@@ -38,6 +39,8 @@ interface Patch {
 const WRAPPER = Symbol.for('agent-lag.syncWrapper');
 const require = createRequire(import.meta.url);
 let installed = false;
+/** Frames of the caller's stack handed to the worker after a call that stalled the loop. */
+const REPORT_FRAMES = 64;
 
 function ownerOf(api: WrappedApi): object | null {
   let owner: unknown = api.module === null ? globalThis : require(api.module);
@@ -93,18 +96,34 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
     else stats.recordAt(index, site, elapsedMs);
   };
 
-  const publish = (index: number, api: WrappedApi, args: unknown[]): void => {
-    if (api.hintArgument === undefined) {
-      writer.begin(index, null);
-      return;
-    }
+  const publish = (index: number, api: WrappedApi, args: unknown[]): number => {
+    if (api.hintArgument === undefined) return writer.begin(index, null);
     const argument = args[api.hintArgument];
-    if (argument instanceof Uint8Array) {
-      writer.beginWithBytes(index, argument);
-      return;
-    }
+    if (argument instanceof Uint8Array) return writer.beginWithBytes(index, argument);
     const hint = stringHint(argument);
-    writer.begin(index, hint !== null && api.hintArgs ? commandHint(hint, args[api.hintArgument + 1]) : hint);
+    return writer.begin(index, hint !== null && api.hintArgs ? commandHint(hint, args[api.hintArgument + 1]) : hint);
+  };
+
+  /*
+   * The slow path, taken only after a call during which the watchdog saw the loop stall: the inspector's
+   * pause for a native call lands only once JavaScript runs again, possibly after the caller's async scope
+   * ended, so the wrapper hands over what it knows exactly — the context and the caller's stack.
+   */
+  const reportStall = (sequence: number, wrapper: AnyFunction): void => {
+    try {
+      const holder: { stack?: string } = {};
+      const limit = Error.stackTraceLimit;
+      try {
+        Error.stackTraceLimit = REPORT_FRAMES;
+        Error.captureStackTrace(holder, wrapper);
+      } finally {
+        Error.stackTraceLimit = limit;
+      }
+      const stack = typeof holder.stack === 'string' ? holder.stack : '';
+      writer.report(sequence, JSON.stringify({ context: getContext(), stack }));
+    } catch {
+      // Never let the monitor's bookkeeping fail the application's call.
+    }
   };
 
   const wrap = (index: number, api: WrappedApi, original: AnyFunction): AnyFunction => {
@@ -115,7 +134,7 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
       const args = arguments as unknown as unknown[];
       if (depth !== 0) return original.apply(this, args);
       depth = 1;
-      publish(index, api, args);
+      const sequence = publish(index, api, args);
       const started = performance.now();
       try {
         return original.apply(this, args);
@@ -123,6 +142,7 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
         const elapsedMs = performance.now() - started;
         writer.clear();
         depth = 0;
+        if (writer.stallSeen(sequence)) reportStall(sequence, wrapper);
         if (counting()) record(index, elapsedMs, wrapper);
       }
     };

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
-import { resolveFrames } from '../capture/frames.js';
+import { MAX_FRAMES, resolveFrames, type RawFrame, type ScriptInfo } from '../capture/frames.js';
 import { SourceMapResolver } from '../capture/source-maps.js';
 import { StackCapturer, type CaptureResult, type StallProbe } from '../capture/stack-capturer.js';
 import { startControlServer, type ControlServer } from '../control/control-server.js';
@@ -10,7 +12,8 @@ import { stackSignature } from '../events/signature.js';
 import { StackTable } from '../events/stack-table.js';
 import { StallStats } from '../events/stall-stats.js';
 import { BEAT, DEBUGGER_ACTIVE, drainStalls, EXIT_DONE, type RingStall } from '../heartbeat/shared-state.js';
-import { readInFlight } from '../inflight/index.js';
+import { parseCapturedContext } from '../context/index.js';
+import { markStallSeen, readInFlight, readReport } from '../inflight/index.js';
 import { emptyLagFigures } from '../lag/lag-figures.js';
 import type { BlockEvent, InFlightCall, MonitorEvent, MonitorSnapshot } from '../types.js';
 import type { FromWorker, MainThreadState, ToWorker, WatchdogData } from './messages.js';
@@ -27,10 +30,15 @@ import type { FromWorker, MainThreadState, ToWorker, WatchdogData } from './mess
 const LATE_SLACK_MS = 10;
 /** Stall distributions sent to the main thread at most this often (coalesced: encoding costs ms). */
 const DISTRIBUTION_DELAY_MS = 200;
+/** How long a finished stall waits for the sync wrapper's report (written as soon as the call returns). */
+const REPORT_WAIT_MS = 50;
+const REPORT_POLL_MS = 2;
 
 interface LiveStall {
   startBeat: number;
   inFlight: InFlightCall | null;
+  /** Sequence of the wrapped call marked as having stalled the loop: its wrapper reports context and stack. */
+  reportSequence: number | null;
   reportToken: boolean;
   capture: Promise<CaptureResult | null> | null;
   over: boolean;
@@ -142,10 +150,106 @@ function probeFor(stall: LiveStall): StallProbe {
   };
 }
 
+/** Reads the wrapped call in flight and asks its wrapper to report its context and stack when it returns. */
+function noteInFlight(stall: LiveStall): void {
+  if (stall.inFlight !== null || data.inFlight === null) return;
+  stall.inFlight = inFlightNow();
+  if (stall.inFlight === null) return;
+  try {
+    stall.reportSequence = markStallSeen(data.inFlight);
+  } catch {
+    stall.reportSequence = null;
+  }
+}
+
+interface WrapperReport {
+  stack: BlockEvent['stack'];
+  context: BlockEvent['context'];
+}
+
+/** The report of the wrapped call that stalled the loop, waited for briefly (bounded), or null. */
+function wrapperReport(stall: LiveStall | null, scripts: ReadonlyMap<string, ScriptInfo> | undefined): Promise<WrapperReport | null> {
+  const buffer = data.inFlight;
+  const sequence = stall?.reportSequence ?? null;
+  if (buffer === null || sequence === null) return Promise.resolve(null);
+  const deadline = performance.now() + REPORT_WAIT_MS;
+  return new Promise((resolve) => {
+    const attempt = (): void => {
+      let json: string | null;
+      try {
+        json = readReport(buffer, sequence);
+      } catch {
+        json = null;
+      }
+      if (json !== null) resolve(parseWrapperReport(json, scripts));
+      else if (performance.now() >= deadline || stopping) resolve(null);
+      else setTimeout(attempt, REPORT_POLL_MS);
+    };
+    attempt();
+  });
+}
+
+// "    at fn (location)" or "    at location"; location is "url-or-path:line:column".
+const STACK_LINE = /^\s*at (?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/;
+const sourceMapUrls = new Map<string, string>();
+const MAX_SCRIPT_BYTES = 8 * 1024 * 1024;
+
+/** The sourceMappingURL comment of a script file, read once (the worker has time; the main thread does not). */
+function sourceMapUrlOf(url: string, scripts: ReadonlyMap<string, ScriptInfo> | undefined): string {
+  if (scripts !== undefined) {
+    for (const script of scripts.values()) if (script.url === url) return script.sourceMapUrl;
+  }
+  let found = sourceMapUrls.get(url);
+  if (found !== undefined) return found;
+  found = '';
+  try {
+    if (url.startsWith('file:')) {
+      // The watchdog's own loop, not the application's; once per script.
+      // eslint-disable-next-line @agent-lag/no-sync-fs
+      const text = readFileSync(fileURLToPath(url), 'utf8');
+      if (text.length <= MAX_SCRIPT_BYTES) found = /\/\/[#@] sourceMappingURL=(\S+)\s*$/.exec(text)?.[1] ?? '';
+    }
+  } catch {
+    found = '';
+  }
+  if (sourceMapUrls.size >= 256) sourceMapUrls.clear();
+  sourceMapUrls.set(url, found);
+  return found;
+}
+
+function functionNameOf(raw: string | undefined): string {
+  if (raw === undefined) return '';
+  const name = raw.replace(/^(?:async |new )/, '').replace(/ \[as [^\]]*\]$/, '');
+  const last = name.slice(name.lastIndexOf('.') + 1);
+  return last === '<anonymous>' ? '' : last;
+}
+
+function parseWrapperReport(json: string, scripts: ReadonlyMap<string, ScriptInfo> | undefined): WrapperReport | null {
+  try {
+    const parsed = JSON.parse(json) as { context?: unknown; stack?: unknown };
+    const raw: RawFrame[] = [];
+    const infos = new Map<string, ScriptInfo>();
+    const lines = typeof parsed.stack === 'string' ? parsed.stack.split('\n') : [];
+    for (let i = 1; i < lines.length && raw.length < MAX_FRAMES; i++) {
+      const match = STACK_LINE.exec(lines[i] ?? '');
+      if (!match) continue;
+      let url = match[2] ?? '';
+      if (url.startsWith('/')) url = pathToFileURL(url).href;
+      if (!infos.has(url)) infos.set(url, { url, sourceMapUrl: sourceMapUrlOf(url, scripts) });
+      raw.push({ functionName: functionNameOf(match[1]), scriptId: url, line: Number(match[3]) - 1, column: Number(match[4]) - 1 });
+    }
+    const context = parsed.context === null || parsed.context === undefined ? null : parseCapturedContext(JSON.stringify(parsed.context));
+    return { stack: resolveFrames(raw, infos, sourceMaps, data.ownUrlPrefix), context };
+  } catch {
+    return null;
+  }
+}
+
 function watch(startBeat: number): LiveStall {
   let end = (): void => undefined;
   const ended = new Promise<void>((resolve) => (end = resolve));
-  const stall: LiveStall = { startBeat, inFlight: inFlightNow(), reportToken: false, capture: null, over: false, ended, end };
+  const stall: LiveStall = { startBeat, inFlight: null, reportSequence: null, reportToken: false, capture: null, over: false, ended, end };
+  noteInFlight(stall);
   lastWatchedBeat = startBeat;
   if (!graceOver && startBeat < options.startupGraceMs) return stall;
   stall.reportToken = limiter.take(Date.now());
@@ -163,7 +267,7 @@ function isLate(stall: RingStall, inFlight: InFlightCall | null, result: Capture
   return ((stall.endBeat - first.resumedAt) | 0) < LATE_SLACK_MS;
 }
 
-function finish(stall: RingStall, watched: LiveStall | null, result: CaptureResult | null): void {
+function finish(stall: RingStall, watched: LiveStall | null, result: CaptureResult | null, report: WrapperReport | null = null): void {
   const inFlight = watched?.inFlight ?? null;
   let stack: BlockEvent['stack'] = [];
   let samples: BlockEvent['samples'];
@@ -175,6 +279,12 @@ function finish(stall: RingStall, watched: LiveStall | null, result: CaptureResu
     if (rest.length > 0) samples = rest.map((sample) => resolveFrames(sample.frames, result.scripts, sourceMaps, data.ownUrlPrefix));
     context = result.context;
     late = isLate(stall, inFlight, result);
+  }
+  // The wrapper's stack and context are the blocked call's own, taken as it returned: exact, never late.
+  if (report !== null && report.stack.length > 0) {
+    stack = report.stack;
+    context = report.context;
+    late = false;
   }
   const signature = stack.length > 0 || inFlight !== null ? stackSignature(stack, inFlight) : undefined;
   const event: BlockEvent = {
@@ -225,9 +335,11 @@ function drainRing(): void {
     }
     if (startup) {
       post({ kind: 'stall', durationMs: stall.durationMs, startup: true, block: null, reported: null, unmeasured: 0 });
-    } else if (watched?.capture) {
-      const { capture } = watched;
-      void capture.then((result) => finish(stall, watched, result));
+    } else if (watched !== null && (watched.capture !== null || watched.reportSequence !== null)) {
+      const capture = watched.capture ?? Promise.resolve(null);
+      void capture
+        .then(async (result) => finish(stall, watched, result, await wrapperReport(watched, result?.scripts)))
+        .catch(() => undefined);
     } else {
       finish(stall, watched, null);
     }
@@ -247,7 +359,7 @@ function poll(): void {
   if (live?.over === true) live = null;
   const gap = (now() - beat) | 0;
   if (live === null && gap > options.thresholdMs && beat !== lastWatchedBeat) live = watch(beat);
-  else if (live !== null && live.inFlight === null) live.inFlight = inFlightNow();
+  else if (live !== null) noteInFlight(live);
   if (!graceOver && beat >= options.startupGraceMs) graceOver = true;
   const delay = live !== null ? stallPollMs : Math.max(1, Math.min(options.thresholdMs, options.thresholdMs - gap + 1));
   pollTimer = setTimeout(poll, delay);
