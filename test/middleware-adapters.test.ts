@@ -24,7 +24,9 @@ const entry = (f: Figures, route: string) => f.section.routes.find((r) => r.rout
 describe.each(['express', 'fastify', 'koa', 'http'])('%s service with the monitor (real process, real blocking)', (framework) => {
   let server: FixtureServer;
   beforeAll(async () => {
-    server = await startFixtureServer(framework, { blockMs: 400 });
+    // The tool route blocks far longer than the threshold, and the threshold sits well above the hiccups a
+    // loaded CI machine gives any request (CPU starvation is not a block of the route that happened to run).
+    server = await startFixtureServer(framework, { blockMs: 500, thresholdMs: 200 });
   });
   afterAll(() => server.stop());
 
@@ -37,14 +39,11 @@ describe.each(['express', 'fastify', 'koa', 'http'])('%s service with the monito
     expect(tool.status).toBe(200);
     await (await fetch(`${server.url}/users/2`)).text();
 
-    // KNOWN ISSUE (fastify): the watchdog's pause for a native block lands after the call returns; with
-    // Fastify's short reply path it often lands outside the request, so the event's context is null.
-    // Reported to the monitor core (capture the context in the sync wrapper at call start).
-    const blameExpected = framework !== 'fastify';
+    // The block is native (a child process the loop waits for): its context comes from the sync wrapper,
+    // exact even though the inspector's pause lands only after the call returned.
     const f = await waitFor(
       async () => {
         const current = await figures(server);
-        if (!blameExpected) return (entry(current, '/agents/:id/slow')?.waitedMs ?? 0) > 250 ? current : undefined;
         return current.blocks.some((b) => b.context?.['http.route'] === '/tools/:name/run') ? current : undefined;
       },
       10_000,
@@ -52,15 +51,13 @@ describe.each(['express', 'fastify', 'koa', 'http'])('%s service with the monito
     ).catch(async (error: unknown) => {
       throw new Error(`${String(error)}; figures: ${JSON.stringify(await figures(server))}; stderr: ${server.stderr()}`);
     });
-    if (blameExpected) {
-      const block = f.blocks.find((b) => b.context?.['http.route'] === '/tools/:name/run');
-      expect(block?.context).toMatchObject({ 'http.request.method': 'GET', tenant: 'acme', 'agent.run.id': 'run-9' });
-      expect(block?.durationMs).toBeGreaterThan(250);
-      const tool_ = entry(f, '/tools/:name/run');
-      expect(tool_?.blocks).toBeGreaterThanOrEqual(1);
-      expect(tool_?.blockedMs).toBeGreaterThan(250);
-      expect(tool_?.worstBlockMs).toBeGreaterThan(250);
-    }
+    const block = f.blocks.find((b) => b.context?.['http.route'] === '/tools/:name/run');
+    expect(block?.context).toMatchObject({ 'http.request.method': 'GET', tenant: 'acme', 'agent.run.id': 'run-9' });
+    expect(block?.durationMs).toBeGreaterThan(400);
+    const tool_ = entry(f, '/tools/:name/run');
+    expect(tool_?.blocks).toBeGreaterThanOrEqual(1);
+    expect(tool_?.blockedMs).toBeGreaterThan(400);
+    expect(tool_?.worstBlockMs).toBeGreaterThan(400);
     const users = entry(f, '/users/:id');
     expect(users?.requests).toBe(2);
     expect(users?.blocks ?? 0).toBe(0);
@@ -70,7 +67,7 @@ describe.each(['express', 'fastify', 'koa', 'http'])('%s service with the monito
     // The agent run held open across the block waited through it, and is the oldest in flight.
     const agent = entry(f, '/agents/:id/slow');
     expect(agent?.inFlight).toBe(1);
-    expect(agent?.waitedMs).toBeGreaterThan(250);
+    expect(agent?.waitedMs).toBeGreaterThan(400);
     expect(agent?.blocks ?? 0).toBe(0);
     expect(agent?.oldestInFlightStartedAt).toBeGreaterThanOrEqual(slowStartedAt - 50);
     expect(agent?.oldestInFlightStartedAt).toBeLessThanOrEqual(slowStartedAt + 1000);
