@@ -60,11 +60,13 @@ describe.each(KINDS)('a %s block', (kind) => {
   it('is reported once, with the duration the app measured', () => {
     const window = windowOf();
     const measured = window.end - window.start;
+    // The fixture's own floor: every block is built to last about 600 ms, far above the 100 ms threshold.
+    expect(measured, `${kind} lasted only ${measured} ms`).toBeGreaterThanOrEqual(300);
     const block = blockOf();
     // The stall spans heartbeat to heartbeat; for native calls it also includes the inspector's work on
     // the main thread once the call returns (Debugger.enable on a loaded 2-core machine): allow for both.
     expect(block.durationMs).toBeGreaterThanOrEqual(measured * 0.85);
-    expect(block.durationMs).toBeLessThanOrEqual(measured * 1.15 + 150);
+    expect(block.durationMs).toBeLessThanOrEqual(measured * 1.2 + 250);
   });
 
   it('has a stack naming the blocking function', () => {
@@ -84,10 +86,19 @@ describe.each(KINDS)('a %s block', (kind) => {
     else expect(block.inFlight?.api).toBe(api);
   });
 
-  it('carries the context set with withContext when the pause landed inside it', () => {
+  it('carries the context set with withContext (from the pause, or from the sync wrapper for native calls)', () => {
     const block = blockOf();
-    if (JS_KINDS.has(kind)) expect(block.context).toEqual({ kind, attempt: 0 });
+    // jsonParse is the one native block without a wrapper: its pause may land after the scope ended.
+    if (JS_KINDS.has(kind) || API_OF[kind] !== undefined) expect(block.context).toEqual({ kind, attempt: 0 });
     else if (block.context !== null) expect(block.context.kind).toBe(kind);
+  });
+
+  it('names the blocking function on top for wrapped native calls, exactly (not late)', () => {
+    const block = blockOf();
+    if (API_OF[kind] === undefined || JS_KINDS.has(kind)) return;
+    // gzipSync loops over chunks in JavaScript: the pause may land during it, above the caller.
+    if (kind !== 'gzipSync') expect(block.stack[0]?.functionName, JSON.stringify(block.stack)).toBe(FUNCTION_OF[kind]);
+    expect(block.late).toBe(false);
   });
 });
 
