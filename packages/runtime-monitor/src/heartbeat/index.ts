@@ -9,8 +9,8 @@ import { BEAT, pushStall } from './shared-state.js';
  * A gap between two beats overstates a block by up to one interval (the idle wait before the block is
  * in it). The loop's own idle-time counter (libuv metrics, read allocation-free) takes the idle part
  * out, so the measured figure is the loop's busy time between the beats: exact for a lone block, and
- * the interval can be long (threshold / 2, a few wake-ups a second) without blocks of half the
- * threshold being reported as stalls twice their length.
+ * the interval can be as long as the threshold (the default: one wake-up per threshold) without idle
+ * beats that arrive a little late, or short blocks after an idle wait, being counted as stalls.
  */
 
 /** Cumulative loop idle ms (libuv metrics), or null where the runtime does not keep it. */
@@ -40,10 +40,13 @@ export interface Heartbeat {
 }
 
 export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
-  const { state, intervalMs, thresholdMs, clockOffsetMs, onDrift } = options;
+  const { state, thresholdMs, clockOffsetMs, onDrift } = options;
   let onStall = options.onStall;
   const now = (): number => (performance.now() + clockOffsetMs) | 0;
   const idleTime = idleTimeReader();
+  // Without the idle counter every idle gap would count in full: beat at threshold / 2 at most, so a
+  // late idle beat never looks like a stall (Node >= 14.10 has the counter; this is for lookalikes).
+  const intervalMs = idleTime === null ? Math.max(1, Math.min(options.intervalMs, Math.floor(thresholdMs / 2))) : options.intervalMs;
   let last = now();
   let lastIdle = idleTime?.() ?? 0;
   Atomics.store(state, BEAT, last);

@@ -53,6 +53,16 @@ const state = new Int32Array(data.state);
 const clockOffsetMs = performance.timeOrigin - data.clockBaseMs;
 const now = (): number => (performance.now() + clockOffsetMs) | 0;
 const stallPollMs = Math.max(1, Math.min(10, options.heartbeatIntervalMs));
+/**
+ * A beat older than this means the main thread is blocked: the beat is overdue by half a threshold
+ * (so an idle beat a little late on a busy host is not taken for a block), and never less than the
+ * threshold. With the default heartbeat (= threshold) that is 1.5 × threshold after the last beat, so a
+ * block is watched (stack sampling starts) within 1.5 × threshold of its start at the latest, and a
+ * block shorter than that may be counted without a live stack when it starts just after a beat.
+ * When idle the worker wakes once per heartbeat period: each poll sleeps until the last beat would
+ * turn stale.
+ */
+const staleMs = Math.max(options.thresholdMs, options.heartbeatIntervalMs + Math.floor(options.thresholdMs / 2));
 
 const stats = new StallStats();
 const stacks = new StackTable();
@@ -358,10 +368,10 @@ function poll(): void {
   // Ended without a ring entry: the main thread measured a gap under the threshold after all.
   if (live?.over === true) live = null;
   const gap = (now() - beat) | 0;
-  if (live === null && gap > options.thresholdMs && beat !== lastWatchedBeat) live = watch(beat);
+  if (live === null && gap > staleMs && beat !== lastWatchedBeat) live = watch(beat);
   else if (live !== null) noteInFlight(live);
   if (!graceOver && beat >= options.startupGraceMs) graceOver = true;
-  const delay = live !== null ? stallPollMs : Math.max(1, Math.min(options.thresholdMs, options.thresholdMs - gap + 1));
+  const delay = live !== null ? stallPollMs : Math.max(1, Math.min(staleMs, staleMs - gap + 1));
   pollTimer = setTimeout(poll, delay);
 }
 
