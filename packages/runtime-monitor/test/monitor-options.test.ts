@@ -5,7 +5,7 @@ import { resolveOptions } from '../src/options.js';
 describe('startMonitor options', () => {
   it('fills defaults', () => {
     const options = resolveOptions({}, true);
-    expect(options).toMatchObject({ thresholdMs: 100, socket: true, captureStacks: true, lagSource: 'perf_hooks', heartbeatIntervalMs: 50 });
+    expect(options).toMatchObject({ thresholdMs: 100, socket: true, captureStacks: true, lagSource: 'perf_hooks', heartbeatIntervalMs: 100 });
   });
 
   it.each([
@@ -15,7 +15,7 @@ describe('startMonitor options', () => {
     [{ metricsEndpoint: { port: 70_000 } }, /option metricsEndpoint.port/],
     [{ lagSource: 'cpu' }, /option lagSource/],
     [{ socket: 'yes' }, /option socket must be true or false/],
-    [{ thresholdMs: 10, heartbeatIntervalMs: 10 }, /option heartbeatIntervalMs \(10\) must be below thresholdMs/],
+    [{ thresholdMs: 10, heartbeatIntervalMs: 20 }, /option heartbeatIntervalMs \(20\) must not exceed thresholdMs/],
     [{ treshold: 5 }, /unknown option treshold/],
   ])('rejects %j with a TypeError naming the option', (input, message) => {
     expect(() => resolveOptions(input, true)).toThrow(TypeError);
