@@ -13,7 +13,8 @@ const storage = new AsyncLocalStorage<MonitorContext>();
 const MAX_KEYS = 32;
 const MAX_STRING = 200;
 
-function sanitize(input: unknown): MonitorContext {
+/** A copy of `input` keeping only the shapes a context may have (bounded keys and string lengths). */
+export function sanitizeContext(input: unknown): MonitorContext {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new TypeError('agent-lag: a context must be a plain object of strings, numbers, booleans or null');
   }
@@ -32,7 +33,16 @@ function sanitize(input: unknown): MonitorContext {
 /** Runs `fn` with `context` (merged over the enclosing one) as what a block inside it is attributed to. */
 export function withContext<T>(context: MonitorContext, fn: () => T): T {
   const current = storage.getStore();
-  return storage.run(current === undefined ? sanitize(context) : { ...current, ...sanitize(context) }, fn);
+  return storage.run(current === undefined ? sanitizeContext(context) : { ...current, ...sanitizeContext(context) }, fn);
+}
+
+/**
+ * withContext for a context this package built itself from already-sanitised parts (the HTTP
+ * middleware, once per request): skips the copy that user input needs.
+ */
+export function withTrustedContext<T>(context: MonitorContext, fn: () => T): T {
+  const current = storage.getStore();
+  return storage.run(current === undefined ? context : { ...current, ...context }, fn);
 }
 
 /**
@@ -41,7 +51,7 @@ export function withContext<T>(context: MonitorContext, fn: () => T): T {
  */
 export function setContext(context: MonitorContext): void {
   const current = storage.getStore();
-  storage.enterWith(current === undefined ? sanitize(context) : { ...current, ...sanitize(context) });
+  storage.enterWith(current === undefined ? sanitizeContext(context) : { ...current, ...sanitizeContext(context) });
 }
 
 /** The context of the current execution, or null outside any. */
@@ -71,7 +81,7 @@ export function installContextAccessor(): void {
 export function parseCapturedContext(json: unknown): MonitorContext | null {
   if (typeof json !== 'string') return null;
   try {
-    return sanitize(JSON.parse(json));
+    return sanitizeContext(JSON.parse(json));
   } catch {
     return null;
   }

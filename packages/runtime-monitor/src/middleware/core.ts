@@ -5,6 +5,7 @@
  */
 import type { MonitorContext } from '../types.js';
 import { ShedGate, type ShedOptions, type ShedResponse } from '../shedding/gate.js';
+import { sanitizeContext } from '../context/index.js';
 import { currentMonitor, enterContext, runInContext } from './monitor-link.js';
 import {
   METHOD_KEY,
@@ -89,7 +90,7 @@ export class AdapterCore<Req> {
     const context: MonitorContext = { [ROUTE_KEY]: route, [METHOD_KEY]: method, [REQUEST_ID_KEY]: id };
     if (this.#context !== undefined) {
       const extra = this.#callUser(this.#context, req) as MonitorContext | null | undefined;
-      if (extra !== null && typeof extra === 'object') Object.assign(context, extra);
+      if (extra !== null && typeof extra === 'object') Object.assign(context, sanitizeContext(extra));
     }
     return this.tracker.begin(context, route);
   }

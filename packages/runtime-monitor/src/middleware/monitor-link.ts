@@ -2,7 +2,7 @@
  * The middleware's only coupling to the monitor core: the running handle and the async context.
  */
 import type { MonitorContext } from '../types.js';
-import { setContext, withContext } from '../context/index.js';
+import { setContext, withTrustedContext } from '../context/index.js';
 import { getMonitor } from '../monitor.js';
 import type { MonitorHandleLike } from './tracker.js';
 
@@ -10,8 +10,9 @@ export function currentMonitor(): MonitorHandleLike | null {
   return getMonitor();
 }
 
+/** `context` must come from the adapter core, which sanitises the user's fields once per request. */
 export function runInContext<T>(context: MonitorContext, fn: () => T): T {
-  return withContext(context, fn);
+  return withTrustedContext(context, fn);
 }
 
 /** Replaces what the current execution (and what it schedules) is attributed to. */
