@@ -145,7 +145,8 @@ describe('agent-lag watch in a terminal', () => {
     let screen = '';
     for (let attempt = 0; attempt < 100; attempt += 1) {
       screen = tmux('capture-pane', '-p');
-      if (screen.includes('hashPasswordsSynchronously') && /since start p50 \d/.test(screen)) break;
+      // The block line arrives as it happens; the stall count with the next periodic snapshot.
+      if (screen.includes('hashPasswordsSynchronously') && /since start p50 \d/.test(screen) && /stalls > 50 ms\s+\d+/.test(screen)) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(screen).toContain(`pid ${service.pid}`);
@@ -168,6 +169,8 @@ describe('agent-lag watch --attach on a process started without the monitor', ()
     // Injected, and the inspector it opened is already closed again while we watch.
     expect(await portAccepts(9229)).toBe(false);
 
+    // The injected monitor counts its first 250 ms as start-up (its own loading); block after that.
+    await watch.waitForLine((l) => l.includes('"type":"snapshot"') && (JSON.parse(l) as { snapshot: { uptimeMs: number } }).snapshot.uptimeMs > 400);
     expect(await httpGet(port, '/block')).toBe('ok');
     // Other blocks may come first (the monitor's own start in the target); ours must come with its stack.
     const blockLine = await watch.waitForLine((l) => l.includes('"type":"block"') && l.includes('"functionName":"renderReportSynchronously"'));

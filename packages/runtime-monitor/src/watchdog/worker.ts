@@ -286,7 +286,9 @@ function finish(stall: RingStall, watched: LiveStall | null, result: CaptureResu
   if (result !== null) {
     const [first, ...rest] = result.samples;
     if (first !== undefined) stack = resolveFrames(first.frames, result.scripts, sourceMaps, data.ownUrlPrefix);
-    if (rest.length > 0) samples = rest.map((sample) => resolveFrames(sample.frames, result.scripts, sourceMaps, data.ownUrlPrefix));
+    // A sample whose pause saw a newer beat landed after the block had ended, in unrelated code.
+    const during = rest.filter((sample) => sample.pausedBeat === stall.startBeat);
+    if (during.length > 0) samples = during.map((sample) => resolveFrames(sample.frames, result.scripts, sourceMaps, data.ownUrlPrefix));
     context = result.context;
     late = isLate(stall, inFlight, result);
   }
