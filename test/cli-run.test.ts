@@ -63,7 +63,7 @@ describe('agent-lag run on a script that blocks', () => {
   });
 
   it('--json writes the event log as NDJSON on stdout and moves the command\'s stdout to stderr', async () => {
-    const result = await runCli(['--json', '--threshold-ms', '50', '--', process.execPath, blockingTool]);
+    const result = await runCli(['--json', '--threshold-ms', '50', '--startup-grace-ms', '0', '--', process.execPath, blockingTool]);
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
     const events = jsonLines(lines);
@@ -110,6 +110,7 @@ describe('agent-lag run: bad usage is one line and exit code 2', () => {
     [[], /missing required argument 'command'/],
     [['--threshold-ms', 'fast', '--', 'node', '-e', '1'], /--threshold-ms expects a positive number of milliseconds, got "fast"/],
     [['--fail-on-block-ms', '-5', '--', 'node', '-e', '1'], /--fail-on-block-ms expects a positive number/],
+    [['--startup-grace-ms', '-1', '--', 'node', '-e', '1'], /--startup-grace-ms expects 0 or a positive number/],
     [['--', 'agent-lag-no-such-command-xyz'], /command not found: agent-lag-no-such-command-xyz/],
   ])('%j', async (args, message) => {
     const result = await runCli(args);

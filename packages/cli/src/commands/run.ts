@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { EXIT_FINDINGS } from '../errors.js';
 import type { CommandResult } from '../main.js';
 import { formatBlockLine, formatMs, formatSummary } from '../run/format.js';
-import { parsePositiveMs } from '../run/numbers.js';
+import { parseNonNegativeMs, parsePositiveMs } from '../run/numbers.js';
 import { RunReport } from '../run/run-report.js';
 import { exitCodeOf, runMonitored } from '../run/run-monitored.js';
 import { mergeSnapshots } from '../watch/merge-snapshots.js';
@@ -14,6 +14,7 @@ import { mergeSnapshots } from '../watch/merge-snapshots.js';
 interface RunCommandOptions {
   report?: string;
   thresholdMs?: string;
+  startupGraceMs?: string;
   failOnBlockMs?: string;
   json?: boolean;
 }
@@ -35,6 +36,7 @@ export function registerRunCommand(program: Command, result: CommandResult): voi
     .argument('<command...>', 'the command to run, after --')
     .option('--report <file>', 'keep the monitor\'s NDJSON event log in <file>')
     .option('--threshold-ms <ms>', 'report stalls longer than <ms> (monitor default otherwise)')
+    .option('--startup-grace-ms <ms>', 'count stalls in the first <ms> as start-up, not blocks (monitor default 1000; 0 for none)')
     .option('--fail-on-block-ms <ms>', 'exit 1 if any block after start-up lasted longer than <ms>')
     .option('--json', 'write the event log as NDJSON to stdout (the command\'s stdout goes to stderr)')
     .passThroughOptions()
@@ -54,6 +56,7 @@ Examples:
 
 async function runCommand(command: string[], options: RunCommandOptions): Promise<number> {
   const thresholdMs = parsePositiveMs(options.thresholdMs, '--threshold-ms');
+  const startupGraceMs = parseNonNegativeMs(options.startupGraceMs, '--startup-grace-ms');
   const failOnBlockMs = parsePositiveMs(options.failOnBlockMs, '--fail-on-block-ms');
   const json = options.json === true;
   const color = chalkStderr;
@@ -72,6 +75,7 @@ async function runCommand(command: string[], options: RunCommandOptions): Promis
       command,
       reportPath,
       thresholdMs,
+      startupGraceMs,
       childStdout: json ? 'stderr' : 'inherit',
       onEvent: (event) => {
         const block = report.add(event);

@@ -5,6 +5,8 @@ export interface MonitorRequest {
   /** Absolute path the monitor writes its NDJSON event log to. */
   reportPath: string;
   thresholdMs: number | undefined;
+  /** Stalls this long after the monitor starts count as start-up (module loading), not as blocks. */
+  startupGraceMs?: number | undefined;
 }
 
 /** The monitor's preload entry, resolved from the CLI itself so the app needs no dependency on it. */
@@ -21,5 +23,6 @@ export function monitoredEnv(base: NodeJS.ProcessEnv, request: MonitorRequest, r
   env['NODE_OPTIONS'] = nodeOptionsWithPreload(base['NODE_OPTIONS'], registerUrl);
   env['AGENT_LAG_REPORT'] = request.reportPath;
   if (request.thresholdMs !== undefined) env['AGENT_LAG_THRESHOLD_MS'] = String(request.thresholdMs);
+  if (request.startupGraceMs !== undefined) env['AGENT_LAG_STARTUP_GRACE_MS'] = String(request.startupGraceMs);
   return env;
 }

@@ -10,6 +10,16 @@ export function parsePositiveMs(value: string | undefined, option: string): numb
   return number;
 }
 
+/** Zero or a positive number of milliseconds (a grace period that may be switched off). */
+export function parseNonNegativeMs(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0) {
+    throw new UsageError(`${option} expects 0 or a positive number of milliseconds, got ${JSON.stringify(value)}`);
+  }
+  return number;
+}
+
 /** A positive number of seconds (watch --duration). */
 export function parsePositiveSeconds(value: string | undefined, option: string): number | undefined {
   if (value === undefined) return undefined;
