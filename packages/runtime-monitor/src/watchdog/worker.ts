@@ -88,6 +88,10 @@ let graceOver = options.startupGraceMs === 0;
 let pollTimer: NodeJS.Timeout | null = null;
 let distributionTimer: NodeJS.Timeout | null = null;
 let stopping = false;
+/** Block events waiting for their capture or the wrapper's report; flushed (bounded) at shutdown. */
+const pendingFinishes = new Set<Promise<void>>();
+/** Well under the main thread's 1 s wait for the worker at exit. */
+const SHUTDOWN_FLUSH_MS = 300;
 
 function post(message: FromWorker): void {
   try {
@@ -349,9 +353,11 @@ function drainRing(): void {
       post({ kind: 'stall', durationMs: stall.durationMs, startup: true, block: null, reported: null, unmeasured: 0 });
     } else if (watched !== null && (watched.capture !== null || watched.reportSequence !== null)) {
       const capture = watched.capture ?? Promise.resolve(null);
-      void capture
+      const finished: Promise<void> = capture
         .then(async (result) => finish(stall, watched, result, await wrapperReport(watched, result?.scripts)))
-        .catch(() => undefined);
+        .catch(() => undefined)
+        .finally(() => pendingFinishes.delete(finished));
+      pendingFinishes.add(finished);
     } else {
       finish(stall, watched, null);
     }
@@ -377,13 +383,24 @@ function poll(): void {
   pollTimer = setTimeout(poll, delay);
 }
 
-function shutdown(): void {
+/**
+ * Writes what is still pending, then the summary. A block that ended just before exit is usually still
+ * being captured: closing the session fails the capture's outstanding inspector calls (a main thread
+ * parked in its exit handler would never answer them), so it finishes with the samples it already has.
+ */
+async function shutdown(): Promise<void> {
   if (stopping) return;
   stopping = true;
   if (pollTimer !== null) clearTimeout(pollTimer);
   if (distributionTimer !== null) clearTimeout(distributionTimer);
-  capturer?.close();
   drainRing();
+  capturer?.close();
+  if (pendingFinishes.size > 0) {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_FLUSH_MS)));
+    await Promise.race([Promise.allSettled([...pendingFinishes]), bound]);
+    clearTimeout(timer);
+  }
   emit({ type: 'summary', ...snapshot() });
   log?.close();
   control?.closeSync();
@@ -398,8 +415,8 @@ port?.on('message', (message: ToWorker) => {
       if (!stopping) emit(message.event);
       break;
     case 'stop':
-      shutdown();
-      void (metrics?.close() ?? Promise.resolve())
+      void shutdown()
+        .then(() => metrics?.close())
         .catch(() => undefined)
         .then(() => {
           post({ kind: 'stopped' });
@@ -408,9 +425,12 @@ port?.on('message', (message: ToWorker) => {
       break;
     case 'exit':
       // The main thread waits on EXIT_DONE: the inspector session must be gone before it exits.
-      shutdown();
-      Atomics.store(state, EXIT_DONE, 1);
-      Atomics.notify(state, EXIT_DONE);
+      void shutdown()
+        .catch(() => undefined)
+        .then(() => {
+          Atomics.store(state, EXIT_DONE, 1);
+          Atomics.notify(state, EXIT_DONE);
+        });
       break;
   }
 });
