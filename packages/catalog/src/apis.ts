@@ -33,6 +33,8 @@ const FS_SYNC: Record<string, string | null> = {
   lutimesSync: 'lutimes',
   mkdirSync: 'mkdir',
   mkdtempSync: 'mkdtemp',
+  // Node 24: returns a Disposable; the async form returns an AsyncDisposable, a different contract.
+  mkdtempDisposableSync: null,
   // opendirSync returns a Dir; fs/promises.opendir returns a Promise<Dir>: same meaning once awaited.
   opendirSync: 'opendir',
   openSync: null,
@@ -125,6 +127,8 @@ const cryptoPromisified: Record<string, string> = {
   generatePrimeSync: 'generatePrime',
   checkPrimeSync: 'checkPrime',
   randomFillSync: 'randomFill',
+  // Node 24.
+  argon2Sync: 'argon2',
 };
 
 const cryptoApis: BlockingApi[] = Object.entries(cryptoPromisified).map(([name, asyncName]) => ({
