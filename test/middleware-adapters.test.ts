@@ -1,19 +1,11 @@
+import type { BlockEvent } from '@agent-lag/runtime-monitor';
+import type { RoutesSection } from '@agent-lag/runtime-monitor/middleware';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, waitFor, type FixtureServer } from './helpers/middleware-fixture.js';
 
-interface RouteEntry {
-  route: string;
-  requests: number;
-  blocks: number;
-  blockedMs: number;
-  worstBlockMs: number;
-  waitedMs: number;
-  inFlight: number;
-  oldestInFlightStartedAt: number | null;
-}
 interface Figures {
-  section: { routes: RouteEntry[] };
-  blocks: { durationMs: number; context: Record<string, unknown> | null }[];
+  section: RoutesSection;
+  blocks: Pick<BlockEvent, 'durationMs' | 'context'>[];
 }
 
 async function figures(server: FixtureServer): Promise<Figures> {

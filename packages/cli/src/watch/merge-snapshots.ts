@@ -2,16 +2,10 @@ import hdr from 'hdr-histogram-js';
 import type { MonitorSnapshot, StackSummary, StallFigures, SyncCallSite } from './monitor-types.js';
 
 /** Stall figures of several processes, as if they were one (cluster workers, replicas on one host). */
-export interface MergedStalls {
-  count: number;
-  startupCount: number;
-  totalMs: number;
-  maxMs: number;
-  p50Ms: number;
-  p99Ms: number;
+export type MergedStalls = Omit<StallFigures, 'histogram'> & {
   /** False when some histogram could not be decoded and the percentiles are the worst process's. */
   exact: boolean;
-}
+};
 
 /**
  * Adds the stall histograms (hdr-histogram-js, base64) and re-derives the percentiles, which is the
