@@ -1,19 +1,8 @@
-import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { cliBin, repoRoot } from './helpers/paths.js';
 import { run } from './helpers/spawn.js';
+import { portAccepts } from './helpers/ports.js';
 
-/** True when something accepts TCP connections on the loopback port. */
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** The text of one numbered step of the demo's screen (" 2  While it runs…" up to the next step). */
 function step(stdout: string, n: number): string {
@@ -54,7 +43,7 @@ describe('agent-lag demo', () => {
     // Both services were started on loopback ports it printed, and both are gone now.
     const ports = [...stderr.matchAll(/http:\/\/127\.0\.0\.1:(\d+)\/agent\/run/g)].map((m) => Number(m[1]));
     expect(ports).toHaveLength(2);
-    for (const port of ports) expect(await isListening(port)).toBe(false);
+    for (const port of ports) expect(await portAccepts(port)).toBe(false);
   });
 
   it.each([

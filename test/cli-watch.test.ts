@@ -2,13 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { createServer, connect, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cliBin, repoRoot } from './helpers/paths.js';
 import { jsonLines, startLive, type LiveProcess } from './helpers/live-process.js';
 import { run } from './helpers/spawn.js';
+import { portAccepts } from './helpers/ports.js';
 
 const fixtures = join(repoRoot, 'test/fixtures/cli-watch');
 const monitoredFixture = join(fixtures, 'monitored-blocker.mjs');
@@ -44,17 +45,6 @@ function httpGet(port: number, path: string): Promise<string> {
   });
 }
 
-/** Whether 127.0.0.1:`port` accepts a TCP connection. */
-function portAccepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 function expectOneUsageLine(result: { code: number | null; stderr: string }, message: RegExp): void {
   expect(result.code).toBe(2);
