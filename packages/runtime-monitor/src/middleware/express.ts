@@ -6,6 +6,7 @@
  */
 import { IncomingMessage, type ServerResponse } from 'node:http';
 import { pathOf } from '../shedding/route-matcher.js';
+import { observeAssignment } from './assignment-hook.js';
 import { AdapterCore, type MiddlewareOptions } from './core.js';
 import { writeShedResponse } from './respond.js';
 import { joinRoute } from './route-name.js';
@@ -25,37 +26,19 @@ export type ExpressMiddleware = ((req: ExpressRequestLike, res: ServerResponse, 
 
 const kRecord = Symbol('agent-lag.record');
 const kCore = Symbol('agent-lag.core');
-const kRoute = Symbol('agent-lag.route');
 
 interface Tracked {
   [kRecord]?: RequestRecord;
   [kCore]?: AdapterCore<ExpressRequestLike>;
-  [kRoute]?: unknown;
   baseUrl?: string;
 }
 
-const hookedPrototypes = new WeakSet<object>();
-
-function hookRouteAssignment(proto: object | null): void {
-  if (proto === null || hookedPrototypes.has(proto)) return;
-  hookedPrototypes.add(proto);
-  const existing = Object.getOwnPropertyDescriptor(proto, 'route');
-  if (existing !== undefined && existing.configurable === false) return;
-  Object.defineProperty(proto, 'route', {
-    configurable: true,
-    enumerable: true,
-    get(this: Tracked): unknown {
-      return this[kRoute];
-    },
-    set(this: Tracked, route: { path?: unknown } | undefined) {
-      this[kRoute] = route;
-      const record = this[kRecord];
-      const core = this[kCore];
-      if (record !== undefined && core !== undefined && route?.path !== undefined) {
-        core.routeMatched(record, joinRoute(this.baseUrl, route.path));
-      }
-    },
-  });
+function onRouteAssigned(target: object, route: unknown): void {
+  const tracked = target as Tracked;
+  const record = tracked[kRecord];
+  const core = tracked[kCore];
+  const path = (route as { path?: unknown } | undefined)?.path;
+  if (record !== undefined && core !== undefined && path !== undefined) core.routeMatched(record, joinRoute(tracked.baseUrl, path));
 }
 
 /**
@@ -95,7 +78,8 @@ export function agentLagExpress(options: MiddlewareOptions<ExpressRequestLike> =
         return;
       }
     }
-    hookRouteAssignment(expressRequestPrototype(req));
+    const proto = expressRequestPrototype(req);
+    if (proto !== null) observeAssignment(proto, 'route', true, onRouteAssigned);
     const record = core.open(req, method, req.headers['x-request-id'], UNMATCHED_ROUTE);
     tracked[kRecord] = record;
     tracked[kCore] = core;

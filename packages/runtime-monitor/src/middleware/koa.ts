@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pathOf } from '../shedding/route-matcher.js';
+import { observeAssignment } from './assignment-hook.js';
 import { AdapterCore, type MiddlewareOptions } from './core.js';
 import { UNMATCHED_ROUTE, type RequestRecord } from './tracker.js';
 
@@ -26,36 +27,17 @@ export type KoaMiddleware = ((ctx: KoaContextLike, next: () => Promise<unknown>)
 
 const kRecord = Symbol('agent-lag.record');
 const kCore = Symbol('agent-lag.core');
-const kMatched = Symbol('agent-lag.matched-route');
 
 interface Tracked {
   [kRecord]?: RequestRecord;
   [kCore]?: AdapterCore<KoaContextLike>;
-  [kMatched]?: unknown;
 }
 
-const hookedPrototypes = new WeakSet<object>();
-
-function hookMatchedRoute(proto: object): void {
-  if (hookedPrototypes.has(proto)) return;
-  hookedPrototypes.add(proto);
-  const existing = Object.getOwnPropertyDescriptor(proto, '_matchedRoute');
-  if (existing !== undefined && existing.configurable === false) return;
-  Object.defineProperty(proto, '_matchedRoute', {
-    configurable: true,
-    enumerable: false,
-    get(this: Tracked): unknown {
-      return this[kMatched];
-    },
-    set(this: Tracked, route: unknown) {
-      this[kMatched] = route;
-      const record = this[kRecord];
-      const core = this[kCore];
-      if (record !== undefined && core !== undefined && typeof route === 'string') {
-        core.routeMatched(record, route);
-      }
-    },
-  });
+function onMatchedRoute(target: object, route: unknown): void {
+  const tracked = target as Tracked;
+  const record = tracked[kRecord];
+  const core = tracked[kCore];
+  if (record !== undefined && core !== undefined && typeof route === 'string') core.routeMatched(record, route);
 }
 
 export function agentLagKoa(options: MiddlewareOptions<KoaContextLike> = {}): KoaMiddleware {
@@ -78,7 +60,7 @@ export function agentLagKoa(options: MiddlewareOptions<KoaContextLike> = {}): Ko
         return Promise.resolve();
       }
     }
-    hookMatchedRoute(Object.getPrototypeOf(ctx) as object);
+    observeAssignment(Object.getPrototypeOf(ctx) as object, '_matchedRoute', false, onMatchedRoute);
     const record = core.open(ctx, ctx.method, ctx.req.headers['x-request-id'], UNMATCHED_ROUTE);
     tracked[kRecord] = record;
     tracked[kCore] = core;
