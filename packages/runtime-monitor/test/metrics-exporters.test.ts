@@ -1,9 +1,9 @@
-import { MeterProvider, MetricReader, type DataPoint, type MetricData } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, type DataPoint, type MetricData } from '@opentelemetry/sdk-metrics';
 import * as promClient from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { registerOtelMetrics } from '../src/exporters/otel.js';
 import { registerPromClientMetrics } from '../src/exporters/prom-client.js';
-import { byName, parsePrometheus, sampleSnapshot } from './metrics-helpers.js';
+import { byName, parsePrometheus, PullReader, sampleSnapshot } from './metrics-helpers.js';
 
 describe('registerPromClientMetrics', () => {
   it("registers into the app's registry next to prom-client's defaults, without clashing names", async () => {
@@ -41,15 +41,6 @@ describe('registerPromClientMetrics', () => {
     expect(() => registerPromClientMetrics({ registry: {} as never, monitor: { snapshot: () => sampleSnapshot(0) } })).toThrow(/Registry/);
   });
 });
-
-class PullReader extends MetricReader {
-  protected override onShutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-  protected override onForceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-}
 
 describe('registerOtelMetrics', () => {
   it('observes nodejs.eventloop.* with semantic-convention units and agent_lag.* per route on a real Meter', async () => {

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { MetricReader } from '@opentelemetry/sdk-metrics';
 import * as hdr from 'hdr-histogram-js';
 import type { MonitorSnapshot } from '../src/types.js';
 import type { RoutesSection } from '../src/middleware/tracker.js';
@@ -15,6 +16,16 @@ export const parsePrometheus = createRequire(import.meta.url)('parse-prometheus-
 
 export function byName(families: ParsedFamily[]): Map<string, ParsedFamily> {
   return new Map(families.map((family) => [family.name, family]));
+}
+
+/** A pull-only reader for the OpenTelemetry SDK: `collect()` runs the exporter's observable callback on demand. */
+export class PullReader extends MetricReader {
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 /** Stall histogram encoded the way the watchdog encodes it: hdr-histogram-js, ms values. */

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { MonitorSnapshot } from '../types.js';
-import { EVENT_LOOP_SECTION, type EventLoopTime } from './families.js';
+import { EVENT_LOOP_SECTION, type EventLoopTime } from './snapshot-sections.js';
 
 export function readEventLoopTime(): EventLoopTime {
   const { active, idle } = performance.eventLoopUtilization();

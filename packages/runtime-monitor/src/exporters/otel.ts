@@ -1,19 +1,26 @@
 /**
  * OpenTelemetry: observable instruments on a Meter the app passes in (`@opentelemetry/api` stays an
- * optional peer and is never imported). Names follow the Node.js runtime semantic conventions
- * (`nodejs.eventloop.*`); ours live under `agent_lag.*`. One snapshot is read per collection.
+ * optional peer and is never imported). One instrument per row of the metric table
+ * (`metric-definitions.ts`), the same rows the Prometheus exporters walk: names follow the Node.js
+ * runtime semantic conventions (`nodejs.eventloop.*`), ours live under `agent_lag.*`. One snapshot is
+ * read per collection.
+ *
+ * Histograms: an observable instrument cannot carry one, so the Prometheus-only stall-duration
+ * histogram (`agent_lag_stall_duration_seconds`) has no instrument here; its count and sum are the
+ * observable counters `agent_lag.stalls` and `agent_lag.stall.time`.
  */
 import type { MonitorSnapshot } from '../types.js';
-import { readEventLoopTime } from './event-loop-time.js';
-import { routesSectionOf } from './families.js';
+import { withEventLoopTime } from './event-loop-time.js';
+import { METRICS, type ScalarDefinition } from './metric-definitions.js';
 
 type Attributes = Record<string, string>;
+type InstrumentOptions = { description?: string; unit?: string };
 
 /** The parts of an `@opentelemetry/api` Meter used (a real Meter fits). */
 export interface OtelMeterLike {
-  createObservableGauge(name: string, options?: { description?: string; unit?: string }): object;
-  createObservableCounter(name: string, options?: { description?: string; unit?: string }): object;
-  createObservableUpDownCounter(name: string, options?: { description?: string; unit?: string }): object;
+  createObservableGauge(name: string, options?: InstrumentOptions): object;
+  createObservableCounter(name: string, options?: InstrumentOptions): object;
+  createObservableUpDownCounter(name: string, options?: InstrumentOptions): object;
   addBatchObservableCallback(callback: (result: OtelBatchResultLike) => void, observables: object[]): void;
   removeBatchObservableCallback(callback: (result: OtelBatchResultLike) => void, observables: object[]): void;
 }
@@ -31,62 +38,52 @@ export interface OtelExport {
   unregister(): void;
 }
 
-const DELAY_STATS = ['min', 'max', 'mean', 'stddev', 'p50', 'p90', 'p99'] as const;
-const DELAY_FIELD = { min: 'minMs', max: 'maxMs', mean: 'meanMs', stddev: 'stddevMs', p50: 'p50Ms', p90: 'p90Ms', p99: 'p99Ms' } as const;
+interface Registered {
+  metric: ScalarDefinition;
+  instrument: object;
+}
+
+function createInstrument(meter: OtelMeterLike, metric: ScalarDefinition): object {
+  const options = { description: metric.help, unit: metric.unit };
+  switch (metric.kind) {
+    case 'gauge':
+      return meter.createObservableGauge(metric.otel, options);
+    case 'counter':
+      return meter.createObservableCounter(metric.otel, options);
+    case 'upDownCounter':
+      return meter.createObservableUpDownCounter(metric.otel, options);
+  }
+}
+
+/** Unlabelled series are observed without attributes, not with an empty set. */
+function attributesOf(metric: ScalarDefinition, labelValues: string[]): Attributes | undefined {
+  if (metric.labels.length === 0) return undefined;
+  const attributes: Attributes = {};
+  metric.labels.forEach((label, i) => (attributes[label.otel] = labelValues[i] ?? ''));
+  return attributes;
+}
 
 export function registerOtelMetrics(meter: OtelMeterLike, options: OtelExportOptions): OtelExport {
   if (typeof meter?.addBatchObservableCallback !== 'function') throw new TypeError('agent-lag: meter must be an @opentelemetry/api Meter');
   const { monitor } = options;
   if (typeof monitor?.snapshot !== 'function') throw new TypeError('agent-lag: monitor must be a monitor handle (startMonitor() result)');
 
-  const delay = DELAY_STATS.map((stat) => ({
-    stat,
-    instrument: meter.createObservableGauge(`nodejs.eventloop.delay.${stat}`, {
-      description: `Event loop ${stat} delay (sampling interval subtracted).`,
-      unit: 's',
-    }),
-  }));
-  const utilization = meter.createObservableGauge('nodejs.eventloop.utilization', { description: 'Event loop utilization over the most recent window.', unit: '1' });
-  const time = meter.createObservableCounter('nodejs.eventloop.time', { description: 'Cumulative duration of time the event loop has been in each state.', unit: 's' });
-  const stalls = meter.createObservableCounter('agent_lag.stalls', { description: 'Event-loop stalls over the threshold after start-up.', unit: '{stall}' });
-  const stallTime = meter.createObservableCounter('agent_lag.stall.time', { description: 'Total time the event loop was stalled over the threshold.', unit: 's' });
-  const stallMax = meter.createObservableGauge('agent_lag.stall.max', { description: 'Longest stall since the monitor started.', unit: 's' });
-  const poolDelay = meter.createObservableGauge('agent_lag.threadpool.queue_delay', { description: 'Queue delay of the most recent libuv thread-pool probe.', unit: 's' });
-  const routeBlocked = meter.createObservableCounter('agent_lag.route.blocked_time', { description: 'Stall time blamed on the route (it held the loop).', unit: 's' });
-  const routeBlocks = meter.createObservableCounter('agent_lag.route.blocks', { description: 'Stalls that began while a request of the route was running.', unit: '{stall}' });
-  const routeWorst = meter.createObservableGauge('agent_lag.route.worst_block', { description: 'Longest stall blamed on the route.', unit: 's' });
-  const routeWaited = meter.createObservableCounter('agent_lag.route.lag_waited', { description: 'Stall time in-flight requests of the route waited through.', unit: 's' });
-  const routeInFlight = meter.createObservableUpDownCounter('agent_lag.route.in_flight', { description: 'Requests of the route in flight.', unit: '{request}' });
-  const routeOldest = meter.createObservableGauge('agent_lag.route.oldest_in_flight_age', { description: 'Age of the oldest in-flight request of the route.', unit: 's' });
-  const observables = [
-    ...delay.map((entry) => entry.instrument),
-    utilization, time, stalls, stallTime, stallMax, poolDelay,
-    routeBlocked, routeBlocks, routeWorst, routeWaited, routeInFlight, routeOldest,
-  ];
+  const registered: Registered[] = [];
+  for (const metric of METRICS) {
+    if (metric.kind === 'histogram') continue; // see the header: count and sum are exported by their own rows
+    registered.push({ metric, instrument: createInstrument(meter, metric) });
+  }
+  const observables = registered.map((entry) => entry.instrument);
 
   const callback = (result: OtelBatchResultLike): void => {
     const observe = result.observe.bind(result) as (observable: object, value: number, attributes?: Attributes) => void;
-    const snapshot = monitor.snapshot();
-    for (const { stat, instrument } of delay) observe(instrument, snapshot.lag[DELAY_FIELD[stat]] / 1000);
-    observe(utilization, snapshot.utilization);
-    const loopTime = readEventLoopTime();
-    observe(time, loopTime.activeMs / 1000, { 'nodejs.eventloop.state': 'active' });
-    observe(time, loopTime.idleMs / 1000, { 'nodejs.eventloop.state': 'idle' });
-    observe(stalls, snapshot.stalls.count);
-    observe(stallTime, snapshot.stalls.totalMs / 1000);
-    observe(stallMax, snapshot.stalls.maxMs / 1000);
-    if (snapshot.threadPool !== null) observe(poolDelay, snapshot.threadPool.lastMs / 1000);
-    const section = routesSectionOf(snapshot);
-    if (section === null) return;
+    // This exporter runs on the main thread, so it can read the loop time itself when the snapshot has no `eventLoop` section.
+    const snapshot = withEventLoopTime(monitor.snapshot());
     const now = Date.now();
-    for (const route of section.routes) {
-      const attributes = { 'http.route': route.route };
-      observe(routeBlocked, route.blockedMs / 1000, attributes);
-      observe(routeBlocks, route.blocks, attributes);
-      observe(routeWorst, route.worstBlockMs / 1000, attributes);
-      observe(routeWaited, route.waitedMs / 1000, attributes);
-      observe(routeInFlight, route.inFlight, attributes);
-      observe(routeOldest, route.oldestInFlightStartedAt === null ? 0 : Math.max(0, now - route.oldestInFlightStartedAt) / 1000, attributes);
+    for (const { metric, instrument } of registered) {
+      const points = metric.read(snapshot, now);
+      if (points === null) continue; // the snapshot does not have this figure: no observation
+      for (const point of points) observe(instrument, point.value, attributesOf(metric, point.labelValues));
     }
   };
   meter.addBatchObservableCallback(callback, observables);

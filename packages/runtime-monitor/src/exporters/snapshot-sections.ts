@@ -1,0 +1,30 @@
+/**
+ * Readers for the snapshot sections the exporters use. Sections cross the thread boundary to the
+ * watchdog worker as `unknown`, so each is checked before it is trusted: a missing or malformed
+ * section leaves its metrics out instead of failing the scrape.
+ */
+import type { MonitorSnapshot } from '../types.js';
+import type { RoutesSection } from '../middleware/tracker.js';
+
+/** Cumulative event-loop time by state, from `performance.eventLoopUtilization()` on the main thread. */
+export interface EventLoopTime {
+  activeMs: number;
+  idleMs: number;
+}
+
+/** Name of the snapshot section carrying {@link EventLoopTime}. */
+export const EVENT_LOOP_SECTION = 'eventLoop';
+
+/** The middleware's `routes` section, or null when no middleware published one. */
+export function routesSectionOf(snapshot: MonitorSnapshot): RoutesSection | null {
+  const section = snapshot.sections?.routes as RoutesSection | undefined;
+  if (section === undefined || section === null || !Array.isArray(section.routes)) return null;
+  return section;
+}
+
+/** The `eventLoop` section, or null when it was not published (the worker cannot read the main thread's loop time itself). */
+export function eventLoopTimeOf(snapshot: MonitorSnapshot): EventLoopTime | null {
+  const section = snapshot.sections?.[EVENT_LOOP_SECTION] as EventLoopTime | undefined;
+  if (section === undefined || section === null || typeof section.activeMs !== 'number') return null;
+  return section;
+}
