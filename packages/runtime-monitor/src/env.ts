@@ -52,6 +52,15 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EnvOptions {
   number('AGENT_LAG_LAG_WINDOW_MS', (value) => (options.lagWindowMs = value));
   number('AGENT_LAG_REPORTS_PER_MINUTE', (value) => (options.reportsPerMinute = value));
   number('AGENT_LAG_THREADPOOL_PROBE_MS', (value) => (options.threadPoolProbeMs = value));
+  number('AGENT_LAG_ONGOING_REPORT_MS', (value) => {
+    // Checked here against the threshold: startMonitor would refuse the pair, and the preload must still start.
+    const thresholdMs = options.thresholdMs ?? 100;
+    if (value !== 0 && value < thresholdMs) {
+      problems.push(`AGENT_LAG_ONGOING_REPORT_MS=${JSON.stringify(env.AGENT_LAG_ONGOING_REPORT_MS)} is neither 0 (off) nor at least the threshold (${thresholdMs} ms)`);
+    } else {
+      options.ongoingReportMs = value;
+    }
+  });
   const source = env.AGENT_LAG_LAG_SOURCE;
   if (source !== undefined && source.trim() !== '') {
     if (source === 'auto' || source === 'perf_hooks' || source === 'timer-drift') options.lagSource = source;

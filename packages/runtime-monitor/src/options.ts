@@ -42,6 +42,13 @@ export interface MonitorOptions {
   maxSamples?: number;
   /** Period of the libuv thread-pool probe, ms; 0 turns it off. Default 1000. */
   threadPoolProbeMs?: number;
+  /**
+   * A block still running after this many ms gets one provisional `{"type":"block","ongoing":true}` event
+   * in the event log and on the control socket, written by the watchdog while the loop is still frozen
+   * (so a wedge that never ends is seen). At least thresholdMs; 0 turns it off. Default 5000 (or
+   * thresholdMs when that is larger).
+   */
+  ongoingReportMs?: number;
 }
 
 export interface ResolvedOptions {
@@ -61,6 +68,8 @@ export interface ResolvedOptions {
   dedupeWindowMs: number;
   maxSamples: number;
   threadPoolProbeMs: number;
+  /** 0 when off, else at least thresholdMs. */
+  ongoingReportMs: number;
 }
 
 const KNOWN = new Set([
@@ -80,6 +89,7 @@ const KNOWN = new Set([
   'dedupeWindowMs',
   'maxSamples',
   'threadPoolProbeMs',
+  'ongoingReportMs',
 ]);
 
 function numberOption(options: MonitorOptions, name: keyof MonitorOptions, fallback: number, min: number, max: number): number {
@@ -164,6 +174,12 @@ export function resolveOptions(input: unknown, hasPerfHooksLag: boolean): Resolv
     throw new TypeError(`agent-lag: option heartbeatIntervalMs (${heartbeatIntervalMs}) must not exceed thresholdMs (${thresholdMs})`);
   }
 
+  // An explicit value below the threshold is a mistake; the default follows a threshold above 5 s.
+  const ongoingReportMs = numberOption(options, 'ongoingReportMs', Math.max(5000, thresholdMs), 0, 3_600_000);
+  if (ongoingReportMs !== 0 && ongoingReportMs < thresholdMs) {
+    throw new TypeError(`agent-lag: option ongoingReportMs (${ongoingReportMs}) must be 0 (off) or at least thresholdMs (${thresholdMs})`);
+  }
+
   return {
     thresholdMs,
     reportPath,
@@ -185,5 +201,6 @@ export function resolveOptions(input: unknown, hasPerfHooksLag: boolean): Resolv
     dedupeWindowMs: numberOption(options, 'dedupeWindowMs', 60_000, 0, 86_400_000),
     maxSamples: Math.round(numberOption(options, 'maxSamples', 10, 1, 100)),
     threadPoolProbeMs: numberOption(options, 'threadPoolProbeMs', 1000, 0, 3_600_000),
+    ongoingReportMs: Math.round(ongoingReportMs),
   };
 }

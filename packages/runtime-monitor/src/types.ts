@@ -26,8 +26,13 @@ export type MonitorContext = Record<string, string | number | boolean | null>;
 /** One stall of the event loop, as written to the event log and emitted as `'block'`. */
 export interface BlockEvent {
   type: 'block';
-  /** Epoch ms at which the loop last made progress before the stall. */
+  /**
+   * Epoch ms at which the stall began: the end minus `durationMs`; for a stall that got a provisional
+   * event, the heartbeat before it (up to `heartbeatIntervalMs` earlier). The key that pairs a
+   * provisional (`ongoing: true`) event with the final event of the same stall: both carry the same value.
+   */
   startedAt: number;
+  /** How long the loop was blocked; in a provisional event, how long it has been blocked so far. */
   durationMs: number;
   /** Innermost frame first; empty when no stack could be captured (lag-only mode). */
   stack: StackFrame[];
@@ -41,6 +46,15 @@ export interface BlockEvent {
   startup?: boolean;
   /** Identical stacks share a signature; detailed reports are de-duplicated by it. */
   signature?: string;
+  /**
+   * True on the provisional event the watchdog writes while a block is still running (after
+   * `ongoingReportMs`): `durationMs` is the time since `startedAt` so far, `stack` the newest sample
+   * taken so far (empty if none), `late` false. Absent on the final event, written when the block ends,
+   * with the same `startedAt`. A provisional event with no final one is a block that never ended (the
+   * process was killed or exited while blocked). Only in the event log and on the control socket: never
+   * emitted as `'block'` on the main thread, whose listeners get the final event.
+   */
+  ongoing?: boolean;
 }
 
 /** Event-loop delay over a window, with the sampling resolution already subtracted. */

@@ -17,9 +17,23 @@ describe('startMonitor options', () => {
     [{ socket: 'yes' }, /option socket must be true or false/],
     [{ thresholdMs: 10, heartbeatIntervalMs: 20 }, /option heartbeatIntervalMs \(20\) must not exceed thresholdMs/],
     [{ treshold: 5 }, /unknown option treshold/],
+    [{ ongoingReportMs: -1 }, /option ongoingReportMs must be a number from 0/],
+    [{ ongoingReportMs: '5000' }, /option ongoingReportMs .* got "5000"/],
+    [{ ongoingReportMs: Number.NaN }, /option ongoingReportMs must be a number/],
+    [{ ongoingReportMs: 50 }, /option ongoingReportMs \(50\) must be 0 \(off\) or at least thresholdMs \(100\)/],
+    [{ thresholdMs: 500, ongoingReportMs: 499 }, /option ongoingReportMs \(499\) must be 0 \(off\) or at least thresholdMs \(500\)/],
   ])('rejects %j with a TypeError naming the option', (input, message) => {
     expect(() => resolveOptions(input, true)).toThrow(TypeError);
     expect(() => resolveOptions(input, true)).toThrow(message);
+  });
+
+  it('reports blocks still running after ongoingReportMs: 5 s by default, never before the threshold, 0 for off', () => {
+    expect(resolveOptions({}, true).ongoingReportMs).toBe(5000);
+    expect(resolveOptions({ ongoingReportMs: 0 }, true).ongoingReportMs).toBe(0);
+    expect(resolveOptions({ ongoingReportMs: 100 }, true).ongoingReportMs).toBe(100);
+    expect(resolveOptions({ thresholdMs: 50, ongoingReportMs: 1000 }, true).ongoingReportMs).toBe(1000);
+    // A threshold above 5 s moves the default up rather than making the defaults invalid.
+    expect(resolveOptions({ thresholdMs: 8000 }, true).ongoingReportMs).toBe(8000);
   });
 
   it('uses the timer-drift sampler where perf_hooks lag is missing, and refuses to pretend otherwise', () => {
@@ -45,5 +59,15 @@ describe('AGENT_LAG_* variables', () => {
   it('collects bad values as problems instead of throwing', () => {
     const { problems } = optionsFromEnv({ AGENT_LAG_THRESHOLD_MS: '-1', AGENT_LAG_SOCKET: 'maybe' });
     expect(problems).toHaveLength(2);
+  });
+
+  it('maps AGENT_LAG_ONGOING_REPORT_MS, and drops a value below the threshold with a problem (the preload still starts)', () => {
+    expect(optionsFromEnv({ AGENT_LAG_ONGOING_REPORT_MS: '2000' })).toMatchObject({ options: { ongoingReportMs: 2000 }, problems: [] });
+    expect(optionsFromEnv({ AGENT_LAG_ONGOING_REPORT_MS: '0' })).toMatchObject({ options: { ongoingReportMs: 0 }, problems: [] });
+    const below = optionsFromEnv({ AGENT_LAG_THRESHOLD_MS: '200', AGENT_LAG_ONGOING_REPORT_MS: '150' });
+    expect(below.options.ongoingReportMs).toBeUndefined();
+    expect(below.problems).toEqual([expect.stringMatching(/AGENT_LAG_ONGOING_REPORT_MS="150" .*at least the threshold \(200 ms\)/)]);
+    expect(() => resolveOptions(below.options, true)).not.toThrow();
+    expect(optionsFromEnv({ AGENT_LAG_ONGOING_REPORT_MS: 'soon' }).problems).toEqual([expect.stringMatching(/AGENT_LAG_ONGOING_REPORT_MS="soon" is not a non-negative number/)]);
   });
 });

@@ -37,6 +37,16 @@ export interface CaptureResult {
   scripts: Map<string, ScriptInfo>;
 }
 
+/**
+ * A capture's result as it is being filled in, readable while the stall still lasts (the watchdog's
+ * provisional "ongoing" report reads the newest sample from it). The capture only ever appends.
+ */
+export type CaptureProgress = CaptureResult;
+
+export function emptyCapture(): CaptureProgress {
+  return { samples: [], context: null, scripts: new Map() };
+}
+
 /** How long to wait for a requested pause once the stall is over (it then lands in unrelated code). */
 const PAUSE_GRACE_MS = 1000;
 
@@ -77,13 +87,14 @@ export class StackCapturer {
     return this.#scripts !== null;
   }
 
-  /** Samples the main thread's stack while the stall lasts: the first pause, then one per interval. */
-  async capture(stall: StallProbe, intervalMs: number, maxSamples: number): Promise<CaptureResult | null> {
+  /**
+   * Samples the main thread's stack while the stall lasts: the first pause, then one per interval.
+   * `progress` is filled in as samples are taken, so the caller can read them before the capture ends.
+   */
+  async capture(stall: StallProbe, intervalMs: number, maxSamples: number, progress: CaptureProgress = emptyCapture()): Promise<CaptureResult | null> {
     if (this.#closed || this.#scripts !== null) return null;
-    const scripts = new Map<string, ScriptInfo>();
+    const { scripts, samples } = progress;
     this.#scripts = scripts;
-    const samples: CaptureSample[] = [];
-    let context: MonitorContext | null = null;
     try {
       let paused = this.#nextPause(stall);
       // Sent back to back: if the main thread is inside a native call, both are handled when it returns.
@@ -97,7 +108,7 @@ export class StackCapturer {
         const pausedBeat = stall.beat();
         const inFlightAtPause = stall.readInFlight();
         const frames = copyFrames(params);
-        if (samples.length === 0) context = await this.#readContext(params);
+        if (samples.length === 0) progress.context = await this.#readContext(params);
         await this.#post('Debugger.resume');
         samples.push({ frames, pausedBeat, inFlightAtPause, resumedAt: stall.now() });
         if (samples.length >= maxSamples || !(await stall.stillStalledAfter(intervalMs))) break;
@@ -111,7 +122,7 @@ export class StackCapturer {
       await this.#post('Debugger.disable').catch(() => undefined);
       this.#scripts = null;
     }
-    return samples.length === 0 ? null : { samples, context, scripts };
+    return samples.length === 0 ? null : progress;
   }
 
   /** Lets go of the main thread; the session must be gone before process.exit() completes. */

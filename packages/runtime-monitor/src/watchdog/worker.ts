@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { MAX_FRAMES, resolveFrames, type RawFrame, type ScriptInfo } from '../capture/frames.js';
 import { SourceMapResolver } from '../capture/source-maps.js';
-import { StackCapturer, type CaptureResult, type StallProbe } from '../capture/stack-capturer.js';
+import { emptyCapture, StackCapturer, type CaptureProgress, type CaptureResult, type StallProbe } from '../capture/stack-capturer.js';
 import { startControlServer, type ControlServer } from '../control/control-server.js';
 import { EventLog } from '../events/event-log.js';
 import { ReportLimiter } from '../events/report-limiter.js';
@@ -41,6 +41,12 @@ interface LiveStall {
   reportSequence: number | null;
   reportToken: boolean;
   capture: Promise<CaptureResult | null> | null;
+  /** The capture's samples as they are taken, for the provisional report. */
+  progress: CaptureProgress | null;
+  /** Fires the provisional ("ongoing") report once the stall has lasted ongoingReportMs. */
+  ongoingTimer: NodeJS.Timeout | null;
+  /** startedAt of the provisional event, once one was written; the final event repeats it. */
+  provisionalStartedAt: number | null;
   over: boolean;
   ended: Promise<void>;
   end: () => void;
@@ -63,6 +69,12 @@ const stallPollMs = Math.max(1, Math.min(10, options.heartbeatIntervalMs));
  * turn stale.
  */
 const staleMs = Math.max(options.thresholdMs, options.heartbeatIntervalMs + Math.floor(options.thresholdMs / 2));
+/**
+ * Age of the stall (since the beat before it) at which the provisional report is written. Never before
+ * threshold + one heartbeat period: the stall then has more than a threshold of busy time whatever idle
+ * wait preceded it, so it will be counted (and get its final event) when it ends.
+ */
+const ongoingDueMs = options.ongoingReportMs === 0 ? 0 : Math.max(options.ongoingReportMs, options.thresholdMs + options.heartbeatIntervalMs);
 
 const stats = new StallStats();
 const stacks = new StackTable();
@@ -262,15 +274,79 @@ function parseWrapperReport(json: string, scripts: ReadonlyMap<string, ScriptInf
 function watch(startBeat: number): LiveStall {
   let end = (): void => undefined;
   const ended = new Promise<void>((resolve) => (end = resolve));
-  const stall: LiveStall = { startBeat, inFlight: null, reportSequence: null, reportToken: false, capture: null, over: false, ended, end };
+  const stall: LiveStall = {
+    startBeat,
+    inFlight: null,
+    reportSequence: null,
+    reportToken: false,
+    capture: null,
+    progress: null,
+    ongoingTimer: null,
+    provisionalStartedAt: null,
+    over: false,
+    ended,
+    end,
+  };
   noteInFlight(stall);
   lastWatchedBeat = startBeat;
   if (!graceOver && startBeat < options.startupGraceMs) return stall;
   stall.reportToken = limiter.take(Date.now());
   if (stall.reportToken && captureAllowed() && capturer !== null) {
-    stall.capture = capturer.capture(probeFor(stall), options.thresholdMs, options.maxSamples).catch(() => null);
+    const progress = emptyCapture();
+    stall.progress = progress;
+    stall.capture = capturer.capture(probeFor(stall), options.thresholdMs, options.maxSamples, progress).catch(() => null);
+  }
+  // The provisional report is part of this stall's detailed report: it needs the same token.
+  if (stall.reportToken && ongoingDueMs > 0) {
+    const delay = Math.max(0, ongoingDueMs - ((now() - startBeat) | 0));
+    stall.ongoingTimer = setTimeout(() => {
+      stall.ongoingTimer = null;
+      reportOngoing(stall);
+    }, delay);
   }
   return stall;
+}
+
+function stopOngoingTimer(stall: LiveStall): void {
+  if (stall.ongoingTimer === null) return;
+  clearTimeout(stall.ongoingTimer);
+  stall.ongoingTimer = null;
+}
+
+/**
+ * The provisional event of a stall that is still running: written to the log and the control socket from
+ * here, since the main thread is frozen (and may never run again). Not posted to the main thread: its
+ * 'block' listeners get the final event when the loop runs again. Counts are untouched (they come from
+ * the ring when the stall ends).
+ */
+function reportOngoing(stall: LiveStall): void {
+  if (stopping || stall.over || live !== stall || Atomics.load(state, BEAT) !== stall.startBeat) return;
+  const durationMs = (now() - stall.startBeat) | 0;
+  noteInFlight(stall);
+  const inFlight = stall.inFlight;
+  const progress = stall.progress ?? emptyCapture();
+  // Samples are only taken while the stall lasts, and it still does: all of them belong to it.
+  const taken = progress.samples.map((sample) => resolveFrames(sample.frames, progress.scripts, sourceMaps, data.ownUrlPrefix));
+  const stack = taken.at(-1) ?? [];
+  const earlier = taken.slice(0, -1);
+  const signature = stack.length > 0 || inFlight !== null ? stackSignature(stack, inFlight) : undefined;
+  const at = Date.now();
+  // De-duplicated like a final report; a stall whose provisional event is written always gets its final one.
+  if (signature !== undefined && stack.length > 0 && !limiter.firstInWindow(signature, at)) return;
+  const startedAt = Math.round(at - durationMs);
+  stall.provisionalStartedAt = startedAt;
+  emit({
+    type: 'block',
+    startedAt,
+    durationMs,
+    stack,
+    ...(earlier.length === 0 ? {} : { samples: earlier }),
+    inFlight,
+    context: progress.context,
+    late: false,
+    ...(signature === undefined ? {} : { signature }),
+    ongoing: true,
+  });
 }
 
 function isLate(stall: RingStall, inFlight: InFlightCall | null, result: CaptureResult): boolean {
@@ -281,7 +357,11 @@ function isLate(stall: RingStall, inFlight: InFlightCall | null, result: Capture
   return ((stall.endBeat - first.resumedAt) | 0) < LATE_SLACK_MS;
 }
 
-function finish(stall: RingStall, watched: LiveStall | null, result: CaptureResult | null, report: WrapperReport | null = null): void {
+/**
+ * Writes a stall's final block event and hands it to the main thread. `counted` false: a stall the ring
+ * never got (cut short by exit); its event closes a provisional one but it stays out of every figure.
+ */
+function finish(stall: RingStall, watched: LiveStall | null, result: CaptureResult | null, report: WrapperReport | null = null, counted = true): void {
   const inFlight = watched?.inFlight ?? null;
   let stack: BlockEvent['stack'] = [];
   let samples: BlockEvent['samples'];
@@ -303,10 +383,12 @@ function finish(stall: RingStall, watched: LiveStall | null, result: CaptureResu
     late = false;
   }
   const signature = stack.length > 0 || inFlight !== null ? stackSignature(stack, inFlight) : undefined;
+  const provisionalStartedAt = watched?.provisionalStartedAt ?? null;
   const event: BlockEvent = {
     type: 'block',
     // The block ended at the end beat and lasted durationMs (the idle wait before it is not part of it).
-    startedAt: Math.round(Date.now() - ((now() - stall.endBeat) | 0) - stall.durationMs),
+    // After a provisional event, its startedAt (the beat before the stall): consumers pair the two by it.
+    startedAt: provisionalStartedAt ?? Math.round(Date.now() - ((now() - stall.endBeat) | 0) - stall.durationMs),
     durationMs: stall.durationMs,
     stack,
     ...(samples === undefined ? {} : { samples }),
@@ -317,11 +399,26 @@ function finish(stall: RingStall, watched: LiveStall | null, result: CaptureResu
   };
   const at = Date.now();
   let reported = watched !== null ? watched.reportToken : limiter.take(at);
-  if (reported && signature !== undefined && stack.length > 0 && !limiter.firstInWindow(signature, at)) reported = false;
+  // A stall whose provisional event was written must get its final one, or it would look never-ended.
+  if (reported && signature !== undefined && stack.length > 0 && !limiter.firstInWindow(signature, at) && provisionalStartedAt === null) reported = false;
+  if (!counted) {
+    emit(event);
+    return;
+  }
   const block = signature === undefined ? null : { ...event, signature };
   if (block !== null) stacks.add(block);
   if (reported) emit(event);
   post({ kind: 'stall', durationMs: stall.durationMs, startup: false, block, reported: reported ? event : null, unmeasured: 0 });
+}
+
+/** Finishes a watched stall once its capture (and the sync wrapper's report) are in; tracked for the shutdown flush. */
+function finishWhenCaptured(stall: RingStall, watched: LiveStall, counted: boolean): void {
+  const capture = watched.capture ?? Promise.resolve(null);
+  const finished: Promise<void> = capture
+    .then(async (result) => finish(stall, watched, result, await wrapperReport(watched, result?.scripts), counted))
+    .catch(() => undefined)
+    .finally(() => pendingFinishes.delete(finished));
+  pendingFinishes.add(finished);
 }
 
 /** The main thread's snapshot() takes percentiles and the encoded histogram from here, never computing them itself. */
@@ -352,12 +449,7 @@ function drainRing(): void {
     if (startup) {
       post({ kind: 'stall', durationMs: stall.durationMs, startup: true, block: null, reported: null, unmeasured: 0 });
     } else if (watched !== null && (watched.capture !== null || watched.reportSequence !== null)) {
-      const capture = watched.capture ?? Promise.resolve(null);
-      const finished: Promise<void> = capture
-        .then(async (result) => finish(stall, watched, result, await wrapperReport(watched, result?.scripts)))
-        .catch(() => undefined)
-        .finally(() => pendingFinishes.delete(finished));
-      pendingFinishes.add(finished);
+      finishWhenCaptured(stall, watched, true);
     } else {
       finish(stall, watched, null);
     }
@@ -370,6 +462,7 @@ function poll(): void {
   const beat = Atomics.load(state, BEAT);
   if (live !== null && beat !== live.startBeat && !live.over) {
     live.over = true;
+    stopOngoingTimer(live);
     live.end();
   }
   drainRing();
@@ -384,6 +477,22 @@ function poll(): void {
 }
 
 /**
+ * At stop or exit, a stall whose provisional event was written but whose end the heartbeat never saw
+ * (the app blocked, then exited without its loop turning again): the main thread is running our stop or
+ * exit handler, so it is over. Its final event closes the provisional one, with the time until now since
+ * the beat before it; it is not counted (counts come from the ring, which never got it).
+ */
+function closeCutStall(): void {
+  const cut = live;
+  if (cut === null || cut.provisionalStartedAt === null || Atomics.load(state, BEAT) !== cut.startBeat) return;
+  live = null;
+  cut.over = true;
+  cut.end();
+  const endBeat = now();
+  finishWhenCaptured({ startBeat: cut.startBeat, durationMs: (endBeat - cut.startBeat) | 0, endBeat }, cut, false);
+}
+
+/**
  * Writes what is still pending, then the summary. A block that ended just before exit is usually still
  * being captured: closing the session fails the capture's outstanding inspector calls (a main thread
  * parked in its exit handler would never answer them), so it finishes with the samples it already has.
@@ -393,7 +502,9 @@ async function shutdown(): Promise<void> {
   stopping = true;
   if (pollTimer !== null) clearTimeout(pollTimer);
   if (distributionTimer !== null) clearTimeout(distributionTimer);
+  if (live !== null) stopOngoingTimer(live);
   drainRing();
+  closeCutStall();
   capturer?.close();
   if (pendingFinishes.size > 0) {
     let timer: NodeJS.Timeout | undefined;

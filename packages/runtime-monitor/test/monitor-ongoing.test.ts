@@ -1,0 +1,162 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { BlockEvent, MonitorEvent } from '../src/types.js';
+import { blocksOf, fixture, tempDir, type BlockWindow } from './monitor-helpers.js';
+
+/*
+ * The provisional ("ongoing") block event: written by the watchdog while the main thread is still frozen,
+ * to the event log and the control socket. Real processes, the built package; timings are bounded
+ * generously (a loaded 2-core machine schedules the watchdog late), never tightly.
+ */
+
+const temp = tempDir();
+const children: ChildProcessWithoutNullStreams[] = [];
+const sockets: Socket[] = [];
+let runs = 0;
+
+afterEach(() => {
+  for (const socket of sockets.splice(0)) socket.destroy();
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+afterAll(() => temp.remove());
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Started {
+  child: ChildProcessWithoutNullStreams;
+  report: string;
+  socketPath: string;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+async function startWedge(config: Record<string, unknown>): Promise<Started> {
+  const report = join(temp.dir, `ongoing-${++runs}.ndjson`);
+  const child = spawn(process.execPath, [fixture('wedge.mjs')], {
+    env: { ...process.env, AGENT_LAG_TEST: JSON.stringify(config), AGENT_LAG_TEST_REPORT: report, XDG_RUNTIME_DIR: temp.dir },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const socketPath = await waitFor(() => /^ready (.+)$/m.exec(stdout)?.[1] ?? null, 30_000, () => `no "ready" line; stderr: ${stderr}`);
+  return { child, report, socketPath, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+async function waitFor<T>(probe: () => T | null, timeoutMs: number, why: () => string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`timed out: ${why()}`);
+    await sleep(50);
+  }
+}
+
+function readLog(path: string): MonitorEvent[] {
+  if (!existsSync(path)) return [];
+  // The worker writes whole lines; a line being written right now is left for the next read.
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.endsWith('}'))
+    .map((line) => JSON.parse(line) as MonitorEvent);
+}
+
+/** Streams the control socket's messages into an array. */
+function listen(path: string): Record<string, unknown>[] {
+  const messages: Record<string, unknown>[] = [];
+  const socket = connect(path);
+  sockets.push(socket);
+  let buffered = '';
+  socket.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) messages.push(JSON.parse(line) as Record<string, unknown>);
+  });
+  socket.on('error', () => undefined);
+  return messages;
+}
+
+const ongoingOf = (events: MonitorEvent[]): BlockEvent[] => blocksOf(events).filter((block) => block.ongoing === true);
+
+describe('a block that never ends', () => {
+  it('gets one provisional event, written while the process is still wedged, naming the function', async () => {
+    const started = await startWedge({ mode: 'forever', options: { thresholdMs: 100, ongoingReportMs: 1000 } });
+    const socketMessages = listen(started.socketPath);
+    await waitFor(() => socketMessages.find((message) => message['type'] === 'hello') ?? null, 10_000, () => 'no hello on the control socket');
+    started.child.stdin.write('go\n');
+
+    const first = await waitFor(
+      () => ongoingOf(readLog(started.report))[0] ?? null,
+      30_000,
+      () => `no ongoing event; log: ${readFileSync(started.report, 'utf8')}; stderr: ${started.stderr()}`,
+    );
+    // Well past the report: still exactly one, and the process is still wedged (nothing ended the block).
+    await sleep(1500);
+    const events = readLog(started.report);
+    expect(started.child.exitCode).toBeNull();
+    expect(ongoingOf(events)).toHaveLength(1);
+
+    expect(first).toMatchObject({ type: 'block', ongoing: true, late: false });
+    expect(first.durationMs).toBeGreaterThanOrEqual(1000);
+    expect(first.durationMs).toBeLessThan(60_000);
+    expect(first.stack.map((frame) => frame.functionName)).toContain('wedgeForeverInAUniquelyNamedFunction');
+    expect(first.stack[0]?.functionName).toBe('wedgeForeverInAUniquelyNamedFunction');
+    expect(typeof first.signature).toBe('string');
+
+    // The control socket streamed the same event.
+    const streamed = await waitFor(
+      () => socketMessages.find((message) => message['type'] === 'block' && message['ongoing'] === true) ?? null,
+      10_000,
+      () => `no block on the control socket: ${JSON.stringify(socketMessages)}`,
+    );
+    expect(streamed).toEqual(first);
+
+    started.child.kill('SIGKILL');
+    expect((await started.exited).signal).toBe('SIGKILL');
+  }, 90_000);
+});
+
+describe('a block that ends after the provisional report', () => {
+  it('gets a provisional event, then the final one with the same startedAt; listeners only get the final one', async () => {
+    const targetMs = 2500;
+    const started = await startWedge({ mode: 'timed', targetMs, options: { thresholdMs: 100, ongoingReportMs: 1000 } });
+    started.child.stdin.write('go\n');
+    const exit = await started.exited;
+    expect(exit.code, started.stderr()).toBe(0);
+    expect(started.stderr()).not.toMatch(/agent-lag|Waiting for the debugger/);
+    const output = JSON.parse(started.stdout().trim().split('\n').pop() ?? '') as { windows: BlockWindow[]; listened: BlockEvent[] };
+    const window = output.windows[0]!;
+    const measured = window.end - window.start;
+    expect(measured).toBeGreaterThanOrEqual(targetMs);
+
+    const blocks = blocksOf(readLog(started.report)).filter((block) => block.startedAt < window.end && block.startedAt + block.durationMs > window.start);
+    expect(blocks.map((block) => block.ongoing === true), JSON.stringify(blocks)).toEqual([true, false]);
+    const [provisional, final] = blocks as [BlockEvent, BlockEvent];
+    expect(final.ongoing).toBeUndefined();
+    expect(Math.abs(provisional.startedAt - final.startedAt)).toBeLessThanOrEqual(5);
+    expect(provisional.durationMs).toBeGreaterThanOrEqual(1000);
+    expect(provisional.durationMs).toBeLessThan(measured + 250);
+    expect(final.durationMs).toBeGreaterThanOrEqual(measured * 0.85);
+    expect(final.durationMs).toBeLessThanOrEqual(measured * 1.15);
+    expect(provisional.stack.map((frame) => frame.functionName)).toContain('blockForAWhileInAUniquelyNamedFunction');
+    expect(final.stack.map((frame) => frame.functionName)).toContain('blockForAWhileInAUniquelyNamedFunction');
+
+    // The main thread's 'block' listeners never see the provisional event: they get the final one.
+    const heard = output.listened.filter((block) => block.startedAt < window.end && block.startedAt + block.durationMs > window.start);
+    expect(heard).toHaveLength(1);
+    expect(heard[0]!.ongoing).toBeUndefined();
+    expect(heard[0]!.startedAt).toBe(final.startedAt);
+    expect(heard[0]!.durationMs).toBe(final.durationMs);
+  }, 90_000);
+});
