@@ -121,6 +121,10 @@ describe('a block that never ends', () => {
       () => `no block on the control socket: ${JSON.stringify(socketMessages)}`,
     );
     expect(streamed).toEqual(first);
+    // A client connecting now, while the block still lasts, is told of it in the hello.
+    const late = listen(started.socketPath);
+    const hello = await waitFor(() => late.find((message) => message['type'] === 'hello') ?? null, 10_000, () => 'no hello for the late client');
+    expect(hello['ongoing']).toEqual(first);
 
     started.child.kill('SIGKILL');
     expect((await started.exited).signal).toBe('SIGKILL');
@@ -158,5 +162,18 @@ describe('a block that ends after the provisional report', () => {
     expect(heard[0]!.ongoing).toBeUndefined();
     expect(heard[0]!.startedAt).toBe(final.startedAt);
     expect(heard[0]!.durationMs).toBe(final.durationMs);
+  }, 90_000);
+});
+
+describe('a long block during the start-up grace period', () => {
+  it('gets no provisional event (it is counted as start-up, not reported)', async () => {
+    const started = await startWedge({ mode: 'timed', targetMs: 2500, options: { thresholdMs: 100, ongoingReportMs: 1000, startupGraceMs: 20_000 } });
+    started.child.stdin.write('go\n');
+    const exit = await started.exited;
+    expect(exit.code, started.stderr()).toBe(0);
+    const events = readLog(started.report);
+    expect(blocksOf(events)).toEqual([]);
+    const summary = events.find((event) => event.type === 'summary');
+    expect(summary?.type === 'summary' ? summary.stalls.startupCount : 0).toBeGreaterThanOrEqual(1);
   }, 90_000);
 });

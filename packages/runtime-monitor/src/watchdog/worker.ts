@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { MAX_FRAMES, resolveFrames, type RawFrame, type ScriptInfo } from '../capture/frames.js';
 import { SourceMapResolver } from '../capture/source-maps.js';
 import { emptyCapture, StackCapturer, type CaptureProgress, type CaptureResult, type StallProbe } from '../capture/stack-capturer.js';
-import { startControlServer, type ControlServer } from '../control/control-server.js';
+import { startControlServer, type ControlServer, type HelloMessage } from '../control/control-server.js';
 import { EventLog } from '../events/event-log.js';
 import { ReportLimiter } from '../events/report-limiter.js';
 import { stackSignature } from '../events/signature.js';
@@ -47,6 +47,8 @@ interface LiveStall {
   ongoingTimer: NodeJS.Timeout | null;
   /** startedAt of the provisional event, once one was written; the final event repeats it. */
   provisionalStartedAt: number | null;
+  /** The provisional event itself, for control clients that connect while the stall still lasts. */
+  provisional: BlockEvent | null;
   over: boolean;
   ended: Promise<void>;
   end: () => void;
@@ -283,6 +285,7 @@ function watch(startBeat: number): LiveStall {
     progress: null,
     ongoingTimer: null,
     provisionalStartedAt: null,
+    provisional: null,
     over: false,
     ended,
     end,
@@ -297,14 +300,17 @@ function watch(startBeat: number): LiveStall {
     stall.capture = capturer.capture(probeFor(stall), options.thresholdMs, options.maxSamples, progress).catch(() => null);
   }
   // The provisional report is part of this stall's detailed report: it needs the same token.
-  if (stall.reportToken && ongoingDueMs > 0) {
-    const delay = Math.max(0, ongoingDueMs - ((now() - startBeat) | 0));
-    stall.ongoingTimer = setTimeout(() => {
-      stall.ongoingTimer = null;
-      reportOngoing(stall);
-    }, delay);
-  }
+  if (stall.reportToken && ongoingDueMs > 0) scheduleOngoing(stall);
   return stall;
+}
+
+/** Arms the stall's one provisional-report timer for when it will have lasted ongoingDueMs. */
+function scheduleOngoing(stall: LiveStall): void {
+  const delay = Math.max(0, ongoingDueMs - ((now() - stall.startBeat) | 0));
+  stall.ongoingTimer = setTimeout(() => {
+    stall.ongoingTimer = null;
+    reportOngoing(stall);
+  }, delay);
 }
 
 function stopOngoingTimer(stall: LiveStall): void {
@@ -322,6 +328,11 @@ function stopOngoingTimer(stall: LiveStall): void {
 function reportOngoing(stall: LiveStall): void {
   if (stopping || stall.over || live !== stall || Atomics.load(state, BEAT) !== stall.startBeat) return;
   const durationMs = (now() - stall.startBeat) | 0;
+  // Timers may fire a millisecond early by this clock: never report before the stall is due.
+  if (durationMs < ongoingDueMs) {
+    scheduleOngoing(stall);
+    return;
+  }
   noteInFlight(stall);
   const inFlight = stall.inFlight;
   const progress = stall.progress ?? emptyCapture();
@@ -334,8 +345,7 @@ function reportOngoing(stall: LiveStall): void {
   // De-duplicated like a final report; a stall whose provisional event is written always gets its final one.
   if (signature !== undefined && stack.length > 0 && !limiter.firstInWindow(signature, at)) return;
   const startedAt = Math.round(at - durationMs);
-  stall.provisionalStartedAt = startedAt;
-  emit({
+  const event: BlockEvent = {
     type: 'block',
     startedAt,
     durationMs,
@@ -346,7 +356,24 @@ function reportOngoing(stall: LiveStall): void {
     late: false,
     ...(signature === undefined ? {} : { signature }),
     ongoing: true,
-  });
+  };
+  stall.provisionalStartedAt = startedAt;
+  stall.provisional = event;
+  emit(event);
+}
+
+/**
+ * The control socket's hello. While a stall whose provisional event was written still lasts, it carries
+ * that event as `ongoing`: a client connecting to a wedged process (the usual moment to run `watch`)
+ * learns of the block it would otherwise have missed.
+ */
+function hello(): HelloMessage & { ongoing?: BlockEvent } {
+  const message: HelloMessage & { ongoing?: BlockEvent } = { type: 'hello', pid: process.pid, version: data.version, thresholdMs: options.thresholdMs, mode };
+  const current = live;
+  if (current !== null && current.provisional !== null && !current.over && Atomics.load(state, BEAT) === current.startBeat) {
+    message.ongoing = current.provisional;
+  }
+  return message;
 }
 
 function isLate(stall: RingStall, inFlight: InFlightCall | null, result: CaptureResult): boolean {
@@ -568,7 +595,7 @@ async function start(): Promise<void> {
     try {
       control = await startControlServer({
         path: data.socketPath,
-        hello: () => ({ type: 'hello', pid: process.pid, version: data.version, thresholdMs: options.thresholdMs, mode }),
+        hello,
         snapshot,
       });
       if (stopping) control.closeSync();
