@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliBin, repoRoot } from './helpers/paths.js';
 import { run } from './helpers/spawn.js';
 
@@ -90,5 +90,72 @@ describe('agent-lag report on bad input', () => {
     expect(stderr.trim()).toMatch(expected);
     expect(stdout).toBe('');
     expect(code).toBe(2);
+  });
+});
+
+describe('agent-lag report on blocks reported while still running ("ongoing")', () => {
+  // Hand-written: the process was killed while wedged, so there is no summary line.
+  const frame = (functionName: string, line: number) => ({ functionName, url: 'file:///home/dev/agent-service/tools.js', line, column: 3 });
+  const lines = [
+    { type: 'lag', at: 1_732_370_000_000, windowMs: 10_000, lag: { minMs: 0, maxMs: 7200, meanMs: 40, stddevMs: 300, p50Ms: 0.5, p90Ms: 1, p99Ms: 300, samples: 400, source: 'perf_hooks' }, utilization: 0.4, threadPool: null },
+    // (a) a block reported as ongoing at 5 s, then ended at 7.2 s: the same block, counted once.
+    { type: 'block', startedAt: 1_732_370_004_000, durationMs: 5001, stack: [frame('renderHugeTranscript', 42)], inFlight: null, context: { run: 'r-18' }, late: false, signature: 'render', ongoing: true },
+    { type: 'block', startedAt: 1_732_370_001_000, durationMs: 300, stack: [frame('hashPasswordSynchronously', 10)], inFlight: null, context: null, late: false, signature: 'hash' },
+    { type: 'block', startedAt: 1_732_370_004_000, durationMs: 7200, stack: [frame('renderHugeTranscript', 42)], inFlight: null, context: { run: 'r-18' }, late: false, signature: 'render' },
+    // (b) reported as ongoing, never ended: the process was killed while blocked.
+    { type: 'block', startedAt: 1_732_370_020_000, durationMs: 5002, stack: [frame('spinForeverInAToolHandler', 77)], inFlight: null, context: { run: 'r-19' }, late: false, signature: 'spin', ongoing: true },
+  ];
+  let log: string;
+  beforeAll(() => {
+    log = join(scratch, 'ongoing.ndjson');
+    writeFileSync(log, `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`);
+  });
+
+  it('counts a provisional + final pair once and shows the lone provisional as a block that never ended', async () => {
+    const { code, stdout, stderr } = await report([log]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    // Two ended blocks (7.2 s and 0.3 s), not three: the provisional 5 s event is the same block as the 7.2 s one.
+    expect(stdout).toMatch(/ 2 stalls, 7\.5 s blocked in total, worst 7\.2 s/);
+    expect(stdout).toMatch(/\+1 block never ended \(reported still running after 5\.0 s, no end in the log: the process was killed or died while blocked/);
+    expect(stdout).toMatch(/Blocks that never ended\n +1\. +≥ 5\.0 s {2}NEVER ENDED {2}during run=r-19\n +at spinForeverInAToolHandler \(\/home\/dev\/agent-service\/tools\.js:77:3\)/);
+    const worst = stdout.slice(stdout.indexOf('Worst blocks'), stdout.indexOf('Blocking stacks'));
+    expect(worst.match(/renderHugeTranscript/g)).toHaveLength(1);
+    expect(worst).toMatch(/1\. +7\.2 s {2}during run=r-18/);
+    expect(worst).not.toContain('5.0 s');
+    expect(worst).not.toContain('spinForeverInAToolHandler');
+    expect(stdout).toMatch(/renderHugeTranscript \(\/home\/dev\/agent-service\/tools\.js:42:3\) +1 +7\.2 s +7\.2 s/);
+  });
+
+  it('gives the same split in --json and marks it in the HTML report', async () => {
+    const { code, stdout } = await report([log, '--json']);
+    expect(code).toBe(0);
+    const model = JSON.parse(stdout) as {
+      stalls: { count: number; totalMs: number; maxMs: number; detailed: number; neverEnded: number };
+      histogram: { count: number }[];
+      worstBlocks: { startedAt: number; durationMs: number; ongoing: boolean }[];
+      neverEnded: { startedAt: number; durationMs: number; ongoing: boolean; stack: { functionName: string }[] }[];
+      stackGroups: { signature: string; count: number; totalMs: number }[];
+    };
+    expect(model.stalls).toEqual({ count: 2, startupCount: 0, totalMs: 7500, maxMs: 7200, detailed: 2, neverEnded: 1 });
+    expect(model.histogram.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(2);
+    expect(model.worstBlocks.map((b) => [b.durationMs, b.ongoing])).toEqual([[7200, false], [300, false]]);
+    expect(model.neverEnded).toHaveLength(1);
+    expect(model.neverEnded[0]).toMatchObject({ startedAt: 1_732_370_020_000, durationMs: 5002, ongoing: true });
+    expect(model.neverEnded[0]?.stack[0]?.functionName).toBe('spinForeverInAToolHandler');
+    expect(model.stackGroups.map((g) => [g.signature, g.count, g.totalMs])).toEqual([['render', 1, 7200], ['hash', 1, 300]]);
+
+    const out = join(scratch, 'ongoing.html');
+    expect((await report([log, '--html', out])).code).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toMatch(/<div class="card bad"><span class="dim">never ended<\/span><b>1<\/b><\/div>/);
+    expect(html).toContain('<h2>Blocks that never ended</h2>');
+    const table = /<table class="never-ended">.*?<\/table>/s.exec(html)?.[0] ?? '';
+    expect(table).toContain('≥ 5.0 s, never ended');
+    expect(table).toContain('spinForeverInAToolHandler');
+    expect(table).not.toContain('renderHugeTranscript');
+    const worst = /<table class="worst">.*?<\/table>/s.exec(html)?.[0] ?? '';
+    expect(worst.match(/<tr>/g)).toHaveLength(3); // the header and the two ended blocks
+    expect(worst).not.toContain('spinForeverInAToolHandler');
   });
 });

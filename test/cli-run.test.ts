@@ -1,14 +1,15 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliBin, repoRoot } from './helpers/paths.js';
-import { jsonLines } from './helpers/live-process.js';
+import { jsonLines, startLive } from './helpers/live-process.js';
 import { run } from './helpers/spawn.js';
 
 const fixtures = join(repoRoot, 'test/fixtures/cli-run');
 const blockingTool = join(fixtures, 'blocking-tool.mjs');
 const quiet = join(fixtures, 'quiet.mjs');
+const wedge = join(fixtures, 'wedge.mjs');
 // The preload's default start-up grace (1 s) would hide blocks of a script this short.
 const env = { ...process.env, AGENT_LAG_STARTUP_GRACE_MS: '50', NO_COLOR: '1' };
 
@@ -81,6 +82,55 @@ describe('agent-lag run on a script that blocks', () => {
     expect(result.stderr).toMatch(/\[agent-lag\] block .*child_process\.execSync "sleep 0\.3".*runShellToolSynchronously/);
     expect(result.stderr).toContain('agent-lag run: npm start --silent');
   });
+});
+
+describe('agent-lag run on a script that wedges', () => {
+  it('shows a block still running as "BLOCKED … and counting", and one that never ended in the summary', async () => {
+    // The killed app cannot remove its control socket: keep it in a directory of ours.
+    const runtimeDir = await mkdtemp(join(tmpdir(), 'agent-lag-run-wedge-'));
+    const live = startLive([cliBin, 'run', '--threshold-ms', '100', '--', process.execPath, wedge], {
+      cwd: repoRoot,
+      env: { ...env, AGENT_LAG_ONGOING_REPORT_MS: '1000', XDG_RUNTIME_DIR: runtimeDir },
+    });
+    try {
+      const wedged = /\[agent-lag\] BLOCKED [\d.]+ m?s and counting {2}at spinForeverInAToolHandler/;
+      for (let waited = 0; !wedged.test(live.stderr()); waited += 100) {
+        if (waited > 60_000 || live.child.exitCode !== null) throw new Error(`no BLOCKED line for the wedge; stderr:\n${live.stderr()}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      // The app is wedged for good: stop it the way a supervisor would (run forwards SIGTERM).
+      live.child.kill('SIGTERM');
+      const { code } = await live.exited;
+      expect(code).toBe(128 + 15);
+      const stderr = live.stderr();
+      const lines = stderr.split('\n');
+      // The 2.5 s block: first while it ran, then once more when it ended.
+      const first = lines.findIndex((line) => /^\[agent-lag\] BLOCKED [\d.]+ s and counting {2}at blockForAWhileThenGoOn/.test(line));
+      const ended = lines.findIndex((line) => /^\[agent-lag\] block [\d.]+ s {2}at blockForAWhileThenGoOn .*\(ended\)$/.test(line));
+      expect(first, stderr).toBeGreaterThanOrEqual(0);
+      expect(ended, stderr).toBeGreaterThan(first);
+      expect(lines.filter((line) => line.startsWith('[agent-lag]') && line.includes('at blockForAWhileThenGoOn'))).toHaveLength(2);
+
+      const summary = lines.slice(lines.findIndex((line) => line.startsWith('agent-lag run:'))).join('\n');
+      expect(summary).toContain('killed by SIGTERM');
+      expect(summary).toMatch(/never ended\s+1\s+block still running when the monitor went silent/);
+      expect(summary).toMatch(/≥ [\d.]+ s, never ended {2}\(the process exited [\d.]+ s after it began\) {2}at spinForeverInAToolHandler/);
+      // The ended block is among the worst blocks once; the one that never ended is not counted there.
+      const worst = summary.slice(summary.indexOf('worst blocks'));
+      expect(worst).toMatch(/at blockForAWhileThenGoOn/);
+      expect(worst).not.toContain('spinForeverInAToolHandler');
+    } finally {
+      await live.stop();
+      // Should run's forwarding have failed, the wedged app would spin on: its socket names its pid.
+      for (const name of await readdir(runtimeDir)) {
+        const pid = Number(/^agent-lag-(\d+)\.sock$/.exec(name)?.[1]);
+        // Only if that pid is still our fixture (a dead one's pid may have been reused).
+        const cmdline = pid > 0 ? await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '') : '';
+        if (cmdline.includes(wedge)) process.kill(pid, 'SIGKILL');
+      }
+      await rm(runtimeDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
 
 describe('agent-lag run --report', () => {

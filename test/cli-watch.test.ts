@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer, type Server } from 'node:net';
@@ -14,6 +14,7 @@ import { portAccepts } from './helpers/ports.js';
 const fixtures = join(repoRoot, 'test/fixtures/cli-watch');
 const monitoredFixture = join(fixtures, 'monitored-blocker.mjs');
 const plainServerFixture = join(fixtures, 'plain-http-server.mjs');
+const wedgeFixture = join(fixtures, 'monitored-wedge.mjs');
 
 /** Where the monitor of `pid` listens, as the fixtures (which inherit our environment) compute it. */
 function socketPathOf(pid: number): string {
@@ -113,6 +114,53 @@ describe('agent-lag watch on monitored processes', () => {
     expect(merged.stalls.exact).toBe(true);
     expect(merged.stalls.maxMs).toBe(Math.max(...perProcess.map((s) => s.stalls.maxMs)));
     expect(merged.stalls.p99Ms).toBeGreaterThanOrEqual(200);
+  });
+});
+
+describe('agent-lag watch on a process that wedges', () => {
+  it('shows the block while it still runs (streamed, or in the hello when connecting later), then as never ended when the process dies', async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'agent-lag-watch-wedge-'));
+    const log = join(scratch, 'events.ndjson');
+    const service = startLive([wedgeFixture, log], { cwd: repoRoot });
+    cleanups.push(async () => {
+      service.child.kill('SIGKILL');
+      await service.exited;
+      // Killed, it could not remove its socket.
+      await rm(socketPathOf(service.pid), { force: true });
+      await rm(scratch, { recursive: true, force: true });
+    });
+    await service.waitForLine((line) => line.startsWith('ready '));
+
+    // Connected before the wedge: the provisional event is streamed to it.
+    const early = startLive([cliBin, 'watch', String(service.pid)], { cwd: repoRoot });
+    cleanups.push(() => early.stop());
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    service.child.stdin?.write('wedge\n');
+    const blocked = await early.waitForLine((line) => line.includes('BLOCKED'), 30_000);
+    expect(blocked).toMatch(new RegExp(`^pid ${service.pid} {2}BLOCKED [\\d.]+ m?s and counting {2}at spinForeverInAToolHandler {2}test/fixtures/cli-watch/monitored-wedge\\.mjs:\\d+:\\d+$`));
+
+    // Connected after it was reported, while the process is still wedged: the hello carries it.
+    for (let waited = 0; !readFileSync(log, 'utf8').includes('"ongoing":true'); waited += 100) {
+      if (waited > 30_000) throw new Error('no ongoing event in the log');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const late = startLive([cliBin, 'watch', '--json', String(service.pid)]);
+    cleanups.push(() => late.stop());
+    const hello = JSON.parse(await late.waitForLine((l) => l.includes('"type":"hello"'))) as { ongoing?: { startedAt: number; ongoing: boolean } };
+    expect(hello.ongoing?.ongoing).toBe(true);
+    const block = JSON.parse(await late.waitForLine((l) => l.startsWith('{"type":"block"'))) as { pid: number; ongoing: boolean; startedAt: number; stack: { functionName: string }[] };
+    expect(block).toMatchObject({ pid: service.pid, ongoing: true, startedAt: hello.ongoing?.startedAt });
+    expect(block.stack[0]?.functionName).toBe('spinForeverInAToolHandler');
+
+    // The process dies while blocked: the block never ended.
+    service.child.kill('SIGKILL');
+    const neverEnded = await early.waitForLine((line) => line.includes('never ended'), 30_000);
+    expect(neverEnded).toMatch(new RegExp(`^pid ${service.pid} {2}≥ [\\d.]+ m?s, never ended {2}\\(the process exited [\\d.]+ s after it began\\) {2}at spinForeverInAToolHandler`));
+    expect((await early.exited).code).toBe(0);
+    // The view printed at the end keeps it, marked.
+    expect(early.stdoutLines.join('\n')).toMatch(/latest blocks\n.*≥ [\d.]+ m?s, never ended/);
+    expect((await late.exited).code).toBe(0);
+    expect(jsonLines(late.stdoutLines).some((e) => e['type'] === 'disconnected' && e['pid'] === service.pid)).toBe(true);
   });
 });
 

@@ -82,9 +82,10 @@ async function runCommand(command: string[], options: RunCommandOptions): Promis
         if (json) {
           if (process.stdout.writable) process.stdout.write(`${JSON.stringify(event)}\n`);
         }
-        else if (block) say(`${color.dim('[agent-lag]')} ${formatBlockLine(block, color)}`);
+        else if (block) say(`${color.dim('[agent-lag]')} ${formatBlockLine(block, color, { endedAfterOngoing: report.endedAfterOngoing(block) })}`);
       },
     });
+    const exitedAt = Date.now();
     const childExitCode = exitCodeOf(outcome);
     if (!json) {
       const how = outcome.signal ? `killed by ${outcome.signal}` : `exit ${outcome.code ?? '?'}`;
@@ -97,7 +98,8 @@ async function runCommand(command: string[], options: RunCommandOptions): Promis
         if (report.summaries.length === 0) {
           say(color.yellow('  the monitor wrote no summary (the process was killed); figures from the blocks seen'));
         }
-        for (const line of formatSummary({ merged: mergeSnapshots(report.summaries), blocks: report.blocks, title }, color)) {
+        const summary = { merged: mergeSnapshots(report.summaries), blocks: report.blocks, neverEnded: report.neverEnded, exitedAt, title };
+        for (const line of formatSummary(summary, color)) {
           say(line);
         }
       }

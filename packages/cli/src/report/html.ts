@@ -26,6 +26,7 @@ th { color: var(--dim); font-weight: 500; }
 code, pre { font: 12px/1.5 ui-monospace, SFMono-Regular, Menlo, monospace; }
 details { background: #fff; border: 1px solid var(--line); border-radius: 8px; margin: 8px 0; padding: 8px 12px; }
 summary { cursor: pointer; } summary .ms { color: var(--red); font-weight: 600; }
+td.never-ended { color: var(--red); font-weight: 600; }
 pre { margin: 8px 0 0; white-space: pre-wrap; } .internal { color: var(--dim); }
 .api { color: #b54708; }
 `;
@@ -81,6 +82,21 @@ function worstBlocks(model: ReportModel): string {
   return `<table class="worst"><thead><tr><th>started</th><th>duration</th><th class="text">sync API in flight</th><th class="text">where</th><th class="text">during</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+function neverEnded(model: ReportModel): string {
+  if (model.neverEnded.length === 0) return '';
+  const rows = model.neverEnded.map((block) => {
+    const top = block.stack.find((frame) => !isInternalFrame(frame)) ?? block.stack[0];
+    return `<tr><td>${esc(formatTime(block.startedAt))}</td><td class="never-ended">≥ ${esc(formatMs(block.durationMs))}, never ended</td><td class="text"><code class="api">${esc(describeInFlight(block.inFlight) ?? '–')}</code></td><td class="text"><code>${esc(top ? describeFrame(top) : '–')}</code></td><td class="text">${esc(describeContext(block.context) ?? '–')}</td></tr>`;
+  });
+  const stacks = model.neverEnded
+    .map((block) => `<details class="never-ended-stack"><summary><span class="ms">≥ ${esc(formatMs(block.durationMs))}</span> from ${esc(formatTime(block.startedAt))}, never ended</summary>${block.stack.length > 0 ? framesBlock(block.stack) : '<pre class="dim">no stack sampled before it was reported (a native call, lag-only mode, or the report budget was spent)</pre>'}</details>`)
+    .join('\n');
+  return `<h2>Blocks that never ended</h2>
+<p>Reported by the monitor while still running, with no end in the log: the process was killed or died while its event loop was blocked. The duration is how long the block had lasted when it was reported; these blocks are not in the stall count.</p>
+<table class="never-ended"><thead><tr><th>started</th><th>blocked for</th><th class="text">sync API in flight</th><th class="text">where</th><th class="text">during</th></tr></thead><tbody>${rows.join('')}</tbody></table>
+${stacks}`;
+}
+
 function syncCalls(model: ReportModel): string {
   if (model.syncCalls.length === 0) return '<p class="empty">No sync calls of blocking APIs were recorded after start-up.</p>';
   const rows = model.syncCalls.map(
@@ -107,6 +123,7 @@ export function renderHtml(model: ReportModel, version: string): string {
     model.utilization !== null ? card('event-loop utilisation', formatPercent(model.utilization)) : '',
     card('stalls', String(model.stalls.count), model.stalls.count > 0),
     card('blocked in total', formatMs(model.stalls.totalMs), model.stalls.totalMs > 0),
+    model.stalls.neverEnded > 0 ? card('never ended', String(model.stalls.neverEnded), true) : '',
   ].join('');
   return `<!doctype html>
 <html lang="en">
@@ -129,6 +146,7 @@ ${stallHistogram(model.histogram)}
 ${model.stalls.detailed < model.stalls.count ? `<p class="dim">${model.stalls.detailed} of ${model.stalls.count} stalls were logged in detail (the monitor rate-limits detailed reports; counts are exact).</p>` : ''}
 <h2>Routes</h2>
 ${routesTable(model)}
+${neverEnded(model)}
 <h2>Worst blocks</h2>
 ${worstBlocks(model)}
 <h2>Blocking stacks, grouped by signature</h2>

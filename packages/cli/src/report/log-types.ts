@@ -19,6 +19,11 @@ export interface BlockRecord {
   late: boolean;
   startup: boolean;
   signature: string | null;
+  /**
+   * A provisional event, written while the block was still running (`"ongoing": true`). The report pairs
+   * it with the final event of the same block (same `startedAt`); one left alone never ended.
+   */
+  ongoing: boolean;
 }
 
 export interface LagFigures {

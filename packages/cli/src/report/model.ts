@@ -5,6 +5,7 @@ import type {
   StackSummaryRecord,
   SyncCallRecord,
 } from './log-types.js';
+import { pairOngoing } from './pair-ongoing.js';
 
 /** Everything the terminal summary, the HTML report and `--json` show: plain data, computed once. */
 export interface ReportModel {
@@ -24,10 +25,18 @@ export interface ReportModel {
     maxMs: number;
     /** Block events in the log; fewer than `count` when the monitor rate-limited detailed reports. */
     detailed: number;
+    /** Blocks reported as ongoing that never ended (not in `count`: a stall is counted when it ends). */
+    neverEnded: number;
   };
   histogram: HistogramBucket[];
   lagSeries: LagPoint[];
+  /** Ended blocks only: a block reported as ongoing and then ended is here once, as its final event. */
   worstBlocks: BlockRecord[];
+  /**
+   * Provisional (`ongoing`) events with no final event: blocks still running when the log ends, i.e. the
+   * process was killed or died while blocked. `durationMs` is how long they had lasted when reported.
+   */
+  neverEnded: BlockRecord[];
   stackGroups: StackGroup[];
   routes: RouteRow[] | null;
   syncCalls: SyncCallRecord[];
@@ -177,9 +186,13 @@ function overallLag(log: EventLog): ReportModel['lag'] {
 }
 
 export function buildReport(log: EventLog): ReportModel {
-  const afterStartup = log.blocks.filter((b) => !b.startup);
+  // A block reported while still running and again when it ended counts once, as its final event.
+  const { ended, neverEnded } = pairOngoing(log.blocks);
+  const afterStartup = ended.filter((b) => !b.startup);
   const times = [
     ...log.blocks.map((b) => b.startedAt),
+    // A block that never ended was still running this late.
+    ...neverEnded.map((b) => b.startedAt + b.durationMs),
     ...log.lags.map((l) => l.at),
     ...(log.summary?.at ? [log.summary.at] : []),
   ];
@@ -195,16 +208,18 @@ export function buildReport(log: EventLog): ReportModel {
     utilization: log.summary?.utilization ?? log.lags.at(-1)?.utilization ?? null,
     stalls: {
       count: stalls?.count ?? afterStartup.length,
-      startupCount: stalls?.startupCount ?? log.blocks.length - afterStartup.length,
+      startupCount: stalls?.startupCount ?? ended.length - afterStartup.length,
       totalMs: stalls?.totalMs ?? afterStartup.reduce((sum, b) => sum + b.durationMs, 0),
       maxMs: stalls?.maxMs ?? Math.max(0, ...afterStartup.map((b) => b.durationMs)),
       detailed: afterStartup.length,
+      neverEnded: neverEnded.length,
     },
     histogram: histogram(afterStartup),
     lagSeries: [...log.lags]
       .sort((a, b) => a.at - b.at)
       .map((l) => ({ at: l.at, p50Ms: l.lag.p50Ms, p99Ms: l.lag.p99Ms, maxMs: l.lag.maxMs, utilization: l.utilization })),
     worstBlocks: [...afterStartup].sort((a, b) => b.durationMs - a.durationMs).slice(0, WORST_BLOCKS),
+    neverEnded: [...neverEnded].sort((a, b) => b.durationMs - a.durationMs),
     stackGroups: stackGroups(afterStartup, log),
     routes: routeRows(log.summary?.sections ?? {}),
     syncCalls: [...(log.summary?.syncCalls ?? [])].sort((a, b) => b.totalMs - a.totalMs),

@@ -75,6 +75,7 @@ function block(event: Json): BlockRecord {
     late: event['late'] === true,
     startup: event['startup'] === true,
     signature: stringOr(event['signature'], null),
+    ongoing: event['ongoing'] === true,
   };
 }
 

@@ -61,12 +61,35 @@ export function renderTerminal(model: ReportModel): string {
   if (stalls.detailed < stalls.count) {
     out.push(chalk.dim(`  ${stalls.detailed} of them logged in detail (the monitor rate-limits detailed reports)`));
   }
+  if (stalls.neverEnded > 0) {
+    const longest = Math.max(...model.neverEnded.map((b) => b.durationMs));
+    out.push(
+      chalk.red.bold(`  +${stalls.neverEnded} block${stalls.neverEnded === 1 ? '' : 's'} never ended`) +
+        ` (reported still running after ${formatMs(longest)}${stalls.neverEnded === 1 ? '' : ' at most'}, no end in the log:` +
+        ' the process was killed or died while blocked; not in the count)',
+    );
+  }
   if (stalls.detailed > 0) {
     const most = Math.max(...model.histogram.map((b) => b.count));
     const labelWidth = Math.max(...model.histogram.map((b) => b.label.length));
     for (const bucket of model.histogram) {
       const bar = '█'.repeat(Math.round((bucket.count / most) * BAR_WIDTH)) || (bucket.count ? '▏' : '');
       out.push(`  ${bucket.label.padStart(labelWidth)} ${chalk.cyan(bar)} ${bucket.count}`);
+    }
+  }
+
+  if (model.neverEnded.length) {
+    out.push(section('Blocks that never ended'));
+    for (const [index, block] of model.neverEnded.entries()) {
+      const api = describeInFlight(block.inFlight);
+      const ctx = describeContext(block.context);
+      out.push(
+        `  ${index + 1}. ${chalk.red(`≥ ${formatMs(block.durationMs)}`.padStart(9))}  ${chalk.red.bold('NEVER ENDED')}` +
+          (api ? `  ${chalk.yellow(api)}` : '') +
+          (ctx ? `  ${chalk.dim('during')} ${ctx}` : ''),
+      );
+      if (block.stack.length === 0) out.push(chalk.dim('       (no stack sampled before the report)'));
+      for (const frame of shownFrames(block.stack)) out.push(`       at ${describeFrame(frame)}`);
     }
   }
 

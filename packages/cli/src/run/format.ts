@@ -60,16 +60,45 @@ export function formatBlame(stack: readonly StackFrame[], callers = 2): string {
   return `${names.join(' ← ')}${where}`;
 }
 
-/** One line per block as it happens: duration, sync API in flight, the blamed frame, context. */
-export function formatBlockLine(block: BlockEvent, color: ChalkInstance): string {
-  const parts = [color.red.bold(`block ${formatMs(block.durationMs)}`)];
+export interface BlockLineOptions {
+  /** The final event of a block already shown as ongoing: say it has ended. */
+  endedAfterOngoing?: boolean;
+}
+
+/**
+ * One line per block as it happens: duration, sync API in flight, the blamed frame, context. A
+ * provisional event (the block is still running) reads `BLOCKED 5.00 s and counting`.
+ */
+export function formatBlockLine(block: BlockEvent, color: ChalkInstance, options: BlockLineOptions = {}): string {
+  const ongoing = block.ongoing === true;
+  const parts = [ongoing ? color.red.bold(`BLOCKED ${formatMs(block.durationMs)} and counting`) : color.red.bold(`block ${formatMs(block.durationMs)}`)];
   if (block.startup) parts.push(color.dim('(start-up)'));
   const api = formatInFlight(block.inFlight);
   if (api) parts.push(color.yellow(api));
   const blame = formatBlame(block.stack);
   if (blame) parts.push(`at ${blame}`);
+  else if (ongoing) parts.push(color.dim('(no stack sampled yet: a native call, lag-only, or rate-limited)'));
   else parts.push(color.dim('(no stack: repeated, rate-limited or lag-only)'));
   if (block.late) parts.push(color.dim('(stack taken after the block ended)'));
+  const context = formatContext(block.context);
+  if (context) parts.push(color.cyan(context));
+  if (options.endedAfterOngoing) parts.push(color.dim('(ended)'));
+  return parts.join('  ');
+}
+
+/**
+ * `≥ 5.00 s, never ended  api  at fn ← caller  file:line  context`. With `goneAt` (epoch ms the process
+ * was seen to exit), also how long after the block began that was: the block lasted until then.
+ */
+export function formatNeverEndedLine(block: BlockEvent, color: ChalkInstance, goneAt?: number): string {
+  const parts = [color.red.bold(`≥ ${formatMs(block.durationMs)}, never ended`)];
+  if (goneAt !== undefined && goneAt - block.startedAt > block.durationMs) {
+    parts.push(color.dim(`(the process exited ${formatMs(goneAt - block.startedAt)} after it began)`));
+  }
+  const api = formatInFlight(block.inFlight);
+  if (api) parts.push(color.yellow(api));
+  const blame = formatBlame(block.stack);
+  parts.push(blame ? `at ${blame}` : color.dim('(no stack)'));
   const context = formatContext(block.context);
   if (context) parts.push(color.cyan(context));
   return parts.join('  ');
@@ -83,6 +112,10 @@ export interface SummaryInput {
   merged: MergedSnapshots;
   /** Blocks seen in the event stream, used when the monitor wrote no summary (and for the worst list). */
   blocks: readonly BlockEvent[];
+  /** Blocks reported as ongoing whose end never came (the process was killed or died while blocked). */
+  neverEnded?: readonly BlockEvent[];
+  /** Epoch ms the command exited, for how long a block that never ended lasted at most. */
+  exitedAt?: number;
   title: string;
 }
 
@@ -108,6 +141,13 @@ export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStac
   }
   if (stalls.startupCount > 0) stallText += color.dim(`  (+${stalls.startupCount} during start-up, not counted)`);
   lines.push(`${label(stallLabel)}${stallText}`);
+  const neverEnded = input.neverEnded ?? [];
+  if (neverEnded.length > 0) {
+    lines.push(
+      `${label('never ended')}${color.red.bold(String(neverEnded.length))}${color.dim(`  block${neverEnded.length === 1 ? '' : 's'} still running when the monitor went silent (killed while blocked?); not in the count`)}`,
+    );
+    for (const block of neverEnded.slice(0, maxStacks)) lines.push(`       ${formatNeverEndedLine(block, color, input.exitedAt)}`);
+  }
   for (const snapshot of merged.snapshots) {
     const pool = snapshot.threadPool ? `   thread-pool delay p99 ${formatMs(snapshot.threadPool.p99Ms)}` : '';
     const mode = snapshot.mode === 'lag-only' ? color.yellow('   lag-only (no stacks: inspector unavailable)') : '';

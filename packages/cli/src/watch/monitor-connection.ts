@@ -11,6 +11,8 @@ export interface MonitorHello {
   version: string;
   thresholdMs: number;
   mode: 'full' | 'lag-only';
+  /** When the process is blocked right now and the block was already reported as ongoing: that event. */
+  ongoing?: BlockEvent;
 }
 
 export interface MonitorConnectionEvents {

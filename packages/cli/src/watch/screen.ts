@@ -3,7 +3,8 @@ import { blamedFrame, formatBlame, formatContext, formatFrame, formatInFlight, f
 import { bar, sparkline } from './charts.js';
 import { mergeStalls, mergeTopStacks } from './merge-snapshots.js';
 import { readRoutesSection } from './routes-section.js';
-import type { WatchState, WatchedProcess } from './watch-state.js';
+import type { BlockEvent } from './monitor-types.js';
+import type { SeenBlock, WatchState, WatchedProcess } from './watch-state.js';
 
 export interface ScreenSize {
   columns: number;
@@ -20,7 +21,7 @@ export function renderScreen(state: WatchState, size: ScreenSize, color: ChalkIn
   lines.push(
     `${color.bold('agent-lag watch')}  ${processes.length} process${processes.length === 1 ? '' : 'es'}  ${clock}  ${color.dim('(Ctrl-C to quit)')}`,
   );
-  for (const watched of processes) lines.push('', ...renderProcess(watched, chartWidth, color));
+  for (const watched of processes) lines.push('', ...renderProcess(watched, state.ongoingBlocks(watched.hello.pid), chartWidth, color, now));
 
   const snapshots = state.snapshots();
   if (snapshots.length > 0) {
@@ -49,13 +50,19 @@ export function renderScreen(state: WatchState, size: ScreenSize, color: ChalkIn
   lines.push('', color.bold('latest blocks'));
   const room = Math.max(3, size.rows - lines.length - 1);
   const blockLines: string[] = [];
-  for (const { pid, block } of [...state.latestBlocks].sort((a, b) => b.block.startedAt - a.block.startedAt)) {
+  for (const seen of [...state.latestBlocks].sort((a, b) => b.block.startedAt - a.block.startedAt)) {
+    const { pid, block } = seen;
     const when = new Date(block.startedAt).toLocaleTimeString('en-GB', { hour12: false });
     const api = formatInFlight(block.inFlight);
     const context = formatContext(block.context);
     const who = processes.length > 1 ? color.dim(`  pid ${pid}`) : '';
+    const connected = state.processes.get(pid)?.connected ?? false;
+    const duration =
+      block.ongoing === true
+        ? color.red.bold(ongoingLabel(seen, connected, now))
+        : `${color.red.bold(formatMs(block.durationMs).padStart(8))}${seen.endedAfterOngoing ? color.dim('  (ended)') : ''}`;
     blockLines.push(
-      `  ${color.dim(when)}  ${color.red.bold(formatMs(block.durationMs).padStart(8))}${api ? `  ${color.yellow(api)}` : ''}${context ? `  ${color.cyan(context)}` : ''}${block.late ? color.dim('  (late stack)') : ''}${who}`,
+      `  ${color.dim(when)}  ${duration}${api ? `  ${color.yellow(api)}` : ''}${context ? `  ${color.cyan(context)}` : ''}${block.late ? color.dim('  (late stack)') : ''}${who}`,
     );
     const blamed = blamedFrame(block.stack);
     const frames = blamed ? block.stack.slice(block.stack.indexOf(blamed), block.stack.indexOf(blamed) + 3) : [];
@@ -68,12 +75,34 @@ export function renderScreen(state: WatchState, size: ScreenSize, color: ChalkIn
   return lines.map((line) => truncate(line, width));
 }
 
-function renderProcess(watched: WatchedProcess, chartWidth: number, color: ChalkInstance): string[] {
+/**
+ * A block the monitor reported while it was still running: `BLOCKED 7.20 s and counting` (counted on from
+ * its start while the process is connected), or `≥ 5.00 s, never ended` once the process has gone.
+ */
+function ongoingLabel(seen: SeenBlock, connected: boolean, now: number): string {
+  const { block } = seen;
+  if (!connected) return `≥ ${formatMs(block.durationMs)}, never ended`;
+  return `BLOCKED ${formatMs(ongoingMs(block, now))} and counting`;
+}
+
+/** How long an ongoing block has lasted by now: from its start, never less than when it was reported. */
+function ongoingMs(block: BlockEvent, now: number): number {
+  return Math.max(block.durationMs, now - block.startedAt);
+}
+
+function renderProcess(watched: WatchedProcess, ongoing: readonly SeenBlock[], chartWidth: number, color: ChalkInstance, now: number): string[] {
   const { hello, snapshot } = watched;
   const status = watched.connected ? '' : color.yellow('  (disconnected: the process exited)');
   const mode = hello.mode === 'full' ? color.green('full') : color.yellow('lag-only');
   const uptime = snapshot ? `  up ${formatMs(snapshot.uptimeMs)}` : '';
   const lines = [`${color.bold(`pid ${hello.pid}`)}  ${mode}  threshold ${hello.thresholdMs} ms${uptime}${status}`];
+  const current = ongoing.at(-1);
+  if (current) {
+    const blame = formatBlame(current.block.stack);
+    const api = formatInFlight(current.block.inFlight);
+    const what = `${api ? `  ${color.yellow(api)}` : ''}${blame ? `  at ${blame}` : ''}`;
+    lines.push(`  ${color.red.bold.inverse(` ${ongoingLabel(current, watched.connected, now)} `)}${what}`);
+  }
   const stalled = watched.stallHistory;
   const lastStall = stalled.at(-1);
   const chart = sparkline(

@@ -1,7 +1,8 @@
 import type { ChalkInstance } from 'chalk';
-import { formatBlockLine } from '../run/format.js';
+import { formatBlockLine, formatNeverEndedLine } from '../run/format.js';
 import { mergeStalls } from './merge-snapshots.js';
 import { MonitorConnection } from './monitor-connection.js';
+import type { BlockEvent } from './monitor-types.js';
 import { renderScreen } from './screen.js';
 import { TerminalPainter } from './terminal.js';
 import { WatchState } from './watch-state.js';
@@ -80,12 +81,21 @@ export class WatchSession {
     const { pid } = connection.hello;
     this.state.addProcess(connection.hello, connection.path);
     if (this.options.output === 'json') this.emit({ ...connection.hello, socketPath: connection.path });
-    connection.on('block', (block) => {
-      this.state.addBlock(pid, block);
+    const onBlock = (block: BlockEvent) => {
+      const seen = this.state.addBlock(pid, block);
       if (this.options.output === 'json') this.emit({ ...block, pid });
-      else if (this.options.output === 'lines') process.stdout.write(`pid ${pid}  ${formatBlockLine(block, this.options.color)}\n`);
-      else this.draw();
-    });
+      else if (this.options.output === 'lines') {
+        process.stdout.write(`pid ${pid}  ${formatBlockLine(block, this.options.color, { endedAfterOngoing: seen.endedAfterOngoing })}\n`);
+      } else this.draw();
+    };
+    // Connected to a process that is blocked right now: the monitor's hello carries the block it reported.
+    const { ongoing } = connection.hello;
+    if (ongoing?.type === 'block' && ongoing.ongoing === true) {
+      // The screen is drawn by run() from the state; lines and NDJSON print it now.
+      if (this.options.output === 'screen') this.state.addBlock(pid, ongoing);
+      else onBlock(ongoing);
+    }
+    connection.on('block', onBlock);
     connection.on('lag', (lag) => {
       this.state.addLag(pid, lag);
       if (this.options.output === 'json') this.emit({ ...lag, pid });
@@ -94,6 +104,12 @@ export class WatchSession {
       if (this.stopping) return; // we closed it
       this.state.markDisconnected(pid);
       if (this.options.output === 'json') this.emit({ type: 'disconnected', pid });
+      if (this.options.output === 'lines') {
+        // Reported as ongoing, and the process is gone: it was killed (or died) while blocked.
+        for (const seen of this.state.ongoingBlocks(pid)) {
+          process.stdout.write(`pid ${pid}  ${formatNeverEndedLine(seen.block, this.options.color, Date.now())}\n`);
+        }
+      }
       if (this.connections.every((c) => c.isClosed)) this.stop();
     });
   }

@@ -33,6 +33,10 @@ export interface WatchedProcess {
 export interface SeenBlock {
   pid: number;
   block: BlockEvent;
+  /** Epoch ms (this machine) the event arrived. */
+  receivedAt: number;
+  /** The final event of a block first seen as ongoing: it replaced the provisional entry. */
+  endedAfterOngoing: boolean;
 }
 
 /** Everything the live view shows, updated from socket messages; plain data, no I/O. */
@@ -71,9 +75,27 @@ export class WatchState {
     if (watched.lagHistory.length > this.historyLength) watched.lagHistory.shift();
   }
 
-  addBlock(pid: number, block: BlockEvent): void {
-    this.latestBlocks.push({ pid, block });
+  /**
+   * Adds a streamed block. The final event of a block already shown as ongoing (same pid and startedAt)
+   * takes the provisional one's place, so each block is listed once. Returns the entry.
+   */
+  addBlock(pid: number, block: BlockEvent, now = Date.now()): SeenBlock {
+    if (block.ongoing !== true) {
+      const provisional = this.latestBlocks.find((seen) => seen.pid === pid && seen.block.ongoing === true && seen.block.startedAt === block.startedAt);
+      if (provisional) {
+        Object.assign(provisional, { block, receivedAt: now, endedAfterOngoing: true });
+        return provisional;
+      }
+    }
+    const seen: SeenBlock = { pid, block, receivedAt: now, endedAfterOngoing: false };
+    this.latestBlocks.push(seen);
     if (this.latestBlocks.length > this.blocksKept) this.latestBlocks.shift();
+    return seen;
+  }
+
+  /** Blocks of `pid` shown as ongoing whose final event has not come (yet, or ever if the process died). */
+  ongoingBlocks(pid: number): SeenBlock[] {
+    return this.latestBlocks.filter((seen) => seen.pid === pid && seen.block.ongoing === true);
   }
 
   markDisconnected(pid: number): void {
