@@ -72,7 +72,8 @@ export function runtimeFindings(log: EventLog, serviceDir: string): RuntimeFindi
     }
     return finding;
   };
-  const blocks = log.blocks.filter((block) => !block.startup);
+  // Final events only: a block also reported while still running (ongoing) is counted once.
+  const blocks = log.blocks.filter((block) => !block.startup && !block.ongoing);
   // Rate-limited reports come without a stack but still name the sync API in flight: when that API
   // is called from one line of the service only, the stall belongs to that line.
   const linesByApi = new Map<string, SourceLine[]>();

@@ -29,7 +29,8 @@ async function runPhase(serviceDir: string, tools: ToolsKind, scratch: string, o
     await service.stop();
   }
   const log = await readEventLog(reportPath);
-  const blocks = log.blocks.filter((block) => !block.startup);
+  // Final events only: a block also reported while still running (ongoing) is counted once.
+  const blocks = log.blocks.filter((block) => !block.startup && !block.ongoing);
   return {
     tools,
     load,
