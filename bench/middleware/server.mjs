@@ -36,4 +36,9 @@ if (framework === 'express') {
   const handler = (_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify(body)); };
   server = createServer(on ? mw.agentLagHttp(handler, { route: () => '/users/:id' }) : handler);
 }
+// The bench driver asks for the server's own CPU time (µs) around each measured run, over the IPC channel.
+process.on('message', () => {
+  const usage = process.cpuUsage();
+  process.send(usage.user + usage.system);
+});
 server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n'));

@@ -7,7 +7,35 @@ import type { MonitorContext } from '../types.js';
  * the store seen there is the blocked code's own.
  */
 
-const storage = new AsyncLocalStorage<MonitorContext>();
+/**
+ * A context computed when it is read rather than when it is entered: the HTTP middleware's request
+ * record is its own store, so entering a request costs one object, and a route matched after the
+ * request entered (Express, Koa) shows up without entering the store again.
+ */
+export abstract class LiveContext {
+  /** The store this one was first entered in (a server started inside withContext); its fields come first. */
+  enclosing: MonitorContext | LiveContext | undefined = undefined;
+
+  /** This source's own fields, already sanitised. */
+  protected abstract ownContext(): MonitorContext;
+
+  toContext(): MonitorContext {
+    const own = this.ownContext();
+    return this.enclosing === undefined ? own : { ...plainContext(this.enclosing), ...own };
+  }
+
+  toJSON(): MonitorContext {
+    return this.toContext();
+  }
+}
+
+type Store = MonitorContext | LiveContext;
+
+const storage = new AsyncLocalStorage<Store>();
+
+function plainContext(store: Store): MonitorContext {
+  return store instanceof LiveContext ? store.toContext() : store;
+}
 
 /** Keys kept per context and characters per string value: a context must stay cheap to read in a pause. */
 const MAX_KEYS = 32;
@@ -33,16 +61,18 @@ export function sanitizeContext(input: unknown): MonitorContext {
 /** Runs `fn` with `context` (merged over the enclosing one) as what a block inside it is attributed to. */
 export function withContext<T>(context: MonitorContext, fn: () => T): T {
   const current = storage.getStore();
-  return storage.run(current === undefined ? sanitizeContext(context) : { ...current, ...sanitizeContext(context) }, fn);
+  return storage.run(current === undefined ? sanitizeContext(context) : { ...plainContext(current), ...sanitizeContext(context) }, fn);
 }
 
 /**
- * withContext for a context this package built itself from already-sanitised parts (the HTTP
- * middleware, once per request): skips the copy that user input needs.
+ * Runs `fn(...args)` with `source` as what a block inside it is attributed to (the HTTP middleware,
+ * once per request: no copy, no closure). Entering the same source again (a later framework hook)
+ * keeps the enclosing store it first saw.
  */
-export function withTrustedContext<T>(context: MonitorContext, fn: () => T): T {
+export function runWithLiveContext<A extends unknown[], T>(source: LiveContext, fn: (...args: A) => T, ...args: A): T {
   const current = storage.getStore();
-  return storage.run(current === undefined ? context : { ...current, ...context }, fn);
+  if (current !== undefined && current !== source && source.enclosing === undefined) source.enclosing = current;
+  return storage.run(source, fn, ...args);
 }
 
 /**
@@ -51,12 +81,13 @@ export function withTrustedContext<T>(context: MonitorContext, fn: () => T): T {
  */
 export function setContext(context: MonitorContext): void {
   const current = storage.getStore();
-  storage.enterWith(current === undefined ? sanitizeContext(context) : { ...current, ...sanitizeContext(context) });
+  storage.enterWith(current === undefined ? sanitizeContext(context) : { ...plainContext(current), ...sanitizeContext(context) });
 }
 
 /** The context of the current execution, or null outside any. */
 export function getContext(): MonitorContext | null {
-  return storage.getStore() ?? null;
+  const store = storage.getStore();
+  return store === undefined ? null : plainContext(store);
 }
 
 const ACCESSOR = Symbol.for('agent-lag.context');

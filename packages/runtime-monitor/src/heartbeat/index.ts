@@ -49,29 +49,55 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   const intervalMs = idleTime === null ? Math.max(1, Math.min(options.intervalMs, Math.floor(thresholdMs / 2))) : options.intervalMs;
   let last = now();
   let lastIdle = idleTime?.() ?? 0;
+  let lastScheduled = last;
   Atomics.store(state, BEAT, last);
+
+  // A saturated loop (many short tasks, no idle) is busy for the whole gap between two beats, so with
+  // beats a threshold apart every gap would read as a stall. While the loop is mostly busy, a second,
+  // faster beat keeps the gaps at a quarter threshold: only a task that really holds the loop for about
+  // the threshold makes a gap that long. It costs no wake-up (the loop is awake anyway) and stops as
+  // soon as the loop idles again, leaving one wake-up per threshold, aligned with the lag sampler's.
+  const busyBeatMs = Math.max(1, Math.floor(thresholdMs / 4));
+  let busyTimer: NodeJS.Timeout | null = null;
 
   const beat = (): void => {
     const current = now();
     const gap = (current - last) | 0;
-    if (gap > thresholdMs) {
-      let busy = gap;
-      if (idleTime !== null) {
-        const idle = idleTime() - lastIdle;
-        if (idle > 0) busy = Math.max(0, Math.round(gap - idle));
-      }
-      if (busy > thresholdMs) {
-        // Before the beat itself: the worker treats a moved beat as "the stall is over, look in the ring".
-        pushStall(state, last, busy, current);
-        onStall?.(last, busy);
+    let busy = gap;
+    if (idleTime !== null) {
+      const idle = idleTime() - lastIdle;
+      if (idle > 0) busy = Math.max(0, Math.round(gap - idle));
+    }
+    if (busy > thresholdMs) {
+      // Before the beat itself: the worker treats a moved beat as "the stall is over, look in the ring".
+      pushStall(state, last, busy, current);
+      onStall?.(last, busy);
+    }
+    last = current;
+    if (idleTime !== null) {
+      lastIdle = idleTime();
+      if (gap > 0) {
+        if (busyTimer === null && busy * 2 > gap) {
+          busyTimer = setInterval(beat, busyBeatMs);
+          busyTimer.unref();
+        } else if (busyTimer !== null && busy * 4 < gap) {
+          clearInterval(busyTimer);
+          busyTimer = null;
+        }
       }
     }
-    if (onDrift !== undefined) onDrift(gap - intervalMs);
-    last = current;
-    if (idleTime !== null) lastIdle = idleTime();
     Atomics.store(state, BEAT, current);
   };
-  const timer = setInterval(beat, intervalMs);
+  const scheduledBeat = (): void => {
+    // Timer drift is measured on the regular beat only: the busy beat's gaps are not an interval.
+    if (onDrift !== undefined) {
+      const current = now();
+      onDrift(((current - lastScheduled) | 0) - intervalMs);
+      lastScheduled = current;
+    }
+    beat();
+  };
+  const timer = setInterval(scheduledBeat, intervalMs);
   timer.unref();
 
   return {
@@ -81,6 +107,7 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
     },
     stop() {
       clearInterval(timer);
+      if (busyTimer !== null) clearInterval(busyTimer);
     },
   };
 }

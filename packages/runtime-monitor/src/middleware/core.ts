@@ -3,19 +3,12 @@
  * process-wide tracker. An adapter translates its framework's request/response into these calls and
  * nothing more, so the semantics are the same in Express, Fastify, Koa and plain http.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MonitorContext } from '../types.js';
 import { ShedGate, type ShedOptions, type ShedResponse } from '../shedding/gate.js';
-import { sanitizeContext } from '../context/index.js';
-import { currentMonitor, enterContext, runInContext } from './monitor-link.js';
-import {
-  METHOD_KEY,
-  REQUEST_ID_KEY,
-  RequestTracker,
-  ROUTE_KEY,
-  UNMATCHED_ROUTE,
-  type MonitorHandleLike,
-  type RequestRecord,
-} from './tracker.js';
+import { runWithLiveContext, sanitizeContext } from '../context/index.js';
+import { currentMonitor } from './monitor-link.js';
+import { RequestTracker, UNMATCHED_ROUTE, type MonitorHandleLike, type RequestRecord } from './tracker.js';
 
 export interface MiddlewareOptions<Req> {
   /** Extra context for the request (agent run id, tenant, ...): strings, numbers, booleans or null. */
@@ -38,14 +31,9 @@ export function getRequestTracker(maxRoutes?: number): RequestTracker {
   return sharedTracker;
 }
 
-const MAX_REQUEST_ID = 128;
-const idPrefix = `${process.pid.toString(36)}-${Date.now().toString(36)}-`;
-let idCounter = 0;
-
-function headerId(value: string | string[] | undefined): string | null {
-  const id = Array.isArray(value) ? value[0] : value;
-  if (id === undefined || id === '') return null;
-  return id.length > MAX_REQUEST_ID ? id.slice(0, MAX_REQUEST_ID) : id;
+/** The record of a response some adapter already tracks (mounted twice: app and sub-app), if any. */
+export function recordOf(response: ServerResponse): RequestRecord | undefined {
+  return sharedTracker?.recordOf(response);
 }
 
 export class AdapterCore<Req> {
@@ -79,39 +67,36 @@ export class AdapterCore<Req> {
     }
   }
 
-  /** Starts tracking a request and builds its monitor context. */
-  open(req: Req, method: string, idHeader: string | string[] | undefined, route: string): RequestRecord {
+  /**
+   * Starts tracking a request. `id` is a framework's own request id, if it has one; otherwise the
+   * `x-request-id` header or a generated id is used, read only if a report ever needs it.
+   */
+  open(req: Req, request: IncomingMessage, response: ServerResponse, method: string, id: string | null, route: string): RequestRecord {
     const monitor = this.#monitor ?? currentMonitor();
     if (monitor !== null && monitor !== this.tracker.monitor) this.tracker.attach(monitor);
-
-    let id: string | null | undefined = null;
-    if (this.#requestId !== undefined) id = this.#callUser(this.#requestId, req) as string | null | undefined;
-    id ??= headerId(idHeader) ?? idPrefix + (++idCounter).toString(36);
-    const context: MonitorContext = { [ROUTE_KEY]: route, [METHOD_KEY]: method, [REQUEST_ID_KEY]: id };
-    if (this.#context !== undefined) {
-      const extra = this.#callUser(this.#context, req) as MonitorContext | null | undefined;
-      if (extra !== null && typeof extra === 'object') Object.assign(context, sanitizeContext(extra));
+    if (this.#requestId !== undefined) {
+      const chosen = this.#callUser(this.#requestId, req);
+      if (typeof chosen === 'string' && chosen !== '') id = chosen;
     }
-    return this.tracker.begin(context, route);
+    let extra: MonitorContext | null = null;
+    if (this.#context !== undefined) {
+      const fields = this.#callUser(this.#context, req);
+      if (fields !== null && typeof fields === 'object' && !Array.isArray(fields)) extra = sanitizeContext(fields);
+    }
+    return this.tracker.begin(request, response, method, route, id, extra);
   }
 
-  /** Runs the rest of the request inside its context. */
-  run<T>(record: RequestRecord, fn: () => T): T {
-    return runInContext(record.context, fn);
+  /** Runs `fn(...args)` — the rest of the request — inside the request's context. */
+  run<A extends unknown[], T>(record: RequestRecord, fn: (...args: A) => T, ...args: A): T {
+    return runWithLiveContext(record, fn, ...args);
   }
 
   /**
-   * The framework matched a route template after the request entered (Express, Koa): update the
-   * figures and the context of the code about to run — the handler, where blocks happen.
+   * The framework matched a route template after the request entered (Express, Koa). The record is the
+   * request's context store, so the code about to run — the handler, where blocks happen — sees it.
    */
   routeMatched(record: RequestRecord, route: string): void {
-    if (record.route === route) return;
     this.tracker.setRoute(record, route);
-    enterContext(record.context);
-  }
-
-  close(record: RequestRecord): void {
-    this.tracker.end(record);
   }
 
   /** The shedding response for this request, or null. Counts it when shed. */

@@ -7,10 +7,10 @@
 import { IncomingMessage, type ServerResponse } from 'node:http';
 import { pathOf } from '../shedding/route-matcher.js';
 import { observeAssignment } from './assignment-hook.js';
-import { AdapterCore, type MiddlewareOptions } from './core.js';
+import { AdapterCore, getRequestTracker, recordOf, type MiddlewareOptions } from './core.js';
 import { writeShedResponse } from './respond.js';
 import { joinRoute } from './route-name.js';
-import { UNMATCHED_ROUTE, type RequestRecord } from './tracker.js';
+import { UNMATCHED_ROUTE } from './tracker.js';
 
 /** The parts of an Express request used (structural: no dependency on express or its types). */
 export interface ExpressRequestLike extends IncomingMessage {
@@ -24,21 +24,17 @@ export type ExpressMiddleware = ((req: ExpressRequestLike, res: ServerResponse, 
   close(): void;
 };
 
-const kRecord = Symbol('agent-lag.record');
-const kCore = Symbol('agent-lag.core');
-
-interface Tracked {
-  [kRecord]?: RequestRecord;
-  [kCore]?: AdapterCore<ExpressRequestLike>;
+/** Express sets `req.res`; the record lives on the response. */
+interface ExpressRequestWithResponse {
+  res?: ServerResponse;
   baseUrl?: string;
 }
 
 function onRouteAssigned(target: object, route: unknown): void {
-  const tracked = target as Tracked;
-  const record = tracked[kRecord];
-  const core = tracked[kCore];
+  const req = target as ExpressRequestWithResponse;
+  const record = req.res === undefined ? undefined : recordOf(req.res);
   const path = (route as { path?: unknown } | undefined)?.path;
-  if (record !== undefined && core !== undefined && path !== undefined) core.routeMatched(record, joinRoute(tracked.baseUrl, path));
+  if (record !== undefined && path !== undefined) getRequestTracker().setRoute(record, joinRoute(req.baseUrl, path));
 }
 
 /**
@@ -58,14 +54,10 @@ function expressRequestPrototype(req: object): object | null {
 export function agentLagExpress(options: MiddlewareOptions<ExpressRequestLike> = {}): ExpressMiddleware {
   const core = new AdapterCore<ExpressRequestLike>(options);
 
-  function onClose(this: ServerResponse & { req: Tracked }): void {
-    const record = this.req[kRecord];
-    if (record !== undefined) core.close(record);
-  }
+  let hookedPrototype: object | null = null;
 
   const middleware = function agentLag(req: ExpressRequestLike, res: ServerResponse, next: (error?: unknown) => void): void {
-    const tracked = req as ExpressRequestLike & Tracked;
-    if (tracked[kRecord] !== undefined) {
+    if (recordOf(res) !== undefined) {
       // Mounted twice (app and sub-app): the outer instance already tracks this request.
       next();
       return;
@@ -78,12 +70,13 @@ export function agentLagExpress(options: MiddlewareOptions<ExpressRequestLike> =
         return;
       }
     }
-    const proto = expressRequestPrototype(req);
-    if (proto !== null) observeAssignment(proto, 'route', true, onRouteAssigned);
-    const record = core.open(req, method, req.headers['x-request-id'], UNMATCHED_ROUTE);
-    tracked[kRecord] = record;
-    tracked[kCore] = core;
-    res.once('close', onClose);
+    const proto = Object.getPrototypeOf(req) as object | null;
+    if (proto !== hookedPrototype) {
+      const shared = expressRequestPrototype(req);
+      if (shared !== null) observeAssignment(shared, 'route', true, onRouteAssigned);
+      hookedPrototype = proto;
+    }
+    const record = core.open(req, req, res, method, null, UNMATCHED_ROUTE);
     core.run(record, next);
   } as ExpressMiddleware;
   middleware.close = () => core.stop();

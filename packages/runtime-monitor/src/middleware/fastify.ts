@@ -4,10 +4,10 @@
  * route, registered inside an encapsulated plugin it covers that plugin's routes only. Routes can opt
  * out of shedding with `config: { agentLag: { shed: false } }`.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pathOf } from '../shedding/route-matcher.js';
-import { AdapterCore, type MiddlewareOptions } from './core.js';
-import { UNMATCHED_ROUTE, type RequestRecord } from './tracker.js';
+import { AdapterCore, recordOf, type MiddlewareOptions } from './core.js';
+import { UNMATCHED_ROUTE } from './tracker.js';
 
 /** The parts of a Fastify request used (structural: no dependency on fastify or its types). */
 export interface FastifyRequestLike {
@@ -20,6 +20,7 @@ export interface FastifyRequestLike {
 }
 
 interface FastifyReplyLike {
+  raw: ServerResponse;
   code(statusCode: number): FastifyReplyLike;
   headers(values: Record<string, string>): FastifyReplyLike;
   send(payload?: unknown): FastifyReplyLike;
@@ -30,15 +31,10 @@ type Hook = (request: FastifyRequestLike, reply: FastifyReplyLike, done: Done) =
 
 /** The parts of a Fastify instance used. */
 export interface FastifyInstanceLike {
-  addHook(name: 'onRequest' | 'preValidation' | 'onResponse' | 'onRequestAbort', hook: Hook): unknown;
-  decorateRequest(name: string, value: null): unknown;
-  hasRequestDecorator(name: string): boolean;
+  addHook(name: 'onRequest' | 'preValidation', hook: Hook): unknown;
 }
 
 export type FastifyOptions = MiddlewareOptions<FastifyRequestLike>;
-
-const RECORD = 'agentLagRecord';
-type Tracked = FastifyRequestLike & { [RECORD]?: RequestRecord | null };
 
 function routeOptsOut(request: FastifyRequestLike): boolean {
   const config = request.routeOptions?.config as { agentLag?: { shed?: boolean } } | undefined;
@@ -55,11 +51,9 @@ function agentLagFastifyPlugin(instance: FastifyInstanceLike, options: FastifyOp
     done(error as Error);
     return;
   }
-  if (!instance.hasRequestDecorator(RECORD)) instance.decorateRequest(RECORD, null);
-
   instance.addHook('onRequest', (request, reply, next) => {
-    const tracked = request as Tracked;
-    if (tracked[RECORD] != null) {
+    // Registered in a parent context too: the outer registration already tracks this request.
+    if (recordOf(reply.raw) !== undefined) {
       next();
       return;
     }
@@ -71,23 +65,17 @@ function agentLagFastifyPlugin(instance: FastifyInstanceLike, options: FastifyOp
         return;
       }
     }
-    const record = core.open(request, request.method, request.id, route);
-    tracked[RECORD] = record;
+    // No onResponse/onRequestAbort hooks: the record ends with node's response finish (or a sweep), and
+    // every hook a plugin adds costs every request of the instance.
+    const record = core.open(request, request.raw, reply.raw, request.method, request.id, route);
     core.run(record, next);
   });
   // Body parsing resumes from stream events, outside the context entered in onRequest: enter it again.
-  instance.addHook('preValidation', (request, _reply, next) => {
-    const record = (request as Tracked)[RECORD];
-    if (record == null) next();
+  instance.addHook('preValidation', (_request, reply, next) => {
+    const record = recordOf(reply.raw);
+    if (record === undefined) next();
     else core.run(record, next);
   });
-  const finish: Hook = (request, _reply, next) => {
-    const record = (request as Tracked)[RECORD];
-    if (record != null) core.close(record);
-    next();
-  };
-  instance.addHook('onResponse', finish);
-  instance.addHook('onRequestAbort', finish);
   done();
 }
 

@@ -3,10 +3,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pathOf } from '../shedding/route-matcher.js';
-import { AdapterCore, type MiddlewareOptions } from './core.js';
+import { AdapterCore, recordOf, type MiddlewareOptions } from './core.js';
 import { writeShedResponse } from './respond.js';
 import { firstSegmentRoute } from './route-name.js';
-import type { RequestRecord } from './tracker.js';
 
 export interface HttpAdapterOptions extends MiddlewareOptions<IncomingMessage> {
   /** The route template of a request (`/users/:id`); default: `/<first path segment>/*` when it reads as a word, else `unmatched`. */
@@ -20,9 +19,6 @@ export type TrackedHandler<Req extends IncomingMessage, Res extends ServerRespon
   close(): void;
 };
 
-const kRecord = Symbol('agent-lag.record');
-type Tracked = ServerResponse & { [kRecord]?: RequestRecord };
-
 export function agentLagHttp<Req extends IncomingMessage = IncomingMessage, Res extends ServerResponse = ServerResponse>(
   handler: Handler<Req, Res>,
   options: HttpAdapterOptions = {},
@@ -32,12 +28,9 @@ export function agentLagHttp<Req extends IncomingMessage = IncomingMessage, Res 
   const routeOf = options.route;
   if (routeOf !== undefined && typeof routeOf !== 'function') throw new TypeError('agent-lag middleware: route must be a function');
 
-  function onClose(this: Tracked): void {
-    const record = this[kRecord];
-    if (record !== undefined) core.close(record);
-  }
-
   const tracked = function agentLagHandler(req: Req, res: Res): unknown {
+    // Wrapped twice: the outer wrapper already tracks this request.
+    if (recordOf(res) !== undefined) return handler(req, res);
     let route: string | null | undefined;
     if (routeOf !== undefined) {
       try {
@@ -55,10 +48,9 @@ export function agentLagHttp<Req extends IncomingMessage = IncomingMessage, Res 
         return undefined;
       }
     }
-    const record = core.open(req, method, req.headers['x-request-id'], route);
-    (res as Tracked)[kRecord] = record;
-    res.once('close', onClose);
-    return core.run(record, () => handler(req, res));
+    // The record ends when node publishes the response's finish (or a sweep finds it closed): no listener per response.
+    const record = core.open(req, req, res, method, null, route);
+    return core.run(record, handler, req, res);
   } as TrackedHandler<Req, Res>;
   tracked.close = () => core.stop();
   return tracked;

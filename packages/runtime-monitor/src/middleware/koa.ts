@@ -6,8 +6,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pathOf } from '../shedding/route-matcher.js';
 import { observeAssignment } from './assignment-hook.js';
-import { AdapterCore, type MiddlewareOptions } from './core.js';
-import { UNMATCHED_ROUTE, type RequestRecord } from './tracker.js';
+import { AdapterCore, getRequestTracker, recordOf, type MiddlewareOptions } from './core.js';
+import { UNMATCHED_ROUTE } from './tracker.js';
 
 /** The parts of a Koa context used (structural: no dependency on koa or its types). */
 export interface KoaContextLike {
@@ -25,32 +25,20 @@ export type KoaMiddleware = ((ctx: KoaContextLike, next: () => Promise<unknown>)
   close(): void;
 };
 
-const kRecord = Symbol('agent-lag.record');
-const kCore = Symbol('agent-lag.core');
-
-interface Tracked {
-  [kRecord]?: RequestRecord;
-  [kCore]?: AdapterCore<KoaContextLike>;
-}
-
 function onMatchedRoute(target: object, route: unknown): void {
-  const tracked = target as Tracked;
-  const record = tracked[kRecord];
-  const core = tracked[kCore];
-  if (record !== undefined && core !== undefined && typeof route === 'string') core.routeMatched(record, route);
+  const response = (target as { res?: ServerResponse }).res;
+  const record = response === undefined ? undefined : recordOf(response);
+  if (record !== undefined && typeof route === 'string') getRequestTracker().setRoute(record, route);
 }
 
 export function agentLagKoa(options: MiddlewareOptions<KoaContextLike> = {}): KoaMiddleware {
   const core = new AdapterCore<KoaContextLike>(options);
 
-  function onClose(this: ServerResponse & { [kRecord]?: RequestRecord }): void {
-    const record = this[kRecord];
-    if (record !== undefined) core.close(record);
-  }
+  let hookedPrototype: object | null = null;
 
   const middleware = function agentLag(ctx: KoaContextLike, next: () => Promise<unknown>): Promise<void> {
-    const tracked = ctx as KoaContextLike & Tracked;
-    if (tracked[kRecord] !== undefined) return next() as Promise<void>;
+    // Mounted twice: the outer instance already tracks this request.
+    if (recordOf(ctx.res) !== undefined) return next() as Promise<void>;
     if (core.gate?.shedder.active === true) {
       const response = core.shed(ctx.method, pathOf(ctx.path), null);
       if (response !== null) {
@@ -60,13 +48,13 @@ export function agentLagKoa(options: MiddlewareOptions<KoaContextLike> = {}): Ko
         return Promise.resolve();
       }
     }
-    observeAssignment(Object.getPrototypeOf(ctx) as object, '_matchedRoute', false, onMatchedRoute);
-    const record = core.open(ctx, ctx.method, ctx.req.headers['x-request-id'], UNMATCHED_ROUTE);
-    tracked[kRecord] = record;
-    tracked[kCore] = core;
+    const proto = Object.getPrototypeOf(ctx) as object;
+    if (proto !== hookedPrototype) {
+      observeAssignment(proto, '_matchedRoute', false, onMatchedRoute);
+      hookedPrototype = proto;
+    }
     // In flight until the response is fully written: streamed (SSE) agent answers count as in flight.
-    (ctx.res as ServerResponse & { [kRecord]?: RequestRecord })[kRecord] = record;
-    ctx.res.once('close', onClose);
+    const record = core.open(ctx, ctx.req, ctx.res, ctx.method, null, UNMATCHED_ROUTE);
     return core.run(record, next) as Promise<void>;
   } as KoaMiddleware;
   middleware.close = () => core.stop();

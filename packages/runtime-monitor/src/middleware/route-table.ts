@@ -44,11 +44,6 @@ export class RouteTable {
     return figures;
   }
 
-  /** The label a route is counted under, without creating it. */
-  labelOf(route: string): string {
-    return this.#routes.has(route) || this.#routes.size < this.#maxRoutes ? route : OTHER_ROUTE;
-  }
-
   values(): IterableIterator<RouteFigures> {
     return this.#routes.values();
   }

@@ -3,7 +3,10 @@
  * routes, and the `routes` section the watchdog worker serves while the loop is frozen. Adapters call
  * `begin` / `setRoute` / `end`; everything else happens off the request path.
  */
+import { subscribe } from 'node:diagnostics_channel';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockEvent, MonitorContext, MonitorSnapshot } from '../types.js';
+import { LiveContext } from '../context/index.js';
 import { EVENT_LOOP_SECTION } from '../exporters/families.js';
 import { readEventLoopTime } from '../exporters/event-loop-time.js';
 import { RouteTable, type RouteFigures } from './route-table.js';
@@ -24,12 +27,55 @@ export interface MonitorHandleLike {
   publishSection?(name: string, provider: () => unknown): unknown;
 }
 
-/** One request in flight. `context` is the object installed as the request's monitor context. */
-export interface RequestRecord {
-  readonly context: MonitorContext;
+const MAX_REQUEST_ID = 128;
+const ID_PREFIX = `${process.pid.toString(36)}-${Date.now().toString(36)}-`;
+let requestSequence = 0;
+
+/**
+ * One request in flight, and the monitor context of the code it runs (it is its own async-context
+ * store). Everything a block report needs but a request may never use — the request id, the context
+ * object — is computed when read, so the per-request cost is this one object.
+ */
+export class RequestRecord extends LiveContext {
   route: string;
+  /** The figures the request counts into (the route's, or `other` past the cap). */
+  figures: RouteFigures;
+  readonly method: string;
   /** Epoch ms. */
   readonly startedAt: number;
+  readonly response: ServerResponse;
+  readonly #request: IncomingMessage;
+  readonly #sequence: number;
+  #id: string | null;
+  readonly #extra: MonitorContext | null;
+
+  constructor(request: IncomingMessage, response: ServerResponse, method: string, route: string, figures: RouteFigures, id: string | null, extra: MonitorContext | null) {
+    super();
+    this.route = route;
+    this.figures = figures;
+    this.method = method;
+    this.startedAt = Date.now();
+    this.response = response;
+    this.#request = request;
+    this.#sequence = ++requestSequence;
+    this.#id = id;
+    this.#extra = extra;
+  }
+
+  /** The caller's id (`requestId` option, Fastify's id), else the `x-request-id` header, else a generated one. */
+  get id(): string {
+    if (this.#id === null) {
+      const header = this.#request.headers['x-request-id'];
+      const value = Array.isArray(header) ? header[0] : header;
+      this.#id = value === undefined || value === '' ? ID_PREFIX + this.#sequence.toString(36) : value.slice(0, MAX_REQUEST_ID);
+    }
+    return this.#id;
+  }
+
+  protected ownContext(): MonitorContext {
+    const context: MonitorContext = { [ROUTE_KEY]: this.route, [METHOD_KEY]: this.method, [REQUEST_ID_KEY]: this.id };
+    return this.#extra === null ? context : Object.assign(context, this.#extra);
+  }
 }
 
 /** A route's figures plus what is in flight for it, as published in `snapshot.sections.routes`. */
@@ -56,9 +102,18 @@ export interface TrackerOptions {
   maxRoutes?: number;
 }
 
+/** Node publishes every finished response here: one subscriber ends every record, no listener per response. */
+const RESPONSE_FINISH_CHANNEL = 'http.server.response.finish';
+
 export class RequestTracker {
   readonly routes: RouteTable;
-  readonly #inFlight = new Set<RequestRecord>();
+  /**
+   * Requests in flight by node's ServerResponse, which every framework wraps. A map rather than a
+   * property on the response: adding one would give node's own response objects a second shape.
+   */
+  readonly #inFlight = new Map<ServerResponse, RequestRecord>();
+  /** In-flight size after the last sweep; the next one runs when the set has grown well past it. */
+  #sweptSize = 0;
   #unattributedBlocks = 0;
   #monitor: MonitorHandleLike | null = null;
   #sheddingState: (() => RoutesSection['shedding']) | null = null;
@@ -70,6 +125,11 @@ export class RequestTracker {
       throw new TypeError(`agent-lag middleware: maxRoutes must be a positive integer, got ${String(maxRoutes)}`);
     }
     this.routes = new RouteTable(maxRoutes);
+    subscribe(RESPONSE_FINISH_CHANNEL, (message) => {
+      const response = (message as { response?: ServerResponse } | null)?.response;
+      const record = response === undefined ? undefined : this.#inFlight.get(response);
+      if (record !== undefined) this.end(record);
+    });
   }
 
   get monitor(): MonitorHandleLike | null {
@@ -97,20 +157,40 @@ export class RequestTracker {
     this.#sheddingState = provider;
   }
 
-  begin(context: MonitorContext, route: string): RequestRecord {
-    const record: RequestRecord = { context, route, startedAt: Date.now() };
-    this.#inFlight.add(record);
+  begin(request: IncomingMessage, response: ServerResponse, method: string, route: string, id: string | null, extra: MonitorContext | null): RequestRecord {
+    const record = new RequestRecord(request, response, method, route, this.routes.get(route), id, extra);
+    this.#inFlight.set(response, record);
+    if (this.#inFlight.size > 2 * this.#sweptSize + 256) this.#sweep();
     return record;
   }
 
   setRoute(record: RequestRecord, route: string): void {
+    if (record.route === route) return;
     record.route = route;
-    record.context[ROUTE_KEY] = route;
+    record.figures = this.routes.get(route);
   }
 
   end(record: RequestRecord): void {
-    // `finish` and `close` may both fire; count the request once.
-    if (this.#inFlight.delete(record)) this.routes.get(record.route).requests++;
+    // The finish channel and a sweep may both see a request; count it once.
+    if (this.#inFlight.delete(record.response)) record.figures.requests++;
+  }
+
+  /** The record of a response being tracked (a second adapter on the same request finds the first one's). */
+  recordOf(response: ServerResponse): RequestRecord | undefined {
+    return this.#inFlight.get(response);
+  }
+
+  /**
+   * Ends the records whose response is done without a `finish` (the client went away first, or a
+   * server that publishes no finish). Runs when the section is read and when the set has doubled, so
+   * memory stays bounded by the requests really in flight.
+   */
+  #sweep(): void {
+    for (const record of this.#inFlight.values()) {
+      const response = record.response;
+      if (response.writableFinished || response.destroyed) this.end(record);
+    }
+    this.#sweptSize = this.#inFlight.size;
   }
 
   countShed(route: string): void {
@@ -139,12 +219,12 @@ export class RequestTracker {
       this.#unattributedBlocks++;
     }
     const blockEnd = event.startedAt + event.durationMs;
-    for (const record of this.#inFlight) {
+    for (const record of this.#inFlight.values()) {
       if (record.startedAt >= blockEnd) continue;
-      if (blockerId !== undefined && record.context[REQUEST_ID_KEY] === blockerId) continue;
+      if (blockerId !== undefined && record.id === blockerId) continue;
       const waited = blockEnd - Math.max(record.startedAt, event.startedAt);
       if (waited <= 0) continue;
-      const figures = this.routes.get(record.route);
+      const figures = record.figures;
       figures.waitedMs += waited;
       figures.waits++;
     }
@@ -152,17 +232,14 @@ export class RequestTracker {
 
   /** The published section; in-flight figures are derived here, not per request. */
   section(): RoutesSection {
+    this.#sweep();
     const entries = new Map<string, RouteSectionEntry>();
     for (const figures of this.routes.values()) {
       entries.set(figures.route, { ...figures, inFlight: 0, oldestInFlightStartedAt: null });
     }
-    for (const record of this.#inFlight) {
-      const label = this.routes.labelOf(record.route);
-      let entry = entries.get(label);
-      if (entry === undefined) {
-        entry = { ...this.routes.get(label), inFlight: 0, oldestInFlightStartedAt: null };
-        entries.set(label, entry);
-      }
+    for (const record of this.#inFlight.values()) {
+      const entry = entries.get(record.figures.route);
+      if (entry === undefined) continue;
       entry.inFlight++;
       if (entry.oldestInFlightStartedAt === null || record.startedAt < entry.oldestInFlightStartedAt) {
         entry.oldestInFlightStartedAt = record.startedAt;
