@@ -59,6 +59,25 @@ describe.each(FRAMEWORKS)('%s adapter', (framework) => {
     expect(after?.requests).toBe(before + 2);
   });
 
+  it('ends the record of a request whose client went away before the answer', async () => {
+    const before = route('/agents/:id/slow')?.requests ?? 0;
+    const controller = new AbortController();
+    const pending = fetch(`${app.url}/agents/gone/slow`, { signal: controller.signal }).catch(() => null);
+    await sleep(100);
+    expect(route('/agents/:id/slow')?.inFlight).toBe(1);
+    controller.abort();
+    await pending;
+    // No response finish is published for it; reading the section sweeps it out once the socket closed.
+    let after = route('/agents/:id/slow');
+    for (let i = 0; i < 50 && after?.inFlight !== 0; i++) {
+      await sleep(20);
+      after = route('/agents/:id/slow');
+    }
+    expect(after?.inFlight).toBe(0);
+    expect(after?.requests).toBe(before + 1);
+    app.release();
+  });
+
   it('labels unmatched paths without the raw URL', async () => {
     await (await fetch(`${app.url}/no/such/path/123456`)).text();
     const routes = getRequestTracker().section().routes.map((entry) => entry.route);

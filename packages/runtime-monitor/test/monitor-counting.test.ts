@@ -42,6 +42,24 @@ describe('every stall is counted', () => {
   }, 60_000);
 });
 
+describe('a saturated loop is not a blocked one', () => {
+  it('counts no stalls while short tasks keep the loop busy, and still counts a real block among them', async () => {
+    const quiet = await runFixture('repeat.mjs', { saturateMs: 2000, options: { thresholdMs: 100, socket: false } }, temp.dir);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    // Before the busy beat, every 100 ms gap of a saturated loop read as a stall (about 20 here). The onset of
+    // saturation may still make one borderline gap; a loaded machine one more.
+    expect(quiet.output!.snapshot.stalls.count).toBeLessThanOrEqual(2);
+
+    const blocked = await runFixture('repeat.mjs', { saturateMs: 2000, blockWhileSaturatedMs: 400, options: { thresholdMs: 100, socket: false } }, temp.dir);
+    expect(blocked.code, blocked.stderr).toBe(0);
+    const block = blocksOf(blocked.events).find((event) => event.stack.some((frame) => frame.functionName === 'blockWhileSaturated'));
+    expect(block).toBeDefined();
+    // Under saturation a gap holds at most a quarter threshold of other tasks besides the block.
+    expect(block!.durationMs).toBeGreaterThanOrEqual(400 * 0.85);
+    expect(block!.durationMs).toBeLessThanOrEqual(400 + 25 + 400 * 0.15);
+  }, 60_000);
+});
+
 describe('bounded memory over 10,000 blocks', () => {
   it('keeps a fixed number of stack signatures however many distinct stacks block', () => {
     const table = new StackTable();
