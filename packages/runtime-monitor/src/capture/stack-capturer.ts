@@ -1,6 +1,6 @@
 import type * as Inspector from 'node:inspector';
 import type { InFlightCall, MonitorContext } from '../types.js';
-import { CONTEXT_EXPRESSION, parseCapturedContext } from '../context/index.js';
+import { PAUSE_EXPRESSION, parsePauseProbe } from '../context/index.js';
 import { MAX_FRAMES, type RawFrame, type ScriptInfo } from './frames.js';
 
 /*
@@ -102,13 +102,22 @@ export class StackCapturer {
       const pauseRequested = this.#post('Debugger.pause');
       await enabled;
       await pauseRequested;
+      let firstIdle: number | null = null;
       for (;;) {
         const params = await paused;
         if (params === null) break;
         const pausedBeat = stall.beat();
         const inFlightAtPause = stall.readInFlight();
         const frames = copyFrames(params);
-        if (samples.length === 0) progress.context = await this.#readContext(params);
+        const probe = await this.#readPauseProbe(params);
+        if (samples.length === 0) {
+          progress.context = probe.context;
+          firstIdle = probe.idle;
+        } else if (!sameTask(samples[0]!.frames, frames, firstIdle, probe.idle)) {
+          // The block ended and the loop moved on before the heartbeat could say so: not one of its samples.
+          await this.#post('Debugger.resume');
+          break;
+        }
         await this.#post('Debugger.resume');
         samples.push({ frames, pausedBeat, inFlightAtPause, resumedAt: stall.now() });
         if (samples.length >= maxSamples || !(await stall.stillStalledAfter(intervalMs))) break;
@@ -154,19 +163,19 @@ export class StackCapturer {
     });
   }
 
-  async #readContext(params: PausedParams): Promise<MonitorContext | null> {
+  async #readPauseProbe(params: PausedParams): Promise<{ idle: number | null; context: MonitorContext | null }> {
     const top = params.callFrames[0];
-    if (top === undefined) return null;
+    if (top === undefined) return { idle: null, context: null };
     try {
       const result = (await this.#post('Debugger.evaluateOnCallFrame', {
         callFrameId: top.callFrameId,
-        expression: CONTEXT_EXPRESSION,
+        expression: PAUSE_EXPRESSION,
         returnByValue: true,
         silent: true,
       })) as { result?: { value?: unknown } } | undefined;
-      return parseCapturedContext(result?.result?.value);
+      return parsePauseProbe(result?.result?.value);
     } catch {
-      return null;
+      return { idle: null, context: null };
     }
   }
 
@@ -179,6 +188,19 @@ export class StackCapturer {
       this.#session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result)));
     });
   }
+}
+
+/**
+ * Whether a later sample was taken in the same task as the first: the loop has not waited since (its
+ * idle counter did not move) and the outermost frame is the same call site (a task's bottom frame stays
+ * put while it runs; a new task starts from its own).
+ */
+function sameTask(first: RawFrame[], later: RawFrame[], firstIdle: number | null, laterIdle: number | null): boolean {
+  if (firstIdle !== null && laterIdle !== null && laterIdle !== firstIdle) return false;
+  const a = first.at(-1);
+  const b = later.at(-1);
+  if (a === undefined || b === undefined) return false;
+  return a.scriptId === b.scriptId && a.line === b.line && a.column === b.column && a.functionName === b.functionName;
 }
 
 function copyFrames(params: PausedParams): RawFrame[] {
