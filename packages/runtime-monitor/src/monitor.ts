@@ -21,6 +21,12 @@ import type { FromWorker, MainThreadState, ToWorker, WatchdogData } from './watc
 
 export interface MonitorEvents {
   block: BlockEvent;
+  /**
+   * Every block counted after start-up, reported or not: those whose detailed report was de-duplicated
+   * or rate-limited come with whatever was captured (an empty stack and null context when nothing was).
+   * For per-route or per-tenant accounting; `block` is the one to log or alert on.
+   */
+  stall: BlockEvent;
   lag: LagEvent;
 }
 
@@ -30,7 +36,7 @@ export interface MonitorHandle {
   /** The control socket's path, or null when it is off. */
   readonly socketPath: string | null;
   snapshot(): MonitorSnapshot;
-  /** Reported blocks (after de-duplication and rate limits) and lag windows. Listener errors are contained. */
+  /** Reported blocks (after de-duplication and rate limits), every counted block, and lag windows. Listener errors are contained. */
   on<K extends keyof MonitorEvents>(event: K, listener: (event: MonitorEvents[K]) => void): MonitorHandle;
   off<K extends keyof MonitorEvents>(event: K, listener: (event: MonitorEvents[K]) => void): MonitorHandle;
   /**
@@ -94,7 +100,7 @@ class Monitor implements MonitorHandle {
   /** Exact counts; the distribution arrives from the worker, which owns the (costly) hdr histogram. */
   readonly #stats = new StallCounts();
   readonly #stacks = new StackTable();
-  readonly #listeners: { [K in keyof MonitorEvents]: Set<(event: MonitorEvents[K]) => void> } = { block: new Set(), lag: new Set() };
+  readonly #listeners: { [K in keyof MonitorEvents]: Set<(event: MonitorEvents[K]) => void> } = { block: new Set(), stall: new Set(), lag: new Set() };
   readonly #sections = new Map<string, () => unknown>();
   readonly #sectionValues = new Map<string, unknown>();
   readonly #lag: LagSampler;
@@ -152,7 +158,12 @@ class Monitor implements MonitorHandle {
       try {
         inFlight = createInFlightBuffer();
         const graceEnd = Date.now() + options.startupGraceMs;
-        this.#wrappers = installSyncWrappers({ buffer: inFlight, slowCallMs: options.slowSyncCallMs, isAfterStartup: () => Date.now() >= graceEnd });
+        this.#wrappers = installSyncWrappers({
+          buffer: inFlight,
+          slowCallMs: options.slowSyncCallMs,
+          isAfterStartup: () => Date.now() >= graceEnd,
+          reportCallsOverMs: options.thresholdMs,
+        });
       } catch (error) {
         inFlight = null;
         warnOnce('AGENT_LAG_SYNC_WRAPPERS', `sync API wrappers not installed (${(error as Error).message})`);
@@ -262,7 +273,7 @@ class Monitor implements MonitorHandle {
 
   #listenerSet<K extends keyof MonitorEvents>(event: K): Set<(event: MonitorEvents[K]) => void> {
     const set = this.#listeners[event] as Set<(event: MonitorEvents[K]) => void> | undefined;
-    if (set === undefined) throw new TypeError(`agent-lag: unknown event ${JSON.stringify(event)} (use 'block' or 'lag')`);
+    if (set === undefined) throw new TypeError(`agent-lag: unknown event ${JSON.stringify(event)} (use 'block', 'stall' or 'lag')`);
     return set;
   }
 
@@ -319,6 +330,7 @@ class Monitor implements MonitorHandle {
         else this.#stats.record(message.durationMs, message.startup);
         if (message.block !== null) this.#stacks.add(message.block);
         if (message.reported !== null) this.#emit('block', message.reported);
+        if (message.counted !== null) this.#emit('stall', message.counted);
         break;
       case 'metricsEndpoint':
         this.#settleEndpoint(message.address);
@@ -356,7 +368,7 @@ class Monitor implements MonitorHandle {
     this.#stats.record(durationMs, startup);
     const fallback = this.#fallback;
     fallback?.stats.record(durationMs, startup);
-    if (startup || fallback === null || !fallback.limiter.take(Date.now())) return;
+    if (startup) return;
     const event: BlockEvent = {
       type: 'block',
       startedAt: Math.round(Date.now() - durationMs),
@@ -366,6 +378,8 @@ class Monitor implements MonitorHandle {
       context: null,
       late: false,
     };
+    this.#emit('stall', event);
+    if (fallback === null || !fallback.limiter.take(Date.now())) return;
     fallback.log?.write(event);
     this.#emit('block', event);
   }

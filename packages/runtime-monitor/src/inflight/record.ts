@@ -10,8 +10,11 @@ import { WRAPPED_APIS } from './table.js';
  *   bytes [16, 16 + HINT_BYTES) the hint, UTF-8, truncated at a character boundary
  *   Int32 at REPORT_OFFSET: sequence of the call the report below belongs to, 0 while it is being written
  *   Int32 at REPORT_OFFSET + 4: report length in bytes
- *   bytes [REPORT_OFFSET + 8, + REPORT_BYTES) the report, JSON { context, stack } written by the wrapper
- *     after a call during which the worker saw a stall (the slow path: only then)
+ *   bytes [REPORT_OFFSET + 8, + REPORT_BYTES) the report, JSON { context, stack, api, hint, endedAt, durationMs }
+ *     written by the wrapper after a call during which the worker saw a stall (the slow path: only then)
+ *   at UNSEEN_OFFSET, the same three fields again: the report of the latest call that took a threshold or
+ *     more without the worker marking it (it was late); a slot of its own, so that the later calls of a
+ *     long task never overwrite the report the worker is waiting for
  * The worker reads it while the main thread is frozen inside the call, so a read almost never races a
  * write; the sequence check makes the rare race (a call starting or ending mid-read) return a whole
  * record or nothing, never a torn one.
@@ -28,7 +31,8 @@ const REPORT_SEQUENCE = 0;
 const REPORT_LENGTH = 1;
 /** Bytes for the wrapper's report (context and stack of a call that stalled the loop); longer ones are dropped. */
 export const REPORT_BYTES = 16 * 1024;
-const BUFFER_BYTES = REPORT_OFFSET + 8 + REPORT_BYTES;
+const UNSEEN_OFFSET = REPORT_OFFSET + 8 + REPORT_BYTES;
+const BUFFER_BYTES = UNSEEN_OFFSET + 8 + REPORT_BYTES;
 const NO_HINT = -1;
 const READ_ATTEMPTS = 8;
 
@@ -48,6 +52,8 @@ export class InFlightWriter {
   readonly #hint: Uint8Array;
   readonly #reportHeader: Int32Array;
   readonly #report: Uint8Array;
+  readonly #unseenHeader: Int32Array;
+  readonly #unseen: Uint8Array;
   readonly #encoder = new TextEncoder();
 
   constructor(buffer: SharedArrayBuffer) {
@@ -56,6 +62,8 @@ export class InFlightWriter {
     this.#hint = new Uint8Array(buffer, HINT_OFFSET, HINT_BYTES);
     this.#reportHeader = new Int32Array(buffer, REPORT_OFFSET, 2);
     this.#report = new Uint8Array(buffer, REPORT_OFFSET + 8, REPORT_BYTES);
+    this.#unseenHeader = new Int32Array(buffer, UNSEEN_OFFSET, 2);
+    this.#unseen = new Uint8Array(buffer, UNSEEN_OFFSET + 8, REPORT_BYTES);
   }
 
   /** Publishes `index` with the string hint, or no hint when `hint` is null. Returns the call's sequence. */
@@ -83,11 +91,14 @@ export class InFlightWriter {
     return Atomics.load(this.#header, STALL_SEEN) === sequence;
   }
 
-  /** Hands the worker the context and stack of the call with this sequence (JSON); false when it does not fit. */
-  report(sequence: number, json: string): boolean {
-    const header = this.#reportHeader;
+  /**
+   * Hands the worker the context and stack of the call with this sequence (JSON); false when it does not
+   * fit. `unseen`: a slow call the worker did not mark, into its own slot.
+   */
+  report(sequence: number, json: string, unseen = false): boolean {
+    const header = unseen ? this.#unseenHeader : this.#reportHeader;
     Atomics.store(header, REPORT_SEQUENCE, 0);
-    const { read, written } = this.#encoder.encodeInto(json, this.#report);
+    const { read, written } = this.#encoder.encodeInto(json, unseen ? this.#unseen : this.#report);
     if (read !== json.length) return false;
     Atomics.store(header, REPORT_LENGTH, written);
     Atomics.store(header, REPORT_SEQUENCE, sequence);
@@ -108,6 +119,8 @@ interface Views {
   hint: Uint8Array;
   reportHeader: Int32Array;
   report: Uint8Array;
+  unseenHeader: Int32Array;
+  unseen: Uint8Array;
 }
 const views = new WeakMap<SharedArrayBuffer, Views>();
 const decoder = new TextDecoder();
@@ -121,6 +134,8 @@ function viewsOf(buffer: SharedArrayBuffer): Views {
       hint: new Uint8Array(buffer, HINT_OFFSET, HINT_BYTES),
       reportHeader: new Int32Array(buffer, REPORT_OFFSET, 2),
       report: new Uint8Array(buffer, REPORT_OFFSET + 8, REPORT_BYTES),
+      unseenHeader: new Int32Array(buffer, UNSEEN_OFFSET, 2),
+      unseen: new Uint8Array(buffer, UNSEEN_OFFSET + 8, REPORT_BYTES),
     };
     views.set(buffer, view);
   }
@@ -140,14 +155,30 @@ export function markStallSeen(buffer: SharedArrayBuffer): number | null {
   return Atomics.load(header, SEQUENCE) === before ? before : null;
 }
 
+/**
+ * Worker side: the latest unmarked slow call's report and its sequence, or null. For a stall the worker did not see
+ * while it lasted (it was scheduled late): wrappers also report every call that took a threshold or more.
+ */
+export function readUnseenReport(buffer: SharedArrayBuffer): { sequence: number; json: string } | null {
+  const { unseenHeader, unseen } = viewsOf(buffer);
+  const sequence = Atomics.load(unseenHeader, REPORT_SEQUENCE);
+  if (sequence === 0) return null;
+  const json = readSlot(unseenHeader, unseen, sequence);
+  return json === null ? null : { sequence, json };
+}
+
+function readSlot(header: Int32Array, bytes: Uint8Array, sequence: number): string | null {
+  if (Atomics.load(header, REPORT_SEQUENCE) !== sequence) return null;
+  const length = Atomics.load(header, REPORT_LENGTH);
+  const copy = bytes.slice(0, Math.max(0, Math.min(length, REPORT_BYTES)));
+  if (Atomics.load(header, REPORT_SEQUENCE) !== sequence) return null;
+  return decoder.decode(copy);
+}
+
 /** Worker side: the report the wrapper wrote for the call with this sequence, or null (not yet, or none). */
 export function readReport(buffer: SharedArrayBuffer, sequence: number): string | null {
   const { reportHeader, report } = viewsOf(buffer);
-  if (Atomics.load(reportHeader, REPORT_SEQUENCE) !== sequence) return null;
-  const length = Atomics.load(reportHeader, REPORT_LENGTH);
-  const bytes = report.slice(0, Math.max(0, Math.min(length, REPORT_BYTES)));
-  if (Atomics.load(reportHeader, REPORT_SEQUENCE) !== sequence) return null;
-  return decoder.decode(bytes);
+  return readSlot(reportHeader, report, sequence);
 }
 
 /**

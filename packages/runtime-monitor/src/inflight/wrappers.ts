@@ -4,7 +4,7 @@ import { getContext } from '../context/index.js';
 import type { SyncCallSite } from '../types.js';
 import { captureCallSite, SyncCallStats } from './call-sites.js';
 import { commandHint, stringHint } from './hint.js';
-import { InFlightWriter } from './record.js';
+import { HINT_BYTES, InFlightWriter } from './record.js';
 import { WRAPPED_APIS, type WrappedApi } from './table.js';
 
 export interface SyncWrapperOptions {
@@ -14,6 +14,11 @@ export interface SyncWrapperOptions {
   slowCallMs: number;
   /** Calls are aggregated only once this returns true (start-up's module loading is not interesting). */
   isAfterStartup: () => boolean;
+  /**
+   * Calls at least this long report their context and stack even when the watchdog did not mark them (it
+   * was scheduled too late to see the stall live); the stall threshold. Default: only marked calls.
+   */
+  reportCallsOverMs?: number;
 }
 
 export interface SyncWrappers {
@@ -33,6 +38,13 @@ interface Patch {
   property: string;
   descriptor: PropertyDescriptor;
   wrapper: AnyFunction;
+}
+
+/** The path or command a call names, as a string (Buffer paths: null), bounded by the caller. */
+function hintOf(api: WrappedApi, args: unknown[]): string | null {
+  if (api.hintArgument === undefined) return null;
+  const hint = stringHint(args[api.hintArgument]);
+  return hint !== null && api.hintArgs ? commandHint(hint, args[api.hintArgument + 1]) : hint;
 }
 
 /** Marks wrappers so a second copy of this package (or a second install) never wraps a wrapper. */
@@ -69,6 +81,7 @@ function copyIdentity(wrapper: AnyFunction, original: AnyFunction): void {
 export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
   if (installed) throw new Error('agent-lag: sync wrappers are already installed; uninstall() the previous ones first');
   const { slowCallMs, isAfterStartup } = options;
+  const reportCallsOverMs = options.reportCallsOverMs ?? Infinity;
   if (!(slowCallMs >= 0)) throw new RangeError(`slowCallMs must be a number >= 0, got ${String(slowCallMs)}`);
   const writer = new InFlightWriter(options.buffer);
   const stats = new SyncCallStats();
@@ -97,11 +110,11 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
   };
 
   const publish = (index: number, api: WrappedApi, args: unknown[]): number => {
-    if (api.hintArgument === undefined) return writer.begin(index, null);
-    const argument = args[api.hintArgument];
-    if (argument instanceof Uint8Array) return writer.beginWithBytes(index, argument);
-    const hint = stringHint(argument);
-    return writer.begin(index, hint !== null && api.hintArgs ? commandHint(hint, args[api.hintArgument + 1]) : hint);
+    if (api.hintArgument !== undefined) {
+      const argument = args[api.hintArgument];
+      if (argument instanceof Uint8Array) return writer.beginWithBytes(index, argument);
+    }
+    return writer.begin(index, hintOf(api, args));
   };
 
   /*
@@ -109,7 +122,7 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
    * pause for a native call lands only once JavaScript runs again, possibly after the caller's async scope
    * ended, so the wrapper hands over what it knows exactly — the context and the caller's stack.
    */
-  const reportStall = (sequence: number, wrapper: AnyFunction): void => {
+  const reportStall = (sequence: number, wrapper: AnyFunction, api: WrappedApi, args: unknown[], elapsedMs: number, unseen: boolean): void => {
     try {
       const holder: { stack?: string } = {};
       const limit = Error.stackTraceLimit;
@@ -120,7 +133,8 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
         Error.stackTraceLimit = limit;
       }
       const stack = typeof holder.stack === 'string' ? holder.stack : '';
-      writer.report(sequence, JSON.stringify({ context: getContext(), stack }));
+      const hint = hintOf(api, args)?.slice(0, HINT_BYTES) ?? null;
+      writer.report(sequence, JSON.stringify({ context: getContext(), stack, api: api.id, hint, endedAt: Date.now(), durationMs: elapsedMs }), unseen);
     } catch {
       // Never let the monitor's bookkeeping fail the application's call.
     }
@@ -142,7 +156,8 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
         const elapsedMs = performance.now() - started;
         writer.clear();
         depth = 0;
-        if (writer.stallSeen(sequence)) reportStall(sequence, wrapper);
+        if (writer.stallSeen(sequence)) reportStall(sequence, wrapper, api, args, elapsedMs, false);
+        else if (elapsedMs >= reportCallsOverMs) reportStall(sequence, wrapper, api, args, elapsedMs, true);
         if (counting()) record(index, elapsedMs, wrapper);
       }
     };

@@ -46,6 +46,8 @@ export type FromWorker =
       block: (BlockEvent & { signature: string }) | null;
       /** The block as reported (logged, streamed, emitted), or null when limited or unmeasured. */
       reported: BlockEvent | null;
+      /** The block as measured, reported or not (with whatever stack and context were captured); null at start-up or when unmeasured. */
+      counted: BlockEvent | null;
       /** Stalls that were only counted (the ring overflowed). */
       unmeasured: number;
     }

@@ -13,7 +13,7 @@ import { StackTable } from '../events/stack-table.js';
 import { StallStats } from '../events/stall-stats.js';
 import { BEAT, DEBUGGER_ACTIVE, drainStalls, EXIT_DONE, type RingStall } from '../heartbeat/shared-state.js';
 import { parseCapturedContext } from '../context/index.js';
-import { markStallSeen, readInFlight, readReport } from '../inflight/index.js';
+import { markStallSeen, readInFlight, readUnseenReport, readReport } from '../inflight/index.js';
 import { emptyLagFigures } from '../lag/lag-figures.js';
 import type { BlockEvent, InFlightCall, MonitorEvent, MonitorSnapshot } from '../types.js';
 import type { FromWorker, MainThreadState, ToWorker, WatchdogData } from './messages.js';
@@ -193,6 +193,37 @@ function noteInFlight(stall: LiveStall): void {
 interface WrapperReport {
   stack: BlockEvent['stack'];
   context: BlockEvent['context'];
+  /** The call itself, as its wrapper named it. */
+  inFlight: InFlightCall | null;
+  /** Epoch ms the call returned, and how long it took. */
+  endedAt: number;
+  durationMs: number;
+}
+
+/** Sequence of the newest report already given to a stall nobody watched (a report explains one stall). */
+let unseenReportTaken = 0;
+
+/**
+ * The wrapper's report for a stall the worker did not watch live (it was scheduled too late, or had not
+ * started yet): wrappers report every call that took a threshold or more. It explains the stall when the
+ * call returned within it and took at least half of it.
+ */
+function unseenReport(stall: RingStall, scripts: ReadonlyMap<string, ScriptInfo> | undefined): WrapperReport | null {
+  if (data.inFlight === null) return null;
+  let latest: { sequence: number; json: string } | null;
+  try {
+    latest = readUnseenReport(data.inFlight);
+  } catch {
+    return null;
+  }
+  if (latest === null || latest.sequence === unseenReportTaken) return null;
+  const report = parseWrapperReport(latest.json, scripts);
+  if (report === null) return null;
+  const stallEnd = Date.now() - ((now() - stall.endBeat) | 0);
+  const stallStart = stallEnd - stall.durationMs;
+  if (report.endedAt < stallStart || report.endedAt > stallEnd + LATE_SLACK_MS || report.durationMs * 2 < stall.durationMs) return null;
+  unseenReportTaken = latest.sequence;
+  return report;
 }
 
 /** The report of the wrapped call that stalled the loop, waited for briefly (bounded), or null. */
@@ -254,7 +285,7 @@ function functionNameOf(raw: string | undefined): string {
 
 function parseWrapperReport(json: string, scripts: ReadonlyMap<string, ScriptInfo> | undefined): WrapperReport | null {
   try {
-    const parsed = JSON.parse(json) as { context?: unknown; stack?: unknown };
+    const parsed = JSON.parse(json) as { context?: unknown; stack?: unknown; api?: unknown; hint?: unknown; endedAt?: unknown; durationMs?: unknown };
     const raw: RawFrame[] = [];
     const infos = new Map<string, ScriptInfo>();
     const lines = typeof parsed.stack === 'string' ? parsed.stack.split('\n') : [];
@@ -267,7 +298,14 @@ function parseWrapperReport(json: string, scripts: ReadonlyMap<string, ScriptInf
       raw.push({ functionName: functionNameOf(match[1]), scriptId: url, line: Number(match[3]) - 1, column: Number(match[4]) - 1 });
     }
     const context = parsed.context === null || parsed.context === undefined ? null : parseCapturedContext(JSON.stringify(parsed.context));
-    return { stack: resolveFrames(raw, infos, sourceMaps, data.ownUrlPrefix), context };
+    const inFlight = typeof parsed.api === 'string' ? { api: parsed.api, hint: typeof parsed.hint === 'string' ? parsed.hint : null } : null;
+    return {
+      stack: resolveFrames(raw, infos, sourceMaps, data.ownUrlPrefix),
+      context,
+      inFlight,
+      endedAt: typeof parsed.endedAt === 'number' ? parsed.endedAt : 0,
+      durationMs: typeof parsed.durationMs === 'number' ? parsed.durationMs : 0,
+    };
   } catch {
     return null;
   }
@@ -389,7 +427,7 @@ function isLate(stall: RingStall, inFlight: InFlightCall | null, result: Capture
  * never got (cut short by exit); its event closes a provisional one but it stays out of every figure.
  */
 function finish(stall: RingStall, watched: LiveStall | null, result: CaptureResult | null, report: WrapperReport | null = null, counted = true): void {
-  const inFlight = watched?.inFlight ?? null;
+  const inFlight = watched?.inFlight ?? report?.inFlight ?? null;
   let stack: BlockEvent['stack'] = [];
   let samples: BlockEvent['samples'];
   let context: BlockEvent['context'] = null;
@@ -435,14 +473,14 @@ function finish(stall: RingStall, watched: LiveStall | null, result: CaptureResu
   const block = signature === undefined ? null : { ...event, signature };
   if (block !== null) stacks.add(block);
   if (reported) emit(event);
-  post({ kind: 'stall', durationMs: stall.durationMs, startup: false, block, reported: reported ? event : null, unmeasured: 0 });
+  post({ kind: 'stall', durationMs: stall.durationMs, startup: false, block, reported: reported ? event : null, counted: event, unmeasured: 0 });
 }
 
 /** Finishes a watched stall once its capture (and the sync wrapper's report) are in; tracked for the shutdown flush. */
 function finishWhenCaptured(stall: RingStall, watched: LiveStall, counted: boolean): void {
   const capture = watched.capture ?? Promise.resolve(null);
   const finished: Promise<void> = capture
-    .then(async (result) => finish(stall, watched, result, await wrapperReport(watched, result?.scripts), counted))
+    .then(async (result) => finish(stall, watched, result, (await wrapperReport(watched, result?.scripts)) ?? unseenReport(stall, result?.scripts), counted))
     .catch(() => undefined)
     .finally(() => pendingFinishes.delete(finished));
   pendingFinishes.add(finished);
@@ -463,7 +501,7 @@ function drainRing(): void {
   if (drained.stalls.length > 0) scheduleDistribution();
   if (drained.lost > 0) {
     stats.recordUnmeasured(drained.lost);
-    post({ kind: 'stall', durationMs: 0, startup: false, block: null, reported: null, unmeasured: drained.lost });
+    post({ kind: 'stall', durationMs: 0, startup: false, block: null, reported: null, counted: null, unmeasured: drained.lost });
   }
   for (const stall of drained.stalls) {
     const startup = !graceOver && stall.startBeat < options.startupGraceMs;
@@ -474,11 +512,11 @@ function drainRing(): void {
       live = null;
     }
     if (startup) {
-      post({ kind: 'stall', durationMs: stall.durationMs, startup: true, block: null, reported: null, unmeasured: 0 });
+      post({ kind: 'stall', durationMs: stall.durationMs, startup: true, block: null, reported: null, counted: null, unmeasured: 0 });
     } else if (watched !== null && (watched.capture !== null || watched.reportSequence !== null)) {
       finishWhenCaptured(stall, watched, true);
     } else {
-      finish(stall, watched, null);
+      finish(stall, watched, null, unseenReport(stall, undefined));
     }
   }
 }
