@@ -1,7 +1,15 @@
-// Throughput of one JSON route with and without each adapter, under autocannon. Runs are interleaved
-// (off, on, off, on, ...) so drift on a shared machine hits both sides; the table shows medians and the
-// median of the per-pair ratios. Env: ROUNDS (5), DURATION seconds (3), CONNECTIONS (32), FRAMEWORKS.
-import { spawn } from 'node:child_process';
+// Cost of each adapter on one JSON route, under autocannon. Each round starts a fresh server per mode, in
+// an order that rotates every round (drift on a shared machine hits every mode alike):
+//   off — no adapter; als — no adapter, but one AsyncLocalStorage#run per request (what any
+//   context-propagating APM pays); on — the agent-lag adapter.
+// The monitor runs in all three, so the difference is the adapter's own cost. The cost figure is the
+// server main thread's CPU time per request (from /proc on Linux, else the process's), the median of the
+// per-round ratios to `off`: steadier than req/s when the load generator shares the machine's cores.
+// On Linux the server is pinned to one CPU and autocannon to another. Env: ROUNDS (5), DURATION s (3),
+// CONNECTIONS (32), FRAMEWORKS (http,express,fastify,koa).
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
@@ -10,29 +18,54 @@ const rounds = Number(process.env.ROUNDS ?? 5);
 const duration = Number(process.env.DURATION ?? 3);
 const connections = Number(process.env.CONNECTIONS ?? 32);
 const frameworks = (process.env.FRAMEWORKS ?? 'http,express,fastify,koa').split(',');
+const MODES = ['off', 'als', 'on'];
+
+function canPin() {
+  if (process.platform !== 'linux' || cpus().length < 2) return false;
+  try {
+    execFileSync('taskset', ['-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const pinned = canPin();
 
 function start(framework, mode) {
-  const child = spawn(process.execPath, [server, framework, mode], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const args = [server, framework, mode];
+  const child = pinned
+    ? spawn('taskset', ['-c', '1', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${framework}/${mode} exited ${code}`)));
     child.stdout.once('data', (chunk) => resolve({ child, port: JSON.parse(String(chunk)).port }));
   });
 }
 
+/** CPU µs of the server's main thread (Linux), else of the whole server process (asked over IPC). */
 function serverCpuMicros(child) {
+  if (process.platform === 'linux') {
+    try {
+      const stat = readFileSync(`/proc/${child.pid}/task/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Promise.resolve(((Number(fields[11]) + Number(fields[12])) * 1e6) / 100);
+    } catch {
+      // Fall through to the process's own figure.
+    }
+  }
   return new Promise((resolve) => {
     child.once('message', resolve);
     child.send('cpu');
   });
 }
 
-/** Throughput, and the server's CPU time per request (less sensitive than req/s to a load generator sharing the cores). */
 async function measure(framework, mode) {
   const { child, port } = await start(framework, mode);
   try {
-    await autocannon({ url: `http://127.0.0.1:${port}/users/42`, connections, duration: 1 }); // warm-up
+    const url = `http://127.0.0.1:${port}/users/42`;
+    await autocannon({ url, connections, duration: 2 }); // warm-up: JIT and the heap settle
     const cpuBefore = await serverCpuMicros(child);
-    const result = await autocannon({ url: `http://127.0.0.1:${port}/users/42`, connections, duration });
+    const result = await autocannon({ url, connections, duration });
     const cpuAfter = await serverCpuMicros(child);
     return { rps: result.requests.average, cpuPerRequest: (cpuAfter - cpuBefore) / result.requests.total };
   } finally {
@@ -46,33 +79,19 @@ const median = (values) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
+const percent = (ratio) => `${((ratio - 1) * 100).toFixed(1)}%`;
 
-console.log(`Node ${process.version}, ${rounds} rounds of ${duration} s, ${connections} connections`);
-console.log(`| adapter | req/s without | req/s with | throughput cost | CPU µs/req without | CPU µs/req with | CPU cost |`);
-console.log('|---|---:|---:|---:|---:|---:|---:|');
+console.log(`Node ${process.version}, ${rounds} rounds of ${duration} s, ${connections} connections${pinned ? ', server and load pinned to separate CPUs' : ''}`);
+console.log('| adapter | req/s off | req/s on | CPU µs/req off | CPU µs/req AsyncLocalStorage only | CPU µs/req on | ALS cost | adapter cost |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const framework of frameworks) {
-  const off = [];
-  const on = [];
-  const ratios = [];
-  const cpuOff = [];
-  const cpuOn = [];
-  const cpuRatios = [];
+  const figures = Object.fromEntries(MODES.map((mode) => [mode, []]));
   for (let round = 0; round < rounds; round++) {
-    const first = round % 2 === 0 ? 'off' : 'on';
-    const a = await measure(framework, first);
-    const b = await measure(framework, first === 'off' ? 'on' : 'off');
-    const [without, withAdapter] = first === 'off' ? [a, b] : [b, a];
-    off.push(without.rps);
-    on.push(withAdapter.rps);
-    ratios.push(withAdapter.rps / without.rps);
-    cpuOff.push(without.cpuPerRequest);
-    cpuOn.push(withAdapter.cpuPerRequest);
-    cpuRatios.push(withAdapter.cpuPerRequest / without.cpuPerRequest);
+    const order = MODES.map((_, i) => MODES[(i + round) % MODES.length]);
+    for (const mode of order) figures[mode].push(await measure(framework, mode));
   }
-  const cost = (1 - median(ratios)) * 100;
-  const cpuCost = (median(cpuRatios) - 1) * 100;
-  console.log(
-    `| ${framework} | ${Math.round(median(off))} | ${Math.round(median(on))} | ${cost.toFixed(1)}% | ` +
-      `${median(cpuOff).toFixed(1)} | ${median(cpuOn).toFixed(1)} | ${cpuCost.toFixed(1)}% |`,
-  );
+  const ratio = (mode) => median(figures[mode].map((figure, i) => figure.cpuPerRequest / figures.off[i].cpuPerRequest));
+  const cpu = (mode) => median(figures[mode].map((figure) => figure.cpuPerRequest)).toFixed(1);
+  const rps = (mode) => Math.round(median(figures[mode].map((figure) => figure.rps)));
+  console.log(`| ${framework} | ${rps('off')} | ${rps('on')} | ${cpu('off')} | ${cpu('als')} | ${cpu('on')} | ${percent(ratio('als'))} | ${percent(ratio('on'))} |`);
 }

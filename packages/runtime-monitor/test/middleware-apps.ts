@@ -31,6 +31,7 @@ export interface RunningApp {
 export interface AppOptions {
   blockMs?: number;
   shed?: MiddlewareOptions<unknown>['shed'];
+  asyncContext?: MiddlewareOptions<unknown>['asyncContext'];
 }
 
 /** A synchronous tool call: a real child process the loop waits for. */
@@ -70,7 +71,7 @@ export async function startApp(framework: Framework, options: AppOptions = {}): 
     for (const wake of waiters) wake();
     waiters = [];
   };
-  const common = { shed: options.shed };
+  const common = { shed: options.shed, asyncContext: options.asyncContext };
 
   if (framework === 'express') {
     const app = express();

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRequestTracker } from '../src/middleware/core.js';
 import type { RouteSectionEntry } from '../src/middleware/tracker.js';
+import { agentLagExpress } from '../src/middleware/express.js';
 import { FRAMEWORKS, startApp, type RunningApp } from './middleware-apps.js';
 
 interface Answer {
@@ -19,7 +20,7 @@ describe.each(FRAMEWORKS)('%s adapter', (framework) => {
   });
   afterAll(() => app.close());
 
-  it('runs handlers in a context naming the route template, method, request id and user fields', async () => {
+  it('runs handlers in a context naming the route template, method, request id and user fields (their synchronous part, by default)', async () => {
     const response = await fetch(`${app.url}/users/42?x=1`, { headers: { 'x-tenant': 'acme', 'x-request-id': 'req-abc' } });
     const { context } = (await response.json()) as Answer;
     expect(context).toMatchObject({ 'http.route': '/users/:id', 'http.request.method': 'GET', tenant: 'acme' });
@@ -27,16 +28,6 @@ describe.each(FRAMEWORKS)('%s adapter', (framework) => {
     if (framework !== 'fastify') expect(context?.['request.id']).toBe('req-abc');
     else expect(typeof context?.['request.id']).toBe('string');
     expect(JSON.stringify(context)).not.toContain('42');
-  });
-
-  it('keeps the context through body parsing', async () => {
-    const response = await fetch(`${app.url}/agents/run-7/runs`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-tenant': 'globex' },
-      body: JSON.stringify({ prompt: 'hi' }),
-    });
-    const { context } = (await response.json()) as Answer;
-    expect(context).toMatchObject({ 'http.route': '/agents/:id/runs', 'http.request.method': 'POST', tenant: 'globex' });
   });
 
   it('shows a slow request in flight with the age of the oldest, and counts it once finished', async () => {
@@ -82,5 +73,37 @@ describe.each(FRAMEWORKS)('%s adapter', (framework) => {
     await (await fetch(`${app.url}/no/such/path/123456`)).text();
     const routes = getRequestTracker().section().routes.map((entry) => entry.route);
     expect(routes.some((name) => name.includes('123456'))).toBe(false);
+  });
+});
+
+describe.each(FRAMEWORKS)('%s adapter with asyncContext: true', (framework) => {
+  let app: RunningApp;
+  beforeAll(async () => {
+    app = await startApp(framework, { asyncContext: true });
+  });
+  afterAll(() => app.close());
+
+  it('keeps the context through body parsing and awaits', async () => {
+    const response = await fetch(`${app.url}/agents/run-7/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-tenant': 'globex' },
+      body: JSON.stringify({ prompt: 'hi' }),
+    });
+    const { context } = (await response.json()) as Answer;
+    expect(context).toMatchObject({ 'http.route': '/agents/:id/runs', 'http.request.method': 'POST', tenant: 'globex' });
+  });
+
+  it('keeps the context after an await', async () => {
+    const pending = fetch(`${app.url}/agents/a9/slow`, { headers: { 'x-tenant': 'initech' } });
+    await sleep(50);
+    app.release();
+    const { context } = (await (await pending).json()) as Answer;
+    expect(context).toMatchObject({ 'http.route': '/agents/:id/slow', tenant: 'initech' });
+  });
+});
+
+describe('asyncContext option', () => {
+  it.each([0, 'yes', null])('rejects %j with one clear error', (value) => {
+    expect(() => agentLagExpress({ asyncContext: value as never })).toThrow(/asyncContext must be true, false or 'auto'/);
   });
 });

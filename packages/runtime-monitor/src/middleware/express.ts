@@ -1,16 +1,14 @@
 /**
  * Express (4 and 5): `app.use(agentLagExpress(options))`, before the routes. The route template is only
- * known once the router matched; Express announces it by assigning `req.route` just before the route's
- * handlers run, so an accessor on the app's request prototype (installed once per app, no per-request
- * closure) updates the context right there — where blocking handlers run.
+ * known once the router matched, which sets `req.route` just before the route's handlers run; the
+ * request record reads it from there when it needs it (a block report, the end of the request), so the
+ * adapter hooks nothing in Express.
  */
-import { IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pathOf } from '../shedding/route-matcher.js';
-import { observeAssignment } from './assignment-hook.js';
-import { AdapterCore, getRequestTracker, recordOf, type MiddlewareOptions } from './core.js';
+import { AdapterCore, recordOf, type MiddlewareOptions } from './core.js';
 import { writeShedResponse } from './respond.js';
 import { joinRoute } from './route-name.js';
-import { UNMATCHED_ROUTE } from './tracker.js';
 
 /** The parts of an Express request used (structural: no dependency on express or its types). */
 export interface ExpressRequestLike extends IncomingMessage {
@@ -24,37 +22,14 @@ export type ExpressMiddleware = ((req: ExpressRequestLike, res: ServerResponse, 
   close(): void;
 };
 
-/** Express sets `req.res`; the record lives on the response. */
-interface ExpressRequestWithResponse {
-  res?: ServerResponse;
-  baseUrl?: string;
-}
-
-function onRouteAssigned(target: object, route: unknown): void {
-  const req = target as ExpressRequestWithResponse;
-  const record = req.res === undefined ? undefined : recordOf(req.res);
-  const path = (route as { path?: unknown } | undefined)?.path;
-  if (record !== undefined && path !== undefined) getRequestTracker().setRoute(record, joinRoute(req.baseUrl, path));
-}
-
-/**
- * Express gives each app (and sub-app) a request prototype inheriting from one shared `express.request`
- * object; hooking that one covers sub-apps too. Never hooks node's own IncomingMessage.prototype.
- */
-function expressRequestPrototype(req: object): object | null {
-  let proto = Object.getPrototypeOf(req) as object | null;
-  while (proto !== null) {
-    const parent = Object.getPrototypeOf(proto) as object | null;
-    if (parent === IncomingMessage.prototype) return proto;
-    proto = parent;
-  }
-  return null;
+/** The mount path and the matched route's own template. */
+function expressRoute(req: ExpressRequestLike): string | undefined {
+  const path = req.route?.path;
+  return path === undefined ? undefined : joinRoute(req.baseUrl, path);
 }
 
 export function agentLagExpress(options: MiddlewareOptions<ExpressRequestLike> = {}): ExpressMiddleware {
   const core = new AdapterCore<ExpressRequestLike>(options);
-
-  let hookedPrototype: object | null = null;
 
   const middleware = function agentLag(req: ExpressRequestLike, res: ServerResponse, next: (error?: unknown) => void): void {
     if (recordOf(res) !== undefined) {
@@ -70,13 +45,7 @@ export function agentLagExpress(options: MiddlewareOptions<ExpressRequestLike> =
         return;
       }
     }
-    const proto = Object.getPrototypeOf(req) as object | null;
-    if (proto !== hookedPrototype) {
-      const shared = expressRequestPrototype(req);
-      if (shared !== null) observeAssignment(shared, 'route', true, onRouteAssigned);
-      hookedPrototype = proto;
-    }
-    const record = core.open(req, req, res, method, null, UNMATCHED_ROUTE);
+    const record = core.open(req, req, res, method, null, null, expressRoute);
     core.run(record, next);
   } as ExpressMiddleware;
   middleware.close = () => core.stop();

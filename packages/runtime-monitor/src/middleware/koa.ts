@@ -1,13 +1,11 @@
 /**
- * Koa: `app.use(agentLagKoa(options))`, before the router. @koa/router names the matched template by
- * assigning `ctx._matchedRoute` just before the route's middleware runs; an accessor on the app's
- * context prototype (installed once per app) updates the monitor context right there.
+ * Koa: `app.use(agentLagKoa(options))`, before the router. @koa/router stores the matched template in
+ * `ctx._matchedRoute` just before the route's middleware runs; the request record reads it from there
+ * when it needs it, so the adapter hooks nothing in Koa or the router.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pathOf } from '../shedding/route-matcher.js';
-import { observeAssignment } from './assignment-hook.js';
-import { AdapterCore, getRequestTracker, recordOf, type MiddlewareOptions } from './core.js';
-import { UNMATCHED_ROUTE } from './tracker.js';
+import { AdapterCore, recordOf, type MiddlewareOptions } from './core.js';
 
 /** The parts of a Koa context used (structural: no dependency on koa or its types). */
 export interface KoaContextLike {
@@ -18,6 +16,8 @@ export interface KoaContextLike {
   status: number;
   body: unknown;
   set(field: Record<string, string>): void;
+  /** Set by @koa/router once a route matched. */
+  _matchedRoute?: unknown;
 }
 
 export type KoaMiddleware = ((ctx: KoaContextLike, next: () => Promise<unknown>) => Promise<void>) & {
@@ -25,16 +25,12 @@ export type KoaMiddleware = ((ctx: KoaContextLike, next: () => Promise<unknown>)
   close(): void;
 };
 
-function onMatchedRoute(target: object, route: unknown): void {
-  const response = (target as { res?: ServerResponse }).res;
-  const record = response === undefined ? undefined : recordOf(response);
-  if (record !== undefined && typeof route === 'string') getRequestTracker().setRoute(record, route);
+function koaRoute(ctx: KoaContextLike): string | undefined {
+  return typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : undefined;
 }
 
 export function agentLagKoa(options: MiddlewareOptions<KoaContextLike> = {}): KoaMiddleware {
   const core = new AdapterCore<KoaContextLike>(options);
-
-  let hookedPrototype: object | null = null;
 
   const middleware = function agentLag(ctx: KoaContextLike, next: () => Promise<unknown>): Promise<void> {
     // Mounted twice: the outer instance already tracks this request.
@@ -48,13 +44,8 @@ export function agentLagKoa(options: MiddlewareOptions<KoaContextLike> = {}): Ko
         return Promise.resolve();
       }
     }
-    const proto = Object.getPrototypeOf(ctx) as object;
-    if (proto !== hookedPrototype) {
-      observeAssignment(proto, '_matchedRoute', false, onMatchedRoute);
-      hookedPrototype = proto;
-    }
     // In flight until the response is fully written: streamed (SSE) agent answers count as in flight.
-    const record = core.open(ctx, ctx.req, ctx.res, ctx.method, null, UNMATCHED_ROUTE);
+    const record = core.open(ctx, ctx.req, ctx.res, ctx.method, null, null, koaRoute);
     return core.run(record, next) as Promise<void>;
   } as KoaMiddleware;
   middleware.close = () => core.stop();

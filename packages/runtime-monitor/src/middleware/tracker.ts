@@ -1,7 +1,7 @@
 /**
  * The one core behind every adapter: per-request records, per-route figures, attribution of stalls to
  * routes, and the `routes` section the watchdog worker serves while the loop is frozen. Adapters call
- * `begin` / `setRoute` / `end`; everything else happens off the request path.
+ * `begin` and `end`; everything else happens off the request path.
  */
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -22,8 +22,9 @@ export const UNMATCHED_ROUTE = 'unmatched';
 /** What the tracker needs from a monitor handle (structural, so tests and future handles fit). */
 export interface MonitorHandleLike {
   snapshot(): MonitorSnapshot;
-  on(event: 'block', listener: (event: BlockEvent) => void): unknown;
-  off?(event: 'block', listener: (event: BlockEvent) => void): unknown;
+  /** `stall` (every counted block) where the handle has it, else `block` (reported ones only). */
+  on(event: 'block' | 'stall', listener: (event: BlockEvent) => void): unknown;
+  off?(event: 'block' | 'stall', listener: (event: BlockEvent) => void): unknown;
   publishSection?(name: string, provider: () => unknown): unknown;
 }
 
@@ -32,14 +33,18 @@ const ID_PREFIX = `${process.pid.toString(36)}-${Date.now().toString(36)}-`;
 let requestSequence = 0;
 
 /**
+ * Reads the route template a framework's router stored on its request object (Express `req.route`,
+ * @koa/router `ctx._matchedRoute`, Fastify `routeOptions.url`), or nothing before routing.
+ */
+export type RouteResolver<Source> = (source: Source) => string | null | undefined;
+
+/**
  * One request in flight, and the monitor context of the code it runs (it is its own async-context
- * store). Everything a block report needs but a request may never use — the request id, the context
- * object — is computed when read, so the per-request cost is this one object.
+ * store). Everything a report needs but most requests never use — the request id, the context object,
+ * the route template — is read when needed (a report, the end of the request, a metrics read), so the
+ * request path costs this one object and no hook into the framework's router.
  */
 export class RequestRecord extends LiveContext {
-  route: string;
-  /** The figures the request counts into (the route's, or `other` past the cap). */
-  figures: RouteFigures;
   readonly method: string;
   /** Epoch ms. */
   readonly startedAt: number;
@@ -48,11 +53,21 @@ export class RequestRecord extends LiveContext {
   readonly #sequence: number;
   #id: string | null;
   readonly #extra: MonitorContext | null;
+  #route: string | null;
+  readonly #routeSource: unknown;
+  readonly #resolveRoute: RouteResolver<never> | null;
 
-  constructor(request: IncomingMessage, response: ServerResponse, method: string, route: string, figures: RouteFigures, id: string | null, extra: MonitorContext | null) {
+  constructor(
+    request: IncomingMessage,
+    response: ServerResponse,
+    method: string,
+    route: string | null,
+    id: string | null,
+    extra: MonitorContext | null,
+    routeSource: unknown = null,
+    resolveRoute: RouteResolver<never> | null = null,
+  ) {
     super();
-    this.route = route;
-    this.figures = figures;
     this.method = method;
     this.startedAt = Date.now();
     this.response = response;
@@ -60,6 +75,22 @@ export class RequestRecord extends LiveContext {
     this.#sequence = ++requestSequence;
     this.#id = id;
     this.#extra = extra;
+    this.#route = route;
+    this.#routeSource = routeSource;
+    this.#resolveRoute = resolveRoute;
+  }
+
+  /** The route template once the router matched one (kept from then on), else `unmatched`. */
+  get route(): string {
+    if (this.#route === null && this.#resolveRoute !== null) {
+      try {
+        const route = (this.#resolveRoute as RouteResolver<unknown>)(this.#routeSource);
+        if (typeof route === 'string' && route !== '') this.#route = route;
+      } catch {
+        // A framework object in an unexpected state: the request stays unmatched.
+      }
+    }
+    return this.#route ?? UNMATCHED_ROUTE;
   }
 
   /** The caller's id (`requestId` option, Fastify's id), else the `x-request-id` header, else a generated one. */
@@ -89,7 +120,7 @@ export interface RoutesSection {
   /** Epoch ms the section was produced on the main thread. */
   at: number;
   routes: RouteSectionEntry[];
-  /** Stalls whose context named no route (outside any request). */
+  /** Stalls whose context named no route: outside any request, after an await without async context, or not captured (report rate limit). */
   unattributedBlocks: number;
   shedding: { active: boolean; reason: string | null; since: number | null; episodes: number } | null;
 }
@@ -115,9 +146,18 @@ export class RequestTracker {
   /** In-flight size after the last sweep; the next one runs when the set has grown well past it. */
   #sweptSize = 0;
   #unattributedBlocks = 0;
+  /**
+   * Set once a block happened while requests were in flight and its context named no route: the
+   * blocking code ran after an await or a stream event, where only async context reaches. Adapters in
+   * `asyncContext: 'auto'` propagate it from then on.
+   */
+  asyncContextWanted = false;
+  /** Epoch ms the latest tracked request ended: a request that ended after a block began was in it. */
+  #lastEndedAt = 0;
   #monitor: MonitorHandleLike | null = null;
   #sheddingState: (() => RoutesSection['shedding']) | null = null;
   readonly #onBlock = (event: BlockEvent): void => this.recordBlock(event);
+  #blockEvent: 'block' | 'stall' = 'stall';
 
   constructor(options: TrackerOptions = {}) {
     const maxRoutes = options.maxRoutes ?? 100;
@@ -141,14 +181,21 @@ export class RequestTracker {
     if (this.#monitor === monitor) return;
     this.detach();
     this.#monitor = monitor;
-    monitor.on('block', this.#onBlock);
+    // Every counted block, so per-route figures do not depend on report rate limits; an older handle has only `block`.
+    try {
+      monitor.on('stall', this.#onBlock);
+      this.#blockEvent = 'stall';
+    } catch {
+      monitor.on('block', this.#onBlock);
+      this.#blockEvent = 'block';
+    }
     monitor.publishSection?.(ROUTES_SECTION, () => this.section());
     // The worker cannot read the main thread's loop time: publish it so its endpoint exports nodejs_eventloop_time.
     monitor.publishSection?.(EVENT_LOOP_SECTION, readEventLoopTime);
   }
 
   detach(): void {
-    this.#monitor?.off?.('block', this.#onBlock);
+    this.#monitor?.off?.(this.#blockEvent, this.#onBlock);
     this.#monitor = null;
   }
 
@@ -157,22 +204,32 @@ export class RequestTracker {
     this.#sheddingState = provider;
   }
 
-  begin(request: IncomingMessage, response: ServerResponse, method: string, route: string, id: string | null, extra: MonitorContext | null): RequestRecord {
-    const record = new RequestRecord(request, response, method, route, this.routes.get(route), id, extra);
+  /**
+   * Starts tracking a request. `route` is its template when already known; otherwise `resolveRoute`
+   * reads it from `routeSource` when it is first needed.
+   */
+  begin<Source>(
+    request: IncomingMessage,
+    response: ServerResponse,
+    method: string,
+    route: string | null,
+    id: string | null,
+    extra: MonitorContext | null,
+    routeSource: Source | null = null,
+    resolveRoute: RouteResolver<Source> | null = null,
+  ): RequestRecord {
+    const record = new RequestRecord(request, response, method, route, id, extra, routeSource, resolveRoute);
     this.#inFlight.set(response, record);
     if (this.#inFlight.size > 2 * this.#sweptSize + 256) this.#sweep();
     return record;
   }
 
-  setRoute(record: RequestRecord, route: string): void {
-    if (record.route === route) return;
-    record.route = route;
-    record.figures = this.routes.get(route);
-  }
-
   end(record: RequestRecord): void {
     // The finish channel and a sweep may both see a request; count it once.
-    if (this.#inFlight.delete(record.response)) record.figures.requests++;
+    if (this.#inFlight.delete(record.response)) {
+      this.routes.get(record.route).requests++;
+      this.#lastEndedAt = Date.now();
+    }
   }
 
   /** The record of a response being tracked (a second adapter on the same request finds the first one's). */
@@ -219,15 +276,26 @@ export class RequestTracker {
       this.#unattributedBlocks++;
     }
     const blockEnd = event.startedAt + event.durationMs;
+    // Only a block that was looked at (a stack was captured) and showed no route says context was missing.
+    if (typeof route !== 'string' && !this.asyncContextWanted && event.stack.length > 0) {
+      this.asyncContextWanted = this.#requestDuring(event.startedAt, blockEnd);
+    }
     for (const record of this.#inFlight.values()) {
       if (record.startedAt >= blockEnd) continue;
       if (blockerId !== undefined && record.id === blockerId) continue;
       const waited = blockEnd - Math.max(record.startedAt, event.startedAt);
       if (waited <= 0) continue;
-      const figures = record.figures;
+      const figures = this.routes.get(record.route);
       figures.waitedMs += waited;
       figures.waits++;
     }
+  }
+
+  /** Whether a tracked request was in flight at some point between `start` and `end` (epoch ms). */
+  #requestDuring(start: number, end: number): boolean {
+    if (this.#lastEndedAt >= start) return true;
+    for (const record of this.#inFlight.values()) if (record.startedAt < end) return true;
+    return false;
   }
 
   /** The published section; in-flight figures are derived here, not per request. */
@@ -238,8 +306,12 @@ export class RequestTracker {
       entries.set(figures.route, { ...figures, inFlight: 0, oldestInFlightStartedAt: null });
     }
     for (const record of this.#inFlight.values()) {
-      const entry = entries.get(record.figures.route);
-      if (entry === undefined) continue;
+      const label = this.routes.get(record.route).route;
+      let entry = entries.get(label);
+      if (entry === undefined) {
+        entry = { ...this.routes.get(label), inFlight: 0, oldestInFlightStartedAt: null };
+        entries.set(label, entry);
+      }
       entry.inFlight++;
       if (entry.oldestInFlightStartedAt === null || record.startedAt < entry.oldestInFlightStartedAt) {
         entry.oldestInFlightStartedAt = record.startedAt;
