@@ -8,7 +8,7 @@ import { ReportLimiter } from './events/report-limiter.js';
 import { StackTable } from './events/stack-table.js';
 import { StallCounts, StallStats } from './events/stall-stats.js';
 import { startHeartbeat, type Heartbeat } from './heartbeat/index.js';
-import { createSharedState, DEBUGGER_ACTIVE, EXIT_DONE } from './heartbeat/shared-state.js';
+import { createSharedState, DEBUGGER_ACTIVE, EXIT_DONE, STATE_WANTED } from './heartbeat/shared-state.js';
 import { publishEventLoopTime } from './exporters/event-loop-time.js';
 import { createInFlightBuffer, installSyncWrappers, type SyncWrappers } from './inflight/index.js';
 import { createLagSampler, type LagSampler } from './lag/lag-sampler.js';
@@ -107,10 +107,10 @@ class Monitor implements MonitorHandle {
   readonly #heartbeat: Heartbeat;
   readonly #tickUtilization = createUtilizationMeter();
   readonly #windowUtilization = createUtilizationMeter();
-  readonly #publishTimer: NodeJS.Timeout;
   readonly #onExit = (): void => this.#exit();
   #utilization = 0;
   #lastWindowAt = Date.now();
+  #lastPublishAt = Date.now();
   #lastProbeAt = Date.now();
   readonly #publishIntervalMs: number;
   #mode: MonitorSnapshot['mode'];
@@ -137,6 +137,7 @@ class Monitor implements MonitorHandle {
       thresholdMs: options.thresholdMs,
       clockOffsetMs: perfHooks.performance.timeOrigin - this.#clockBaseMs,
       ...(options.lagSource === 'timer-drift' ? { onDrift: (lateMs: number) => lag.recordDrift(lateMs) } : {}),
+      onBeat: (busyMs) => this.#onBeat(busyMs),
     });
 
     let captureStacks = options.captureStacks;
@@ -192,8 +193,6 @@ class Monitor implements MonitorHandle {
     } else {
       this.#endpointAddress = null;
     }
-    this.#publishTimer = setInterval(() => this.#publish(), this.#publishIntervalMs);
-    this.#publishTimer.unref();
     process.on('exit', this.#onExit);
   }
 
@@ -392,6 +391,19 @@ class Monitor implements MonitorHandle {
     }
   }
 
+  /**
+   * Publishing rides on a heartbeat (no wake-up of its own). After it, on a beat that ended no stall,
+   * the lag histogram's timer is restarted in step with the heartbeat's: the two drift apart by a
+   * millisecond or two over time, and each then wakes an idle process separately.
+   */
+  #onBeat(busyMs: number): void {
+    const at = Date.now();
+    if (at - this.#lastPublishAt < this.#publishIntervalMs - this.#options.heartbeatIntervalMs / 2) return;
+    this.#lastPublishAt = at;
+    this.#publish();
+    if (busyMs < this.#options.thresholdMs / 2) this.#lag.realign();
+  }
+
   #publish(): void {
     try {
       this.#utilization = this.#tickUtilization();
@@ -401,14 +413,15 @@ class Monitor implements MonitorHandle {
         this.#mode = 'lag-only';
         warnOnce('AGENT_LAG_LAG_ONLY', 'the inspector was opened (a debugger may attach): stacks are no longer captured, lag and stalls still are');
       }
-      this.#send({ kind: 'state', state: this.#mainThreadState() });
       const at = Date.now();
+      const windowDue = at - this.#lastWindowAt >= this.#options.lagWindowMs;
+      if (windowDue || Atomics.load(this.#state, STATE_WANTED) !== 0) this.#send({ kind: 'state', state: this.#mainThreadState() });
       const probeMs = this.#options.threadPoolProbeMs;
       if (probeMs >= this.#publishIntervalMs && at - this.#lastProbeAt >= probeMs - 50) {
         this.#lastProbeAt = at;
         this.#threadPool?.probe();
       }
-      if (at - this.#lastWindowAt >= this.#options.lagWindowMs) {
+      if (windowDue) {
         const event: LagEvent = {
           type: 'lag',
           at,
@@ -486,7 +499,6 @@ class Monitor implements MonitorHandle {
     if (this.#endpointAddress === undefined) this.#settleEndpoint(null);
     if (running === this) running = null;
     process.off('exit', this.#onExit);
-    clearInterval(this.#publishTimer);
     this.#heartbeat.stop();
     this.#threadPool?.stop();
     this.#wrappers?.uninstall();

@@ -29,6 +29,8 @@ export interface ControlServerOptions {
   path: string;
   hello: () => HelloMessage;
   snapshot: () => MonitorSnapshot;
+  /** Called when a client connects or goes away, with the number connected. */
+  onClients?: (count: number) => void;
 }
 
 export interface ControlServer {
@@ -90,8 +92,12 @@ export async function startControlServer(options: ControlServerOptions): Promise
 
 function serveClient(socket: Socket, clients: Set<Socket>, options: ControlServerOptions): void {
   clients.add(socket);
+  options.onClients?.(clients.size);
   socket.setEncoding('utf8');
-  socket.on('close', () => clients.delete(socket));
+  socket.on('close', () => {
+    clients.delete(socket);
+    options.onClients?.(clients.size);
+  });
   socket.on('error', () => socket.destroy());
   send(socket, `${JSON.stringify(options.hello())}\n`);
   let pending = '';

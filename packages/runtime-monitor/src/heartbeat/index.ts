@@ -30,6 +30,11 @@ export interface HeartbeatOptions {
   onStall?: (startBeat: number, durationMs: number) => void;
   /** Timer-drift lag sampling: receives how late each beat was, ms. */
   onDrift?: (lateMs: number) => void;
+  /**
+   * Called after each regular beat (not the saturated loop's extra ones) with the loop's busy ms since
+   * the beat before: periodic main-thread work rides on this wake-up instead of a timer of its own.
+   */
+  onBeat?: (busyMs: number) => void;
 }
 
 export interface Heartbeat {
@@ -40,7 +45,7 @@ export interface Heartbeat {
 }
 
 export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
-  const { state, thresholdMs, clockOffsetMs, onDrift } = options;
+  const { state, thresholdMs, clockOffsetMs, onDrift, onBeat } = options;
   let onStall = options.onStall;
   const now = (): number => (performance.now() + clockOffsetMs) | 0;
   const idleTime = idleTimeReader();
@@ -60,7 +65,8 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   const busyBeatMs = Math.max(1, Math.floor(thresholdMs / 4));
   let busyTimer: NodeJS.Timeout | null = null;
 
-  const beat = (): void => {
+  /** Stores a beat; returns the loop's busy ms since the previous one. */
+  const beat = (): number => {
     const current = now();
     const gap = (current - last) | 0;
     let busy = gap;
@@ -78,7 +84,7 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
       lastIdle = idleTime();
       if (gap > 0) {
         if (busyTimer === null && busy * 2 > gap) {
-          busyTimer = setInterval(beat, busyBeatMs);
+          busyTimer = setInterval(() => void beat(), busyBeatMs);
           busyTimer.unref();
         } else if (busyTimer !== null && busy * 4 < gap) {
           clearInterval(busyTimer);
@@ -87,6 +93,7 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
       }
     }
     Atomics.store(state, BEAT, current);
+    return busy;
   };
   const scheduledBeat = (): void => {
     // Timer drift is measured on the regular beat only: the busy beat's gaps are not an interval.
@@ -95,7 +102,8 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
       onDrift(((current - lastScheduled) | 0) - intervalMs);
       lastScheduled = current;
     }
-    beat();
+    const busy = beat();
+    onBeat?.(busy);
   };
   const timer = setInterval(scheduledBeat, intervalMs);
   timer.unref();

@@ -15,7 +15,21 @@ export const DEBUGGER_ACTIVE = 1;
 export const EXIT_DONE = 2;
 /** Count of stalls ever pushed into the ring (the write position). */
 export const RING_WRITTEN = 3;
-const RING_START = 4;
+/**
+ * Bumped (and notified) to wake the watchdog, which sleeps on it with Atomics.waitAsync when nothing is
+ * going on: by the sentinel when the beat turns stale, by the main thread when it pushed a stall.
+ */
+export const WATCHDOG_WAKE = 4;
+/** The sentinel sleeps on this slot (never written: a timed wait); set SENTINEL_STOP and notify it to end it. */
+export const SENTINEL_SLEEP = 5;
+export const SENTINEL_STOP = 6;
+/**
+ * 1 while the worker has someone to serve the main thread's figures to (a control client, the metrics
+ * endpoint): only then does the main thread post them every second, waking the worker. Otherwise they
+ * travel with the lag windows, at stop and at exit.
+ */
+export const STATE_WANTED = 7;
+const RING_START = 8;
 /** Entries kept; the worker drains the ring every poll, long before 256 stalls can pile up. */
 export const RING_SIZE = 256;
 /** Int32 slots per ring entry: start beat, duration, end beat. */
@@ -37,6 +51,13 @@ export function pushStall(state: Int32Array, startBeat: number, durationMs: numb
   Atomics.store(state, slot + 1, durationMs);
   Atomics.store(state, slot + 2, endBeat);
   Atomics.store(state, RING_WRITTEN, (written + 1) | 0);
+  wakeWatchdog(state);
+}
+
+/** Wakes the watchdog if it sleeps on WATCHDOG_WAKE (no waiter: no syscall). */
+export function wakeWatchdog(state: Int32Array): void {
+  Atomics.add(state, WATCHDOG_WAKE, 1);
+  Atomics.notify(state, WATCHDOG_WAKE);
 }
 
 export interface RingStall {

@@ -20,6 +20,11 @@ export interface LagSampler {
   recordDrift(lateMs: number): void;
   window(): LagFigures;
   total(): LagFigures;
+  /**
+   * Restarts the perf_hooks timer from now, so that it fires in the same loop iteration as a timer of the
+   * same period started now (the heartbeat). Folds first: the sample in progress is dropped, not skewed.
+   */
+  realign(): void;
   stop(): void;
 }
 
@@ -97,6 +102,14 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
     total() {
       fold();
       return figures(totalHistogram);
+    },
+    realign() {
+      if (delay === null) return;
+      // reset() also forgets the previous tick: no sample spans the restart.
+      fold();
+      delay.reset();
+      delay.disable();
+      delay.enable();
     },
     stop() {
       delay?.disable();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { MAX_FRAMES, resolveFrames, type RawFrame, type ScriptInfo } from '../capture/frames.js';
 import { SourceMapResolver } from '../capture/source-maps.js';
 import { emptyCapture, StackCapturer, type CaptureProgress, type CaptureResult, type StallProbe } from '../capture/stack-capturer.js';
@@ -11,7 +11,7 @@ import { ReportLimiter } from '../events/report-limiter.js';
 import { stackSignature } from '../events/signature.js';
 import { StackTable } from '../events/stack-table.js';
 import { StallStats } from '../events/stall-stats.js';
-import { BEAT, DEBUGGER_ACTIVE, drainStalls, EXIT_DONE, type RingStall } from '../heartbeat/shared-state.js';
+import { BEAT, DEBUGGER_ACTIVE, drainStalls, EXIT_DONE, SENTINEL_SLEEP, SENTINEL_STOP, STATE_WANTED, WATCHDOG_WAKE, type RingStall } from '../heartbeat/shared-state.js';
 import { parseCapturedContext } from '../context/index.js';
 import { markStallSeen, readInFlight, readUnseenReport, readReport } from '../inflight/index.js';
 import { emptyLagFigures } from '../lag/lag-figures.js';
@@ -100,12 +100,23 @@ let lastWatchedBeat: number | null = null;
 let ringRead = 0;
 let graceOver = options.startupGraceMs === 0;
 let pollTimer: NodeJS.Timeout | null = null;
+/** The alarm-clock thread; while it runs, an idle watchdog sleeps on WATCHDOG_WAKE instead of a timer. */
+let sentinel: Worker | null = null;
+/** Counts the sleeps on WATCHDOG_WAKE, so a wake meant for an abandoned sleep polls nothing. */
+let sleepGeneration = 0;
 let distributionTimer: NodeJS.Timeout | null = null;
 let stopping = false;
 /** Block events waiting for their capture or the wrapper's report; flushed (bounded) at shutdown. */
 const pendingFinishes = new Set<Promise<void>>();
 /** Well under the main thread's 1 s wait for the worker at exit. */
 const SHUTDOWN_FLUSH_MS = 300;
+
+let controlClients = 0;
+
+/** Asks the main thread for its figures every second only while someone here can be asked for them. */
+function updateStateWanted(): void {
+  Atomics.store(state, STATE_WANTED, controlClients > 0 || metrics !== null ? 1 : 0);
+}
 
 function post(message: FromWorker): void {
   try {
@@ -524,6 +535,7 @@ function drainRing(): void {
 function poll(): void {
   pollTimer = null;
   if (stopping) return;
+  const wakeSeen = Atomics.load(state, WATCHDOG_WAKE);
   const beat = Atomics.load(state, BEAT);
   if (live !== null && beat !== live.startBeat && !live.over) {
     live.over = true;
@@ -537,8 +549,66 @@ function poll(): void {
   if (live === null && gap > staleMs && beat !== lastWatchedBeat) live = watch(beat);
   else if (live !== null) noteInFlight(live);
   if (!graceOver && beat >= options.startupGraceMs) graceOver = true;
-  const delay = live !== null ? stallPollMs : Math.max(1, Math.min(staleMs, staleMs - gap + 1));
-  pollTimer = setTimeout(poll, delay);
+  if (live !== null) pollTimer = setTimeout(poll, stallPollMs);
+  else if (sentinel !== null) sleepUntilWoken(wakeSeen);
+  else pollTimer = setTimeout(poll, Math.max(1, Math.min(staleMs, staleMs - gap + 1)));
+}
+
+type WaitAsync = (array: Int32Array, index: number, value: number) => { async: false; value: string } | { async: true; value: Promise<string> };
+
+/**
+ * Sleeps without a timer until the sentinel (the beat turned stale) or the main thread (a stall was
+ * pushed) bumps WATCHDOG_WAKE past `seen`, read before the poll that decided to sleep: a wake that came
+ * in between is not missed. Sockets, messages and the metrics endpoint still wake the event loop as usual.
+ */
+function sleepUntilWoken(seen: number): void {
+  const generation = ++sleepGeneration;
+  const waiting = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync(state, WATCHDOG_WAKE, seen);
+  const wake = (): void => {
+    if (generation === sleepGeneration && pollTimer === null && !stopping) poll();
+  };
+  if (waiting.async) void waiting.value.then(wake);
+  else pollTimer = setTimeout(poll, 0);
+}
+
+/**
+ * Starts the sentinel. Without one (Atomics.waitAsync missing, or the thread refused), the watchdog polls
+ * with its own timer, one wake-up per heartbeat period.
+ */
+function startSentinel(): void {
+  if (typeof (Atomics as unknown as { waitAsync?: unknown }).waitAsync !== 'function') return;
+  let thread: Worker;
+  try {
+    thread = new Worker(new URL('./sentinel.js', import.meta.url), {
+      workerData: { state: data.state, staleMs, clockBaseMs: data.clockBaseMs },
+      execArgv: [],
+      env: {},
+      resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1, stackSizeMb: 1 },
+      name: 'agent-lag sentinel',
+    });
+  } catch {
+    return;
+  }
+  const fallBack = (): void => {
+    if (sentinel !== thread) return;
+    sentinel = null;
+    // Back to timer polling; a sleep on WATCHDOG_WAKE would now wait for nobody.
+    sleepGeneration++;
+    if (!stopping && pollTimer === null && live === null) pollTimer = setTimeout(poll, 1);
+  };
+  thread.on('error', fallBack);
+  thread.on('exit', fallBack);
+  thread.unref();
+  sentinel = thread;
+}
+
+function stopSentinel(): void {
+  const thread = sentinel;
+  sentinel = null;
+  sleepGeneration++;
+  Atomics.store(state, SENTINEL_STOP, 1);
+  Atomics.notify(state, SENTINEL_SLEEP);
+  void thread?.terminate().catch(() => undefined);
 }
 
 /**
@@ -566,6 +636,7 @@ async function shutdown(): Promise<void> {
   if (stopping) return;
   stopping = true;
   if (pollTimer !== null) clearTimeout(pollTimer);
+  stopSentinel();
   if (distributionTimer !== null) clearTimeout(distributionTimer);
   if (live !== null) stopOngoingTimer(live);
   drainRing();
@@ -615,6 +686,7 @@ async function start(): Promise<void> {
   if (options.reportPath !== null) {
     log = new EventLog(options.reportPath, (error) => warn('AGENT_LAG_REPORT', `cannot write the event log ${options.reportPath}: ${error.message}`));
   }
+  startSentinel();
   pollTimer = setTimeout(poll, 1);
   if (data.captureStacks) {
     try {
@@ -635,6 +707,10 @@ async function start(): Promise<void> {
         path: data.socketPath,
         hello,
         snapshot,
+        onClients: (count) => {
+          controlClients = count;
+          updateStateWanted();
+        },
       });
       if (stopping) control.closeSync();
     } catch (error) {
@@ -645,6 +721,7 @@ async function start(): Promise<void> {
     try {
       const endpoint = await startMetricsEndpoint(options.metricsEndpoint, snapshot);
       metrics = endpoint;
+      updateStateWanted();
       post({ kind: 'metricsEndpoint', address: { host: endpoint.host, port: endpoint.port } });
     } catch (error) {
       post({ kind: 'metricsEndpoint', address: null });
