@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MonitorContext } from '../types.js';
 import { ShedGate, type ShedOptions, type ShedResponse } from '../shedding/gate.js';
-import { runInSyncContext, runWithLiveContext, sanitizeContext } from '../context/index.js';
+import { runInSyncContext, runWithLiveContext, sanitizeContext, type RequestStep } from '../context/index.js';
 import { currentMonitor } from './monitor-link.js';
 import { RequestTracker, UNMATCHED_ROUTE, type MonitorHandleLike, type RequestRecord, type RouteResolver } from './tracker.js';
 
@@ -108,11 +108,11 @@ export class AdapterCore<Req> {
     return this.tracker.begin(request, response, method, route, id, extra, req, resolveRoute);
   }
 
-  /** Runs `fn(...args)` — the rest of the request — inside the request's context. */
-  run<A extends unknown[], T>(record: RequestRecord, fn: (...args: A) => T, ...args: A): T {
+  /** Runs `fn.call(self, a, b)` — the rest of the request — inside the request's context. */
+  run<This, A, B, T>(record: RequestRecord, fn: RequestStep<This, A, B, T>, self: This, a: A, b: B): T {
     const mode = this.#asyncContext;
-    if (mode === true || (mode === 'auto' && this.tracker.asyncContextWanted)) return runWithLiveContext(record, fn, ...args);
-    return runInSyncContext(record, fn, ...args);
+    if (mode === true || (mode === 'auto' && this.tracker.asyncContextWanted)) return runWithLiveContext(record, fn, self, a, b);
+    return runInSyncContext(record, fn, self, a, b);
   }
 
   /** The shedding response for this request, or null. Counts it when shed. */

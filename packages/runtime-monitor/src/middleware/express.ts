@@ -46,7 +46,7 @@ export function agentLagExpress(options: MiddlewareOptions<ExpressRequestLike> =
       }
     }
     const record = core.open(req, req, res, method, null, null, expressRoute);
-    core.run(record, next);
+    core.run(record, next, undefined, undefined, undefined);
   } as ExpressMiddleware;
   middleware.close = () => core.stop();
   return middleware;

@@ -79,7 +79,7 @@ function agentLagFastifyPlugin(instance: FastifyInstanceLike, options: FastifyOp
       // Registered in a parent context too and wrapped there first: that registration tracks this request.
       if (recordOf(reply.raw) !== undefined) return original.call(this, request, reply);
       const record = core.open(request, request.raw, reply.raw, request.method, request.id, route);
-      return core.run(record, callHandler, original, this, request, reply);
+      return core.run(record, original, this, request, reply);
     };
     Object.defineProperty(tracked, TRACKED, { value: true });
     routeOptions.handler = tracked;
@@ -98,10 +98,6 @@ function agentLagFastifyPlugin(instance: FastifyInstanceLike, options: FastifyOp
     });
   }
   done();
-}
-
-function callHandler(handler: RouteHandler, self: unknown, request: FastifyRequestLike, reply: FastifyReplyLike): unknown {
-  return handler.call(self, request, reply);
 }
 
 /** Plugin metadata the way fastify-plugin writes it (without depending on fastify-plugin). */

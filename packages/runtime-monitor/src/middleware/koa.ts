@@ -46,7 +46,7 @@ export function agentLagKoa(options: MiddlewareOptions<KoaContextLike> = {}): Ko
     }
     // In flight until the response is fully written: streamed (SSE) agent answers count as in flight.
     const record = core.open(ctx, ctx.req, ctx.res, ctx.method, null, null, koaRoute);
-    return core.run(record, next) as Promise<void>;
+    return core.run(record, next, undefined, undefined, undefined) as Promise<void>;
   } as KoaMiddleware;
   middleware.close = () => core.stop();
   return middleware;

@@ -1,0 +1,95 @@
+// Instruction counts of a server's main thread per request, under valgrind's callgrind: repeatable to about
+// 1% run to run whatever else the machine does, where req/s and CPU time on this shared 2-vCPU VM vary by
+// ±30% (see bench/middleware/README.md). The server runs ~50x slower under valgrind, so counts say what
+// the code costs, not how fast it runs. Needs `valgrind` (Debian's package; callgrind_control comes with it).
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export function callgrindAvailable() {
+  const valgrind = spawnSync('valgrind', ['--version'], { encoding: 'utf8' });
+  const control = spawnSync('callgrind_control', ['--version'], { encoding: 'utf8' });
+  return valgrind.status === 0 && control.status === 0;
+}
+
+/** `count` GET requests to `path` over `lanes` keep-alive connections, each lane one request at a time. */
+export async function requests(port, path, count, lanes = 4) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: lanes });
+  let sent = 0;
+  const get = () =>
+    new Promise((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path, agent }, (response) => {
+          response.resume();
+          response.on('end', resolve);
+        })
+        .on('error', reject);
+    });
+  const lane = async () => {
+    while (sent < count) {
+      sent++;
+      await get();
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: lanes }, lane));
+  } finally {
+    agent.destroy();
+  }
+}
+
+/**
+ * Starts `node script ...args` under callgrind, waits for its `{"port":N}` (or `ready N`) line, sends `warmup` requests
+ * (the JIT settles), zeroes the counters, sends `count` requests, dumps, and returns the main thread's
+ * instructions per request.
+ */
+export async function instructionsPerRequest({ script, args = [], env = {}, path, warmup, count, nodeFlags = [] }) {
+  const dir = mkdtempSync(join(tmpdir(), 'agent-lag-callgrind-'));
+  const child = spawn(
+    'valgrind',
+    ['--tool=callgrind', '--smc-check=all-non-file', '--separate-threads=yes', '--dump-instr=no', `--callgrind-out-file=${join(dir, 'cg.%p')}`, process.execPath, ...nodeFlags, script, ...args],
+    // stdin stays open: some targets exit when it ends.
+    { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+  try {
+    const port = await new Promise((resolve, reject) => {
+      let out = '';
+      child.once('exit', (code) => reject(new Error(`${script} exited with ${code} under valgrind: ${stderr}`)));
+      child.stdout.setEncoding('utf8').on('data', (chunk) => {
+        out += chunk;
+        // `{"port":N}` or `ready N`.
+        const line = out.split('\n').find((text) => text.startsWith('{"port"') || /^ready \d+$/.test(text));
+        if (line !== undefined) resolve(line.startsWith('ready') ? Number(line.slice(6)) : JSON.parse(line).port);
+      });
+    });
+    await requests(port, path, warmup);
+    execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' });
+    await requests(port, path, count);
+    execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
+    // Thread 1 is the main thread; the dump is written asynchronously by the instrumented process.
+    const file = join(dir, `cg.${child.pid}.1-01`);
+    for (let i = 0; i < 600; i++) {
+      if (existsSync(file)) {
+        const match = /^summary:\s+(\d+)/m.exec(readFileSync(file, 'utf8'));
+        if (match) return Number(match[1]) / count;
+      }
+      await sleep(100);
+    }
+    throw new Error(`no callgrind dump for ${script} ${args.join(' ')}`);
+  } finally {
+    child.removeAllListeners('exit');
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};

@@ -1,0 +1,54 @@
+// The adapters' cost as instructions of the server's main thread per request (callgrind), median of
+// RUNS runs per mode, each a fresh server: WARMUP requests, then counters zeroed, then COUNT requests.
+// Modes as in server.mjs. Env: RUNS (3), WARMUP (3000), COUNT (3000), FRAMEWORKS (http,express,fastify,koa),
+// MODES (off,als,on,on-async), PARALLEL (2: runs at a time; counts do not depend on load).
+import { fileURLToPath } from 'node:url';
+import { callgrindAvailable, instructionsPerRequest, median } from '../lib/callgrind.js';
+
+if (!callgrindAvailable()) {
+  console.error('bench/middleware instructions: needs valgrind (apt-get install valgrind)');
+  process.exit(2);
+}
+const script = fileURLToPath(new URL('./server.mjs', import.meta.url));
+const runs = Number(process.env.RUNS ?? 3);
+const warmup = Number(process.env.WARMUP ?? 3000);
+const count = Number(process.env.COUNT ?? 3000);
+const parallel = Number(process.env.PARALLEL ?? 2);
+const frameworks = (process.env.FRAMEWORKS ?? 'http,express,fastify,koa').split(',');
+const modes = (process.env.MODES ?? 'off,als,on,on-async').split(',');
+
+const jobs = [];
+for (let run = 0; run < runs; run++) for (const framework of frameworks) for (const mode of modes) jobs.push({ framework, mode });
+const results = new Map();
+let next = 0;
+async function worker() {
+  while (next < jobs.length) {
+    const { framework, mode } = jobs[next++];
+    const perRequest = await instructionsPerRequest({
+      script,
+      args: [framework, mode],
+      env: { BENCH_THRESHOLD_MS: '60000' },
+      path: '/users/42',
+      warmup,
+      count,
+    });
+    const key = `${framework}/${mode}`;
+    results.set(key, [...(results.get(key) ?? []), perRequest]);
+    console.error(`${key}: ${Math.round(perRequest)}`);
+  }
+}
+await Promise.all(Array.from({ length: parallel }, worker));
+
+const k = (value) => `${(value / 1000).toFixed(1)}k`;
+console.log(`Node ${process.version}; main-thread instructions per request (callgrind), median of ${runs} runs of ${count} requests after ${warmup}`);
+console.log(`| adapter | ${modes.join(' | ')} | ${modes.filter((mode) => mode !== 'off').map((mode) => `${mode} cost`).join(' | ')} |`);
+console.log(`|---|${modes.map(() => '---:').join('|')}|${modes.filter((mode) => mode !== 'off').map(() => '---:').join('|')}|`);
+for (const framework of frameworks) {
+  const value = (mode) => median(results.get(`${framework}/${mode}`));
+  const cells = modes.map((mode) => {
+    const all = results.get(`${framework}/${mode}`);
+    return `${k(value(mode))} (${k(Math.min(...all))}–${k(Math.max(...all))})`;
+  });
+  const costs = modes.filter((mode) => mode !== 'off').map((mode) => `${((value(mode) / value('off') - 1) * 100).toFixed(1)}%`);
+  console.log(`| ${framework} | ${cells.join(' | ')} | ${costs.join(' | ')} |`);
+}
