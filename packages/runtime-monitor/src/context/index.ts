@@ -119,7 +119,7 @@ export function runWithLiveContext<This, A, B, T>(source: LiveContext, fn: Reque
   const previous = syncStore;
   syncStore = undefined;
   try {
-    return storage.run(source, callStep, fn, self, a, b) as T;
+    return storage.run<T, [RequestStep<This, A, B, T>, This, A, B]>(source, callStep, fn, self, a, b);
   } finally {
     syncStore = previous;
   }
