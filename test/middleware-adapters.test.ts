@@ -75,21 +75,22 @@ describe.each(['express', 'fastify', 'koa', 'http'])('%s service with the monito
 
   it('names no route for the first block after an await, then propagates async context and names it from then on', async () => {
     const later = '/tools/:name/later';
+    const withDetails = (what: string) => async (error: unknown) => {
+      throw new Error(`${String(error)} (${what}); figures: ${JSON.stringify(await figures(server))}; stderr: ${server.stderr()}`);
+    };
     const unattributedBefore = (await figures(server)).section.unattributedBlocks;
     expect((await fetch(`${server.url}/tools/grep/later`)).status).toBe(200);
     // The first one ran where only async context reaches: counted, captured, attributed to no route.
     const first = await waitFor(async () => {
       const current = await figures(server);
       return current.section.unattributedBlocks > unattributedBefore ? current : undefined;
-    }, 10_000, 'an unattributed block');
+    }, 10_000, 'an unattributed block').catch(withDetails('first request'));
     expect(entry(first, later)?.blocks ?? 0).toBe(0);
     expect((await fetch(`${server.url}/tools/grep/later`, { headers: { 'x-tenant': 'acme' } })).status).toBe(200);
     const second = await waitFor(async () => {
       const current = await figures(server);
       return (entry(current, later)?.blocks ?? 0) >= 1 ? current : undefined;
-    }, 10_000, 'a block charged to the route after the await').catch(async (error: unknown) => {
-      throw new Error(`${String(error)}; figures: ${JSON.stringify(await figures(server))}; stderr: ${server.stderr()}`);
-    });
+    }, 10_000, 'a block charged to the route after the await').catch(withDetails('second request'));
     expect(entry(second, later)?.blockedMs).toBeGreaterThan(400);
     expect(entry(second, later)?.blocks).toBe(1);
     expect(second.section.unattributedBlocks).toBe(first.section.unattributedBlocks);

@@ -1,5 +1,7 @@
 // One JSON route (GET /users/:id) in a framework (argv[2]) in mode argv[3]:
 //   off        no adapter (Fastify: an empty plugin registered the same way, so only the plugin's work differs)
+//   noop       no adapter, an empty pass-through middleware in its place: what the framework charges for
+//              any middleware (http: a wrapper function; Fastify: the same as off)
 //   als        no adapter, one AsyncLocalStorage#run per request: what any context-propagating APM pays
 //   on         the agent-lag adapter with its defaults (asyncContext 'auto': no AsyncLocalStorage until needed)
 //   on-async   the adapter with asyncContext: true
@@ -15,6 +17,7 @@ const { startMonitor } = await import(new URL('index.js', root).href);
 const mw = await import(new URL('middleware/index.js', root).href);
 startMonitor({ socket: false, reportPath: null, thresholdMs: Number(process.env.BENCH_THRESHOLD_MS ?? 100) });
 const adapterOptions = mode === 'on' ? {} : mode === 'on-async' ? { asyncContext: true } : null;
+const noop = mode === 'noop';
 const storage = mode === 'als' ? new AsyncLocalStorage() : null;
 const store = { route: '/users/:id' };
 const body = { ok: true, items: [1, 2, 3] };
@@ -23,6 +26,7 @@ if (framework === 'express') {
   const { default: express } = await import('express');
   const app = express();
   if (adapterOptions) app.use(mw.agentLagExpress(adapterOptions));
+  if (noop) app.use((_req, _res, next) => next());
   if (storage) app.use((_req, _res, next) => storage.run(store, next));
   app.get('/users/:id', (_req, res) => res.json(body));
   server = createServer(app);
@@ -41,6 +45,7 @@ if (framework === 'express') {
   const app = new Koa();
   const router = new Router();
   if (adapterOptions) app.use(mw.agentLagKoa(adapterOptions));
+  if (noop) app.use((_ctx, next) => next());
   if (storage) app.use((_ctx, next) => storage.run(store, next));
   router.get('/users/:id', (ctx) => { ctx.body = body; });
   app.use(router.routes());
@@ -48,6 +53,7 @@ if (framework === 'express') {
 } else {
   const handler = (_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify(body)); };
   const withStore = (req, res) => storage.run(store, handler, req, res);
-  server = createServer(adapterOptions ? mw.agentLagHttp(handler, { route: () => '/users/:id', ...adapterOptions }) : storage ? withStore : handler);
+  const passThrough = (req, res) => handler(req, res);
+  server = createServer(adapterOptions ? mw.agentLagHttp(handler, { route: () => '/users/:id', ...adapterOptions }) : storage ? withStore : noop ? passThrough : handler);
 }
 server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n'));

@@ -139,6 +139,9 @@ export interface TrackerOptions {
 /** Node publishes every finished response here: one subscriber ends every record, no listener per response. */
 const RESPONSE_FINISH_CHANNEL = 'http.server.response.finish';
 
+/** How many ended requests are remembered to tell whether a reported block happened during one. */
+const ENDED_RING_SIZE = 64;
+
 export class RequestTracker {
   readonly routes: RouteTable;
   /**
@@ -156,8 +159,14 @@ export class RequestTracker {
    * `asyncContext: 'auto'` propagate it from then on.
    */
   asyncContextWanted = false;
-  /** Epoch ms the latest tracked request ended: a request that ended after a block began was in it. */
-  #lastEndedAt = 0;
+  /**
+   * Start and end (epoch ms) of the latest ended requests, a ring: a block event arrives after the
+   * request it blocked has often ended, and after requests queued behind the block ended too. A block
+   * whose overlapping request was pushed out of the ring reads as outside any request, which errs
+   * towards leaving async propagation off, never towards turning it on for a block no request was in.
+   */
+  readonly #ended = new Float64Array(2 * ENDED_RING_SIZE);
+  #endedNext = 0;
   #monitor: MonitorHandleLike | null = null;
   #sheddingState: (() => RoutesSection['shedding']) | null = null;
   readonly #onBlock = (event: BlockEvent): void => this.recordBlock(event);
@@ -232,7 +241,10 @@ export class RequestTracker {
     // The finish channel and a sweep may both see a request; count it once.
     if (!this.#inFlight.delete(record.response)) return;
     this.routes.get(record.route).requests++;
-    this.#lastEndedAt = Date.now();
+    const slot = this.#endedNext;
+    this.#ended[slot] = record.startedAt;
+    this.#ended[slot + 1] = Date.now();
+    this.#endedNext = (slot + 2) % this.#ended.length;
   }
 
   /** The record of a response being tracked (a second adapter on the same request finds the first one's). */
@@ -284,8 +296,9 @@ export class RequestTracker {
       this.#unattributedBlocks++;
     }
     const blockEnd = event.startedAt + event.durationMs;
-    // Only a block that was looked at (a stack was captured) and showed no route says context was missing.
-    if (typeof route !== 'string' && !this.asyncContextWanted && event.stack.length > 0) {
+    // Only a block that was looked at (a stack was captured, or a wrapper saw the sync call and read the
+    // context) and showed no route says context was missing.
+    if (typeof route !== 'string' && !this.asyncContextWanted && (event.stack.length > 0 || event.inFlight !== null)) {
       this.asyncContextWanted = this.#requestDuring(event.startedAt, blockEnd);
     }
     this.#forEachInFlight((record) => {
@@ -301,7 +314,11 @@ export class RequestTracker {
 
   /** Whether a tracked request was in flight at some point between `start` and `end` (epoch ms). */
   #requestDuring(start: number, end: number): boolean {
-    if (this.#lastEndedAt >= start) return true;
+    const ended = this.#ended;
+    for (let slot = 0; slot < ended.length; slot += 2) {
+      // Unused slots hold 0 and 0: a span that ended before any block.
+      if ((ended[slot] ?? end) < end && (ended[slot + 1] ?? 0) >= start) return true;
+    }
     let found = false;
     this.#forEachInFlight((record) => (found = record.startedAt < end));
     return found;
