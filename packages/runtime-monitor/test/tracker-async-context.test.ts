@@ -14,6 +14,7 @@ function request(tracker: RequestTracker) {
 
 function block(startedAt: number, durationMs: number, seen: 'stack' | 'wrapper' | 'nothing'): BlockEvent {
   return {
+    type: 'block',
     startedAt,
     durationMs,
     stack: seen === 'stack' ? [{ functionName: 'grep', url: 'file:///app/tools.js', line: 3, column: 5 }] : [],
