@@ -1,7 +1,7 @@
 // The adapters' cost as instructions of the server's main thread per request (callgrind), median of
 // RUNS runs per mode, each a fresh server: WARMUP requests, then counters zeroed, then COUNT requests.
 // Modes as in server.mjs. Env: RUNS (3), WARMUP (3000), COUNT (3000), FRAMEWORKS (http,express,fastify,koa),
-// MODES (off,als,on,on-async), PARALLEL (2: runs at a time; counts do not depend on load).
+// MODES (off,als,on,on-async; also noop), PARALLEL (2: runs at a time; counts do not depend on load).
 import { fileURLToPath } from 'node:url';
 import { callgrindAvailable, instructionsPerRequest, median } from '../lib/callgrind.js';
 
