@@ -44,9 +44,12 @@ export async function requests(port, path, count, lanes = 4) {
 /**
  * Starts `node script ...args` under callgrind, waits for its `{"port":N}` (or `ready N`) line, sends `warmup` requests
  * (the JIT settles), zeroes the counters, sends `count` requests, dumps, and returns the main thread's
- * instructions per request.
+ * instructions per request. With `idleMs`, it then zeroes again, lets the server sit idle that long and
+ * returns `{ perRequest, idlePerSecond, requestSeconds }`: the periodic work a second and how long the
+ * requests took, so a caller can take the periodic share out (under valgrind a second holds ~50x fewer
+ * requests than at full speed, which inflates it per request).
  */
-export async function instructionsPerRequest({ script, args = [], env = {}, path, warmup, count, nodeFlags = [] }) {
+export async function instructionsPerRequest({ script, args = [], env = {}, path, warmup, count, nodeFlags = [], idleMs = 0 }) {
   const dir = mkdtempSync(join(tmpdir(), 'agent-lag-callgrind-'));
   const child = spawn(
     'valgrind',
@@ -69,23 +72,37 @@ export async function instructionsPerRequest({ script, args = [], env = {}, path
     });
     await requests(port, path, warmup);
     execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' });
+    const started = performance.now();
     await requests(port, path, count);
+    const requestSeconds = (performance.now() - started) / 1000;
     execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
-    // Thread 1 is the main thread; the dump is written asynchronously by the instrumented process.
-    const file = join(dir, `cg.${child.pid}.1-01`);
-    for (let i = 0; i < 600; i++) {
-      if (existsSync(file)) {
-        const match = /^summary:\s+(\d+)/m.exec(readFileSync(file, 'utf8'));
-        if (match) return Number(match[1]) / count;
-      }
-      await sleep(100);
-    }
-    throw new Error(`no callgrind dump for ${script} ${args.join(' ')}`);
+    const perRequest = (await mainThreadInstructions(dir, child.pid, 1, `${script} ${args.join(' ')}`)) / count;
+    if (idleMs <= 0) return perRequest;
+    execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' });
+    const idleStarted = performance.now();
+    await sleep(idleMs);
+    execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
+    const idleSeconds = (performance.now() - idleStarted) / 1000;
+    const idle = await mainThreadInstructions(dir, child.pid, 2, `${script} ${args.join(' ')}`);
+    return { perRequest, idlePerSecond: idle / idleSeconds, requestSeconds };
   } finally {
     child.removeAllListeners('exit');
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The main thread's (thread 01) total in dump (part) number `dump`; the instrumented process writes dumps asynchronously. */
+async function mainThreadInstructions(dir, pid, dump, what) {
+  const file = join(dir, `cg.${pid}.${dump}-01`);
+  for (let i = 0; i < 600; i++) {
+    if (existsSync(file)) {
+      const match = /^summary:\s+(\d+)/m.exec(readFileSync(file, 'utf8'));
+      if (match) return Number(match[1]);
+    }
+    await sleep(100);
+  }
+  throw new Error(`no callgrind dump ${dump} for ${what}`);
 }
 
 export const median = (values) => {
