@@ -56,4 +56,10 @@ if (framework === 'express') {
   const passThrough = (req, res) => handler(req, res);
   server = createServer(adapterOptions ? mw.agentLagHttp(handler, { route: () => '/users/:id', ...adapterOptions }) : storage ? withStore : noop ? passThrough : handler);
 }
+// run.js asks for the server's own CPU time (µs) over the IPC channel where it cannot read the main
+// thread's from /proc; without an IPC channel (instructions.js) this listener never fires.
+process.on('message', () => {
+  const usage = process.cpuUsage();
+  process.send(usage.user + usage.system);
+});
 server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n'));
