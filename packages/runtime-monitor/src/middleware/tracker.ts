@@ -150,7 +150,7 @@ export class RequestTracker {
    * prototypes of its request and response objects) 4% of a trivial route in map migrations, the map ~0.7%.
    */
   readonly #inFlight = new Map<ServerResponse, RequestRecord>();
-  /** In-flight count after the last sweep; the next one runs when the list has grown well past it. */
+  /** In-flight size after the last sweep; the next one runs when the set has grown well past it. */
   #sweptSize = 0;
   #unattributedBlocks = 0;
   /**
@@ -252,21 +252,16 @@ export class RequestTracker {
     return this.#inFlight.get(response);
   }
 
-  /** Calls `visit` for each request in flight until it returns true (it may end the one it is given). */
-  #forEachInFlight(visit: (record: RequestRecord) => boolean | void): void {
-    for (const record of this.#inFlight.values()) if (visit(record) === true) return;
-  }
-
   /**
    * Ends the records whose response is done without a `finish` (the client went away first, or a
    * server that publishes no finish). Runs when the section is read and when the set has doubled, so
    * memory stays bounded by the requests really in flight.
    */
   #sweep(): void {
-    this.#forEachInFlight((record) => {
+    for (const record of this.#inFlight.values()) {
       const response = record.response;
       if (response.writableFinished || response.destroyed) this.end(record);
-    });
+    }
     this.#sweptSize = this.#inFlight.size;
   }
 
@@ -301,15 +296,15 @@ export class RequestTracker {
     if (typeof route !== 'string' && !this.asyncContextWanted && (event.stack.length > 0 || event.inFlight !== null)) {
       this.asyncContextWanted = this.#requestDuring(event.startedAt, blockEnd);
     }
-    this.#forEachInFlight((record) => {
-      if (record.startedAt >= blockEnd) return;
-      if (blockerId !== undefined && record.id === blockerId) return;
+    for (const record of this.#inFlight.values()) {
+      if (record.startedAt >= blockEnd) continue;
+      if (blockerId !== undefined && record.id === blockerId) continue;
       const waited = blockEnd - Math.max(record.startedAt, event.startedAt);
-      if (waited <= 0) return;
+      if (waited <= 0) continue;
       const figures = this.routes.get(record.route);
       figures.waitedMs += waited;
       figures.waits++;
-    });
+    }
   }
 
   /** Whether a tracked request was in flight at some point between `start` and `end` (epoch ms). */
@@ -319,9 +314,8 @@ export class RequestTracker {
       // Unused slots hold 0 and 0: a span that ended before any block.
       if ((ended[slot] ?? end) < end && (ended[slot + 1] ?? 0) >= start) return true;
     }
-    let found = false;
-    this.#forEachInFlight((record) => (found = record.startedAt < end));
-    return found;
+    for (const record of this.#inFlight.values()) if (record.startedAt < end) return true;
+    return false;
   }
 
   /** The published section; in-flight figures are derived here, not per request. */
@@ -331,7 +325,7 @@ export class RequestTracker {
     for (const figures of this.routes.values()) {
       entries.set(figures.route, { ...figures, inFlight: 0, oldestInFlightStartedAt: null });
     }
-    this.#forEachInFlight((record) => {
+    for (const record of this.#inFlight.values()) {
       const label = this.routes.get(record.route).route;
       let entry = entries.get(label);
       if (entry === undefined) {
@@ -342,7 +336,7 @@ export class RequestTracker {
       if (entry.oldestInFlightStartedAt === null || record.startedAt < entry.oldestInFlightStartedAt) {
         entry.oldestInFlightStartedAt = record.startedAt;
       }
-    });
+    }
     return {
       at: Date.now(),
       routes: [...entries.values()],
