@@ -15,6 +15,32 @@ export function callgrindAvailable() {
   return valgrind.status === 0 && control.status === 0;
 }
 
+/**
+ * What every instruction-count driver reads from the environment (RUNS 3, WARMUP 3000, COUNT 3000, PARALLEL 2:
+ * runs at a time, counts do not depend on load), after checking valgrind is there (exit 2 with one line if not).
+ */
+export function callgrindRunSettings(name) {
+  if (!callgrindAvailable()) {
+    console.error(`${name}: needs valgrind (apt-get install valgrind)`);
+    process.exit(2);
+  }
+  return {
+    runs: Number(process.env.RUNS ?? 3),
+    warmup: Number(process.env.WARMUP ?? 3000),
+    count: Number(process.env.COUNT ?? 3000),
+    parallel: Number(process.env.PARALLEL ?? 2),
+  };
+}
+
+/** Runs `measure(job)` for every job, `parallel` at a time, in order of the list. */
+export async function runJobs(jobs, parallel, measure) {
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) await measure(jobs[next++]);
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+}
+
 /** `count` GET requests to `path` over `lanes` keep-alive connections, each lane one request at a time. */
 export async function requests(port, path, count, lanes = 4) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: lanes });

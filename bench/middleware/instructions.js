@@ -3,41 +3,29 @@
 // Modes as in server.mjs. Env: RUNS (3), WARMUP (3000), COUNT (3000), FRAMEWORKS (http,express,fastify,koa),
 // MODES (off,als,on,on-async; also noop), PARALLEL (2: runs at a time; counts do not depend on load).
 import { fileURLToPath } from 'node:url';
-import { callgrindAvailable, instructionsPerRequest, median } from '../lib/callgrind.js';
+import { callgrindRunSettings, instructionsPerRequest, median, runJobs } from '../lib/callgrind.js';
 
-if (!callgrindAvailable()) {
-  console.error('bench/middleware instructions: needs valgrind (apt-get install valgrind)');
-  process.exit(2);
-}
+const { runs, warmup, count, parallel } = callgrindRunSettings('bench/middleware instructions');
 const script = fileURLToPath(new URL('./server.mjs', import.meta.url));
-const runs = Number(process.env.RUNS ?? 3);
-const warmup = Number(process.env.WARMUP ?? 3000);
-const count = Number(process.env.COUNT ?? 3000);
-const parallel = Number(process.env.PARALLEL ?? 2);
 const frameworks = (process.env.FRAMEWORKS ?? 'http,express,fastify,koa').split(',');
 const modes = (process.env.MODES ?? 'off,als,on,on-async').split(',');
 
 const jobs = [];
 for (let run = 0; run < runs; run++) for (const framework of frameworks) for (const mode of modes) jobs.push({ framework, mode });
 const results = new Map();
-let next = 0;
-async function worker() {
-  while (next < jobs.length) {
-    const { framework, mode } = jobs[next++];
-    const perRequest = await instructionsPerRequest({
-      script,
-      args: [framework, mode],
-      env: { BENCH_THRESHOLD_MS: '60000' },
-      path: '/users/42',
-      warmup,
-      count,
-    });
-    const key = `${framework}/${mode}`;
-    results.set(key, [...(results.get(key) ?? []), perRequest]);
-    console.error(`${key}: ${Math.round(perRequest)}`);
-  }
-}
-await Promise.all(Array.from({ length: parallel }, worker));
+await runJobs(jobs, parallel, async ({ framework, mode }) => {
+  const perRequest = await instructionsPerRequest({
+    script,
+    args: [framework, mode],
+    env: { BENCH_THRESHOLD_MS: '60000' },
+    path: '/users/42',
+    warmup,
+    count,
+  });
+  const key = `${framework}/${mode}`;
+  results.set(key, [...(results.get(key) ?? []), perRequest]);
+  console.error(`${key}: ${Math.round(perRequest)}`);
+});
 
 const k = (value) => `${(value / 1000).toFixed(1)}k`;
 console.log(`Node ${process.version}; main-thread instructions per request (callgrind), median of ${runs} runs of ${count} requests after ${warmup}`);

@@ -8,34 +8,22 @@
 // Env: RUNS (3), WARMUP (3000), COUNT (3000), IDLE_MS (10000), CONFIGS (none,agent-lag lag-only,agent-lag full),
 // PARALLEL (2).
 import { fileURLToPath } from 'node:url';
-import { callgrindAvailable, instructionsPerRequest, median } from '../lib/callgrind.js';
+import { callgrindRunSettings, instructionsPerRequest, median, runJobs } from '../lib/callgrind.js';
 
-if (!callgrindAvailable()) {
-  console.error('bench/monitor instructions: needs valgrind (apt-get install valgrind)');
-  process.exit(2);
-}
+const { runs, warmup, count, parallel } = callgrindRunSettings('bench/monitor instructions');
 const script = fileURLToPath(new URL('./server.js', import.meta.url));
-const runs = Number(process.env.RUNS ?? 3);
-const warmup = Number(process.env.WARMUP ?? 3000);
-const count = Number(process.env.COUNT ?? 3000);
-const parallel = Number(process.env.PARALLEL ?? 2);
 const idleMs = Number(process.env.IDLE_MS ?? 10_000);
 const configs = (process.env.CONFIGS ?? 'none,agent-lag lag-only,agent-lag full').split(',');
 
 const jobs = [];
 for (let run = 0; run < runs; run++) for (const config of configs) jobs.push(config);
 const results = new Map(configs.map((config) => [config, []]));
-let next = 0;
-async function worker() {
-  while (next < jobs.length) {
-    const config = jobs[next++];
-    const run = await instructionsPerRequest({ script, args: [config], env: { BENCH_THRESHOLD_MS: '60000' }, path: '/bench', warmup, count, idleMs });
-    const perRequestWithoutPeriodic = run.perRequest - (run.idlePerSecond * run.requestSeconds) / count;
-    results.get(config).push({ ...run, perRequestWithoutPeriodic });
-    console.error(`${config}: ${Math.round(run.perRequest)} raw, ${Math.round(run.idlePerSecond)} a second idle, ${Math.round(perRequestWithoutPeriodic)} without periodic`);
-  }
-}
-await Promise.all(Array.from({ length: parallel }, worker));
+await runJobs(jobs, parallel, async (config) => {
+  const run = await instructionsPerRequest({ script, args: [config], env: { BENCH_THRESHOLD_MS: '60000' }, path: '/bench', warmup, count, idleMs });
+  const perRequestWithoutPeriodic = run.perRequest - (run.idlePerSecond * run.requestSeconds) / count;
+  results.get(config).push({ ...run, perRequestWithoutPeriodic });
+  console.error(`${config}: ${Math.round(run.perRequest)} raw, ${Math.round(run.idlePerSecond)} a second idle, ${Math.round(perRequestWithoutPeriodic)} without periodic`);
+});
 
 const figure = (config, key) => results.get(config).map((run) => run[key]);
 const cell = (values) => `${Math.round(median(values))} (${Math.round(Math.min(...values))}–${Math.round(Math.max(...values))})`;
