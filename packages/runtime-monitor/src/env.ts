@@ -66,5 +66,10 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EnvOptions {
     if (source === 'auto' || source === 'perf_hooks' || source === 'timer-drift') options.lagSource = source;
     else problems.push(`AGENT_LAG_LAG_SOURCE=${JSON.stringify(source)} is not auto, perf_hooks or timer-drift`);
   }
+  const heartbeat = env.AGENT_LAG_HEARTBEAT;
+  if (heartbeat !== undefined && heartbeat.trim() !== '') {
+    if (heartbeat === 'auto' || heartbeat === 'timer') options.heartbeat = heartbeat;
+    else problems.push(`AGENT_LAG_HEARTBEAT=${JSON.stringify(heartbeat)} is not auto or timer`);
+  }
   return { disabled, options, problems };
 }

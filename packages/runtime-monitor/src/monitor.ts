@@ -8,7 +8,7 @@ import { ReportLimiter } from './events/report-limiter.js';
 import { StackTable } from './events/stack-table.js';
 import { StallCounts, StallStats } from './events/stall-stats.js';
 import { startHeartbeat, type Heartbeat } from './heartbeat/index.js';
-import { createSharedState, DEBUGGER_ACTIVE, EXIT_DONE, STATE_WANTED } from './heartbeat/shared-state.js';
+import { createSharedState, DEBUGGER_ACTIVE, EXIT_DONE, periodicBeatMs, STATE_WANTED } from './heartbeat/shared-state.js';
 import { publishEventLoopTime } from './exporters/event-loop-time.js';
 import { createInFlightBuffer, installSyncWrappers, type SyncWrappers } from './inflight/index.js';
 import { createLagSampler, type LagSampler } from './lag/lag-sampler.js';
@@ -53,8 +53,6 @@ export interface MonitorHandle {
   stop(): Promise<void>;
 }
 
-/** How often the main thread refreshes what the worker serves (lag, utilisation, sections). */
-const PUBLISH_INTERVAL_MS = 1000;
 /** The most an exiting process waits for the worker's summary and inspector disconnect. */
 const EXIT_WAIT_MS = 1000;
 const STOP_WAIT_MS = 2000;
@@ -127,7 +125,7 @@ class Monitor implements MonitorHandle {
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
-    this.#publishIntervalMs = Math.min(PUBLISH_INTERVAL_MS, options.lagWindowMs);
+    this.#publishIntervalMs = periodicBeatMs(options.lagWindowMs);
     installContextAccessor();
     this.#lag = createLagSampler(options.lagSource, options.lagResolutionMs);
     const lag = this.#lag;
@@ -137,7 +135,14 @@ class Monitor implements MonitorHandle {
       thresholdMs: options.thresholdMs,
       clockOffsetMs: perfHooks.performance.timeOrigin - this.#clockBaseMs,
       ...(options.lagSource === 'timer-drift' ? { onDrift: (lateMs: number) => lag.recordDrift(lateMs) } : {}),
-      onBeat: (busyMs) => this.#onBeat(busyMs),
+      onBeat: (busyMs, gapMs) => this.#onBeat(busyMs, gapMs),
+      periodicMs: this.#publishIntervalMs,
+      allowOnDemand: options.heartbeat === 'auto',
+      onModeChange: (onDemand) => {
+        if (onDemand) return;
+        lag.resume();
+        lag.realign();
+      },
     });
 
     let captureStacks = options.captureStacks;
@@ -207,6 +212,7 @@ class Monitor implements MonitorHandle {
       uptimeMs: Math.round(this.#heartbeat.now()),
       thresholdMs: this.#options.thresholdMs,
       mode: this.#mode,
+      heartbeat: this.#heartbeat.onDemand ? 'on-demand' : 'timer',
       lag: this.#lag.total(),
       utilization: this.#utilization,
       stalls: this.#stallFigures(),
@@ -360,6 +366,8 @@ class Monitor implements MonitorHandle {
       stats: new StallStats(),
     };
     this.#heartbeat.setOnStall((startBeat, durationMs) => this.#recordLocalStall(startBeat, durationMs));
+    // No sentinel is left to vouch for an idle loop or to poke.
+    this.#heartbeat.useTimer();
   }
 
   #recordLocalStall(startBeat: number, durationMs: number): void {
@@ -395,13 +403,27 @@ class Monitor implements MonitorHandle {
    * Publishing rides on a heartbeat (no wake-up of its own). After it, on a beat that ended no stall,
    * the lag histogram's timer is restarted in step with the heartbeat's: the two drift apart by a
    * millisecond or two over time, and each then wakes an idle process separately.
+   *
+   * With on-demand beats there is no beat timer to align with, and the lag timer would be the one
+   * wake-up left in an idle process: it sleeps from a beat that found the loop idle since the one
+   * before (under 2% busy) until a beat that found it at work. A block that began while it slept is
+   * recorded as the one late sample the timer would have taken.
    */
-  #onBeat(busyMs: number): void {
+  #onBeat(busyMs: number, gapMs: number): void {
+    const onDemand = this.#heartbeat.onDemand;
+    if (onDemand) {
+      if (busyMs > this.#options.thresholdMs) this.#lag.recordBlock(busyMs);
+      const idle = busyMs * 50 < gapMs;
+      if (idle !== this.#lag.paused) {
+        if (idle) this.#lag.pause();
+        else this.#lag.resume();
+      }
+    }
     const at = Date.now();
     if (at - this.#lastPublishAt < this.#publishIntervalMs - this.#options.heartbeatIntervalMs / 2) return;
     this.#lastPublishAt = at;
     this.#publish();
-    if (busyMs < this.#options.thresholdMs / 2) this.#lag.realign();
+    if (!onDemand && busyMs < this.#options.thresholdMs / 2) this.#lag.realign();
   }
 
   #publish(): void {

@@ -34,6 +34,12 @@ export interface MonitorOptions {
   lagWindowMs?: number;
   /** How often the main thread stores its heartbeat, ms (at most thresholdMs). Default thresholdMs, between 1 and 1000. */
   heartbeatIntervalMs?: number;
+  /**
+   * `auto`: where the watchdog can see an idle event loop from outside (Linux /proc), the main thread
+   * beats only while its loop works, and an idle process wakes once a second instead of once per
+   * heartbeat period. `timer`: it always beats every heartbeat period. Default `auto`.
+   */
+  heartbeat?: 'auto' | 'timer';
   /** Detailed block reports (stack captures) per minute at most; counts are never limited. Default 30. */
   reportsPerMinute?: number;
   /** The same stack is reported in detail at most once per this many ms. Default 60000. */
@@ -64,6 +70,7 @@ export interface ResolvedOptions {
   lagResolutionMs: number;
   lagWindowMs: number;
   heartbeatIntervalMs: number;
+  heartbeat: 'auto' | 'timer';
   reportsPerMinute: number;
   dedupeWindowMs: number;
   maxSamples: number;
@@ -85,6 +92,7 @@ const KNOWN = new Set([
   'lagResolutionMs',
   'lagWindowMs',
   'heartbeatIntervalMs',
+  'heartbeat',
   'reportsPerMinute',
   'dedupeWindowMs',
   'maxSamples',
@@ -174,6 +182,11 @@ export function resolveOptions(input: unknown, hasPerfHooksLag: boolean): Resolv
     throw new TypeError(`agent-lag: option heartbeatIntervalMs (${heartbeatIntervalMs}) must not exceed thresholdMs (${thresholdMs})`);
   }
 
+  const heartbeat: unknown = options.heartbeat ?? 'auto';
+  if (heartbeat !== 'auto' && heartbeat !== 'timer') {
+    throw new TypeError(`agent-lag: option heartbeat must be "auto" or "timer", got ${describe(heartbeat)}`);
+  }
+
   // An explicit value below the threshold is a mistake; the default follows a threshold above 5 s.
   const ongoingReportMs = numberOption(options, 'ongoingReportMs', Math.max(5000, thresholdMs), 0, 3_600_000);
   if (ongoingReportMs !== 0 && ongoingReportMs < thresholdMs) {
@@ -197,6 +210,7 @@ export function resolveOptions(input: unknown, hasPerfHooksLag: boolean): Resolv
     lagResolutionMs: Math.round(numberOption(options, 'lagResolutionMs', Math.round(heartbeatIntervalMs), 1, 10_000)),
     lagWindowMs: numberOption(options, 'lagWindowMs', 10_000, 100, 3_600_000),
     heartbeatIntervalMs: Math.round(heartbeatIntervalMs),
+    heartbeat,
     reportsPerMinute: numberOption(options, 'reportsPerMinute', 30, 0, 100_000),
     dedupeWindowMs: numberOption(options, 'dedupeWindowMs', 60_000, 0, 86_400_000),
     maxSamples: Math.round(numberOption(options, 'maxSamples', 10, 1, 100)),

@@ -136,6 +136,11 @@ export interface MonitorSnapshot {
   thresholdMs: number;
   /** `full` when stacks are captured; `lag-only` when the inspector was unavailable. */
   mode: 'full' | 'lag-only';
+  /**
+   * `on-demand` when the main thread beats only while its loop works (Linux: the watchdog sees an idle
+   * loop from outside), `timer` when it beats every heartbeat period.
+   */
+  heartbeat: 'timer' | 'on-demand';
   /** Lag since the monitor started. */
   lag: LagFigures;
   /** Event-loop utilisation over the most recent window, 0..1. */

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlockEvent } from '../src/types.js';
-import { blocksDuring, blocksOf, runFixture, tempDir, type FixtureOutput } from './monitor-helpers.js';
+import { BEATS, beatsConfig, blocksDuring, blocksOf, runFixture, tempDir, type FixtureOutput } from './monitor-helpers.js';
 
 /*
  * One real Node process blocks its event loop eight ways, each inside a uniquely named function and a
@@ -32,96 +32,105 @@ const API_OF: Partial<Record<(typeof KINDS)[number], string>> = {
 const JS_KINDS = new Set(['busy', 'regex', 'atomicsWait']);
 
 const temp = tempDir();
-let output: FixtureOutput;
-let blocks: BlockEvent[];
-let stderr = '';
-
-beforeAll(async () => {
-  const fifo = join(temp.dir, 'slow.fifo');
-  execFileSync('mkfifo', [fifo]);
-  const result = await runFixture('blocks.mjs', { kinds: KINDS, fifo, targetMs: 600, options: { thresholdMs: 100, syncWrappers: true } }, temp.dir);
-  stderr = result.stderr;
-  expect(result.code, result.stderr).toBe(0);
-  expect(result.output).not.toBeNull();
-  output = result.output!;
-  blocks = blocksOf(result.events);
-}, 90_000);
-
 afterAll(() => temp.remove());
 
-describe.each(KINDS)('a %s block', (kind) => {
-  const windowOf = () => output.windows.find((window) => window.kind === kind)!;
-  const blockOf = () => {
-    const found = blocksDuring(blocks, windowOf());
-    expect(found, `blocks during ${kind}: ${JSON.stringify(found)}`).toHaveLength(1);
-    return found[0]!;
-  };
+describe.each(BEATS)('with %s beats', (beats) => {
+  let output: FixtureOutput;
+  let blocks: BlockEvent[];
+  let stderr = '';
 
-  it('is reported once, with the duration the app measured', () => {
-    const window = windowOf();
-    const measured = window.end - window.start;
-    // The fixture's own floor: every block is built to last about 600 ms, far above the 100 ms threshold.
-    expect(measured, `${kind} lasted only ${measured} ms`).toBeGreaterThanOrEqual(300);
-    const block = blockOf();
-    // The stall spans heartbeat to heartbeat; for native calls it also includes the inspector's work on
-    // the main thread once the call returns (Debugger.enable on a loaded 2-core machine): allow for both.
-    expect(block.durationMs).toBeGreaterThanOrEqual(measured * 0.85);
-    expect(block.durationMs).toBeLessThanOrEqual(measured * 1.2 + 250);
+  beforeAll(async () => {
+    const fifo = join(temp.dir, `slow-${beats}.fifo`);
+    execFileSync('mkfifo', [fifo]);
+    const { heartbeat, heartbeatOption } = beatsConfig(beats);
+    const options = { thresholdMs: 100, syncWrappers: true, heartbeat: heartbeatOption };
+    // The fixture waits until the sentinel has taken over the idle beats: every block then starts on-demand.
+    const result = await runFixture('blocks.mjs', { kinds: KINDS, fifo, targetMs: 600, heartbeat, options }, temp.dir);
+    stderr = result.stderr;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.output).not.toBeNull();
+    output = result.output!;
+    blocks = blocksOf(result.events);
+  }, 90_000);
+
+  describe.each(KINDS)('a %s block', (kind) => {
+    const windowOf = () => output.windows.find((window) => window.kind === kind)!;
+    const blockOf = () => {
+      const found = blocksDuring(blocks, windowOf());
+      expect(found, `blocks during ${kind}: ${JSON.stringify(found)}`).toHaveLength(1);
+      return found[0]!;
+    };
+
+    it('is reported once, with the duration the app measured', () => {
+      const window = windowOf();
+      const measured = window.end - window.start;
+      // The fixture's own floor: every block is built to last about 600 ms, far above the 100 ms threshold.
+      expect(measured, `${kind} lasted only ${measured} ms`).toBeGreaterThanOrEqual(300);
+      const block = blockOf();
+      // The stall spans heartbeat to heartbeat; for native calls it also includes the inspector's work on
+      // the main thread once the call returns (Debugger.enable on a loaded 2-core machine): allow for both.
+      expect(block.durationMs).toBeGreaterThanOrEqual(measured * 0.85);
+      expect(block.durationMs).toBeLessThanOrEqual(measured * 1.2 + 250);
+    });
+
+    it('has a stack naming the blocking function', () => {
+      const block = blockOf();
+      expect(block.stack.map((frame) => frame.functionName), JSON.stringify(block)).toContain(FUNCTION_OF[kind]);
+      const frame = block.stack.find((f) => f.functionName === FUNCTION_OF[kind])!;
+      expect(frame.url).toMatch(/fixtures\/monitor\/blocks\.mjs$/);
+      expect(frame.line).toBeGreaterThan(0);
+      if (JS_KINDS.has(kind)) expect(block.late).toBe(false);
+    });
+
+    it('names the sync API in flight, read while the call was still running', () => {
+      const block = blockOf();
+      const api = API_OF[kind];
+      // The wrapper clears the record when the call returns: a non-null inFlight was read during the call.
+      if (api === undefined) expect(block.inFlight).toBeNull();
+      else expect(block.inFlight?.api).toBe(api);
+    });
+
+    it('carries the context set with withContext (from the pause, or from the sync wrapper for native calls)', () => {
+      const block = blockOf();
+      // jsonParse is the one native block without a wrapper: its pause may land after the scope ended.
+      if (JS_KINDS.has(kind) || API_OF[kind] !== undefined) expect(block.context).toEqual({ kind, attempt: 0 });
+      else if (block.context !== null) expect(block.context.kind).toBe(kind);
+    });
+
+    it('names the blocking function on top for wrapped native calls, exactly (not late)', () => {
+      const block = blockOf();
+      if (API_OF[kind] === undefined || JS_KINDS.has(kind)) return;
+      // gzipSync loops over chunks in JavaScript: the pause may land during it, above the caller.
+      if (kind !== 'gzipSync') expect(block.stack[0]?.functionName, JSON.stringify(block.stack)).toBe(FUNCTION_OF[kind]);
+      expect(block.late).toBe(false);
+    });
   });
 
-  it('has a stack naming the blocking function', () => {
-    const block = blockOf();
-    expect(block.stack.map((frame) => frame.functionName), JSON.stringify(block)).toContain(FUNCTION_OF[kind]);
-    const frame = block.stack.find((f) => f.functionName === FUNCTION_OF[kind])!;
-    expect(frame.url).toMatch(/fixtures\/monitor\/blocks\.mjs$/);
-    expect(frame.line).toBeGreaterThan(0);
-    if (JS_KINDS.has(kind)) expect(block.late).toBe(false);
-  });
+  describe('the same run', () => {
+    it('samples a long JavaScript block several times, each sample in the blocking function', () => {
+      const busy = blocksDuring(blocks, output.windows.find((window) => window.kind === 'busy')!)[0]!;
+      expect(busy.samples?.length ?? 0).toBeGreaterThanOrEqual(1);
+      for (const sample of busy.samples ?? []) expect(sample.map((frame) => frame.functionName)).toContain('blockWithBusyLoop');
+    });
 
-  it('names the sync API in flight, read while the call was still running', () => {
-    const block = blockOf();
-    const api = API_OF[kind];
-    // The wrapper clears the record when the call returns: a non-null inFlight was read during the call.
-    if (api === undefined) expect(block.inFlight).toBeNull();
-    else expect(block.inFlight?.api).toBe(api);
-  });
+    it('reads the readFileSync hint (the path) from shared memory', () => {
+      const read = blocksDuring(blocks, output.windows.find((window) => window.kind === 'readFileSync')!)[0]!;
+      expect(read.inFlight?.hint).toBe(join(temp.dir, `slow-${beats}.fifo`));
+    });
 
-  it('carries the context set with withContext (from the pause, or from the sync wrapper for native calls)', () => {
-    const block = blockOf();
-    // jsonParse is the one native block without a wrapper: its pause may land after the scope ended.
-    if (JS_KINDS.has(kind) || API_OF[kind] !== undefined) expect(block.context).toEqual({ kind, attempt: 0 });
-    else if (block.context !== null) expect(block.context.kind).toBe(kind);
-  });
+    it('counts every block in the snapshot and groups stacks by signature', () => {
+      expect(output.snapshot.stalls.count).toBeGreaterThanOrEqual(KINDS.length);
+      expect(output.snapshot.mode).toBe('full');
+      const functions = output.snapshot.topStacks.flatMap((entry) => entry.stack.map((frame) => frame.functionName));
+      expect(functions).toContain('blockWithBusyLoop');
+    });
 
-  it('names the blocking function on top for wrapped native calls, exactly (not late)', () => {
-    const block = blockOf();
-    if (API_OF[kind] === undefined || JS_KINDS.has(kind)) return;
-    // gzipSync loops over chunks in JavaScript: the pause may land during it, above the caller.
-    if (kind !== 'gzipSync') expect(block.stack[0]?.functionName, JSON.stringify(block.stack)).toBe(FUNCTION_OF[kind]);
-    expect(block.late).toBe(false);
-  });
-});
+    it('prints no warning', () => {
+      expect(stderr).not.toMatch(/agent-lag/);
+    });
 
-describe('the same run', () => {
-  it('samples a long JavaScript block several times, each sample in the blocking function', () => {
-    const busy = blocksDuring(blocks, output.windows.find((window) => window.kind === 'busy')!)[0]!;
-    expect(busy.samples?.length ?? 0).toBeGreaterThanOrEqual(1);
-    for (const sample of busy.samples ?? []) expect(sample.map((frame) => frame.functionName)).toContain('blockWithBusyLoop');
-  });
-
-  it('reads the readFileSync hint (the path) from shared memory', () => {
-    const read = blocksDuring(blocks, output.windows.find((window) => window.kind === 'readFileSync')!)[0]!;
-    expect(read.inFlight?.hint).toBe(join(temp.dir, 'slow.fifo'));
-  });
-
-  it('counts every block in the snapshot and groups stacks by signature', () => {
-    expect(output.snapshot.stalls.count).toBeGreaterThanOrEqual(KINDS.length);
-    expect(output.snapshot.mode).toBe('full');
-    const functions = output.snapshot.topStacks.flatMap((entry) => entry.stack.map((frame) => frame.functionName));
-    expect(functions).toContain('blockWithBusyLoop');
-  });
-
-  it('prints no warning', () => {
-    expect(stderr).not.toMatch(/agent-lag/);
+    it(`ran with ${beats} beats`, () => {
+      expect(output.snapshot.heartbeat).toBe(beats);
+    });
   });
 });

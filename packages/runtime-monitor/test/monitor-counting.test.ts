@@ -3,20 +3,23 @@ import { ReportLimiter } from '../src/events/report-limiter.js';
 import { StackTable } from '../src/events/stack-table.js';
 import { StallStats } from '../src/events/stall-stats.js';
 import type { MonitorEvent } from '../src/types.js';
-import { blocksOf, runFixture, tempDir } from './monitor-helpers.js';
+import { BEATS, beatsConfig, blocksOf, runFixture, tempDir } from './monitor-helpers.js';
 
 const temp = tempDir();
 afterAll(() => temp.remove());
 
-describe('every stall is counted', () => {
+describe.each(BEATS)('with %s beats', (beats) => {
+  const { heartbeat, heartbeatOption } = beatsConfig(beats);
+
   it('counts N injected blocks exactly while reports are rate-limited and de-duplicated', async () => {
     const count = 8;
     const result = await runFixture(
       'repeat.mjs',
-      { count, blockMs: 320, gapMs: 60, options: { thresholdMs: 200, reportsPerMinute: 3, socket: false } },
+      { count, blockMs: 320, gapMs: 60, heartbeat, options: { thresholdMs: 200, reportsPerMinute: 3, socket: false, heartbeat: heartbeatOption } },
       temp.dir,
     );
     expect(result.code, result.stderr).toBe(0);
+    expect(result.output!.snapshot.heartbeat).toBe(beats);
     const stalls = result.output!.snapshot.stalls;
     // A loaded machine may add a stray stall of its own; the injected ones are never lost.
     expect(stalls.count).toBeGreaterThanOrEqual(count);
@@ -33,30 +36,31 @@ describe('every stall is counted', () => {
     expect(summary?.stalls.count).toBeGreaterThanOrEqual(count);
   }, 60_000);
 
-  it('counts start-up stalls apart and does not report them', async () => {
-    const result = await runFixture('repeat.mjs', { count: 2, blockMs: 300, gapMs: 60, settleMs: 0, options: { thresholdMs: 200, startupGraceMs: 60_000, socket: false } }, temp.dir);
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.output!.snapshot.stalls.startupCount).toBeGreaterThanOrEqual(2);
-    expect(result.output!.snapshot.stalls.count).toBe(0);
-    expect(blocksOf(result.events)).toHaveLength(0);
-  }, 60_000);
-});
-
-describe('a saturated loop is not a blocked one', () => {
-  it('counts no stalls while short tasks keep the loop busy, and still counts a real block among them', async () => {
-    const quiet = await runFixture('repeat.mjs', { saturateMs: 2000, options: { thresholdMs: 100, socket: false } }, temp.dir);
+  it('counts no stalls while short tasks keep the loop busy (a saturated loop is not a blocked one), and still counts a real block among them', async () => {
+    const options = { thresholdMs: 100, socket: false, heartbeat: heartbeatOption };
+    const quiet = await runFixture('repeat.mjs', { saturateMs: 2000, heartbeat, options }, temp.dir);
     expect(quiet.code, quiet.stderr).toBe(0);
     // Before the busy beat, every 100 ms gap of a saturated loop read as a stall (about 20 here). The onset of
     // saturation may still make one borderline gap; a loaded machine one more.
     expect(quiet.output!.snapshot.stalls.count).toBeLessThanOrEqual(2);
 
-    const blocked = await runFixture('repeat.mjs', { saturateMs: 2000, blockWhileSaturatedMs: 400, options: { thresholdMs: 100, socket: false } }, temp.dir);
+    const blocked = await runFixture('repeat.mjs', { saturateMs: 2000, blockWhileSaturatedMs: 400, heartbeat, options }, temp.dir);
     expect(blocked.code, blocked.stderr).toBe(0);
     const block = blocksOf(blocked.events).find((event) => event.stack.some((frame) => frame.functionName === 'blockWhileSaturated'));
     expect(block).toBeDefined();
     // Under saturation a gap holds at most a quarter threshold of other tasks besides the block.
     expect(block!.durationMs).toBeGreaterThanOrEqual(400 * 0.85);
     expect(block!.durationMs).toBeLessThanOrEqual(400 + 25 + 400 * 0.15);
+  }, 60_000);
+});
+
+describe('start-up', () => {
+  it('counts start-up stalls apart and does not report them', async () => {
+    const result = await runFixture('repeat.mjs', { count: 2, blockMs: 300, gapMs: 60, settleMs: 0, options: { thresholdMs: 200, startupGraceMs: 60_000, socket: false } }, temp.dir);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.output!.snapshot.stalls.startupCount).toBeGreaterThanOrEqual(2);
+    expect(result.output!.snapshot.stalls.count).toBe(0);
+    expect(blocksOf(result.events)).toHaveLength(0);
   }, 60_000);
 });
 

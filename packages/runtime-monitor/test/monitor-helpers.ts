@@ -7,6 +7,12 @@ import { run, type RunResult } from '../../../test/helpers/spawn.js';
 
 export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/monitor/${name}`, import.meta.url));
 
+/** On-demand beats where the sentinel can have them (Linux on x64 and arm64); the beat timer everywhere. */
+export const BEATS = process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64') ? (['on-demand', 'timer'] as const) : (['timer'] as const);
+
+/** startMonitor's `heartbeat` option, and the fixture's wait for it, for a run with `beats`. */
+export const beatsConfig = (beats: (typeof BEATS)[number]) => ({ heartbeat: beats, heartbeatOption: beats === 'timer' ? 'timer' : 'auto' }) as const;
+
 export interface BlockWindow {
   kind: string;
   start: number;

@@ -29,7 +29,28 @@ export const SENTINEL_STOP = 6;
  * travel with the lag windows, at stop and at exit.
  */
 export const STATE_WANTED = 7;
-const RING_START = 8;
+/**
+ * On-demand beats (see the heartbeat): set by the main thread when it could do without its beat timer
+ * (it can be woken through POKE), then by the sentinel once it can tell from outside that the main thread
+ * sits idle in its event loop. While ON_DEMAND is 1 the main thread beats only when poked and the sentinel
+ * vouches for an idle loop in ALIVE.
+ */
+export const ON_DEMAND_ALLOWED = 8;
+export const ON_DEMAND = 9;
+/**
+ * How often the main thread refreshes what the worker serves (lag, utilisation, sections), ms; with
+ * on-demand beats, the period of its one timer.
+ */
+export function periodicBeatMs(lagWindowMs: number): number {
+  return Math.min(1000, lagWindowMs);
+}
+/** Monitor-clock ms at which the sentinel last saw the main thread idle in its event loop's poll. */
+export const ALIVE = 10;
+/** Bumped (and notified) by the sentinel to make the main thread beat; the main thread waits on it. */
+export const POKE = 11;
+/** The POKE value the main thread's latest beat answered: a poke is outstanding while the two differ. */
+export const POKE_ANSWERED = 12;
+const RING_START = 13;
 /** Entries kept; the worker drains the ring every poll, long before 256 stalls can pile up. */
 export const RING_SIZE = 256;
 /** Int32 slots per ring entry: start beat, duration, end beat. */
@@ -52,6 +73,23 @@ export function pushStall(state: Int32Array, startBeat: number, durationMs: numb
   Atomics.store(state, slot + 2, endBeat);
   Atomics.store(state, RING_WRITTEN, (written + 1) | 0);
   wakeWatchdog(state);
+}
+
+/**
+ * Monitor-clock ms of the latest sign that the main thread was not blocked: its beat or, with on-demand
+ * beats, the sentinel's sight of it idle. A block began after this.
+ */
+export function lastSignOfLife(state: Int32Array): number {
+  const beat = Atomics.load(state, BEAT);
+  if (Atomics.load(state, ON_DEMAND) === 0) return beat;
+  const alive = Atomics.load(state, ALIVE);
+  return ((alive - beat) | 0) > 0 ? alive : beat;
+}
+
+/** Makes the main thread beat (or re-read ON_DEMAND) as soon as its loop turns. */
+export function pokeMainThread(state: Int32Array): void {
+  Atomics.add(state, POKE, 1);
+  Atomics.notify(state, POKE);
 }
 
 /** Wakes the watchdog if it sleeps on WATCHDOG_WAKE (no waiter: no syscall). */

@@ -25,6 +25,16 @@ export interface LagSampler {
    * same period started now (the heartbeat). Folds first: the sample in progress is dropped, not skewed.
    */
   realign(): void;
+  /**
+   * Stops the perf_hooks timer while the loop idles (its wake-ups would be all an idle process does).
+   * The paused time counts as samples of zero lag, one per resolution period: what the timer would have
+   * measured on a loop with nothing to do, so percentiles stay comparable with always-on samplers.
+   */
+  pause(): void;
+  resume(): void;
+  /** While paused: a block the timer would have seen (one sample, as late as the block was long). */
+  recordBlock(durationMs: number): void;
+  readonly paused: boolean;
   stop(): void;
 }
 
@@ -83,7 +93,20 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
     delay.reset();
   };
 
-  const figures = (histogram: NativeHistogram): LagFigures => figuresOf(histogram, offsetNanos, source);
+  let pausedAt: number | null = null;
+  let windowZeros = 0;
+  let totalZeros = 0;
+  /** Adds the whole resolution periods paused so far as zero-lag samples. */
+  const countPausedPeriods = (): void => {
+    if (pausedAt === null) return;
+    const periods = Math.floor((perfHooks.performance.now() - pausedAt) / resolutionMs);
+    if (periods <= 0) return;
+    pausedAt += periods * resolutionMs;
+    windowZeros += periods;
+    totalZeros += periods;
+  };
+
+  const figures = (histogram: NativeHistogram, zeros: number): LagFigures => figuresOf(histogram, zeros, offsetNanos, source);
 
   return {
     source,
@@ -95,16 +118,41 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
     },
     window() {
       fold();
-      const result = figures(windowHistogram);
+      countPausedPeriods();
+      const result = figures(windowHistogram, windowZeros);
       windowHistogram.reset();
+      windowZeros = 0;
       return result;
     },
     total() {
       fold();
-      return figures(totalHistogram);
+      countPausedPeriods();
+      return figures(totalHistogram, totalZeros);
+    },
+    get paused() {
+      return pausedAt !== null;
+    },
+    pause() {
+      if (delay === null || pausedAt !== null) return;
+      fold();
+      delay.disable();
+      pausedAt = perfHooks.performance.now();
+    },
+    recordBlock(durationMs) {
+      if (pausedAt === null) return;
+      const nanos = clampNanos(durationMs * 1e6 + offsetNanos);
+      windowHistogram.record(nanos);
+      totalHistogram.record(nanos);
+    },
+    resume() {
+      if (delay === null || pausedAt === null) return;
+      countPausedPeriods();
+      pausedAt = null;
+      delay.reset();
+      delay.enable();
     },
     realign() {
-      if (delay === null) return;
+      if (delay === null || pausedAt !== null) return;
       // reset() also forgets the previous tick: no sample spans the restart.
       fold();
       delay.reset();
@@ -112,6 +160,7 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
       delay.enable();
     },
     stop() {
+      pausedAt = null;
       delay?.disable();
     },
   };
@@ -119,18 +168,30 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
 
 const ms = (nanos: number): number => Math.round(nanos / 1000) / 1000;
 
-function figuresOf(histogram: NativeHistogram, offsetNanos: number, source: LagFigures['source']): LagFigures {
-  const samples = histogram.count;
+/** Figures of the histogram's samples (resolution taken off) together with `zeros` samples of zero lag. */
+function figuresOf(histogram: NativeHistogram, zeros: number, offsetNanos: number, source: LagFigures['source']): LagFigures {
+  const measured = histogram.count;
+  const samples = measured + zeros;
   if (samples === 0) return emptyLagFigures(source);
-  const less = (nanos: number): number => ms(Math.max(0, nanos - offsetNanos));
+  const lag = (nanos: number): number => Math.max(0, nanos - offsetNanos);
+  if (measured === 0) return { minMs: 0, maxMs: 0, meanMs: 0, stddevMs: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, samples, source };
+  const share = measured / samples;
+  const measuredMean = lag(histogram.mean);
+  const mean = measuredMean * share;
+  // Mean of squares over all samples (the zeros add none), then the variance about the joint mean.
+  const meanSquare = (histogram.stddev ** 2 + measuredMean ** 2) * share;
+  const percentile = (percent: number): number => {
+    const rank = (percent / 100) * samples - zeros;
+    return rank <= 0 ? 0 : ms(lag(histogram.percentile(Math.min(100, (rank / measured) * 100))));
+  };
   return {
-    minMs: less(histogram.min),
-    maxMs: less(histogram.max),
-    meanMs: less(histogram.mean),
-    stddevMs: ms(histogram.stddev),
-    p50Ms: less(histogram.percentile(50)),
-    p90Ms: less(histogram.percentile(90)),
-    p99Ms: less(histogram.percentile(99)),
+    minMs: zeros > 0 ? 0 : ms(lag(histogram.min)),
+    maxMs: ms(lag(histogram.max)),
+    meanMs: ms(mean),
+    stddevMs: ms(Math.sqrt(Math.max(0, meanSquare - mean * mean))),
+    p50Ms: percentile(50),
+    p90Ms: percentile(90),
+    p99Ms: percentile(99),
     samples,
     source,
   };

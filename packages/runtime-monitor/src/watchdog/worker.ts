@@ -11,12 +11,27 @@ import { ReportLimiter } from '../events/report-limiter.js';
 import { stackSignature } from '../events/signature.js';
 import { StackTable } from '../events/stack-table.js';
 import { StallStats } from '../events/stall-stats.js';
-import { BEAT, DEBUGGER_ACTIVE, drainStalls, EXIT_DONE, SENTINEL_SLEEP, SENTINEL_STOP, STATE_WANTED, WATCHDOG_WAKE, type RingStall } from '../heartbeat/shared-state.js';
+import {
+  BEAT,
+  DEBUGGER_ACTIVE,
+  drainStalls,
+  EXIT_DONE,
+  lastSignOfLife,
+  ON_DEMAND,
+  pokeMainThread,
+  SENTINEL_STOP,
+  SENTINEL_SLEEP,
+  STATE_WANTED,
+  WATCHDOG_WAKE,
+  periodicBeatMs,
+  type RingStall,
+} from '../heartbeat/shared-state.js';
 import { parseCapturedContext } from '../context/index.js';
 import { markStallSeen, readInFlight, readUnseenReport, readReport } from '../inflight/index.js';
 import { emptyLagFigures } from '../lag/lag-figures.js';
 import type { BlockEvent, InFlightCall, MonitorEvent, MonitorSnapshot } from '../types.js';
 import type { FromWorker, MainThreadState, ToWorker, WatchdogData } from './messages.js';
+import type { SentinelData } from './sentinel.js';
 
 /*
  * The watchdog thread. It watches the main thread's heartbeat; when a gap passes the threshold it reads
@@ -36,6 +51,8 @@ const REPORT_POLL_MS = 2;
 
 interface LiveStall {
   startBeat: number;
+  /** Monitor-clock ms since which the main thread has been busy, at most: its last sign of life. */
+  sinceMs: number;
   inFlight: InFlightCall | null;
   /** Sequence of the wrapped call marked as having stalled the loop: its wrapper reports context and stack. */
   reportSequence: number | null;
@@ -151,6 +168,7 @@ function snapshot(): MonitorSnapshot {
     uptimeMs: Math.round(performance.now() + clockOffsetMs),
     thresholdMs: options.thresholdMs,
     mode,
+    heartbeat: Atomics.load(state, ON_DEMAND) === 1 ? 'on-demand' : 'timer',
     lag: mainState.lag,
     utilization: mainState.utilization,
     stalls: stats.figures(),
@@ -322,11 +340,12 @@ function parseWrapperReport(json: string, scripts: ReadonlyMap<string, ScriptInf
   }
 }
 
-function watch(startBeat: number): LiveStall {
+function watch(startBeat: number, sinceMs: number): LiveStall {
   let end = (): void => undefined;
   const ended = new Promise<void>((resolve) => (end = resolve));
   const stall: LiveStall = {
     startBeat,
+    sinceMs,
     inFlight: null,
     reportSequence: null,
     reportToken: false,
@@ -355,7 +374,7 @@ function watch(startBeat: number): LiveStall {
 
 /** Arms the stall's one provisional-report timer for when it will have lasted ongoingDueMs. */
 function scheduleOngoing(stall: LiveStall): void {
-  const delay = Math.max(0, ongoingDueMs - ((now() - stall.startBeat) | 0));
+  const delay = Math.max(0, ongoingDueMs - ((now() - stall.sinceMs) | 0));
   stall.ongoingTimer = setTimeout(() => {
     stall.ongoingTimer = null;
     reportOngoing(stall);
@@ -376,7 +395,7 @@ function stopOngoingTimer(stall: LiveStall): void {
  */
 function reportOngoing(stall: LiveStall): void {
   if (stopping || stall.over || live !== stall || Atomics.load(state, BEAT) !== stall.startBeat) return;
-  const durationMs = (now() - stall.startBeat) | 0;
+  const durationMs = (now() - stall.sinceMs) | 0;
   // Timers may fire a millisecond early by this clock: never report before the stall is due.
   if (durationMs < ongoingDueMs) {
     scheduleOngoing(stall);
@@ -545,8 +564,9 @@ function poll(): void {
   drainRing();
   // Ended without a ring entry: the main thread measured a gap under the threshold after all.
   if (live?.over === true) live = null;
-  const gap = (now() - beat) | 0;
-  if (live === null && gap > staleMs && beat !== lastWatchedBeat) live = watch(beat);
+  const life = lastSignOfLife(state);
+  const gap = (now() - life) | 0;
+  if (live === null && gap > staleMs && beat !== lastWatchedBeat) live = watch(beat, life);
   else if (live !== null) noteInFlight(live);
   if (!graceOver && beat >= options.startupGraceMs) graceOver = true;
   if (live !== null) pollTimer = setTimeout(poll, stallPollMs);
@@ -580,7 +600,14 @@ function startSentinel(): void {
   let thread: Worker;
   try {
     thread = new Worker(new URL('./sentinel.js', import.meta.url), {
-      workerData: { state: data.state, staleMs, clockBaseMs: data.clockBaseMs },
+      workerData: {
+        state: data.state,
+        staleMs,
+        clockBaseMs: data.clockBaseMs,
+        checkMs: options.heartbeatIntervalMs,
+        thresholdMs: options.thresholdMs,
+        periodicMs: periodicBeatMs(options.lagWindowMs),
+      } satisfies SentinelData,
       execArgv: [],
       env: {},
       resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1, stackSizeMb: 1 },
@@ -592,6 +619,9 @@ function startSentinel(): void {
   const fallBack = (): void => {
     if (sentinel !== thread) return;
     sentinel = null;
+    // Nobody vouches for an idle loop any more: the main thread's beat timer again.
+    Atomics.store(state, ON_DEMAND, 0);
+    pokeMainThread(state);
     // Back to timer polling; a sleep on WATCHDOG_WAKE would now wait for nobody.
     sleepGeneration++;
     if (!stopping && pollTimer === null && live === null) pollTimer = setTimeout(poll, 1);
@@ -606,6 +636,8 @@ function stopSentinel(): void {
   const thread = sentinel;
   sentinel = null;
   sleepGeneration++;
+  Atomics.store(state, ON_DEMAND, 0);
+  pokeMainThread(state);
   Atomics.store(state, SENTINEL_STOP, 1);
   Atomics.notify(state, SENTINEL_SLEEP);
   void thread?.terminate().catch(() => undefined);
@@ -624,7 +656,7 @@ function closeCutStall(): void {
   cut.over = true;
   cut.end();
   const endBeat = now();
-  finishWhenCaptured({ startBeat: cut.startBeat, durationMs: (endBeat - cut.startBeat) | 0, endBeat }, cut, false);
+  finishWhenCaptured({ startBeat: cut.startBeat, durationMs: (endBeat - cut.sinceMs) | 0, endBeat }, cut, false);
 }
 
 /**
@@ -739,10 +771,14 @@ interface HttpEndpointModule {
   }): Promise<{ close(): Promise<void>; port: number; host: string }>;
 }
 
-/** How long the main loop has been frozen right now, from the heartbeat (0 while it beats). */
+/**
+ * How long the main loop has been frozen right now (0 while it runs), from the stall being watched. With
+ * on-demand beats an idle loop does not beat at all, so the beat's age alone says nothing.
+ */
 function stalledMs(): number {
-  const age = (now() - Atomics.load(state, BEAT)) | 0;
-  return age > options.thresholdMs ? age : 0;
+  const current = live;
+  if (current === null || current.over || Atomics.load(state, BEAT) !== current.startBeat) return 0;
+  return (now() - current.sinceMs) | 0;
 }
 
 async function startMetricsEndpoint(
