@@ -107,3 +107,36 @@ describe('asyncContext option', () => {
     expect(() => agentLagExpress({ asyncContext: value as never })).toThrow(/asyncContext must be true, false or 'auto'/);
   });
 });
+
+describe('requests pipelined on one connection', () => {
+  it('are each tracked and counted once, the second while the first is still in flight', async () => {
+    const { createServer } = await import('node:http');
+    const { connect } = await import('node:net');
+    const { agentLagHttp } = await import('../src/middleware/http.js');
+    let releaseFirst = (): void => undefined;
+    const server = createServer(
+      agentLagHttp((req, res) => {
+        if (req.url === '/pipelined/first') releaseFirst = () => res.end('first');
+        else res.end('second');
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const before = route('/pipelined/*')?.requests ?? 0;
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+    // Both requests in one write: node parses the second while the first response is pending.
+    socket.write('GET /pipelined/first HTTP/1.1\r\nHost: x\r\n\r\nGET /pipelined/second HTTP/1.1\r\nHost: x\r\n\r\n');
+    for (let i = 0; i < 100 && route('/pipelined/*')?.inFlight !== 2; i++) await sleep(10);
+    expect(route('/pipelined/*')?.inFlight).toBe(2);
+    releaseFirst();
+    for (let i = 0; i < 100 && !received.includes('second'); i++) await sleep(10);
+    expect(received).toContain('first');
+    expect(received).toContain('second');
+    for (let i = 0; i < 100 && (route('/pipelined/*')?.requests ?? 0) < before + 2; i++) await sleep(10);
+    expect(route('/pipelined/*')).toMatchObject({ requests: before + 2, inFlight: 0 });
+    socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+});
