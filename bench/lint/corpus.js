@@ -80,6 +80,7 @@ function remember(dirs, esm) {
  * (ES module for `.js` in `"type": "module"` packages), ES modules for `.mjs`, typescript-eslint for
  * TypeScript. No rules.
  * @param {{ cwd: string; files: string[]; typedParserOptions?: Record<string, unknown> }} options
+ * @returns {import('eslint').Linter.Config[]}
  */
 export function corpusLanguageConfigs({ cwd, files, typedParserOptions = {} }) {
   const esmJs = files.filter((file) => file.endsWith('.js') && isEsmJs(file)).map((file) => relative(cwd, file));

@@ -37,6 +37,7 @@ for (const framework of frameworks) {
     const all = results.get(`${framework}/${mode}`);
     return `${k(value(mode))} (${k(Math.min(...all))}–${k(Math.max(...all))})`;
   });
-  const costs = modes.filter((mode) => mode !== 'off').map((mode) => `${((value(mode) / value('off') - 1) * 100).toFixed(1)}%`);
+  // Without an off run there is nothing to compare with (MODES=on alone, say).
+  const costs = modes.filter((mode) => mode !== 'off').map((mode) => (results.has(`${framework}/off`) ? `${((value(mode) / value('off') - 1) * 100).toFixed(1)}%` : '—'));
   console.log(`| ${framework} | ${cells.join(' | ')} | ${costs.join(' | ')} |`);
 }

@@ -1,4 +1,4 @@
-import { RuleTester } from '@typescript-eslint/rule-tester';
+import { RuleTester } from './rule-tester.js';
 import { contextProbe } from './context-probe.js';
 
 /*

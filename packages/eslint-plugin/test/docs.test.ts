@@ -16,7 +16,7 @@ describe('rule docs', () => {
     const text = readFileSync(page, 'utf8');
     expect(text).toContain('## Incorrect');
     expect(text).toContain('## Correct');
-    const schema = (rule.meta.schema as { properties?: Record<string, unknown> }[])[0];
+    const schema = (rule.meta.schema as unknown as { properties?: Record<string, unknown> }[])[0];
     for (const option of Object.keys(schema?.properties ?? {})) expect(text).toContain(`\`${option}\``);
   });
 

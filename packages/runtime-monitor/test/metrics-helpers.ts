@@ -54,6 +54,7 @@ export function sampleSnapshot(now: number): MonitorSnapshot {
     uptimeMs: 60_000,
     thresholdMs: 100,
     mode: 'full',
+    heartbeat: 'on-demand',
     lag: { minMs: 0.5, maxMs: 2600, meanMs: 12, stddevMs: 40, p50Ms: 1, p90Ms: 8, p99Ms: 480, samples: 600, source: 'perf_hooks' },
     utilization: 0.42,
     stalls: { count: 3, startupCount: 1, totalMs: 3200, maxMs: 2600, p50Ms: 480, p99Ms: 2600, histogram: encodeStalls([120, 480, 2600]) },

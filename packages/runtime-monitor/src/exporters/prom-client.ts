@@ -23,7 +23,8 @@ interface PromMetricConfig<T> {
   name: string;
   help: string;
   labelNames: string[];
-  registers: unknown[];
+  /** `never`: prom-client's own Registry type accepts it (the metric configs are checked against the app's prom-client). */
+  registers: never[];
   collect(this: T): void;
 }
 
@@ -97,7 +98,7 @@ export function registerPromClientMetrics(options: PromClientExportOptions): Pro
       name: descriptor.name,
       help: descriptor.help,
       labelNames: descriptor.labelNames,
-      registers: [registry],
+      registers: [registry as never],
     };
     if (descriptor.type === 'gauge') {
       new client.Gauge({ ...config, collect(this: PromGaugeLike) { collectInto(this, families().get(descriptor.name), 'gauge'); } });
