@@ -149,9 +149,8 @@ export interface TrackerOptions {
 /** Node publishes every finished response here: one subscriber ends every record, no listener per response. */
 const RESPONSE_FINISH_CHANNEL = 'http.server.response.finish';
 
-/** The property of an HTTP/1 connection that holds the record of the request it is serving. */
-const RECORD = Symbol('agent-lag.request');
-type RecordSlot = { [RECORD]?: RequestRecord | undefined };
+/** An HTTP/1 connection, as far as the tracker's slot on it goes. */
+type RecordSlot = Record<symbol, RequestRecord | undefined>;
 
 /** How many ended requests are remembered to tell whether a reported block happened during one. */
 const ENDED_RING_SIZE = 64;
@@ -168,6 +167,8 @@ export class RequestTracker {
    * showed it shrinking and rehashing as requests came and went); a property on the response itself
    * cost Express, which swaps the prototypes of its request and response objects, 4% in map migrations.
    */
+  /** This tracker's property on a connection, holding the record of the request it is serving. */
+  readonly #slotKey = Symbol('agent-lag.request');
   #oldest: RequestRecord | null = null;
   #newest: RequestRecord | null = null;
   #inFlightCount = 0;
@@ -262,9 +263,10 @@ export class RequestTracker {
     record.previous = newest;
     this.#newest = record;
     this.#inFlightCount++;
-    const socket = request.httpVersionMajor === 1 ? (request.socket as RecordSlot | null) : null;
-    if (socket !== null && socket[RECORD] === undefined) {
-      socket[RECORD] = record;
+    const socket = request.httpVersionMajor === 1 ? (request.socket as unknown as RecordSlot | null) : null;
+    const key = this.#slotKey;
+    if (socket !== null && socket[key] === undefined) {
+      socket[key] = record;
       record.slot = socket;
     } else {
       this.#overflow.set(response, record);
@@ -285,7 +287,7 @@ export class RequestTracker {
     record.previous = record.next = null;
     this.#inFlightCount--;
     if (slot !== null) {
-      slot[RECORD] = undefined;
+      slot[this.#slotKey] = undefined;
       record.slot = null;
     } else {
       this.#overflow.delete(record.response);
@@ -299,11 +301,11 @@ export class RequestTracker {
 
   /** The record of a response being tracked (a second adapter on the same request finds the first one's). */
   recordOf(response: ServerResponse): RequestRecord | undefined {
-    return this.#find(response, response.socket as RecordSlot | null);
+    return this.#find(response, response.socket as unknown as RecordSlot | null);
   }
 
   #find(response: ServerResponse, socket: RecordSlot | null | undefined): RequestRecord | undefined {
-    const slotted = socket?.[RECORD];
+    const slotted = socket?.[this.#slotKey];
     if (slotted !== undefined && slotted.response === response) return slotted;
     return this.#overflow.size === 0 ? undefined : this.#overflow.get(response);
   }

@@ -75,6 +75,8 @@ let sightings = 0;
 /** The main thread's schedstat at the last check, and whether it sat idle in the loop's poll then. */
 let lastRuns = '';
 let lastIdle = false;
+/** Monitor-clock ms of the latest poke. */
+let pokedAt = 0;
 
 function giveUpOnDemand(): void {
   probe?.close();
@@ -101,13 +103,11 @@ function learnLoopPoll(active: MainLoopProbe, gap: number): void {
   if (gap > checkMs || !inLoopPoll(active) || ++sightings < SIGHTINGS_TO_TRUST) return;
   lastRuns = active.runs();
   lastIdle = true;
-  Atomics.store(state, ALIVE, now());
+  pokedAt = now();
+  Atomics.store(state, ALIVE, pokedAt);
   Atomics.store(state, ON_DEMAND, 1);
   pokeMainThread(state);
 }
-
-/** Monitor-clock ms of the outstanding poke, if any. */
-let pokedAt = 0;
 
 /** With on-demand beats: one check of the main thread; returns how long to sleep. */
 function checkMainThread(active: MainLoopProbe): number {
@@ -132,7 +132,10 @@ function checkMainThread(active: MainLoopProbe): number {
   if (!outstanding) return idle ? idleCheckMs : checkMs;
   // Stale once the poke has gone unanswered for half a threshold (no task that short is watched) and
   // nothing has been heard of the loop for the watchdog's staleness.
-  const due = Math.max((pokedAt + confirmMs) | 0, (lastSignOfLife(state) + alarmMs) | 0);
+  const confirmed = (pokedAt + confirmMs) | 0;
+  const stale = (lastSignOfLife(state) + alarmMs) | 0;
+  // The later of the two, in the monitor clock's wrap-around arithmetic.
+  const due = ((confirmed - stale) | 0) > 0 ? confirmed : stale;
   if (((at - due) | 0) >= 0) {
     wakeWatchdog(state);
     return checkMs;
