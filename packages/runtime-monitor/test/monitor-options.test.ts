@@ -5,7 +5,7 @@ import { resolveOptions } from '../src/options.js';
 describe('startMonitor options', () => {
   it('fills defaults', () => {
     const options = resolveOptions({}, true);
-    expect(options).toMatchObject({ thresholdMs: 100, socket: true, captureStacks: true, lagSource: 'perf_hooks', heartbeatIntervalMs: 100 });
+    expect(options).toMatchObject({ thresholdMs: 100, socket: true, captureStacks: true, lagSource: 'perf_hooks', heartbeatIntervalMs: 100, heartbeat: 'auto' });
   });
 
   it.each([
@@ -14,6 +14,7 @@ describe('startMonitor options', () => {
     [{ reportPath: '' }, /option reportPath must be a non-empty path/],
     [{ metricsEndpoint: { port: 70_000 } }, /option metricsEndpoint.port/],
     [{ lagSource: 'cpu' }, /option lagSource/],
+    [{ heartbeat: 'sometimes' }, /option heartbeat must be "auto" or "timer", got "sometimes"/],
     [{ socket: 'yes' }, /option socket must be true or false/],
     [{ thresholdMs: 10, heartbeatIntervalMs: 20 }, /option heartbeatIntervalMs \(20\) must not exceed thresholdMs/],
     [{ treshold: 5 }, /unknown option treshold/],
@@ -62,6 +63,8 @@ describe('AGENT_LAG_* variables', () => {
   });
 
   it('maps AGENT_LAG_ONGOING_REPORT_MS, and drops a value below the threshold with a problem (the preload still starts)', () => {
+    expect(optionsFromEnv({ AGENT_LAG_HEARTBEAT: 'timer' })).toMatchObject({ options: { heartbeat: 'timer' }, problems: [] });
+    expect(optionsFromEnv({ AGENT_LAG_HEARTBEAT: 'never' }).problems).toEqual(['AGENT_LAG_HEARTBEAT="never" is not auto or timer']);
     expect(optionsFromEnv({ AGENT_LAG_ONGOING_REPORT_MS: '2000' })).toMatchObject({ options: { ongoingReportMs: 2000 }, problems: [] });
     expect(optionsFromEnv({ AGENT_LAG_ONGOING_REPORT_MS: '0' })).toMatchObject({ options: { ongoingReportMs: 0 }, problems: [] });
     const below = optionsFromEnv({ AGENT_LAG_THRESHOLD_MS: '200', AGENT_LAG_ONGOING_REPORT_MS: '150' });
