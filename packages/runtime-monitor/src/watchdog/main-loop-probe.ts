@@ -24,13 +24,13 @@ export interface MainThreadReading {
 
 export interface MainLoopProbe {
   /**
-   * The thread's CPU time and run count as one string (schedstat): unchanged means the thread has not
-   * run since, so it still sits in the same system call. One read; each read after the sentinel wakes
-   * costs this VM about 0.1 ms, so the system call is read only when this moved.
+   * The thread's schedstat line: CPU time, time spent waiting for a CPU, and run count. Unchanged means
+   * the thread has not run since, so it still sits in the same system call. One read; each read after
+   * the sentinel wakes costs this VM about 0.1 ms, so the system call is read only when this moved.
    */
   runs(): string;
-  /** CPU time in a runs() string, ns. */
-  cpuNanos(runs: string): number;
+  /** Time on or waiting for a CPU in a runs() string, ns: what the loop's clock counts as busy, but for sleeps. */
+  busyNanos(runs: string): number;
   syscall(): MainThreadReading;
   close(): void;
 }
@@ -61,12 +61,12 @@ export function openMainLoopProbe(): MainLoopProbe | null {
   const [syscallFile, schedstatFile] = files as [number, number];
   const probe: MainLoopProbe = {
     runs() {
-      // "cpu-ns wait-ns run-count"; the wait time moves while the thread only waits for a CPU.
-      const [cpu, , count] = readText(schedstatFile).split(' ', 3);
-      return `${cpu} ${count}`;
+      // "cpu-ns wait-ns run-count\n".
+      return readText(schedstatFile);
     },
-    cpuNanos(runs) {
-      return Number(runs.slice(0, runs.indexOf(' ')));
+    busyNanos(runs) {
+      const [cpu, wait] = runs.split(' ', 2);
+      return Number(cpu) + Number(wait);
     },
     syscall() {
       // "running" while on a CPU, else "number arg1 arg2 ...".
@@ -79,7 +79,7 @@ export function openMainLoopProbe(): MainLoopProbe | null {
   // Some sandboxes list these files but refuse to read them, or fill them with zeros.
   try {
     probe.syscall();
-    if (!(probe.cpuNanos(probe.runs()) > 0)) throw new Error('no CPU time');
+    if (!(probe.busyNanos(probe.runs()) > 0)) throw new Error('no CPU time');
   } catch {
     close();
     return null;

@@ -61,11 +61,12 @@ const confirmMs = Math.max(1, Math.floor(thresholdMs / 2));
 /** Times the event loop's poll is seen, with the beats going, before beats turn on-demand. */
 const SIGHTINGS_TO_TRUST = 3;
 /**
- * CPU the main thread may use between two checks and still count as having idled: answering a poke
- * costs some. What slips through unpoked adds to the busy time of the next beat's gap, so over the
- * periodic beat's period it must stay well under a threshold.
+ * Time on (or waiting for) a CPU the main thread may take between two checks after a beat and still
+ * count as having idled: the beat and the periodic work after it cost some. What slips through unpoked
+ * adds to the busy time of the next beat's gap, so over the periodic beat's period it must stay well
+ * under a threshold.
  */
-const idleCpuNanos = Math.min(1e6, (thresholdMs * checkMs * 1e6) / (4 * periodicMs));
+const idleBusyNanos = Math.min(1e6, (thresholdMs * checkMs * 1e6) / (4 * periodicMs));
 
 let probe: MainLoopProbe | null = Atomics.load(state, ON_DEMAND_ALLOWED) === 1 ? openMainLoopProbe() : null;
 /** The event loop's own poll ("number fd buffer"), the outermost one seen while the loop turned. */
@@ -77,6 +78,8 @@ let lastRuns = '';
 let lastIdle = false;
 /** Monitor-clock ms of the latest poke. */
 let pokedAt = 0;
+/** The main thread's beat at the last check. */
+let lastBeat = 0;
 
 function giveUpOnDemand(): void {
   probe?.close();
@@ -103,6 +106,7 @@ function learnLoopPoll(active: MainLoopProbe, gap: number): void {
   if (gap > checkMs || !inLoopPoll(active) || ++sightings < SIGHTINGS_TO_TRUST) return;
   lastRuns = active.runs();
   lastIdle = true;
+  lastBeat = Atomics.load(state, BEAT);
   pokedAt = now();
   Atomics.store(state, ALIVE, pokedAt);
   Atomics.store(state, ON_DEMAND, 1);
@@ -113,15 +117,19 @@ function learnLoopPoll(active: MainLoopProbe, gap: number): void {
 function checkMainThread(active: MainLoopProbe): number {
   const at = now();
   const runs = active.runs();
+  const beat = Atomics.load(state, BEAT);
   let idle = lastIdle;
   let worked = false;
   // Not run since the last check: still in the same system call, idle or not.
   if (runs !== lastRuns) {
     idle = inLoopPoll(active);
-    worked = !idle || active.cpuNanos(runs) - active.cpuNanos(lastRuns) > idleCpuNanos;
+    // It ran: at work now, or it woke without beating (what it did is in no beat yet, and may have
+    // slept in a system call, which no CPU figure shows), or it did more after its beat than a beat costs.
+    worked = !idle || beat === lastBeat || active.busyNanos(runs) - active.busyNanos(lastRuns) > idleBusyNanos;
     lastRuns = runs;
     lastIdle = idle;
   }
+  lastBeat = beat;
   if (idle) Atomics.store(state, ALIVE, at);
   let outstanding = Atomics.load(state, POKE) !== Atomics.load(state, POKE_ANSWERED);
   if (worked && !outstanding) {
