@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { blocksDuring, blocksOf, runFixture, tempDir, type FixtureOutput } from './monitor-helpers.js';
+import { BEATS, blocksDuring, blocksOf, runFixture, tempDir, type FixtureOutput } from './monitor-helpers.js';
 
 /*
  * On-demand beats: where /proc shows the main thread's system call (Linux on x64 and arm64), the
@@ -10,7 +10,7 @@ import { blocksDuring, blocksOf, runFixture, tempDir, type FixtureOutput } from 
 const temp = tempDir();
 afterAll(() => temp.remove());
 
-const onDemandHere = process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64');
+const onDemandHere = (BEATS as readonly string[]).includes('on-demand');
 
 interface IdleOutput extends FixtureOutput {
   heartbeat: string;

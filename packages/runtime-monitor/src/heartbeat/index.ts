@@ -129,7 +129,7 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
     onBeat?.(busy, lastGap);
   };
   const startTimer = (onDemand: boolean): NodeJS.Timeout => {
-    const started = onDemand ? setInterval(scheduledBeat, options.periodicMs) : setInterval(scheduledBeat, intervalMs);
+    const started = setInterval(scheduledBeat, onDemand ? options.periodicMs : intervalMs);
     started.unref();
     return started;
   };

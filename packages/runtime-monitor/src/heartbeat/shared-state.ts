@@ -37,13 +37,6 @@ export const STATE_WANTED = 7;
  */
 export const ON_DEMAND_ALLOWED = 8;
 export const ON_DEMAND = 9;
-/**
- * How often the main thread refreshes what the worker serves (lag, utilisation, sections), ms; with
- * on-demand beats, the period of its one timer.
- */
-export function periodicBeatMs(lagWindowMs: number): number {
-  return Math.min(1000, lagWindowMs);
-}
 /** Monitor-clock ms at which the sentinel last saw the main thread idle in its event loop's poll. */
 export const ALIVE = 10;
 /** Bumped (and notified) by the sentinel to make the main thread beat; the main thread waits on it. */
@@ -56,6 +49,14 @@ export const RING_SIZE = 256;
 /** Int32 slots per ring entry: start beat, duration, end beat. */
 const ENTRY = 3;
 const SLOTS = RING_START + RING_SIZE * ENTRY;
+
+/**
+ * How often the main thread refreshes what the worker serves (lag, utilisation, sections), ms; with
+ * on-demand beats, the period of its one timer.
+ */
+export function periodicBeatMs(lagWindowMs: number): number {
+  return Math.min(1000, lagWindowMs);
+}
 
 export function createSharedState(): SharedArrayBuffer {
   return new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT);
@@ -82,14 +83,23 @@ export function pushStall(state: Int32Array, startBeat: number, durationMs: numb
 export function lastSignOfLife(state: Int32Array): number {
   const beat = Atomics.load(state, BEAT);
   if (Atomics.load(state, ON_DEMAND) === 0) return beat;
-  const alive = Atomics.load(state, ALIVE);
-  return ((alive - beat) | 0) > 0 ? alive : beat;
+  return laterOf(Atomics.load(state, ALIVE), beat);
+}
+
+/** The later of two monitor-clock times, in its wrap-around arithmetic. */
+export function laterOf(a: number, b: number): number {
+  return ((a - b) | 0) > 0 ? a : b;
 }
 
 /** Makes the main thread beat (or re-read ON_DEMAND) as soon as its loop turns. */
 export function pokeMainThread(state: Int32Array): void {
   Atomics.add(state, POKE, 1);
   Atomics.notify(state, POKE);
+}
+
+/** Back to the main thread's beat timer (the sentinel cannot vouch for an idle loop any more). */
+export function endOnDemandBeats(state: Int32Array): void {
+  if (Atomics.exchange(state, ON_DEMAND, 0) === 1) pokeMainThread(state);
 }
 
 /** Wakes the watchdog if it sleeps on WATCHDOG_WAKE (no waiter: no syscall). */

@@ -3,7 +3,9 @@ import { workerData } from 'node:worker_threads';
 import {
   ALIVE,
   BEAT,
+  endOnDemandBeats,
   lastSignOfLife,
+  laterOf,
   ON_DEMAND,
   ON_DEMAND_ALLOWED,
   POKE,
@@ -84,9 +86,7 @@ let lastBeat = 0;
 function giveUpOnDemand(): void {
   probe?.close();
   probe = null;
-  if (Atomics.load(state, ON_DEMAND) === 0) return;
-  Atomics.store(state, ON_DEMAND, 0);
-  pokeMainThread(state);
+  endOnDemandBeats(state);
 }
 
 /** Whether the thread sits in the event loop's poll; a poll further out than the one known is the loop's. */
@@ -140,10 +140,7 @@ function checkMainThread(active: MainLoopProbe): number {
   if (!outstanding) return idle ? idleCheckMs : checkMs;
   // Stale once the poke has gone unanswered for half a threshold (no task that short is watched) and
   // nothing has been heard of the loop for the watchdog's staleness.
-  const confirmed = (pokedAt + confirmMs) | 0;
-  const stale = (lastSignOfLife(state) + alarmMs) | 0;
-  // The later of the two, in the monitor clock's wrap-around arithmetic.
-  const due = ((confirmed - stale) | 0) > 0 ? confirmed : stale;
+  const due = laterOf((pokedAt + confirmMs) | 0, (lastSignOfLife(state) + alarmMs) | 0);
   if (((at - due) | 0) >= 0) {
     wakeWatchdog(state);
     return checkMs;

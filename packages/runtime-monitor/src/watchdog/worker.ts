@@ -15,15 +15,15 @@ import {
   BEAT,
   DEBUGGER_ACTIVE,
   drainStalls,
+  endOnDemandBeats,
   EXIT_DONE,
   lastSignOfLife,
   ON_DEMAND,
-  pokeMainThread,
-  SENTINEL_STOP,
+  periodicBeatMs,
   SENTINEL_SLEEP,
+  SENTINEL_STOP,
   STATE_WANTED,
   WATCHDOG_WAKE,
-  periodicBeatMs,
   type RingStall,
 } from '../heartbeat/shared-state.js';
 import { parseCapturedContext } from '../context/index.js';
@@ -620,8 +620,7 @@ function startSentinel(): void {
     if (sentinel !== thread) return;
     sentinel = null;
     // Nobody vouches for an idle loop any more: the main thread's beat timer again.
-    Atomics.store(state, ON_DEMAND, 0);
-    pokeMainThread(state);
+    endOnDemandBeats(state);
     // Back to timer polling; a sleep on WATCHDOG_WAKE would now wait for nobody.
     sleepGeneration++;
     if (!stopping && pollTimer === null && live === null) pollTimer = setTimeout(poll, 1);
@@ -636,8 +635,7 @@ function stopSentinel(): void {
   const thread = sentinel;
   sentinel = null;
   sleepGeneration++;
-  Atomics.store(state, ON_DEMAND, 0);
-  pokeMainThread(state);
+  endOnDemandBeats(state);
   Atomics.store(state, SENTINEL_STOP, 1);
   Atomics.notify(state, SENTINEL_SLEEP);
   void thread?.terminate().catch(() => undefined);
