@@ -13,7 +13,7 @@ async function figures(server: FixtureServer): Promise<Figures> {
 }
 const entry = (f: Figures, route: string) => f.section.routes.find((r) => r.route === route);
 
-describe.each(['express', 'fastify', 'koa', 'http'])('%s service with the monitor (real process, real blocking)', (framework) => {
+describe.each(['express', 'express-app', 'fastify', 'koa', 'http'])('%s service with the monitor (real process, real blocking)', (framework) => {
   let server: FixtureServer;
   beforeAll(async () => {
     // The tool route blocks far longer than the threshold, and the threshold sits well above the hiccups a

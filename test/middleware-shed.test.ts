@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, waitFor, type FixtureServer } from './helpers/middleware-fixture.js';
 
-describe.each(['express', 'fastify', 'koa', 'http'])('%s load shedding (real process, sustained block)', (framework) => {
+describe.each(['express', 'express-app', 'fastify', 'koa', 'http'])('%s load shedding (real process, sustained block)', (framework) => {
   let server: FixtureServer;
   beforeAll(async () => {
     server = await startFixtureServer(framework, { shed: true });

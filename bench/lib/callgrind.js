@@ -70,12 +70,13 @@ export async function requests(port, path, count, lanes = 4) {
 /**
  * Starts `node script ...args` under callgrind, waits for its `{"port":N}` (or `ready N`) line, sends `warmup` requests
  * (the JIT settles), zeroes the counters, sends `count` requests, dumps, and returns the main thread's
- * instructions per request. With `idleMs`, it then zeroes again, lets the server sit idle that long and
- * returns `{ perRequest, idlePerSecond, requestSeconds }`: the periodic work a second and how long the
- * requests took, so a caller can take the periodic share out (under valgrind a second holds ~50x fewer
- * requests than at full speed, which inflates it per request).
+ * `{ perRequest }`, the main thread's instructions per request. With `countCallsTo` (a function's name as
+ * callgrind prints it, up to its parameter list) it adds `callsPerRequest` to that function. With `idleMs`,
+ * it then zeroes again, lets the server sit idle that long and adds `idlePerSecond` and `requestSeconds`:
+ * the periodic work a second and how long the requests took, so a caller can take the periodic share out
+ * (under valgrind a second holds ~50x fewer requests than at full speed, which inflates it per request).
  */
-export async function instructionsPerRequest({ script, args = [], env = {}, path, warmup, count, nodeFlags = [], idleMs = 0 }) {
+export async function instructionsPerRequest({ script, args = [], env = {}, path, warmup, count, nodeFlags = [], idleMs = 0, countCallsTo = null }) {
   const dir = mkdtempSync(join(tmpdir(), 'agent-lag-callgrind-'));
   const child = spawn(
     'valgrind',
@@ -102,15 +103,17 @@ export async function instructionsPerRequest({ script, args = [], env = {}, path
     await requests(port, path, count);
     const requestSeconds = (performance.now() - started) / 1000;
     execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
-    const perRequest = (await mainThreadInstructions(dir, child.pid, 1, `${script} ${args.join(' ')}`)) / count;
-    if (idleMs <= 0) return perRequest;
+    const dump = await mainThreadDump(dir, child.pid, 1, `${script} ${args.join(' ')}`);
+    const result = { perRequest: dump.instructions / count };
+    if (countCallsTo !== null) result.callsPerRequest = callsTo(dump.text, countCallsTo) / count;
+    if (idleMs <= 0) return result;
     execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' });
     const idleStarted = performance.now();
     await sleep(idleMs);
     execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
     const idleSeconds = (performance.now() - idleStarted) / 1000;
-    const idle = await mainThreadInstructions(dir, child.pid, 2, `${script} ${args.join(' ')}`);
-    return { perRequest, idlePerSecond: idle / idleSeconds, requestSeconds };
+    const idle = await mainThreadDump(dir, child.pid, 2, `${script} ${args.join(' ')}`);
+    return { ...result, idlePerSecond: idle.instructions / idleSeconds, requestSeconds };
   } finally {
     child.removeAllListeners('exit');
     child.kill('SIGKILL');
@@ -118,17 +121,35 @@ export async function instructionsPerRequest({ script, args = [], env = {}, path
   }
 }
 
-/** The main thread's (thread 01) total in dump (part) number `dump`; the instrumented process writes dumps asynchronously. */
-async function mainThreadInstructions(dir, pid, dump, what) {
+/** The main thread's (thread 01) dump (part) number `dump` and its total; the instrumented process writes dumps asynchronously. */
+async function mainThreadDump(dir, pid, dump, what) {
   const file = join(dir, `cg.${pid}.${dump}-01`);
   for (let i = 0; i < 600; i++) {
     if (existsSync(file)) {
-      const match = /^summary:\s+(\d+)/m.exec(readFileSync(file, 'utf8'));
-      if (match) return Number(match[1]);
+      const text = readFileSync(file, 'utf8');
+      const match = /^summary:\s+(\d+)/m.exec(text);
+      if (match) return { text, instructions: Number(match[1]) };
     }
     await sleep(100);
   }
   throw new Error(`no callgrind dump ${dump} for ${what}`);
+}
+
+/**
+ * Calls to the function whose name starts with `name` in a callgrind dump. The format names a function
+ * once, as `cfn=(id) name`, and by `(id)` alone after that; each `cfn=` line is followed by `calls=N ...`.
+ */
+function callsTo(text, name) {
+  const ids = new Set();
+  let calls = 0;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^c?fn=\((\d+)\)(?: (.*))?$/.exec(lines[i]);
+    if (match === null) continue;
+    if (match[2]?.startsWith(name)) ids.add(match[1]);
+    if (lines[i].startsWith('cfn=') && ids.has(match[1])) calls += Number(/^calls=(\d+)/.exec(lines[i + 1])?.[1] ?? 0);
+  }
+  return calls;
 }
 
 export const median = (values) => {

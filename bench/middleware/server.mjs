@@ -5,6 +5,7 @@
 //   als        no adapter, one AsyncLocalStorage#run per request: what any context-propagating APM pays
 //   on         the agent-lag adapter with its defaults (asyncContext 'auto': no AsyncLocalStorage until needed)
 //   on-async   the adapter with asyncContext: true
+//   on-app     Express only: the whole app wrapped as the server's handler (agentLagExpressApp), no router layer
 // The monitor runs in every mode, so the comparison isolates the adapter. BENCH_THRESHOLD_MS sets its
 // threshold (the instruction-count run raises it: under valgrind everything is ~50x slower and would read
 // as stalls). Prints {"port":N}.
@@ -16,6 +17,8 @@ const root = new URL('../../packages/runtime-monitor/dist/', import.meta.url);
 const { startMonitor } = await import(new URL('index.js', root).href);
 const mw = await import(new URL('middleware/index.js', root).href);
 startMonitor({ socket: false, reportPath: null, thresholdMs: Number(process.env.BENCH_THRESHOLD_MS ?? 100) });
+if (mode === 'on-app' && framework !== 'express') throw new Error('mode on-app is for express only');
+const wrapApp = mode === 'on-app';
 const adapterOptions = mode === 'on' ? {} : mode === 'on-async' ? { asyncContext: true } : null;
 const noop = mode === 'noop';
 const storage = mode === 'als' ? new AsyncLocalStorage() : null;
@@ -29,7 +32,7 @@ if (framework === 'express') {
   if (noop) app.use((_req, _res, next) => next());
   if (storage) app.use((_req, _res, next) => storage.run(store, next));
   app.get('/users/:id', (_req, res) => res.json(body));
-  server = createServer(app);
+  server = createServer(wrapApp ? mw.agentLagExpressApp(app) : app);
 } else if (framework === 'fastify') {
   const { default: Fastify } = await import('fastify');
   const app = Fastify();

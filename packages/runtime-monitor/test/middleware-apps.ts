@@ -12,14 +12,15 @@ import Fastify from 'fastify';
 import Koa from 'koa';
 import Router from '@koa/router';
 import { getContext } from '../src/context/index.js';
-import { agentLagExpress } from '../src/middleware/express.js';
+import { agentLagExpress, agentLagExpressApp } from '../src/middleware/express.js';
 import { agentLagFastify } from '../src/middleware/fastify.js';
 import { agentLagKoa } from '../src/middleware/koa.js';
 import { agentLagHttp } from '../src/middleware/http.js';
 import type { MiddlewareOptions } from '../src/middleware/core.js';
 
-export type Framework = 'express' | 'fastify' | 'koa' | 'http';
-export const FRAMEWORKS: readonly Framework[] = ['express', 'fastify', 'koa', 'http'];
+/** `express-app`: the Express app wrapped whole (`agentLagExpressApp`) instead of the middleware. */
+export type Framework = 'express' | 'express-app' | 'fastify' | 'koa' | 'http';
+export const FRAMEWORKS: readonly Framework[] = ['express', 'express-app', 'fastify', 'koa', 'http'];
 
 export interface RunningApp {
   url: string;
@@ -73,10 +74,11 @@ export async function startApp(framework: Framework, options: AppOptions = {}): 
   };
   const common = { shed: options.shed, asyncContext: options.asyncContext };
 
-  if (framework === 'express') {
+  if (framework === 'express' || framework === 'express-app') {
     const app = express();
-    const mw = agentLagExpress({ ...common, context: (req) => tenantOf(req.headers) });
-    app.use(mw);
+    const adapterOptions = { ...common, context: (req: IncomingMessage) => tenantOf(req.headers) };
+    const mw = framework === 'express' ? agentLagExpress(adapterOptions) : null;
+    if (mw !== null) app.use(mw);
     app.use(express.json());
     app.get('/healthz', (_req, res) => void res.json({ ok: true }));
     app.get('/tools/:name/run', (_req, res) => {
@@ -89,9 +91,10 @@ export async function startApp(framework: Framework, options: AppOptions = {}): 
       res.json({ context: getContext() });
     });
     app.post('/agents/:id/runs', (_req, res) => void res.json({ context: getContext() }));
-    const server = createServer(app);
+    const wrapped = mw === null ? agentLagExpressApp(app, adapterOptions) : null;
+    const server = createServer(wrapped ?? app);
     const url = await listen(server);
-    return { url, release, close: async () => { mw.close(); release(); await closeServer(server); } };
+    return { url, release, close: async () => { (mw ?? wrapped)?.close(); release(); await closeServer(server); } };
   }
 
   if (framework === 'fastify') {

@@ -2,8 +2,8 @@
  * `@agent-lag/runtime-monitor/middleware`: per-route attribution, in-flight visibility and load
  * shedding for Express, Fastify, Koa and plain http.
  */
-export { agentLagExpress } from './express.js';
-export type { ExpressMiddleware, ExpressRequestLike } from './express.js';
+export { agentLagExpress, agentLagExpressApp } from './express.js';
+export type { ExpressAppLike, ExpressMiddleware, ExpressRequestLike, TrackedExpressApp } from './express.js';
 export { agentLagFastify } from './fastify.js';
 export type { FastifyOptions, FastifyInstanceLike, FastifyRequestLike } from './fastify.js';
 export { agentLagKoa } from './koa.js';
