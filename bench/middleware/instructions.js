@@ -55,7 +55,9 @@ for (const framework of frameworks) {
   const value = (mode) => median(results.get(`${framework}/${mode}`) ?? [NaN]);
   const cells = modes.map((mode) => {
     const all = results.get(`${framework}/${mode}`);
-    return all === undefined ? 'no run kept' : `${k(value(mode))} (${k(Math.min(...all))}–${k(Math.max(...all))})`;
+    if (all === undefined) return 'no run kept';
+    const kept = all.length < runs ? `, ${all.length} runs kept` : '';
+    return `${k(value(mode))} (${k(Math.min(...all))}–${k(Math.max(...all))}${kept})`;
   });
   // Without an off run there is nothing to compare with (MODES=on alone, say).
   const costs = modes.filter((mode) => mode !== 'off').map((mode) => (results.has(`${framework}/off`) ? `${((value(mode) / value('off') - 1) * 100).toFixed(1)}%` : '—'));

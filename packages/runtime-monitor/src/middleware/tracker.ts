@@ -53,16 +53,14 @@ export class RequestRecord extends LiveContext {
   declare readonly startedAt: number;
   declare readonly response: ServerResponse;
   private declare readonly request: IncomingMessage;
-  private declare readonly sequence: number;
   private declare knownId: string | null;
   private declare readonly extra: MonitorContext | null;
   private declare knownRoute: string | null;
   private declare readonly routeSource: unknown;
   private declare readonly resolveRoute: RouteResolver<never> | null;
-  /** The tracker's list of records in flight, oldest first (see RequestTracker). */
+  /** The tracker's list of records in flight, oldest first (see RequestTracker); both null once ended. */
   declare previous: RequestRecord | null;
   declare next: RequestRecord | null;
-  declare inFlight: boolean;
   /** The connection whose slot holds this record, or null when it is in the tracker's overflow map. */
   declare slot: RecordSlot | null;
 
@@ -81,7 +79,6 @@ export class RequestRecord extends LiveContext {
     this.startedAt = Date.now();
     this.response = response;
     this.request = request;
-    this.sequence = ++requestSequence;
     this.knownId = id;
     this.extra = extra;
     this.knownRoute = route;
@@ -89,7 +86,6 @@ export class RequestRecord extends LiveContext {
     this.resolveRoute = resolveRoute;
     this.previous = null;
     this.next = null;
-    this.inFlight = true;
     this.slot = null;
   }
 
@@ -106,12 +102,12 @@ export class RequestRecord extends LiveContext {
     return this.knownRoute ?? UNMATCHED_ROUTE;
   }
 
-  /** The caller's id (`requestId` option, Fastify's id), else the `x-request-id` header, else a generated one. */
+  /** The caller's id (`requestId` option, Fastify's id), else the `x-request-id` header, else one generated when first read. */
   get id(): string {
     if (this.knownId === null) {
       const header = this.request.headers['x-request-id'];
       const value = Array.isArray(header) ? header[0] : header;
-      this.knownId = value === undefined || value === '' ? ID_PREFIX + this.sequence.toString(36) : value.slice(0, MAX_REQUEST_ID);
+      this.knownId = value === undefined || value === '' ? ID_PREFIX + (++requestSequence).toString(36) : value.slice(0, MAX_REQUEST_ID);
     }
     return this.knownId;
   }
@@ -276,10 +272,10 @@ export class RequestTracker {
   }
 
   end(record: RequestRecord): void {
-    // The finish channel and a sweep may both see a request; count it once.
-    if (!record.inFlight) return;
-    record.inFlight = false;
+    // The finish channel and a sweep may both see a request; count it once. An ended record is
+    // unlinked (both pointers null), and of the records in the list only the oldest has no previous.
     const { previous, next, slot } = record;
+    if (previous === null && this.#oldest !== record) return;
     if (previous === null) this.#oldest = next;
     else previous.next = next;
     if (next === null) this.#newest = previous;
