@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRequestTracker } from '../src/middleware/core.js';
 import type { RouteSectionEntry } from '../src/middleware/tracker.js';
-import { agentLagExpress } from '../src/middleware/express.js';
+import { agentLagExpress, agentLagExpressApp } from '../src/middleware/express.js';
 import { FRAMEWORKS, startApp, type RunningApp } from './middleware-apps.js';
 
 interface Answer {
@@ -105,6 +105,12 @@ describe.each(FRAMEWORKS)('%s adapter with asyncContext: true', (framework) => {
 describe('asyncContext option', () => {
   it.each([0, 'yes', null])('rejects %j with one clear error', (value) => {
     expect(() => agentLagExpress({ asyncContext: value as never })).toThrow(/asyncContext must be true, false or 'auto'/);
+  });
+});
+
+describe('agentLagExpressApp', () => {
+  it.each([undefined, {}, 'app'])('rejects %j in place of the app with one clear error', (value) => {
+    expect(() => agentLagExpressApp(value as never)).toThrow(/agentLagExpressApp\(app\) needs the Express app/);
   });
 });
 
