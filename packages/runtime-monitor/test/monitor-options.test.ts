@@ -62,9 +62,12 @@ describe('AGENT_LAG_* variables', () => {
     expect(problems).toHaveLength(2);
   });
 
-  it('maps AGENT_LAG_ONGOING_REPORT_MS, and drops a value below the threshold with a problem (the preload still starts)', () => {
+  it('maps AGENT_LAG_HEARTBEAT, and drops an unknown value with a problem', () => {
     expect(optionsFromEnv({ AGENT_LAG_HEARTBEAT: 'timer' })).toMatchObject({ options: { heartbeat: 'timer' }, problems: [] });
     expect(optionsFromEnv({ AGENT_LAG_HEARTBEAT: 'never' }).problems).toEqual(['AGENT_LAG_HEARTBEAT="never" is not auto or timer']);
+  });
+
+  it('maps AGENT_LAG_ONGOING_REPORT_MS, and drops a value below the threshold with a problem (the preload still starts)', () => {
     expect(optionsFromEnv({ AGENT_LAG_ONGOING_REPORT_MS: '2000' })).toMatchObject({ options: { ongoingReportMs: 2000 }, problems: [] });
     expect(optionsFromEnv({ AGENT_LAG_ONGOING_REPORT_MS: '0' })).toMatchObject({ options: { ongoingReportMs: 0 }, problems: [] });
     const below = optionsFromEnv({ AGENT_LAG_THRESHOLD_MS: '200', AGENT_LAG_ONGOING_REPORT_MS: '150' });

@@ -153,9 +153,9 @@ const ENDED_RING_SIZE = 64;
 
 export class RequestTracker {
   readonly routes: RouteTable;
-  /**
-   * Requests in flight: a list through the records (oldest first) to walk them, and for finding a
-   * response's record, a slot on its HTTP/1 connection. A connection serves one request at a time, so
+  /*
+   * Requests in flight (the fields below): a list through the records (oldest first) to walk them,
+   * and for finding a response's record, a slot on its HTTP/1 connection. A connection serves one request at a time, so
    * the slot's property is added once per connection and then only written. Requests a connection
    * pipelines behind another, and any without a plain socket, go in a map keyed by response.
    *
