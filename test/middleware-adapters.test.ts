@@ -5,13 +5,41 @@ import { startFixtureServer, waitFor, type FixtureServer } from './helpers/middl
 
 interface Figures {
   section: RoutesSection;
-  blocks: Pick<BlockEvent, 'durationMs' | 'context'>[];
+  blocks: Pick<BlockEvent, 'durationMs' | 'context' | 'requestsInFlight'>[];
 }
 
 async function figures(server: FixtureServer): Promise<Figures> {
   return (await (await fetch(`${server.url}/admin/figures`)).json()) as Figures;
 }
 const entry = (f: Figures, route: string) => f.section.routes.find((r) => r.route === route);
+
+/**
+ * asyncContext 'auto': the first block after an await is counted under no route (only async context reaches
+ * there); the capture saw its request in flight, so later requests propagate context and name the route.
+ */
+async function expectAsyncContextTurnsOn(server: FixtureServer): Promise<void> {
+  const later = '/tools/:name/later';
+  const withDetails = (what: string) => async (error: unknown) => {
+    throw new Error(`${String(error)} (${what}); figures: ${JSON.stringify(await figures(server))}; stderr: ${server.stderr()}`);
+  };
+  const before = await figures(server);
+  expect((await fetch(`${server.url}/tools/grep/later`)).status).toBe(200);
+  const first = await waitFor(async () => {
+    const current = await figures(server);
+    return current.section.unattributedBlocks > before.section.unattributedBlocks ? current : undefined;
+  }, 10_000, 'an unattributed block').catch(withDetails('first request'));
+  expect(entry(first, later)?.blocks ?? 0).toBe(0);
+  const unattributed = first.blocks.slice(before.blocks.length).find((b) => b.context === null);
+  expect(unattributed?.requestsInFlight).toBe(1);
+  expect((await fetch(`${server.url}/tools/grep/later`, { headers: { 'x-tenant': 'acme' } })).status).toBe(200);
+  const second = await waitFor(async () => {
+    const current = await figures(server);
+    return (entry(current, later)?.blocks ?? 0) >= 1 ? current : undefined;
+  }, 10_000, 'a block charged to the route after the await').catch(withDetails('second request'));
+  expect(entry(second, later)?.blockedMs).toBeGreaterThan(400);
+  expect(entry(second, later)?.blocks).toBe(1);
+  expect(second.section.unattributedBlocks).toBe(first.section.unattributedBlocks);
+}
 
 describe.each(['express', 'express-app', 'fastify', 'koa', 'http'])('%s service with the monitor (real process, real blocking)', (framework) => {
   let server: FixtureServer;
@@ -46,6 +74,8 @@ describe.each(['express', 'express-app', 'fastify', 'koa', 'http'])('%s service 
     const block = f.blocks.find((b) => b.context?.['http.route'] === '/tools/:name/run');
     expect(block?.context).toMatchObject({ 'http.request.method': 'GET', tenant: 'acme', 'agent.run.id': 'run-9' });
     expect(block?.durationMs).toBeGreaterThan(400);
+    // In flight while it blocked: the tool call's own request and the agent run held open; not the answered ones.
+    expect(block?.requestsInFlight).toBe(2);
     const tool_ = entry(f, '/tools/:name/run');
     expect(tool_?.blocks).toBeGreaterThanOrEqual(1);
     expect(tool_?.blockedMs).toBeGreaterThan(400);
@@ -74,25 +104,18 @@ describe.each(['express', 'express-app', 'fastify', 'koa', 'http'])('%s service 
   });
 
   it('names no route for the first block after an await, then propagates async context and names it from then on', async () => {
-    const later = '/tools/:name/later';
-    const withDetails = (what: string) => async (error: unknown) => {
-      throw new Error(`${String(error)} (${what}); figures: ${JSON.stringify(await figures(server))}; stderr: ${server.stderr()}`);
-    };
-    const unattributedBefore = (await figures(server)).section.unattributedBlocks;
-    expect((await fetch(`${server.url}/tools/grep/later`)).status).toBe(200);
-    // The first one ran where only async context reaches: counted, captured, attributed to no route.
-    const first = await waitFor(async () => {
-      const current = await figures(server);
-      return current.section.unattributedBlocks > unattributedBefore ? current : undefined;
-    }, 10_000, 'an unattributed block').catch(withDetails('first request'));
-    expect(entry(first, later)?.blocks ?? 0).toBe(0);
-    expect((await fetch(`${server.url}/tools/grep/later`, { headers: { 'x-tenant': 'acme' } })).status).toBe(200);
-    const second = await waitFor(async () => {
-      const current = await figures(server);
-      return (entry(current, later)?.blocks ?? 0) >= 1 ? current : undefined;
-    }, 10_000, 'a block charged to the route after the await').catch(withDetails('second request'));
-    expect(entry(second, later)?.blockedMs).toBeGreaterThan(400);
-    expect(entry(second, later)?.blocks).toBe(1);
-    expect(second.section.unattributedBlocks).toBe(first.section.unattributedBlocks);
+    await expectAsyncContextTurnsOn(server);
+  });
+});
+
+describe('http service whose block after an await is plain JavaScript (seen by the inspector only)', () => {
+  let server: FixtureServer;
+  beforeAll(async () => {
+    server = await startFixtureServer('http', { blockMs: 500, thresholdMs: 200, spinLater: true });
+  });
+  afterAll(() => server.stop());
+
+  it('names no route for the first block, then propagates async context and names it from then on', async () => {
+    await expectAsyncContextTurnsOn(server);
   });
 });

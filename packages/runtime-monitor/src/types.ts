@@ -40,6 +40,11 @@ export interface BlockEvent {
   samples?: StackFrame[][];
   inFlight: InFlightCall | null;
   context: MonitorContext | null;
+  /**
+   * HTTP requests the middleware had in flight (not yet answered) when the stack was captured: the one the
+   * block ran in, if any, and those it held up. Absent without the middleware or without a capture.
+   */
+  requestsInFlight?: number;
   /** True when the stack was captured after the block had already ended (it may point elsewhere). */
   late: boolean;
   /** True when the block happened during the start-up grace period (module loading). */

@@ -5,63 +5,86 @@ import { RequestTracker } from '../src/middleware/tracker.js';
 import type { BlockEvent } from '../src/types.js';
 
 // asyncContext 'auto' turns AsyncLocalStorage on when a block that a request was in named no route.
-// These cases feed the tracker block events as the monitor delivers them, at the times they happen.
+// These cases feed the tracker block events as the monitor delivers them: `requestsInFlight` is what the
+// capture counted while the loop was blocked.
 
 function request(tracker: RequestTracker) {
   const incoming = new IncomingMessage(new Socket());
-  return tracker.begin(incoming, new ServerResponse(incoming), 'GET', '/tools/:name', null, null);
+  const response = new ServerResponse(incoming);
+  return { record: tracker.begin(incoming, response, 'GET', '/tools/:name', null, null), response };
 }
 
-function block(startedAt: number, durationMs: number, seen: 'stack' | 'wrapper' | 'nothing'): BlockEvent {
+function block(seen: 'stack' | 'wrapper' | 'nothing', requestsInFlight?: number): BlockEvent {
   return {
     type: 'block',
-    startedAt,
-    durationMs,
+    startedAt: Date.now() - 300,
+    durationMs: 300,
     stack: seen === 'stack' ? [{ functionName: 'grep', url: 'file:///app/tools.js', line: 3, column: 5 }] : [],
     inFlight: seen === 'wrapper' ? { api: 'child_process.execFileSync', hint: 'grep' } : null,
     context: null,
+    ...(requestsInFlight === undefined ? {} : { requestsInFlight }),
     late: false,
   };
 }
 
 describe('RequestTracker: when async context is wanted', () => {
-  it('wants it after a block with no route while a request was in flight, seen by a stack or by a sync wrapper', () => {
+  it('wants it after a block with no route that a request was in flight for, seen by a stack or by a sync wrapper', () => {
     for (const seen of ['stack', 'wrapper'] as const) {
       const tracker = new RequestTracker();
-      request(tracker);
-      tracker.recordBlock(block(Date.now(), 300, seen));
+      tracker.recordBlock(block(seen, 1));
       expect(tracker.asyncContextWanted).toBe(true);
     }
   });
 
-  it('wants it when the request the block was in ended before the event arrived', () => {
+  it('does not want it for a block no request was in flight for, even with requests in flight by the time it is reported', () => {
     const tracker = new RequestTracker();
-    const blockStart = Date.now();
-    tracker.end(request(tracker));
-    tracker.recordBlock(block(blockStart, 300, 'stack'));
-    expect(tracker.asyncContextWanted).toBe(true);
+    // Module loading blocked before the first request; its event arrives while that request runs.
+    request(tracker);
+    tracker.recordBlock(block('stack', 0));
+    expect(tracker.asyncContextWanted).toBe(false);
   });
 
   it('does not want it for a block nobody looked at (no stack, no wrapped call)', () => {
     const tracker = new RequestTracker();
-    request(tracker);
-    tracker.recordBlock(block(Date.now(), 300, 'nothing'));
-    expect(tracker.asyncContextWanted).toBe(false);
-  });
-
-  it('does not want it for a block no request was in, even reported after a later request ended', () => {
-    const tracker = new RequestTracker();
-    // Module loading blocked before the first request; its event arrives after that request ended.
-    const startupBlock = block(Date.now() - 1000, 400, 'stack');
-    tracker.end(request(tracker));
-    tracker.recordBlock(startupBlock);
+    tracker.recordBlock(block('nothing', 1));
     expect(tracker.asyncContextWanted).toBe(false);
   });
 
   it('does not want it for a block whose context named a route', () => {
     const tracker = new RequestTracker();
-    request(tracker);
-    tracker.recordBlock({ ...block(Date.now(), 300, 'stack'), context: { 'http.route': '/tools/:name' } });
+    tracker.recordBlock({ ...block('stack', 1), context: { 'http.route': '/tools/:name' } });
     expect(tracker.asyncContextWanted).toBe(false);
+  });
+
+  it('without a count from the capture, goes by the requests still in flight that started before the block ended', () => {
+    const inFlight = new RequestTracker();
+    const { record } = request(inFlight);
+    inFlight.recordBlock({ ...block('stack'), startedAt: record.startedAt - 100 });
+    expect(inFlight.asyncContextWanted).toBe(true);
+
+    const answered = new RequestTracker();
+    const done = request(answered);
+    done.response.destroy();
+    answered.recordBlock({ ...block('stack'), startedAt: done.record.startedAt - 100 });
+    expect(answered.asyncContextWanted).toBe(false);
+
+    const later = new RequestTracker();
+    const { record: startedAfter } = request(later);
+    later.recordBlock({ ...block('stack'), startedAt: startedAfter.startedAt - 5000 });
+    expect(later.asyncContextWanted).toBe(false);
+  });
+});
+
+describe('RequestTracker: requests in flight', () => {
+  it('counts only requests not yet answered, and ends answered ones when the section is read', () => {
+    const tracker = new RequestTracker();
+    const first = request(tracker);
+    request(tracker);
+    expect(tracker.countInFlight()).toBe(2);
+    first.response.destroy();
+    expect(tracker.countInFlight()).toBe(1);
+    const section = tracker.section();
+    const entry = section.routes.find((route) => route.route === '/tools/:name');
+    expect(entry).toMatchObject({ inFlight: 1, requests: 1 });
   });
 });

@@ -1,6 +1,6 @@
 import type * as Inspector from 'node:inspector';
 import type { InFlightCall, MonitorContext } from '../types.js';
-import { PAUSE_EXPRESSION, parsePauseProbe } from '../context/index.js';
+import { PAUSE_EXPRESSION, parsePauseProbe, type PauseProbe } from '../context/index.js';
 import { MAX_FRAMES, type RawFrame, type ScriptInfo } from './frames.js';
 
 /*
@@ -34,6 +34,8 @@ export interface CaptureSample {
 export interface CaptureResult {
   samples: CaptureSample[];
   context: MonitorContext | null;
+  /** HTTP requests the middleware had in flight at the first pause; null without the middleware. */
+  requestsInFlight: number | null;
   scripts: Map<string, ScriptInfo>;
 }
 
@@ -44,7 +46,7 @@ export interface CaptureResult {
 export type CaptureProgress = CaptureResult;
 
 export function emptyCapture(): CaptureProgress {
-  return { samples: [], context: null, scripts: new Map() };
+  return { samples: [], context: null, requestsInFlight: null, scripts: new Map() };
 }
 
 /** How long to wait for a requested pause once the stall is over (it then lands in unrelated code). */
@@ -112,6 +114,7 @@ export class StackCapturer {
         const probe = await this.#readPauseProbe(params);
         if (samples.length === 0) {
           progress.context = probe.context;
+          progress.requestsInFlight = probe.requestsInFlight;
           firstIdle = probe.idle;
         } else if (!sameTask(samples[0]!.frames, frames, firstIdle, probe.idle)) {
           // The block ended and the loop moved on before the heartbeat could say so: not one of its samples.
@@ -163,9 +166,9 @@ export class StackCapturer {
     });
   }
 
-  async #readPauseProbe(params: PausedParams): Promise<{ idle: number | null; context: MonitorContext | null }> {
+  async #readPauseProbe(params: PausedParams): Promise<PauseProbe> {
     const top = params.callFrames[0];
-    if (top === undefined) return { idle: null, context: null };
+    if (top === undefined) return parsePauseProbe(null);
     try {
       const result = (await this.#post('Debugger.evaluateOnCallFrame', {
         callFrameId: top.callFrameId,
@@ -175,7 +178,7 @@ export class StackCapturer {
       })) as { result?: { value?: unknown } } | undefined;
       return parsePauseProbe(result?.result?.value);
     } catch {
-      return { idle: null, context: null };
+      return parsePauseProbe(null);
     }
   }
 

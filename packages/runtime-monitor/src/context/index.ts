@@ -158,39 +158,74 @@ export function getContext(): MonitorContext | null {
 
 const ACCESSOR = Symbol.for('agent-lag.context');
 const IDLE_ACCESSOR = Symbol.for('agent-lag.idle');
+const REQUESTS_ACCESSOR = Symbol.for('agent-lag.requests');
 
 /**
- * Evaluated by the watchdog on the paused frame; yields JSON `[idle, context]`: the loop's cumulative idle
- * ms (it moves only once the loop has gone back to waiting, i.e. after the blocking task ended) and the
- * context as JSON, each null when unavailable.
+ * Evaluated by the watchdog on the paused frame; yields JSON `[idle, context, requests]`: the loop's cumulative
+ * idle ms (it moves only once the loop has gone back to waiting, i.e. after the blocking task ended), the
+ * context as JSON, and how many HTTP requests the middleware has in flight; each null when unavailable.
  */
 export const PAUSE_EXPRESSION =
   "(() => { const g = globalThis; const c = g[Symbol.for('agent-lag.context')]; const i = g[Symbol.for('agent-lag.idle')]; " +
-  "return JSON.stringify([typeof i === 'function' ? i() : null, typeof c === 'function' ? c() : null]); })()";
+  "const r = g[Symbol.for('agent-lag.requests')]; " +
+  "return JSON.stringify([typeof i === 'function' ? i() : null, typeof c === 'function' ? c() : null, typeof r === 'function' ? r() : null]); })()";
+
+function defineAccessor(key: symbol, value: () => unknown): void {
+  Object.defineProperty(globalThis, key, { value, configurable: true, enumerable: false, writable: true });
+}
 
 /** Makes the store and the loop's idle counter reachable from a debugger evaluation. Idempotent; a second copy of the package wins. */
 export function installContextAccessor(): void {
-  const define = (key: symbol, value: () => unknown): void => {
-    Object.defineProperty(globalThis, key, { value, configurable: true, enumerable: false, writable: true });
-  };
-  define(ACCESSOR, (): string | null => {
+  defineAccessor(ACCESSOR, (): string | null => {
     const store = currentStore();
     return store === undefined ? null : JSON.stringify(store);
   });
   const timing = performance.nodeTiming as { idleTime?: unknown } | undefined;
-  define(IDLE_ACCESSOR, (): number | null => (typeof timing?.idleTime === 'number' ? timing.idleTime : null));
+  defineAccessor(IDLE_ACCESSOR, (): number | null => (typeof timing?.idleTime === 'number' ? timing.idleTime : null));
 }
 
-/** What PAUSE_EXPRESSION returned: the idle counter and the context, each null when missing or malformed. */
-export function parsePauseProbe(json: unknown): { idle: number | null; context: MonitorContext | null } {
-  if (typeof json !== 'string') return { idle: null, context: null };
+/**
+ * Lets a block's capture (the pause, or a sync wrapper's report) count the HTTP requests in flight at that
+ * moment: the middleware's tracker installs its counter here. A second copy of the package wins.
+ */
+export function installRequestsInFlightCounter(count: () => number): void {
+  defineAccessor(REQUESTS_ACCESSOR, count);
+}
+
+/** The HTTP requests in flight now, as the middleware counts them; null without the middleware. */
+export function readRequestsInFlight(): number | null {
+  const count = (globalThis as Record<symbol, (() => unknown) | undefined>)[REQUESTS_ACCESSOR];
+  if (typeof count !== 'function') return null;
+  try {
+    const value = count();
+    return typeof value === 'number' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What PAUSE_EXPRESSION returned: the idle counter, the context and the requests in flight, each null when missing or malformed. */
+export interface PauseProbe {
+  idle: number | null;
+  context: MonitorContext | null;
+  requestsInFlight: number | null;
+}
+
+const EMPTY_PROBE: PauseProbe = { idle: null, context: null, requestsInFlight: null };
+
+export function parsePauseProbe(json: unknown): PauseProbe {
+  if (typeof json !== 'string') return EMPTY_PROBE;
   try {
     const parsed = JSON.parse(json) as unknown;
-    if (!Array.isArray(parsed)) return { idle: null, context: null };
-    const [idle, context] = parsed as unknown[];
-    return { idle: typeof idle === 'number' ? idle : null, context: parseCapturedContext(context) };
+    if (!Array.isArray(parsed)) return EMPTY_PROBE;
+    const [idle, context, requests] = parsed as unknown[];
+    return {
+      idle: typeof idle === 'number' ? idle : null,
+      context: parseCapturedContext(context),
+      requestsInFlight: Number.isInteger(requests) && (requests as number) >= 0 ? (requests as number) : null,
+    };
   } catch {
-    return { idle: null, context: null };
+    return EMPTY_PROBE;
   }
 }
 

@@ -10,7 +10,7 @@ import { WRAPPED_APIS } from './table.js';
  *   bytes [16, 16 + HINT_BYTES) the hint, UTF-8, truncated at a character boundary
  *   Int32 at REPORT_OFFSET: sequence of the call the report below belongs to, 0 while it is being written
  *   Int32 at REPORT_OFFSET + 4: report length in bytes
- *   bytes [REPORT_OFFSET + 8, + REPORT_BYTES) the report, JSON { context, stack, api, hint, endedAt, durationMs }
+ *   bytes [REPORT_OFFSET + 8, + REPORT_BYTES) the report, JSON { context, requests, stack, api, hint, endedAt, durationMs }
  *     written by the wrapper after a call during which the worker saw a stall (the slow path: only then)
  *   at UNSEEN_OFFSET, the same three fields again: the report of the latest call that took a threshold or
  *     more without the worker marking it (it was late); a slot of its own, so that the later calls of a

@@ -1,6 +1,6 @@
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { getContext } from '../context/index.js';
+import { getContext, readRequestsInFlight } from '../context/index.js';
 import type { SyncCallSite } from '../types.js';
 import { captureCallSite, SyncCallStats } from './call-sites.js';
 import { commandHint, stringHint } from './hint.js';
@@ -134,7 +134,8 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
       }
       const stack = typeof holder.stack === 'string' ? holder.stack : '';
       const hint = hintOf(api, args)?.slice(0, HINT_BYTES) ?? null;
-      writer.report(sequence, JSON.stringify({ context: getContext(), stack, api: api.id, hint, endedAt: Date.now(), durationMs: elapsedMs }), unseen);
+      const requests = readRequestsInFlight();
+      writer.report(sequence, JSON.stringify({ context: getContext(), requests, stack, api: api.id, hint, endedAt: Date.now(), durationMs: elapsedMs }), unseen);
     } catch {
       // Never let the monitor's bookkeeping fail the application's call.
     }

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MonitorContext } from '../types.js';
 import { ShedGate, type ShedOptions, type ShedResponse } from '../shedding/gate.js';
-import { runInSyncContext, runWithLiveContext, sanitizeContext, type RequestStep } from '../context/index.js';
+import { installRequestsInFlightCounter, runInSyncContext, runWithLiveContext, sanitizeContext, type RequestStep } from '../context/index.js';
 import { currentMonitor } from './monitor-link.js';
 import { RequestTracker, UNMATCHED_ROUTE, type MonitorHandleLike, type RequestRecord, type RouteResolver } from './tracker.js';
 
@@ -34,7 +34,12 @@ let sharedTracker: RequestTracker | null = null;
 
 /** The process-wide tracker every adapter reports into (one `routes` section per process). */
 export function getRequestTracker(maxRoutes?: number): RequestTracker {
-  sharedTracker ??= new RequestTracker({ maxRoutes });
+  if (sharedTracker === null) {
+    const tracker = new RequestTracker({ maxRoutes });
+    // Read inside a block's capture: whether the block ran while a request was in flight (asyncContext 'auto').
+    installRequestsInFlightCounter(() => tracker.countInFlight());
+    sharedTracker = tracker;
+  }
   return sharedTracker;
 }
 

@@ -58,7 +58,7 @@ function routeOptsOut(request: FastifyRequestLike): boolean {
  * route template is known without a lookup, the context is entered right where the route's code runs
  * (after body parsing), and Fastify's fast path for routes without hooks stays. Measured: a second hook
  * type on the instance (onRequest + preValidation) cost a trivial route a third of its instructions.
- * The record ends with node's response finish (or a sweep), like every adapter's.
+ * The record ends once its response is done, like every adapter's (see RequestTracker).
  */
 function agentLagFastifyPlugin(instance: FastifyInstanceLike, options: FastifyOptions, done: Done): void {
   let core: AdapterCore<FastifyRequestLike>;

@@ -48,7 +48,6 @@ export function agentLagHttp<Req extends IncomingMessage = IncomingMessage, Res 
         return undefined;
       }
     }
-    // The record ends when node publishes the response's finish (or a sweep finds it closed): no listener per response.
     const record = core.open(req, req, res, method, null, route);
     return core.run(record, handler, undefined, req, res);
   } as TrackedHandler<Req, Res>;

@@ -3,7 +3,6 @@
  * routes, and the `routes` section the watchdog worker serves while the loop is frozen. Adapters call
  * `begin` and `end`; everything else happens off the request path.
  */
-import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockEvent, MonitorContext, MonitorSnapshot } from '../types.js';
 import { LiveContext } from '../context/index.js';
@@ -142,14 +141,16 @@ export interface TrackerOptions {
   maxRoutes?: number;
 }
 
-/** Node publishes every finished response here: one subscriber ends every record, no listener per response. */
-const RESPONSE_FINISH_CHANNEL = 'http.server.response.finish';
-
 /** An HTTP/1 connection, as far as the tracker's slot on it goes. */
 type RecordSlot = Record<symbol, RequestRecord | undefined>;
 
-/** How many ended requests are remembered to tell whether a reported block happened during one. */
-const ENDED_RING_SIZE = 64;
+/** Most records the requests-in-flight count walks (it runs inside a block's capture). */
+const MAX_COUNTED = 10_000;
+
+/** Whether a response has been answered (all of it handed to the OS) or abandoned. */
+function isDone(response: ServerResponse): boolean {
+  return response.writableFinished || response.destroyed;
+}
 
 export class RequestTracker {
   readonly routes: RouteTable;
@@ -159,7 +160,13 @@ export class RequestTracker {
    * the slot's property is added once per connection and then only written. Requests a connection
    * pipelines behind another, and any without a plain socket, go in a map keyed by response.
    *
-   * Measured: a map of every request in flight cost about 0.7% of a trivial route (and a perf profile
+   * A record is ended lazily, once its response is done: by the next request on its connection, or by a
+   * sweep (every read of the section, and whenever the list has doubled). Everything read from the list
+   * skips records whose response is done, so readers see the same figures as with an exact end.
+   *
+   * Measured: ending each record from Node's `http.server.response.finish` diagnostics channel cost about
+   * 1.3k instructions a request, 1.5% of a trivial http route (Node builds and publishes a message per
+   * response once anyone subscribes); a map of every request in flight cost about 0.7% (a perf profile
    * showed it shrinking and rehashing as requests came and went); a property on the response itself
    * cost Express, which swaps the prototypes of its request and response objects, 4% in map migrations.
    */
@@ -167,9 +174,10 @@ export class RequestTracker {
   readonly #slotKey = Symbol('agent-lag.request');
   #oldest: RequestRecord | null = null;
   #newest: RequestRecord | null = null;
-  #inFlightCount = 0;
+  /** Records in the list: those in flight, and those done but not yet ended. */
+  #listedCount = 0;
   readonly #overflow = new Map<ServerResponse, RequestRecord>();
-  /** In-flight count after the last sweep; the next one runs when it has grown well past it. */
+  /** The list's length after the last sweep; the next one runs when it has grown well past it. */
   #sweptSize = 0;
   #unattributedBlocks = 0;
   /**
@@ -178,14 +186,6 @@ export class RequestTracker {
    * `asyncContext: 'auto'` propagate it from then on.
    */
   asyncContextWanted = false;
-  /**
-   * Start and end (epoch ms) of the latest ended requests, a ring: a block event arrives after the
-   * request it blocked has often ended, and after requests queued behind the block ended too. A block
-   * whose overlapping request was pushed out of the ring reads as outside any request, which errs
-   * towards leaving async propagation off, never towards turning it on for a block no request was in.
-   */
-  readonly #ended = new Float64Array(2 * ENDED_RING_SIZE);
-  #endedNext = 0;
   #monitor: MonitorHandleLike | null = null;
   #sheddingState: (() => RoutesSection['shedding']) | null = null;
   readonly #onBlock = (event: BlockEvent): void => this.recordBlock(event);
@@ -197,13 +197,6 @@ export class RequestTracker {
       throw new TypeError(`agent-lag middleware: maxRoutes must be a positive integer, got ${String(maxRoutes)}`);
     }
     this.routes = new RouteTable(maxRoutes);
-    subscribe(RESPONSE_FINISH_CHANNEL, (message) => {
-      const finished = message as { response?: ServerResponse; socket?: RecordSlot | null } | null;
-      const response = finished?.response;
-      if (response === undefined) return;
-      const record = this.#find(response, finished?.socket);
-      if (record !== undefined) this.end(record);
-    });
   }
 
   get monitor(): MonitorHandleLike | null {
@@ -258,22 +251,28 @@ export class RequestTracker {
     else newest.next = record;
     record.previous = newest;
     this.#newest = record;
-    this.#inFlightCount++;
+    this.#listedCount++;
     const socket = request.httpVersionMajor === 1 ? (request.socket as unknown as RecordSlot | null) : null;
     const key = this.#slotKey;
+    if (socket !== null) {
+      // The connection's previous request, answered by now unless this one is pipelined behind it.
+      const previous = socket[key];
+      if (previous !== undefined && isDone(previous.response)) this.end(previous);
+    }
     if (socket !== null && socket[key] === undefined) {
       socket[key] = record;
       record.slot = socket;
     } else {
       this.#overflow.set(response, record);
     }
-    if (this.#inFlightCount > 2 * this.#sweptSize + 256) this.#sweep();
+    if (this.#listedCount > 2 * this.#sweptSize + 256) this.#sweep();
     return record;
   }
 
+  /** Stops tracking a request whose response is done (adapters never call this: see the in-flight fields). */
   end(record: RequestRecord): void {
-    // The finish channel and a sweep may both see a request; count it once. An ended record is
-    // unlinked (both pointers null), and of the records in the list only the oldest has no previous.
+    // Count a request once. An ended record is unlinked (both pointers null), and of the records in the
+    // list only the oldest has no previous.
     const { previous, next, slot } = record;
     if (previous === null && this.#oldest !== record) return;
     if (previous === null) this.#oldest = next;
@@ -281,7 +280,7 @@ export class RequestTracker {
     if (next === null) this.#newest = previous;
     else next.previous = previous;
     record.previous = record.next = null;
-    this.#inFlightCount--;
+    this.#listedCount--;
     if (slot !== null) {
       slot[this.#slotKey] = undefined;
       record.slot = null;
@@ -289,44 +288,41 @@ export class RequestTracker {
       this.#overflow.delete(record.response);
     }
     this.routes.get(record.route).requests++;
-    const ended = this.#endedNext;
-    this.#ended[ended] = record.startedAt;
-    this.#ended[ended + 1] = Date.now();
-    this.#endedNext = (ended + 2) % this.#ended.length;
   }
 
   /** The record of a response being tracked (a second adapter on the same request finds the first one's). */
   recordOf(response: ServerResponse): RequestRecord | undefined {
-    return this.#find(response, response.socket as unknown as RecordSlot | null);
-  }
-
-  #find(response: ServerResponse, socket: RecordSlot | null | undefined): RequestRecord | undefined {
+    const socket = response.socket as unknown as RecordSlot | null;
     const slotted = socket?.[this.#slotKey];
     if (slotted !== undefined && slotted.response === response) return slotted;
     return this.#overflow.size === 0 ? undefined : this.#overflow.get(response);
   }
 
   /**
-   * Ends the records whose response is done without a `finish` (the client went away first, or a
-   * server that publishes no finish). Runs when the section is read and when the set has doubled, so
-   * memory stays bounded by the requests really in flight.
+   * Ends the records whose response is done. Runs when the section is read and when the list has
+   * doubled, so memory stays bounded by the requests really in flight.
    */
   #sweep(): void {
     for (let record = this.#oldest; record !== null; ) {
       const next = record.next;
-      const response = record.response;
-      if (response.writableFinished || response.destroyed) this.end(record);
+      if (isDone(record.response)) this.end(record);
       record = next;
     }
-    this.#sweptSize = this.#inFlightCount;
+    this.#sweptSize = this.#listedCount;
   }
 
   countShed(route: string): void {
     this.routes.get(route).shed++;
   }
 
-  get inFlightCount(): number {
-    return this.#inFlightCount;
+  /** Requests in flight (not yet answered), counting at most 10,000; cheap enough to run inside a block's capture. */
+  countInFlight(): number {
+    let count = 0;
+    let walked = 0;
+    for (let record = this.#oldest; record !== null && walked < MAX_COUNTED; record = record.next, walked++) {
+      if (!isDone(record.response)) count++;
+    }
+    return count;
   }
 
   /**
@@ -350,10 +346,10 @@ export class RequestTracker {
     // Only a block that was looked at (a stack was captured, or a wrapper saw the sync call and read the
     // context) and showed no route says context was missing.
     if (typeof route !== 'string' && !this.asyncContextWanted && (event.stack.length > 0 || event.inFlight !== null)) {
-      this.asyncContextWanted = this.#requestDuring(event.startedAt, blockEnd);
+      this.asyncContextWanted = this.#requestDuring(event, blockEnd);
     }
     for (let record = this.#oldest; record !== null; record = record.next) {
-      if (record.startedAt >= blockEnd) continue;
+      if (record.startedAt >= blockEnd || isDone(record.response)) continue;
       if (blockerId !== undefined && record.id === blockerId) continue;
       const waited = blockEnd - Math.max(record.startedAt, event.startedAt);
       if (waited <= 0) continue;
@@ -363,15 +359,18 @@ export class RequestTracker {
     }
   }
 
-  /** Whether a tracked request was in flight at some point between `start` and `end` (epoch ms). */
-  #requestDuring(start: number, end: number): boolean {
-    const ended = this.#ended;
-    for (let slot = 0; slot < ended.length; slot += 2) {
-      // Unused slots hold 0 and 0: a span that ended before any block.
-      if ((ended[slot] ?? end) < end && (ended[slot + 1] ?? 0) >= start) return true;
+  /**
+   * Whether a tracked request was in flight during the block: as counted when its stack was captured
+   * (exact, even when that request has ended since). An event without the count (a capture that could not
+   * read it) falls back to the requests still in flight that started before the block ended, which errs
+   * towards leaving async propagation off: the request the block ran in has often ended by now.
+   */
+  #requestDuring(event: BlockEvent, blockEnd: number): boolean {
+    if (event.requestsInFlight !== undefined) return event.requestsInFlight > 0;
+    for (let record = this.#oldest; record !== null; record = record.next) {
+      if (record.startedAt < blockEnd && !isDone(record.response)) return true;
     }
-    // Oldest first: the first record in flight started before any other.
-    return this.#oldest !== null && this.#oldest.startedAt < end;
+    return false;
   }
 
   /** The published section; in-flight figures are derived here, not per request. */

@@ -222,6 +222,8 @@ function noteInFlight(stall: LiveStall): void {
 interface WrapperReport {
   stack: BlockEvent['stack'];
   context: BlockEvent['context'];
+  /** HTTP requests in flight as the call returned; null without the middleware. */
+  requestsInFlight: number | null;
   /** The call itself, as its wrapper named it. */
   inFlight: InFlightCall | null;
   /** Epoch ms the call returned, and how long it took. */
@@ -314,7 +316,7 @@ function functionNameOf(raw: string | undefined): string {
 
 function parseWrapperReport(json: string, scripts: ReadonlyMap<string, ScriptInfo> | undefined): WrapperReport | null {
   try {
-    const parsed = JSON.parse(json) as { context?: unknown; stack?: unknown; api?: unknown; hint?: unknown; endedAt?: unknown; durationMs?: unknown };
+    const parsed = JSON.parse(json) as { context?: unknown; requests?: unknown; stack?: unknown; api?: unknown; hint?: unknown; endedAt?: unknown; durationMs?: unknown };
     const raw: RawFrame[] = [];
     const infos = new Map<string, ScriptInfo>();
     const lines = typeof parsed.stack === 'string' ? parsed.stack.split('\n') : [];
@@ -331,6 +333,7 @@ function parseWrapperReport(json: string, scripts: ReadonlyMap<string, ScriptInf
     return {
       stack: resolveFrames(raw, infos, sourceMaps, data.ownUrlPrefix),
       context,
+      requestsInFlight: Number.isInteger(parsed.requests) && (parsed.requests as number) >= 0 ? (parsed.requests as number) : null,
       inFlight,
       endedAt: typeof parsed.endedAt === 'number' ? parsed.endedAt : 0,
       durationMs: typeof parsed.durationMs === 'number' ? parsed.durationMs : 0,
@@ -421,6 +424,7 @@ function reportOngoing(stall: LiveStall): void {
     ...(earlier.length === 0 ? {} : { samples: earlier }),
     inFlight,
     context: progress.context,
+    ...(progress.requestsInFlight === null ? {} : { requestsInFlight: progress.requestsInFlight }),
     late: false,
     ...(signature === undefined ? {} : { signature }),
     ongoing: true,
@@ -461,6 +465,7 @@ function finish(stall: RingStall, watched: LiveStall | null, result: CaptureResu
   let stack: BlockEvent['stack'] = [];
   let samples: BlockEvent['samples'];
   let context: BlockEvent['context'] = null;
+  let requestsInFlight: number | null = null;
   let late = false;
   if (result !== null) {
     const [first, ...rest] = result.samples;
@@ -469,12 +474,14 @@ function finish(stall: RingStall, watched: LiveStall | null, result: CaptureResu
     const during = rest.filter((sample) => sample.pausedBeat === stall.startBeat);
     if (during.length > 0) samples = during.map((sample) => resolveFrames(sample.frames, result.scripts, sourceMaps, data.ownUrlPrefix));
     context = result.context;
+    requestsInFlight = result.requestsInFlight;
     late = isLate(stall, inFlight, result);
   }
   // The wrapper's stack and context are the blocked call's own, taken as it returned: exact, never late.
   if (report !== null && report.stack.length > 0) {
     stack = report.stack;
     context = report.context;
+    requestsInFlight = report.requestsInFlight;
     late = false;
   }
   const signature = stack.length > 0 || inFlight !== null ? stackSignature(stack, inFlight) : undefined;
@@ -489,6 +496,7 @@ function finish(stall: RingStall, watched: LiveStall | null, result: CaptureResu
     ...(samples === undefined ? {} : { samples }),
     inFlight,
     context,
+    ...(requestsInFlight === null ? {} : { requestsInFlight }),
     late,
     ...(signature === undefined ? {} : { signature }),
   };
