@@ -58,7 +58,7 @@ describe.each(FRAMEWORKS)('%s adapter', (framework) => {
     expect(route('/agents/:id/slow')?.inFlight).toBe(1);
     controller.abort();
     await pending;
-    // No response finish is published for it; reading the section sweeps it out once the socket closed.
+    // Its response never finishes; reading the section sweeps it out once the socket closed.
     let after = route('/agents/:id/slow');
     for (let i = 0; i < 50 && after?.inFlight !== 0; i++) {
       await sleep(20);
