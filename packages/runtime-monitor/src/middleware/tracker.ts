@@ -1,7 +1,7 @@
 /**
  * The one core behind every adapter: per-request records, per-route figures, attribution of stalls to
  * routes, and the `routes` section the watchdog worker serves while the loop is frozen. Adapters call
- * `begin` and `end`; everything else happens off the request path.
+ * `begin`; records end lazily, and everything else happens off the request path.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockEvent, MonitorContext, MonitorSnapshot } from '../types.js';
@@ -164,9 +164,9 @@ export class RequestTracker {
    * sweep (every read of the section, and whenever the list has doubled). Everything read from the list
    * skips records whose response is done, so readers see the same figures as with an exact end.
    *
-   * Measured: ending each record from Node's `http.server.response.finish` diagnostics channel cost about
-   * 1.3k instructions a request, 1.5% of a trivial http route (Node builds and publishes a message per
-   * response once anyone subscribes); a map of every request in flight cost about 0.7% (a perf profile
+   * Measured: ending each record from Node's `http.server.response.finish` diagnostics channel, and keeping
+   * end times for the async-context decision, cost about 1.5k instructions a request, 1.7% of a trivial http
+   * route (once anyone subscribes, Node builds and publishes a message per response); a map of every request in flight cost about 0.7% (a perf profile
    * showed it shrinking and rehashing as requests came and went); a property on the response itself
    * cost Express, which swaps the prototypes of its request and response objects, 4% in map migrations.
    */
