@@ -77,7 +77,8 @@ export type TrackedExpressApp = ((req: IncomingMessage, res: ServerResponse) => 
 /**
  * The whole app as the server's request handler: `http.createServer(agentLagExpressApp(app, options))`
  * instead of `app.use(agentLagExpress(options))`. Same figures, context and shedding, without the router
- * layer Express adds for every middleware (measured at 1.8-2.6% of a trivial route). Its context covers the app's own middleware too, which run before the routes.
+ * layer Express adds for every middleware (measured at 1.8-2.6% of a trivial route). Its context covers
+ * the app's own middleware too, which run before the routes.
  */
 export function agentLagExpressApp(app: ExpressAppLike, options: MiddlewareOptions<ExpressRequestLike> = {}): TrackedExpressApp {
   if (typeof app !== 'function') throw new TypeError('agent-lag: agentLagExpressApp(app) needs the Express app');
