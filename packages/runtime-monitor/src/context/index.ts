@@ -222,11 +222,16 @@ export function parsePauseProbe(json: unknown): PauseProbe {
     return {
       idle: typeof idle === 'number' ? idle : null,
       context: parseCapturedContext(context),
-      requestsInFlight: Number.isInteger(requests) && (requests as number) >= 0 ? (requests as number) : null,
+      requestsInFlight: parseRequestCount(requests),
     };
   } catch {
     return EMPTY_PROBE;
   }
+}
+
+/** A requests-in-flight count as read in a capture (pause or wrapper report), or null when it is not one. */
+export function parseRequestCount(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : null;
 }
 
 /** Parses a context read as JSON (in a pause, or from a sync wrapper's report), keeping only the shapes a context may have. */

@@ -26,7 +26,7 @@ import {
   WATCHDOG_WAKE,
   type RingStall,
 } from '../heartbeat/shared-state.js';
-import { parseCapturedContext } from '../context/index.js';
+import { parseCapturedContext, parseRequestCount } from '../context/index.js';
 import { markStallSeen, readInFlight, readUnseenReport, readReport } from '../inflight/index.js';
 import { emptyLagFigures } from '../lag/lag-figures.js';
 import type { BlockEvent, InFlightCall, MonitorEvent, MonitorSnapshot } from '../types.js';
@@ -333,7 +333,7 @@ function parseWrapperReport(json: string, scripts: ReadonlyMap<string, ScriptInf
     return {
       stack: resolveFrames(raw, infos, sourceMaps, data.ownUrlPrefix),
       context,
-      requestsInFlight: Number.isInteger(parsed.requests) && (parsed.requests as number) >= 0 ? (parsed.requests as number) : null,
+      requestsInFlight: parseRequestCount(parsed.requests),
       inFlight,
       endedAt: typeof parsed.endedAt === 'number' ? parsed.endedAt : 0,
       durationMs: typeof parsed.durationMs === 'number' ? parsed.durationMs : 0,
