@@ -166,9 +166,9 @@ export class RequestTracker {
    *
    * Measured: ending each record from Node's `http.server.response.finish` diagnostics channel, and keeping
    * end times for the async-context decision, cost about 1.5k instructions a request, 1.7% of a trivial http
-   * route (once anyone subscribes, Node builds and publishes a message per response); a map of every request in flight cost about 0.7% (a perf profile
-   * showed it shrinking and rehashing as requests came and went); a property on the response itself
-   * cost Express, which swaps the prototypes of its request and response objects, 4% in map migrations.
+   * route (once anyone subscribes, Node builds and publishes a message per response); a map of every request
+   * in flight cost about 0.7% (a perf profile showed it shrinking and rehashing as requests came and
+   * went); a property on the response itself cost Express, which swaps the prototypes of its request and response objects, 4% in map migrations.
    */
   /** This tracker's property on a connection, holding the record of the request it is serving. */
   readonly #slotKey = Symbol('agent-lag.request');
@@ -254,12 +254,11 @@ export class RequestTracker {
     this.#listedCount++;
     const socket = request.httpVersionMajor === 1 ? (request.socket as unknown as RecordSlot | null) : null;
     const key = this.#slotKey;
-    if (socket !== null) {
-      // The connection's previous request, answered by now unless this one is pipelined behind it.
-      const previous = socket[key];
-      if (previous !== undefined && isDone(previous.response)) this.end(previous);
-    }
-    if (socket !== null && socket[key] === undefined) {
+    // The connection's previous request, answered by now unless this one is pipelined behind it; ending
+    // it frees the slot (its `slot` turns null).
+    const held = socket === null ? undefined : socket[key];
+    if (held !== undefined && isDone(held.response)) this.end(held);
+    if (socket !== null && (held === undefined || held.slot === null)) {
       socket[key] = record;
       record.slot = socket;
     } else {
