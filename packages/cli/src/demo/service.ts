@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { monitoredEnv } from '../run/monitor-env.js';
 
 export type ToolsKind = 'sync' | 'async';
@@ -12,6 +13,12 @@ export interface RunningService {
 }
 
 const START_TIMEOUT_MS = 20_000;
+/**
+ * The monitor's start-up grace in the demo (the preload's default): stalls that start this soon after
+ * the monitor does are counted apart, as start-up. The demo's load waits it out, or the first wave of
+ * blocked sessions would be hidden as start-up on a machine where the service starts quickly.
+ */
+export const DEMO_STARTUP_GRACE_MS = 1000;
 const STOP_TIMEOUT_MS = 5_000;
 
 /** Children still running, so Ctrl-C on the demo never leaves a service behind. */
@@ -24,13 +31,15 @@ export function killAllServices(): void {
 /**
  * Starts the demo's agent service with the runtime monitor preloaded, on a free loopback port
  * (PORT=0; the service prints the port it got), writing the monitor's event log to `reportPath`.
+ * Resolves once the monitor's start-up grace is over: the monitor starts before the service listens,
+ * so a grace's length after the "listening" line is past it.
  */
 export async function startService(
   serviceDir: string,
   tools: ToolsKind,
   { reportPath, thresholdMs }: { reportPath: string; thresholdMs: number },
 ): Promise<RunningService> {
-  const env = monitoredEnv(process.env, { reportPath, thresholdMs });
+  const env = monitoredEnv(process.env, { reportPath, thresholdMs, startupGraceMs: DEMO_STARTUP_GRACE_MS });
   Object.assign(env, { AGENT_TOOLS: tools, PORT: '0', HOST: '127.0.0.1' });
   const child = spawn(process.execPath, [join(serviceDir, 'server.js')], {
     cwd: serviceDir,
@@ -62,6 +71,7 @@ export async function startService(
     });
     child.once('exit', (code, signal) => fail(`exited before listening (${signal ?? `exit ${code}`})`));
   });
+  await sleep(DEMO_STARTUP_GRACE_MS);
 
   return {
     url,
