@@ -407,12 +407,13 @@ class Monitor implements MonitorHandle {
    * With on-demand beats there is no beat timer to align with, and the lag timer would be the one
    * wake-up left in an idle process: it sleeps from a beat that found the loop idle since the one
    * before (under 2% busy) until a beat that found it at work. A block that began while it slept is
-   * recorded as the one late sample the timer would have taken.
+   * recorded as the one late sample the timer would have taken. With either kind of beat the sampler
+   * hears of every stall: a reset of its timer (each read of its figures) can hide one from the timer.
    */
   #onBeat(busyMs: number, gapMs: number): void {
     const onDemand = this.#heartbeat.onDemand;
+    if (busyMs > this.#options.thresholdMs) this.#lag.recordBlock(busyMs);
     if (onDemand) {
-      if (busyMs > this.#options.thresholdMs) this.#lag.recordBlock(busyMs);
       const idle = busyMs * 50 < gapMs;
       if (idle !== this.#lag.paused) {
         if (idle) this.#lag.pause();
