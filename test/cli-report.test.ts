@@ -25,7 +25,7 @@ describe('agent-lag report in the terminal', () => {
     expect(stdout).toMatch(/100–250 ms █+ 64/);
     expect(stdout).toMatch(/1–2\.5 s ▏ 1/);
     // The worst block names the sync API in flight, the route and the application frames.
-    expect(stdout).toMatch(/1\. +1\.1 s {2}child_process\.execSync "sleep 0\.15 && echo 'all checks passed'" {2}during POST \/agent\/run/);
+    expect(stdout).toMatch(/1\. +1\.1 s {2}child_process\.execSync "sleep 0\.15 && echo 'all checks passed'" {2}during POST \/agent\/run request\.id=r-11-2 {2}7 requests in flight/);
     expect(stdout).toContain('at shell (/home/dev/agent-service/sync-tools.js:16:18)');
     expect(stdout).not.toContain('node:child_process');
     expect(stdout).toMatch(/\/agent\/run +70 +69 +13 s +1\.1 s +5\.2 s/);
@@ -57,6 +57,8 @@ describe('agent-lag report in the terminal', () => {
     const html = readFileSync(out, 'utf8');
     // Self-contained: no script, no external resource of any kind.
     expect(html).not.toMatch(/<script|<link|src=|@import|url\(/i);
+    // The worst block's row ends with the requests it held up.
+    expect(html).toMatch(/<td class="text">POST \/agent\/run request\.id=r-11-2<\/td><td>7<\/td><\/tr>/);
   });
 });
 

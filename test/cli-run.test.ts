@@ -39,6 +39,14 @@ describe('agent-lag run on a script that blocks', () => {
     expect(summary).toMatch(/top sync call sites\n\s+child_process\.execSync\s+test\/fixtures\/cli-run\/blocking-tool\.mjs:6:3\s+1 call, total/);
   });
 
+  it('says how many requests were in flight during a block in a service under the HTTP middleware', async () => {
+    const result = await runCli(['--threshold-ms', '50', '--', process.execPath, join(fixtures, 'blocking-route.mjs')]);
+    expect(result.code, result.stderr).toBe(0);
+    const streamed = result.stderr.split('\n').filter((line) => line.startsWith('[agent-lag] block'));
+    // The tool request that blocked and the two agent runs it kept waiting.
+    expect(streamed).toEqual([expect.stringMatching(/child_process\.execSync "sleep 0\.3" .*http\.route=\/tools\/\* .* 3 requests in flight$/)]);
+  });
+
   it('passes the child\'s exit code through', async () => {
     const result = await runCli(['--', process.execPath, blockingTool, '3']);
     expect(result.code).toBe(3);

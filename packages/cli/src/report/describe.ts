@@ -6,6 +6,15 @@ export function describeInFlight(inFlight: InFlight | null): string | null {
   return inFlight.hint ? `${inFlight.api} ${JSON.stringify(inFlight.hint)}` : inFlight.api;
 }
 
+/**
+ * `4 requests in flight`: the requests the HTTP middleware counted as not yet answered while the block
+ * held the loop (the one that blocked among them). Null without the middleware, or with none in flight.
+ */
+export function describeRequestsInFlight(count: number | null | undefined): string | null {
+  if (count === null || count === undefined || count < 1) return null;
+  return `${count} request${count === 1 ? '' : 's'} in flight`;
+}
+
 /** `POST /agent/run` when the context names a route, else `key=value` pairs. */
 export function describeContext(context: Context | null): string | null {
   if (!context) return null;

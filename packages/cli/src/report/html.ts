@@ -77,23 +77,23 @@ function worstBlocks(model: ReportModel): string {
   if (model.worstBlocks.length === 0) return '<p class="empty">No blocks after start-up.</p>';
   const rows = model.worstBlocks.map((block) => {
     const top = block.stack.find((frame) => !isInternalFrame(frame));
-    return `<tr><td>${esc(formatTime(block.startedAt))}</td><td>${esc(formatMs(block.durationMs))}</td><td class="text"><code class="api">${esc(describeInFlight(block.inFlight) ?? '–')}</code></td><td class="text"><code>${esc(top ? describeFrame(top) : '–')}</code></td><td class="text">${esc(describeContext(block.context) ?? '–')}</td></tr>`;
+    return `<tr><td>${esc(formatTime(block.startedAt))}</td><td>${esc(formatMs(block.durationMs))}</td><td class="text"><code class="api">${esc(describeInFlight(block.inFlight) ?? '–')}</code></td><td class="text"><code>${esc(top ? describeFrame(top) : '–')}</code></td><td class="text">${esc(describeContext(block.context) ?? '–')}</td><td>${block.requestsInFlight ?? '–'}</td></tr>`;
   });
-  return `<table class="worst"><thead><tr><th>started</th><th>duration</th><th class="text">sync API in flight</th><th class="text">where</th><th class="text">during</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table class="worst"><thead><tr><th>started</th><th>duration</th><th class="text">sync API in flight</th><th class="text">where</th><th class="text">during</th><th>requests in flight</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function neverEnded(model: ReportModel): string {
   if (model.neverEnded.length === 0) return '';
   const rows = model.neverEnded.map((block) => {
     const top = block.stack.find((frame) => !isInternalFrame(frame)) ?? block.stack[0];
-    return `<tr><td>${esc(formatTime(block.startedAt))}</td><td class="never-ended">≥ ${esc(formatMs(block.durationMs))}, never ended</td><td class="text"><code class="api">${esc(describeInFlight(block.inFlight) ?? '–')}</code></td><td class="text"><code>${esc(top ? describeFrame(top) : '–')}</code></td><td class="text">${esc(describeContext(block.context) ?? '–')}</td></tr>`;
+    return `<tr><td>${esc(formatTime(block.startedAt))}</td><td class="never-ended">≥ ${esc(formatMs(block.durationMs))}, never ended</td><td class="text"><code class="api">${esc(describeInFlight(block.inFlight) ?? '–')}</code></td><td class="text"><code>${esc(top ? describeFrame(top) : '–')}</code></td><td class="text">${esc(describeContext(block.context) ?? '–')}</td><td>${block.requestsInFlight ?? '–'}</td></tr>`;
   });
   const stacks = model.neverEnded
     .map((block) => `<details class="never-ended-stack"><summary><span class="ms">≥ ${esc(formatMs(block.durationMs))}</span> from ${esc(formatTime(block.startedAt))}, never ended</summary>${block.stack.length > 0 ? framesBlock(block.stack) : '<pre class="dim">no stack sampled before it was reported (a native call, lag-only mode, or the report budget was spent)</pre>'}</details>`)
     .join('\n');
   return `<h2>Blocks that never ended</h2>
 <p>Reported by the monitor while still running, with no end in the log: the process was killed or died while its event loop was blocked. The duration is how long the block had lasted when it was reported; these blocks are not in the stall count.</p>
-<table class="never-ended"><thead><tr><th>started</th><th>blocked for</th><th class="text">sync API in flight</th><th class="text">where</th><th class="text">during</th></tr></thead><tbody>${rows.join('')}</tbody></table>
+<table class="never-ended"><thead><tr><th>started</th><th>blocked for</th><th class="text">sync API in flight</th><th class="text">where</th><th class="text">during</th><th>requests in flight</th></tr></thead><tbody>${rows.join('')}</tbody></table>
 ${stacks}`;
 }
 

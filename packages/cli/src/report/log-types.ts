@@ -16,6 +16,8 @@ export interface BlockRecord {
   stack: Frame[];
   inFlight: InFlight | null;
   context: Context | null;
+  /** Requests in flight during the block, where the HTTP middleware counts them. */
+  requestsInFlight: number | null;
   late: boolean;
   startup: boolean;
   signature: string | null;

@@ -72,6 +72,7 @@ function block(event: Json): BlockRecord {
     stack: frames(event['stack']),
     inFlight: inFlight(event['inFlight']),
     context: context(event['context']),
+    requestsInFlight: numberOr(event['requestsInFlight'], null),
     late: event['late'] === true,
     startup: event['startup'] === true,
     signature: stringOr(event['signature'], null),

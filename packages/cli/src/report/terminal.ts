@@ -1,5 +1,5 @@
 import chalk from 'chalk';
-import { describeContext, describeInFlight, formatPercent } from './describe.js';
+import { describeContext, describeInFlight, describeRequestsInFlight, formatPercent } from './describe.js';
 import { describeFrame, isInternalFrame, relativeSite } from './frames.js';
 import type { Frame } from './log-types.js';
 import { formatMs, type ReportModel } from './model.js';
@@ -86,7 +86,8 @@ export function renderTerminal(model: ReportModel): string {
       out.push(
         `  ${index + 1}. ${chalk.red(`≥ ${formatMs(block.durationMs)}`.padStart(9))}  ${chalk.red.bold('NEVER ENDED')}` +
           (api ? `  ${chalk.yellow(api)}` : '') +
-          (ctx ? `  ${chalk.dim('during')} ${ctx}` : ''),
+          (ctx ? `  ${chalk.dim('during')} ${ctx}` : '') +
+          heldUp(block.requestsInFlight),
       );
       if (block.stack.length === 0) out.push(chalk.dim('       (no stack sampled before the report)'));
       for (const frame of shownFrames(block.stack)) out.push(`       at ${describeFrame(frame)}`);
@@ -102,6 +103,7 @@ export function renderTerminal(model: ReportModel): string {
         `  ${index + 1}. ${chalk.red(formatMs(block.durationMs).padStart(7))}` +
           (api ? `  ${chalk.yellow(api)}` : '') +
           (ctx ? `  ${chalk.dim('during')} ${ctx}` : '') +
+          heldUp(block.requestsInFlight) +
           (block.late ? chalk.dim('  (stack captured late)') : ''),
       );
       for (const frame of shownFrames(block.stack)) out.push(`       at ${describeFrame(frame)}`);
@@ -140,4 +142,9 @@ export function renderTerminal(model: ReportModel): string {
     out.push(...table(['api and call site', 'calls', 'total', 'max'], rows).map((line) => `  ${line}`));
   }
   return `${out.join('\n')}\n`;
+}
+
+function heldUp(requestsInFlight: number | null): string {
+  const requests = describeRequestsInFlight(requestsInFlight);
+  return requests ? `  ${chalk.magenta(requests)}` : '';
 }

@@ -1,4 +1,5 @@
 import type { ChalkInstance } from 'chalk';
+import { describeRequestsInFlight } from '../report/describe.js';
 import type { MergedSnapshots } from '../watch/merge-snapshots.js';
 import type { BlockEvent, InFlightCall, LagFigures, MonitorContext, StackFrame } from '../watch/monitor-types.js';
 
@@ -82,6 +83,8 @@ export function formatBlockLine(block: BlockEvent, color: ChalkInstance, options
   if (block.late) parts.push(color.dim('(stack taken after the block ended)'));
   const context = formatContext(block.context);
   if (context) parts.push(color.cyan(context));
+  const requests = describeRequestsInFlight(block.requestsInFlight);
+  if (requests) parts.push(color.magenta(requests));
   if (options.endedAfterOngoing) parts.push(color.dim('(ended)'));
   return parts.join('  ');
 }
@@ -101,6 +104,8 @@ export function formatNeverEndedLine(block: BlockEvent, color: ChalkInstance, go
   parts.push(blame ? `at ${blame}` : color.dim('(no stack)'));
   const context = formatContext(block.context);
   if (context) parts.push(color.cyan(context));
+  const requests = describeRequestsInFlight(block.requestsInFlight);
+  if (requests) parts.push(color.magenta(requests));
   return parts.join('  ');
 }
 

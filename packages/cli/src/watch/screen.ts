@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import { blamedFrame, formatBlame, formatContext, formatFrame, formatInFlight, formatMs, formatPercent } from '../run/format.js';
+import { describeRequestsInFlight } from '../report/describe.js';
 import { bar, sparkline } from './charts.js';
 import { mergeStalls, mergeTopStacks } from './merge-snapshots.js';
 import { readRoutesSection } from './routes-section.js';
@@ -55,6 +56,7 @@ export function renderScreen(state: WatchState, size: ScreenSize, color: ChalkIn
     const when = new Date(block.startedAt).toLocaleTimeString('en-GB', { hour12: false });
     const api = formatInFlight(block.inFlight);
     const context = formatContext(block.context);
+    const requests = describeRequestsInFlight(block.requestsInFlight);
     const who = processes.length > 1 ? color.dim(`  pid ${pid}`) : '';
     const connected = state.processes.get(pid)?.connected ?? false;
     const duration =
@@ -62,7 +64,7 @@ export function renderScreen(state: WatchState, size: ScreenSize, color: ChalkIn
         ? color.red.bold(ongoingLabel(seen, connected, now))
         : `${color.red.bold(formatMs(block.durationMs).padStart(8))}${seen.endedAfterOngoing ? color.dim('  (ended)') : ''}`;
     blockLines.push(
-      `  ${color.dim(when)}  ${duration}${api ? `  ${color.yellow(api)}` : ''}${context ? `  ${color.cyan(context)}` : ''}${block.late ? color.dim('  (late stack)') : ''}${who}`,
+      `  ${color.dim(when)}  ${duration}${api ? `  ${color.yellow(api)}` : ''}${context ? `  ${color.cyan(context)}` : ''}${requests ? `  ${color.magenta(requests)}` : ''}${block.late ? color.dim('  (late stack)') : ''}${who}`,
     );
     const blamed = blamedFrame(block.stack);
     const frames = blamed ? block.stack.slice(block.stack.indexOf(blamed), block.stack.indexOf(blamed) + 3) : [];
