@@ -60,6 +60,10 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
   const native = typeof perfHooks.createHistogram === 'function';
   const windowHistogram: NativeHistogram = native ? perfHooks.createHistogram(HISTOGRAM_RANGE) : new SimpleHistogram();
   const totalHistogram: NativeHistogram = native ? perfHooks.createHistogram(HISTOGRAM_RANGE) : new SimpleHistogram();
+  const record = (nanos: number): void => {
+    windowHistogram.record(nanos);
+    totalHistogram.record(nanos);
+  };
   let delay: IntervalHistogram | null = null;
   // perf_hooks samples include the resolution; the drift feed already has the interval taken off.
   let offsetNanos = 0;
@@ -94,6 +98,10 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
     if (count > 0) moveSamples(delay, count);
     // Paused, the timer does not run: nothing is hidden, and the paused periods are counted apart.
     if (pausedAt === null) recordHiddenLag(delay, count);
+    resetTimer(delay);
+  };
+
+  const resetTimer = (delay: IntervalHistogram): void => {
     delay.reset();
     resetAt = perfHooks.performance.now();
     blockSinceResetMs = 0;
@@ -112,15 +120,9 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
       const share = Math.round((count * (percentile - previousPercentile)) / 100);
       previousPercentile = percentile;
       const value = clampNanos(nanos);
-      for (let i = 0; i < share && recorded < count; i++, recorded++) {
-        windowHistogram.record(value);
-        totalHistogram.record(value);
-      }
+      for (let i = 0; i < share && recorded < count; i++, recorded++) record(value);
     }
-    for (const max = clampNanos(delay.max); recorded < count; recorded++) {
-      windowHistogram.record(max);
-      totalHistogram.record(max);
-    }
+    for (const max = clampNanos(delay.max); recorded < count; recorded++) record(max);
   };
 
   /**
@@ -136,10 +138,8 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
   const recordHiddenLag = (delay: IntervalHistogram, count: number): void => {
     const hiddenMs = perfHooks.performance.now() - resetAt - (count === 0 ? 0 : (count * delay.mean) / 1e6);
     if (hiddenMs <= 2 * resolutionMs) return;
-    const lagMs = blockSinceResetMs <= hiddenMs ? Math.max(blockSinceResetMs, hiddenMs - resolutionMs) : hiddenMs - resolutionMs;
-    const nanos = clampNanos(lagMs * 1e6 + offsetNanos);
-    windowHistogram.record(nanos);
-    totalHistogram.record(nanos);
+    const lagMs = Math.max(blockSinceResetMs <= hiddenMs ? blockSinceResetMs : 0, hiddenMs - resolutionMs);
+    record(clampNanos(lagMs * 1e6 + offsetNanos));
   };
 
   const figures = (histogram: NativeHistogram, zeros: number): LagFigures => figuresOf(histogram, zeros, offsetNanos, source);
@@ -148,9 +148,7 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
     source,
     recordDrift(lateMs) {
       // Native record() takes integers >= 1.
-      const nanos = lateMs <= 0 ? 1 : lateMs * 1e6 > LAG_TOP_NANOS ? LAG_TOP_NANOS : Math.round(lateMs * 1e6) || 1;
-      windowHistogram.record(nanos);
-      totalHistogram.record(nanos);
+      record(lateMs <= 0 ? 1 : lateMs * 1e6 > LAG_TOP_NANOS ? LAG_TOP_NANOS : Math.round(lateMs * 1e6) || 1);
     },
     window() {
       fold();
@@ -179,18 +177,14 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
         if (durationMs > blockSinceResetMs) blockSinceResetMs = durationMs;
         return;
       }
-      const nanos = clampNanos(durationMs * 1e6 + offsetNanos);
-      windowHistogram.record(nanos);
-      totalHistogram.record(nanos);
+      record(clampNanos(durationMs * 1e6 + offsetNanos));
     },
     resume() {
       if (delay === null || pausedAt === null) return;
       countPausedPeriods();
       pausedAt = null;
-      delay.reset();
+      resetTimer(delay);
       delay.enable();
-      resetAt = perfHooks.performance.now();
-      blockSinceResetMs = 0;
     },
     realign() {
       if (delay === null || pausedAt !== null) return;

@@ -257,7 +257,7 @@ export class RequestTracker {
     // The connection's previous request, answered by now unless this one is pipelined behind it; ending
     // it frees the slot (its `slot` turns null).
     const held = socket === null ? undefined : socket[key];
-    if (held !== undefined && isDone(held.response)) this.end(held);
+    if (held !== undefined && isDone(held.response)) this.#end(held);
     if (socket !== null && (held === undefined || held.slot === null)) {
       socket[key] = record;
       record.slot = socket;
@@ -268,8 +268,8 @@ export class RequestTracker {
     return record;
   }
 
-  /** Stops tracking a request whose response is done (adapters never call this: see the in-flight fields). */
-  end(record: RequestRecord): void {
+  /** Stops tracking a request whose response is done. */
+  #end(record: RequestRecord): void {
     // Count a request once. An ended record is unlinked (both pointers null), and of the records in the
     // list only the oldest has no previous.
     const { previous, next, slot } = record;
@@ -304,7 +304,7 @@ export class RequestTracker {
   #sweep(): void {
     for (let record = this.#oldest; record !== null; ) {
       const next = record.next;
-      if (isDone(record.response)) this.end(record);
+      if (isDone(record.response)) this.#end(record);
       record = next;
     }
     this.#sweptSize = this.#listedCount;
