@@ -161,5 +161,30 @@ export interface MonitorSnapshot {
   sections: Record<string, unknown>;
 }
 
-/** A line of the NDJSON event log. */
-export type MonitorEvent = BlockEvent | LagEvent | ({ type: 'summary' } & MonitorSnapshot);
+/** The stall in progress when a checkpoint was written: began at `startedAt` (epoch ms), `durationMs` so far. */
+export interface OngoingStall {
+  startedAt: number;
+  durationMs: number;
+}
+
+/**
+ * The figures so far, written by the watchdog at most once a second while they change (a stall was
+ * counted, the lag or a section moved) and always while a stall is in progress. A process that dies
+ * without writing its summary (SIGKILL, a fatal signal, a default SIGINT/SIGTERM) leaves its latest
+ * checkpoint as its summary, exact to within a second of its end; `ongoing` is a stall still running
+ * then, which the checkpoint's `stalls` do not count yet.
+ */
+export interface CheckpointEvent extends MonitorSnapshot {
+  type: 'checkpoint';
+  ongoing: OngoingStall | null;
+}
+
+export interface SummaryEvent extends MonitorSnapshot {
+  type: 'summary';
+}
+
+/**
+ * A line of the NDJSON event log. Block and lag lines carry the writing process's `pid` (several
+ * processes may share one log); checkpoints and the summary have it as a snapshot field.
+ */
+export type MonitorEvent = ((BlockEvent | LagEvent) & { pid?: number }) | CheckpointEvent | SummaryEvent;
