@@ -7,6 +7,12 @@ export interface MetricsEndpointOptions {
   port: number;
   /** Default 127.0.0.1: metrics stay on the host unless asked otherwise. */
   host?: string;
+  /**
+   * `/healthz` answers 503 while the event loop has been stalled for longer than this, ms (a liveness
+   * probe's signal: the worker answers while the loop is frozen). 0 or absent: off, always 200. At least
+   * thresholdMs: shorter stalls are not watched as stalls at all.
+   */
+  unhealthyAfterMs?: number;
 }
 
 export interface MonitorOptions {
@@ -61,7 +67,8 @@ export interface ResolvedOptions {
   thresholdMs: number;
   reportPath: string | null;
   socket: boolean;
-  metricsEndpoint: { port: number; host: string } | null;
+  /** Shaped like startHttpEndpoint's options; unhealthyAfterMs 0 when off. */
+  metricsEndpoint: { port: number; host: string; unhealthyAfterMs: number } | null;
   startupGraceMs: number;
   captureStacks: boolean;
   syncWrappers: boolean;
@@ -152,16 +159,28 @@ export function resolveOptions(input: unknown, hasPerfHooksLag: boolean): Resolv
   const endpoint: unknown = options.metricsEndpoint;
   if (endpoint !== undefined && endpoint !== null) {
     if (typeof endpoint !== 'object' || Array.isArray(endpoint)) {
-      throw new TypeError(`agent-lag: option metricsEndpoint must be { port, host? }, got ${describe(endpoint)}`);
+      throw new TypeError(`agent-lag: option metricsEndpoint must be { port, host?, unhealthyAfterMs? }, got ${describe(endpoint)}`);
     }
-    const { port, host } = endpoint as { port?: unknown; host?: unknown };
+    const { port, host, unhealthyAfterMs } = endpoint as { port?: unknown; host?: unknown; unhealthyAfterMs?: unknown };
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65_535) {
       throw new TypeError(`agent-lag: option metricsEndpoint.port must be an integer from 0 to 65535, got ${describe(port)}`);
     }
     if (host !== undefined && (typeof host !== 'string' || host === '')) {
       throw new TypeError(`agent-lag: option metricsEndpoint.host must be a host name or address, got ${describe(host)}`);
     }
-    metricsEndpoint = { port, host: host ?? '127.0.0.1' };
+    // Below the threshold the worker sees no stall to report, so such a value would silently mean "any stall".
+    if (
+      unhealthyAfterMs !== undefined &&
+      (typeof unhealthyAfterMs !== 'number' ||
+        !Number.isFinite(unhealthyAfterMs) ||
+        unhealthyAfterMs > 3_600_000 ||
+        (unhealthyAfterMs !== 0 && unhealthyAfterMs < thresholdMs))
+    ) {
+      throw new TypeError(
+        `agent-lag: option metricsEndpoint.unhealthyAfterMs must be 0 (off) or a number of ms from thresholdMs (${thresholdMs}) to 3600000, got ${describe(unhealthyAfterMs)}`,
+      );
+    }
+    metricsEndpoint = { port, host: host ?? '127.0.0.1', unhealthyAfterMs: unhealthyAfterMs ?? 0 };
   }
 
   const lagSourceInput: unknown = options.lagSource ?? 'auto';

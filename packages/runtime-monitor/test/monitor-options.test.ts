@@ -13,6 +13,10 @@ describe('startMonitor options', () => {
     [{ thresholdMs: '100' }, /option thresholdMs .* got "100"/],
     [{ reportPath: '' }, /option reportPath must be a non-empty path/],
     [{ metricsEndpoint: { port: 70_000 } }, /option metricsEndpoint.port/],
+    [{ metricsEndpoint: { port: 0, unhealthyAfterMs: '500' } }, /option metricsEndpoint.unhealthyAfterMs .* got "500"/],
+    [{ metricsEndpoint: { port: 0, unhealthyAfterMs: -1 } }, /option metricsEndpoint.unhealthyAfterMs must be 0 \(off\)/],
+    [{ metricsEndpoint: { port: 0, unhealthyAfterMs: Number.POSITIVE_INFINITY } }, /option metricsEndpoint.unhealthyAfterMs/],
+    [{ thresholdMs: 200, metricsEndpoint: { port: 0, unhealthyAfterMs: 150 } }, /option metricsEndpoint.unhealthyAfterMs must be 0 \(off\) or a number of ms from thresholdMs \(200\)/],
     [{ lagSource: 'cpu' }, /option lagSource/],
     [{ heartbeat: 'sometimes' }, /option heartbeat must be "auto" or "timer", got "sometimes"/],
     [{ socket: 'yes' }, /option socket must be true or false/],
@@ -35,6 +39,16 @@ describe('startMonitor options', () => {
     expect(resolveOptions({ thresholdMs: 50, ongoingReportMs: 1000 }, true).ongoingReportMs).toBe(1000);
     // A threshold above 5 s moves the default up rather than making the defaults invalid.
     expect(resolveOptions({ thresholdMs: 8000 }, true).ongoingReportMs).toBe(8000);
+  });
+
+  it('resolves metricsEndpoint to the fields startHttpEndpoint takes, /healthz 503s off unless unhealthyAfterMs is set', () => {
+    expect(resolveOptions({ metricsEndpoint: { port: 9464 } }, true).metricsEndpoint).toEqual({ port: 9464, host: '127.0.0.1', unhealthyAfterMs: 0 });
+    expect(resolveOptions({ metricsEndpoint: { port: 0, host: '0.0.0.0', unhealthyAfterMs: 500 } }, true).metricsEndpoint).toEqual({
+      port: 0,
+      host: '0.0.0.0',
+      unhealthyAfterMs: 500,
+    });
+    expect(resolveOptions({ metricsEndpoint: { port: 0, unhealthyAfterMs: 0 } }, true).metricsEndpoint?.unhealthyAfterMs).toBe(0);
   });
 
   it('uses the timer-drift sampler where perf_hooks lag is missing, and refuses to pretend otherwise', () => {

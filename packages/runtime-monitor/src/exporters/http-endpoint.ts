@@ -17,8 +17,11 @@ export interface HttpEndpointOptions {
   getSnapshot: () => MonitorSnapshot | null;
   /** How long the main loop has been stalled right now, ms (0 when it is running). Reported by /healthz. */
   getStalledMs?: () => number;
-  /** /healthz answers 503 once the current stall is longer than this, ms. Default: never (always 200). */
-  unhealthyAfterMs?: number;
+  /**
+   * /healthz answers 503 once the current stall is longer than this, ms. Undefined or 0: never (always
+   * 200), so the monitor's resolved `metricsEndpoint` (0 when off) can be passed as is.
+   */
+  unhealthyAfterMs?: number | undefined;
 }
 
 export interface HttpEndpoint {
@@ -46,6 +49,10 @@ export function startHttpEndpoint(options: HttpEndpointOptions): Promise<HttpEnd
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     return Promise.reject(new TypeError(`agent-lag metrics endpoint: port must be an integer in 0..65535, got ${String(port)}`));
   }
+  if (unhealthyAfterMs !== undefined && (typeof unhealthyAfterMs !== 'number' || !Number.isFinite(unhealthyAfterMs) || unhealthyAfterMs < 0)) {
+    return Promise.reject(new TypeError(`agent-lag metrics endpoint: unhealthyAfterMs must be a number of ms >= 0 (0: off), got ${String(unhealthyAfterMs)}`));
+  }
+  const limitMs = unhealthyAfterMs !== undefined && unhealthyAfterMs > 0 ? unhealthyAfterMs : null;
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?', 1)[0];
@@ -65,12 +72,13 @@ export function startHttpEndpoint(options: HttpEndpointOptions): Promise<HttpEnd
       } catch {
         stalledMs = 0;
       }
-      const unhealthy = unhealthyAfterMs !== undefined && stalledMs > unhealthyAfterMs;
+      const unhealthy = limitMs !== null && stalledMs > limitMs;
       const body = {
         status: unhealthy ? 'stalled' : 'ok',
         pid: snapshot?.pid ?? null,
         mode: snapshot?.mode ?? null,
         stalledMs,
+        unhealthyAfterMs: limitMs,
         stalls: snapshot?.stalls.count ?? null,
         snapshotAgeMs: snapshot === null ? null : Math.max(0, Date.now() - snapshot.at),
       };
