@@ -119,3 +119,48 @@ describe('a running lag sampler', () => {
     expect(figures.meanMs * figures.samples).toBeLessThan(450);
   });
 });
+
+/*
+ * The histograms round every sample to its bucket (two significant digits: up to 1%), and a percentile
+ * is its bucket's top: `p99 803 ms, max 800 ms`. Figures are reported with the exact min and max and
+ * every percentile clamped between them.
+ */
+describe('lag figures', () => {
+  it('never put a percentile above the max or below the min, and keep both exact', () => {
+    const sampler = createLagSampler('timer-drift', 10);
+    sampler.recordDrift(800);
+    sampler.recordDrift(300);
+    const window = sampler.window();
+    const total = sampler.total();
+    sampler.stop();
+    for (const figures of [window, total]) {
+      expect(figures).toMatchObject({ minMs: 300, maxMs: 800, p99Ms: 800, samples: 2 });
+      expect(figures.p50Ms).toBeGreaterThanOrEqual(300);
+      expect(figures.p90Ms).toBeLessThanOrEqual(800);
+      expect(figures.meanMs).toBeLessThanOrEqual(800);
+    }
+  });
+
+  it('keep them per window: a new window starts from its own samples', () => {
+    const sampler = createLagSampler('timer-drift', 10);
+    sampler.recordDrift(800);
+    sampler.window();
+    sampler.recordDrift(300);
+    const figures = sampler.window();
+    sampler.stop();
+    expect(figures).toMatchObject({ minMs: 300, maxMs: 300, p50Ms: 300, p99Ms: 300, samples: 1 });
+  });
+
+  it('keep a real block’s percentiles within its max (perf_hooks)', async () => {
+    const sampler = createLagSampler('perf_hooks', 10);
+    await sleep(50);
+    block(300);
+    await sleep(50);
+    const figures = sampler.total();
+    sampler.stop();
+    expect(figures.maxMs).toBeGreaterThanOrEqual(250);
+    expect(figures.p99Ms).toBeLessThanOrEqual(figures.maxMs);
+    expect(figures.p90Ms).toBeLessThanOrEqual(figures.maxMs);
+    expect(figures.p50Ms).toBeGreaterThanOrEqual(figures.minMs);
+  });
+});

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderPrometheus } from '../src/exporters/prometheus.js';
 import { startHttpEndpoint } from '../src/exporters/http-endpoint.js';
+import { STALL_BUCKETS_SECONDS, stallBuckets } from '../src/exporters/stall-histogram.js';
+import { StallStats } from '../src/events/stall-stats.js';
 import { byName, parsePrometheus, sampleSnapshot, type ParsedFamily } from './metrics-helpers.js';
 
 const NOW = 1_750_000_000_000;
@@ -31,6 +33,21 @@ describe('renderPrometheus', () => {
       expect(families.get(name)?.type, name).toBe('GAUGE');
     }
     expect(value(families.get('nodejs_eventloop_lag_p90_seconds'))).toBe(0.008);
+  });
+
+  it('puts a stall of exactly a bucket bound in that bucket, as its exact max says (hdr rounds 1000 ms up to 1003)', () => {
+    const stats = new StallStats();
+    stats.record(1000, false);
+    stats.record(250, false);
+    const snapshot = { ...sampleSnapshot(NOW), stalls: stats.figures() };
+    expect(snapshot.stalls).toMatchObject({ maxMs: 1000, p99Ms: 1000 });
+    const buckets = byName(parsePrometheus(renderPrometheus(snapshot, { now: NOW }))).get('agent_lag_stall_duration_seconds')?.metrics[0]?.buckets ?? {};
+    expect(Number(buckets['0.25'])).toBe(1);
+    expect(Number(buckets['1'])).toBe(2);
+    expect(Number(buckets['+Inf'])).toBe(2);
+    // Without the max, a bucket still only counts values that are surely under its bound.
+    expect(stallBuckets(snapshot.stalls.histogram)?.[STALL_BUCKETS_SECONDS.indexOf(1)]).toBe(1);
+    expect(stallBuckets(snapshot.stalls.histogram, 1000)?.[STALL_BUCKETS_SECONDS.indexOf(1)]).toBe(2);
   });
 
   it('exports every stall in a histogram with cumulative buckets, apart from start-up stalls', () => {
@@ -110,5 +127,20 @@ describe('startHttpEndpoint', () => {
       await endpoint.close();
     }
     await expect(startHttpEndpoint({ port: 70_000, getSnapshot: () => null })).rejects.toThrow(/port/);
+  });
+
+  it('takes unhealthyAfterMs 0 or undefined as off (the monitor passes its resolved metricsEndpoint as is), and rejects a bad one', async () => {
+    const snapshot = sampleSnapshot(Date.now());
+    for (const unhealthyAfterMs of [0, undefined]) {
+      const endpoint = await startHttpEndpoint({ host: '127.0.0.1', port: 0, unhealthyAfterMs, getSnapshot: () => snapshot, getStalledMs: () => 60_000 });
+      try {
+        const health = await fetch(`http://127.0.0.1:${endpoint.port}/healthz`);
+        expect(health.status).toBe(200);
+        expect(await health.json()).toMatchObject({ status: 'ok', stalledMs: 60_000, unhealthyAfterMs: null });
+      } finally {
+        await endpoint.close();
+      }
+    }
+    await expect(startHttpEndpoint({ port: 0, unhealthyAfterMs: -1, getSnapshot: () => null })).rejects.toThrow(/unhealthyAfterMs/);
   });
 });

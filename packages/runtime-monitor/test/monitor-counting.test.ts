@@ -94,6 +94,21 @@ describe('bounded memory over 10,000 blocks', () => {
     expect(figures.maxMs).toBe(36_000_000);
   });
 
+  it('never reports a stall percentile above the longest stall (the histogram rounds up to 1%)', () => {
+    const stats = new StallStats();
+    stats.record(800, false);
+    stats.record(300, false);
+    const figures = stats.figures();
+    // hdr-histogram-js alone says p99 803 ms (the top of 800's bucket) next to a max of 800.
+    expect(figures).toMatchObject({ count: 2, maxMs: 800, p99Ms: 800 });
+    expect(figures.p50Ms).toBeGreaterThanOrEqual(300);
+    expect(figures.p50Ms).toBeLessThanOrEqual(800);
+
+    const one = new StallStats();
+    one.record(300.4, false);
+    expect(one.figures()).toMatchObject({ maxMs: 300.4, p50Ms: 300.4, p99Ms: 300.4 });
+  });
+
   it('forgets old signatures in the de-duplication table', () => {
     const limiter = new ReportLimiter({ perMinute: 1_000_000, dedupeWindowMs: 60_000, now: 0 });
     for (let i = 0; i < 10_000; i++) expect(limiter.firstInWindow(`sig${i}`, i)).toBe(true);

@@ -28,8 +28,22 @@ for (let i = 0; i < 100 && busyFigures === null; i++) {
   busyFigures = busy.figures();
 }
 busy.stop();
+// Probes queued behind pbkdf2 jobs one at a time, each delay seen as it completes: the figures' max must be
+// the longest of them exactly (the native histogram alone reads it as its bucket's top, ~0.1% higher).
+const exact = startThreadPoolProbe({ intervalMs: 1000, timer: false });
+const delays = [];
+for (let round = 0; round < 3; round++) {
+  const held = Array.from({ length: 2 }, () => new Promise((resolve) => pbkdf2('pw', 'salt', 100000 + round * 37000, 64, 'sha512', resolve)));
+  const before = exact.figures()?.samples ?? 0;
+  exact.probe();
+  await Promise.all(held);
+  for (let i = 0; i < 200 && (exact.figures()?.samples ?? 0) === before; i++) await sleep(5);
+  delays.push(exact.figures().lastMs);
+}
+const exactFigures = exact.figures();
+exact.stop();
 startThreadPoolProbe({ intervalMs: 10 }); // never stopped: must not keep the process alive
-console.log(JSON.stringify({ idle: idleFigures, busy: busyFigures }));
+console.log(JSON.stringify({ idle: idleFigures, busy: busyFigures, exact: exactFigures, delays }));
 `;
 
 describe('startThreadPoolProbe', () => {
@@ -41,13 +55,21 @@ describe('startThreadPoolProbe', () => {
     });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const { idle, busy } = JSON.parse(result.stdout) as { idle: ThreadPoolFigures; busy: ThreadPoolFigures };
+    const { idle, busy, exact, delays } = JSON.parse(result.stdout) as { idle: ThreadPoolFigures; busy: ThreadPoolFigures; exact: ThreadPoolFigures; delays: number[] };
     expect(idle.samples).toBeGreaterThan(0);
     expect(idle.p50Ms).toBeLessThan(50);
     expect(busy.samples).toBeGreaterThan(0);
     // The probe queued behind at least one round of pbkdf2 jobs: far beyond the idle figure.
     expect(busy.maxMs).toBeGreaterThan(100);
     expect(busy.maxMs).toBeGreaterThan(idle.p50Ms * 10);
+    // Percentiles never above the max, and the max exact (to the microsecond the probe records).
+    for (const figures of [idle, busy, exact]) {
+      expect(figures.p50Ms).toBeLessThanOrEqual(figures.p99Ms);
+      expect(figures.p99Ms).toBeLessThanOrEqual(figures.maxMs);
+    }
+    expect(exact.samples).toBe(3);
+    expect(exact.maxMs).toBe(Math.max(...delays.map((ms) => Math.max(1, Math.round(ms * 1000)))) / 1000);
+    expect(exact.p50Ms).toBeGreaterThanOrEqual(Math.min(...delays.map((ms) => Math.max(1, Math.round(ms * 1000)))) / 1000);
   });
 
   it('has no figures before the first probe completes, and rejects a bad interval', () => {

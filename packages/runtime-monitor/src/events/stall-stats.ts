@@ -1,6 +1,6 @@
-import * as hdr from 'hdr-histogram-js';
 import type { StallFigures } from '../types.js';
-import { createHistogram, recordClamped, type Histogram } from '../lag/histogram.js';
+import { ExactRange } from '../lag/exact-range.js';
+import { createHistogram, encodeHistogram, recordClamped, type Histogram } from '../lag/histogram.js';
 
 /** Stalls longer than an hour are recorded as an hour: the histogram keeps a fixed size. */
 const STALL_TOP_MS = 3_600_000;
@@ -46,12 +46,18 @@ export class StallCounts {
   }
 
   figures(): StallFigures {
+    const { p50Ms, p99Ms, histogram } = this.#distribution;
+    // The distribution was clamped to the worker's exact max; this max counts the same stalls (or more, when
+    // the distribution trails), so clamping again only guards against a percentile that is not ours.
+    const max = this.#maxMs;
     return {
       count: this.#count,
       startupCount: this.#startupCount,
       totalMs: Math.round(this.#totalMs),
-      maxMs: this.#maxMs,
-      ...this.#distribution,
+      maxMs: max,
+      p50Ms: Math.min(p50Ms, max),
+      p99Ms: Math.min(p99Ms, max),
+      histogram,
     };
   }
 }
@@ -65,12 +71,15 @@ export class StallCounts {
 export class StallStats {
   readonly #counts = new StallCounts();
   readonly #histogram: Histogram = createHistogram(STALL_TOP_MS);
+  /** The histogram keeps whole ms rounded to 1%; percentiles are clamped to the exact durations. */
+  readonly #range = new ExactRange();
   #distributionStale = false;
 
   record(durationMs: number, startup: boolean): void {
     this.#counts.record(durationMs, startup);
     if (startup) return;
     recordClamped(this.#histogram, durationMs);
+    this.#range.record(durationMs);
     this.#distributionStale = true;
   }
 
@@ -90,9 +99,9 @@ export class StallStats {
         histogram.totalCount === 0
           ? EMPTY_DISTRIBUTION
           : {
-              p50Ms: histogram.getValueAtPercentile(50),
-              p99Ms: histogram.getValueAtPercentile(99),
-              histogram: hdr.encodeIntoCompressedBase64(histogram),
+              p50Ms: this.#range.clamp(histogram.getValueAtPercentile(50)),
+              p99Ms: this.#range.clamp(histogram.getValueAtPercentile(99)),
+              histogram: encodeHistogram(histogram),
             },
       );
     }

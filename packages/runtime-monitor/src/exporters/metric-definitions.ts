@@ -218,7 +218,7 @@ export const METRICS: readonly MetricDefinition[] = [
     kind: 'histogram',
     bucketBounds: STALL_BUCKETS_SECONDS,
     read: (snapshot) => {
-      const counts = stallBuckets(snapshot.stalls.histogram);
+      const counts = stallBuckets(snapshot.stalls.histogram, snapshot.stalls.maxMs);
       if (counts === null) return null;
       return { cumulativeCounts: counts, count: snapshot.stalls.count, sum: seconds(snapshot.stalls.totalMs) };
     },

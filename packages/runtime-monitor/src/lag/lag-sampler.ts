@@ -1,6 +1,7 @@
 import * as perfHooks from 'node:perf_hooks';
 import type { IntervalHistogram, RecordableHistogram } from 'node:perf_hooks';
 import type { LagFigures } from '../types.js';
+import { ExactRange } from './exact-range.js';
 import { emptyLagFigures } from './lag-figures.js';
 
 /*
@@ -60,9 +61,15 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
   const native = typeof perfHooks.createHistogram === 'function';
   const windowHistogram: NativeHistogram = native ? perfHooks.createHistogram(HISTOGRAM_RANGE) : new SimpleHistogram();
   const totalHistogram: NativeHistogram = native ? perfHooks.createHistogram(HISTOGRAM_RANGE) : new SimpleHistogram();
+  // The native histograms report min, max and percentiles rounded to their bucket (up to 1% here): the
+  // exact extremes are kept beside them, and the percentiles clamped to them.
+  const windowRange = new ExactRange();
+  const totalRange = new ExactRange();
   const record = (nanos: number): void => {
     windowHistogram.record(nanos);
     totalHistogram.record(nanos);
+    windowRange.record(nanos);
+    totalRange.record(nanos);
   };
   let delay: IntervalHistogram | null = null;
   // perf_hooks samples include the resolution; the drift feed already has the interval taken off.
@@ -112,6 +119,8 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
    * histogram cannot be add()ed to a recordable one (Node 20 rejects it), so its distribution is
    * rebuilt from its percentile table (a few dozen entries, native). It holds at most one sample per
    * resolution period since the last fold (50 a second at 20 ms), so the record() loop stays short.
+   * The table gives each bucket's lowest value; the top sample is recorded as `max` instead, the closest
+   * to the real longest delay that perf_hooks tells (its bucket's highest value, within 0.1%).
    */
   const moveSamples = (delay: IntervalHistogram, count: number): void => {
     let previousPercentile = 0;
@@ -120,7 +129,7 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
       const share = Math.round((count * (percentile - previousPercentile)) / 100);
       previousPercentile = percentile;
       const value = clampNanos(nanos);
-      for (let i = 0; i < share && recorded < count; i++, recorded++) record(value);
+      for (let i = 0; i < share && recorded < count - 1; i++, recorded++) record(value);
     }
     for (const max = clampNanos(delay.max); recorded < count; recorded++) record(max);
   };
@@ -142,7 +151,7 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
     record(clampNanos(lagMs * 1e6 + offsetNanos));
   };
 
-  const figures = (histogram: NativeHistogram, zeros: number): LagFigures => figuresOf(histogram, zeros, offsetNanos, source);
+  const figures = (histogram: NativeHistogram, range: ExactRange, zeros: number): LagFigures => figuresOf(histogram, range, zeros, offsetNanos, source);
 
   return {
     source,
@@ -153,15 +162,16 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
     window() {
       fold();
       countPausedPeriods();
-      const result = figures(windowHistogram, windowZeros);
+      const result = figures(windowHistogram, windowRange, windowZeros);
       windowHistogram.reset();
+      windowRange.reset();
       windowZeros = 0;
       return result;
     },
     total() {
       fold();
       countPausedPeriods();
-      return figures(totalHistogram, totalZeros);
+      return figures(totalHistogram, totalRange, totalZeros);
     },
     get paused() {
       return pausedAt !== null;
@@ -202,25 +212,28 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
 
 const ms = (nanos: number): number => Math.round(nanos / 1000) / 1000;
 
-/** Figures of the histogram's samples (resolution taken off) together with `zeros` samples of zero lag. */
-function figuresOf(histogram: NativeHistogram, zeros: number, offsetNanos: number, source: LagFigures['source']): LagFigures {
+/**
+ * Figures of the histogram's samples (resolution taken off) together with `zeros` samples of zero lag.
+ * `range` holds the exact extremes of those samples: min and max are reported from it, percentiles within it.
+ */
+function figuresOf(histogram: NativeHistogram, range: ExactRange, zeros: number, offsetNanos: number, source: LagFigures['source']): LagFigures {
   const measured = histogram.count;
   const samples = measured + zeros;
   if (samples === 0) return emptyLagFigures(source);
   const lag = (nanos: number): number => Math.max(0, nanos - offsetNanos);
   if (measured === 0) return { minMs: 0, maxMs: 0, meanMs: 0, stddevMs: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, samples, source };
   const share = measured / samples;
-  const measuredMean = lag(histogram.mean);
+  const measuredMean = lag(range.clamp(histogram.mean));
   const mean = measuredMean * share;
   // Mean of squares over all samples (the zeros add none), then the variance about the joint mean.
   const meanSquare = (histogram.stddev ** 2 + measuredMean ** 2) * share;
   const percentile = (percent: number): number => {
     const rank = (percent / 100) * samples - zeros;
-    return rank <= 0 ? 0 : ms(lag(histogram.percentile(Math.min(100, (rank / measured) * 100))));
+    return rank <= 0 ? 0 : ms(lag(range.clamp(histogram.percentile(Math.min(100, (rank / measured) * 100)))));
   };
   return {
-    minMs: zeros > 0 ? 0 : ms(lag(histogram.min)),
-    maxMs: ms(lag(histogram.max)),
+    minMs: zeros > 0 ? 0 : ms(lag(range.min)),
+    maxMs: ms(lag(range.max)),
     meanMs: ms(mean),
     stddevMs: ms(Math.sqrt(Math.max(0, meanSquare - mean * mean))),
     p50Ms: percentile(50),

@@ -1,5 +1,6 @@
 import { randomFill } from 'node:crypto';
 import { createHistogram, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { ExactRange } from '../lag/exact-range.js';
 import type { ThreadPoolFigures } from '../types.js';
 
 export interface ThreadPoolProbeOptions {
@@ -41,6 +42,8 @@ export function startThreadPoolProbe(options: ThreadPoolProbeOptions): ThreadPoo
   // Node's native histogram: record and percentiles are C++ calls, cheap enough for the main thread
   // (hdr-histogram-js percentile scans are not; see lag-sampler.ts).
   const histogram = createHistogram();
+  // Its max and percentiles are bucket bounds (up to 0.1% high): the exact extremes are kept beside it.
+  const range = new ExactRange();
   const target = new Uint8Array(PROBE_BYTES);
   let lastMs = 0;
   let outstanding = false;
@@ -54,7 +57,9 @@ export function startThreadPoolProbe(options: ThreadPoolProbeOptions): ThreadPoo
     const elapsedMs = performance.now() - startedAt;
     const busyMs = utilizationAtStart ? performance.eventLoopUtilization(utilizationAtStart).active : 0;
     lastMs = Math.max(0, elapsedMs - busyMs);
-    histogram.record(Math.max(1, Math.min(Math.round(lastMs * 1000), HIGHEST_US)));
+    const micros = Math.max(1, Math.min(Math.round(lastMs * 1000), HIGHEST_US));
+    histogram.record(micros);
+    range.record(micros);
   };
 
   const probe = (): void => {
@@ -83,9 +88,9 @@ export function startThreadPoolProbe(options: ThreadPoolProbeOptions): ThreadPoo
       if (samples === 0) return null;
       return {
         lastMs,
-        p50Ms: histogram.percentile(50) / 1000,
-        p99Ms: histogram.percentile(99) / 1000,
-        maxMs: histogram.max / 1000,
+        p50Ms: range.clamp(histogram.percentile(50)) / 1000,
+        p99Ms: range.clamp(histogram.percentile(99)) / 1000,
+        maxMs: range.max / 1000,
         samples,
       };
     },
