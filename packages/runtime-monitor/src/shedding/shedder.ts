@@ -38,7 +38,7 @@ export interface ShedState {
   episodes: number;
 }
 
-export const DEFAULT_SHED_LIMITS: Readonly<ShedLimits> = { lagMs: 200, utilization: 0.95 };
+const DEFAULT_SHED_LIMITS: Readonly<ShedLimits> = { lagMs: 200, utilization: 0.95 };
 
 const LAG_RESOLUTION_MS = 10;
 
@@ -49,7 +49,7 @@ function checkPositive(name: string, value: number | undefined, max = Infinity):
   }
 }
 
-export function validateShedderOptions(options: ShedderOptions): void {
+function validateShedderOptions(options: ShedderOptions): void {
   checkPositive('lagMs', options.lagMs);
   checkPositive('utilization', options.utilization, 1);
   checkPositive('threadPoolDelayMs', options.threadPoolDelayMs);
@@ -132,7 +132,7 @@ export class Shedder {
     this.#apply(lagMs, utilization, threadPoolDelayMs);
   }
 
-  /** One window's figures in; shedding state out. Separate from the timer so the rules are testable. */
+  /** One window's figures in; shedding state out. */
   #apply(lagMs: number, utilization: number, threadPoolDelayMs: number | null): void {
     const limits = this.#limits;
     const state = this.#state;
@@ -158,11 +158,6 @@ export class Shedder {
       this.#calmWindows = 0;
     }
     this.active = state.active;
-  }
-
-  /** Feeds one window's figures directly (what the timer does), for callers that measure themselves. */
-  observeWindow(lagMs: number, utilization: number, threadPoolDelayMs: number | null = null): void {
-    this.#apply(lagMs, utilization, threadPoolDelayMs);
   }
 }
 
