@@ -113,13 +113,15 @@ describe('agent-lag report on blocks reported while still running ("ongoing")', 
     writeFileSync(log, `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`);
   });
 
-  it('counts a provisional + final pair once and shows the lone provisional as a block that never ended', async () => {
+  it('counts a provisional + final pair once and the lone provisional as a block that never ended, in the stalls', async () => {
     const { code, stdout, stderr } = await report([log]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    // Two ended blocks (7.2 s and 0.3 s), not three: the provisional 5 s event is the same block as the 7.2 s one.
-    expect(stdout).toMatch(/ 2 stalls, 7\.5 s blocked in total, worst 7\.2 s/);
-    expect(stdout).toMatch(/\+1 block never ended \(reported still running after 5\.0 s, no end in the log: the process was killed or died while blocked/);
+    // Three blocks: 7.2 s and 0.3 s that ended (the provisional 5 s event is the same block as the 7.2 s
+    // one), and the 5 s one that never did. No summary or checkpoint: the figures are the blocks'.
+    expect(stdout).toMatch(/ 3 stalls, 13 s blocked in total, worst 7\.2 s/);
+    expect(stdout).toContain('ended without a summary or checkpoint (killed?): figures from the blocks it logged');
+    expect(stdout).toMatch(/1 of them never ended \(still running after 5\.0 s, no end in the log: the process was killed or died while blocked\)/);
     expect(stdout).toMatch(/Blocks that never ended\n +1\. +≥ 5\.0 s {2}NEVER ENDED {2}during run=r-19\n +at spinForeverInAToolHandler \(\/home\/dev\/agent-service\/tools\.js:77:3\)/);
     const worst = stdout.slice(stdout.indexOf('Worst blocks'), stdout.indexOf('Blocking stacks'));
     expect(worst.match(/renderHugeTranscript/g)).toHaveLength(1);
@@ -139,13 +141,13 @@ describe('agent-lag report on blocks reported while still running ("ongoing")', 
       neverEnded: { startedAt: number; durationMs: number; ongoing: boolean; stack: { functionName: string }[] }[];
       stackGroups: { signature: string; count: number; totalMs: number }[];
     };
-    expect(model.stalls).toEqual({ count: 2, startupCount: 0, totalMs: 7500, maxMs: 7200, detailed: 2, neverEnded: 1 });
-    expect(model.histogram.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(2);
+    expect(model.stalls).toEqual({ count: 3, startupCount: 0, totalMs: 12_502, maxMs: 7200, p50Ms: 5002, p99Ms: 7200, detailed: 3, neverEnded: 1 });
+    expect(model.histogram.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(3);
     expect(model.worstBlocks.map((b) => [b.durationMs, b.ongoing])).toEqual([[7200, false], [300, false]]);
     expect(model.neverEnded).toHaveLength(1);
-    expect(model.neverEnded[0]).toMatchObject({ startedAt: 1_732_370_020_000, durationMs: 5002, ongoing: true });
+    expect(model.neverEnded[0]).toMatchObject({ startedAt: 1_732_370_020_000, durationMs: 5002, ongoing: true, ageFrom: 'ongoing event' });
     expect(model.neverEnded[0]?.stack[0]?.functionName).toBe('spinForeverInAToolHandler');
-    expect(model.stackGroups.map((g) => [g.signature, g.count, g.totalMs])).toEqual([['render', 1, 7200], ['hash', 1, 300]]);
+    expect(model.stackGroups.map((g) => [g.signature, g.count, g.totalMs])).toEqual([['render', 1, 7200], ['spin', 1, 5002], ['hash', 1, 300]]);
 
     const out = join(scratch, 'ongoing.html');
     expect((await report([log, '--html', out])).code).toBe(0);
@@ -159,5 +161,71 @@ describe('agent-lag report on blocks reported while still running ("ongoing")', 
     const worst = /<table class="worst">.*?<\/table>/s.exec(html)?.[0] ?? '';
     expect(worst.match(/<tr>/g)).toHaveLength(3); // the header and the two ended blocks
     expect(worst).not.toContain('spinForeverInAToolHandler');
+  });
+});
+
+describe('agent-lag report on a log two processes wrote, one killed without its summary', () => {
+  // Hand-written (test/fixtures/cli/report/two-processes.ndjson): pid 101 blocks 300 ms, then 420 ms (first
+  // reported as ongoing), and writes its summary. pid 202 blocks 250 ms, then wedges in spinInAToolHandler
+  // (two ongoing lines, 150 ms and 1.15 s; checkpoints that saw it 400 ms and 1.4 s in) and is killed:
+  // its last checkpoint, 0.4 s before its last line, is its figures, and the wedge a block that never ended.
+  const twoProcesses = join(fixtures, 'two-processes.ndjson');
+
+  it('adds up both processes, the block that never ended included, in --json', async () => {
+    const { code, stdout, stderr } = await report([twoProcesses, '--json']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const model = JSON.parse(stdout) as {
+      pid: number | null;
+      stalls: Record<string, number>;
+      notes: string[];
+      processes: { pid: number; figuresFrom: string; checkpointAgeMs: number | null; stalls: Record<string, number>; neverEnded: number }[];
+      worstBlocks: { pid: number; durationMs: number }[];
+      neverEnded: { pid: number; startedAt: number; durationMs: number; ageFrom: string; stack: { functionName: string }[] }[];
+      stackGroups: { signature: string; count: number; totalMs: number; maxMs: number }[];
+      histogram: { count: number }[];
+    };
+    expect(model.pid).toBeNull();
+    // 101: its summary (2 stalls, 720 ms). 202: its checkpoint (1 stall, 250 ms) + the 1.4 s that never ended.
+    expect(model.stalls).toEqual({ count: 4, startupCount: 0, totalMs: 2370, maxMs: 1400, p50Ms: 300, p99Ms: 1400, detailed: 4, neverEnded: 1 });
+    expect(model.processes.map((p) => [p.pid, p.figuresFrom, p.checkpointAgeMs, p.stalls.count, p.stalls.totalMs, p.stalls.maxMs, p.neverEnded])).toEqual([
+      [101, 'summary', null, 2, 720, 420, 0],
+      [202, 'checkpoint', 400, 2, 1650, 1400, 1],
+    ]);
+    expect(model.notes).toEqual(['pid 202 ended without a summary (killed?): figures from its last checkpoint, 400 ms before its end']);
+    // The 420 ms block once, as its final event; the 1.4 s one never ended, at its checkpoint's age.
+    expect(model.worstBlocks.map((b) => [b.pid, b.durationMs])).toEqual([[101, 420], [101, 300], [202, 250]]);
+    expect(model.neverEnded).toHaveLength(1);
+    expect(model.neverEnded[0]).toMatchObject({ pid: 202, startedAt: 1_767_225_602_600, durationMs: 1400, ageFrom: 'checkpoint' });
+    expect(model.neverEnded[0]?.stack[0]?.functionName).toBe('spinInAToolHandler');
+    expect(model.stackGroups.map((g) => [g.signature, g.count, g.totalMs, g.maxMs])).toEqual([['spin', 1, 1400, 1400], ['hash', 2, 720, 420], ['render', 1, 250, 250]]);
+    expect(model.histogram.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(4);
+  });
+
+  it('says so in the terminal, with both processes\' lag and stalls', async () => {
+    const { code, stdout } = await report([twoProcesses]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('(2 processes, 4.5 s of events, threshold 100 ms)');
+    expect(stdout).toContain('pid 202 ended without a summary (killed?): figures from its last checkpoint, 400 ms before its end');
+    expect(stdout).toMatch(/pid 101 {2}p50 0\.6 ms {2}p90 2\.0 ms {2}p99 301 ms {2}max 420 ms {2}ELU 15% {2}\(from summary\)/);
+    expect(stdout).toMatch(/pid 202 {2}p50 0\.4 ms {2}p90 1\.0 ms {2}p99 250 ms {2}max 1\.4 s {2}ELU 100% {2}\(from checkpoint\)/);
+    expect(stdout).toMatch(/ 4 stalls over 100 ms, 2\.4 s blocked in total, worst 1\.4 s\n/);
+    expect(stdout).toMatch(/1 of them never ended \(still running after 1\.4 s/);
+    expect(stdout).toContain('pid 101: 2 stalls, worst 420 ms  (from its summary)');
+    expect(stdout).toContain('pid 202: 2 stalls, 1 never ended, worst 1.4 s  (from its checkpoint)');
+    expect(stdout).toMatch(/Blocks that never ended\n +1\. +≥ 1\.4 s {2}NEVER ENDED {2}during run=r-8\n +at spinInAToolHandler/);
+    expect(stdout).toMatch(/hashPasswordSynchronously \(\/home\/dev\/agent-service\/tools\.js:10:3\) +2 +720 ms +420 ms/);
+  });
+
+  it('lists the processes in the HTML report', async () => {
+    const out = join(scratch, 'two-processes.html');
+    expect((await report([twoProcesses, '--html', out])).code).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('pid 202 ended without a summary (killed?): figures from its last checkpoint, 400 ms before its end');
+    const table = /<table class="processes">.*?<\/table>/s.exec(html)?.[0] ?? '';
+    expect(table).toContain('<tr><td>101</td><td>2</td><td>0</td><td>720 ms</td><td>420 ms</td>');
+    expect(table).toContain('<tr><td>202</td><td>2</td><td>1</td><td>1.6 s</td><td>1.4 s</td>');
+    expect(table).toContain('last checkpoint, 400 ms before its end');
+    expect(html).toMatch(/<div class="card bad"><span class="dim">stalls<\/span><b>4<\/b><\/div>/);
   });
 });

@@ -6,10 +6,10 @@ import type { Command } from 'commander';
 import { EXIT_FINDINGS } from '../errors.js';
 import type { CommandResult } from '../main.js';
 import { formatBlockLine, formatMs, formatSummary } from '../run/format.js';
-import { parseNonNegativeMs, parsePositiveMs } from '../run/numbers.js';
+import type { LogFigures } from '../report/log-figures.js';
+import { parseNonNegativeMs, parsePositiveMs, parseThresholdMs } from '../run/numbers.js';
 import { RunReport } from '../run/run-report.js';
 import { exitCodeOf, runMonitored } from '../run/run-monitored.js';
-import { mergeSnapshots } from '../watch/merge-snapshots.js';
 
 interface RunCommandOptions {
   report?: string;
@@ -37,7 +37,7 @@ export function registerRunCommand(program: Command, result: CommandResult): voi
     .option('--report <file>', 'keep the monitor\'s NDJSON event log in <file>')
     .option('--threshold-ms <ms>', 'report stalls longer than <ms> (monitor default otherwise)')
     .option('--startup-grace-ms <ms>', 'count stalls in the first <ms> as start-up, not blocks (monitor default 1000; 0 for none)')
-    .option('--fail-on-block-ms <ms>', 'exit 1 if any block after start-up lasted longer than <ms>')
+    .option('--fail-on-block-ms <ms>', 'exit 1 if any block after start-up lasted longer than <ms> (one that never ended included), or if the monitor reported nothing')
     .option('--json', 'write the event log as NDJSON to stdout (the command\'s stdout goes to stderr)')
     .passThroughOptions()
     .addHelpText(
@@ -55,7 +55,7 @@ Examples:
 }
 
 async function runCommand(command: string[], options: RunCommandOptions): Promise<number> {
-  const thresholdMs = parsePositiveMs(options.thresholdMs, '--threshold-ms');
+  const thresholdMs = parseThresholdMs(options.thresholdMs, '--threshold-ms');
   const startupGraceMs = parseNonNegativeMs(options.startupGraceMs, '--startup-grace-ms');
   const failOnBlockMs = parsePositiveMs(options.failOnBlockMs, '--fail-on-block-ms');
   const json = options.json === true;
@@ -64,12 +64,14 @@ async function runCommand(command: string[], options: RunCommandOptions): Promis
 
   const scratch = options.report ? undefined : await mkdtemp(join(tmpdir(), 'agent-lag-run-'));
   const reportPath = options.report ? resolve(options.report) : join(scratch ?? '', 'events.ndjson');
-  const report = new RunReport();
+  const report = new RunReport(reportPath);
   // `run --json … | head`: a closed pipe must not crash us while the command still runs (left
   // installed: queued writes may fail after the run has ended).
   const ignorePipeError = () => undefined;
   if (json) process.stdout.on('error', ignorePipeError);
   const startedAt = Date.now();
+  // A process killed in a block writes nothing more: when it went is how long the block lasted at least.
+  const goneTimer = setInterval(() => void report.gone.poll(), 100);
   try {
     const outcome = await runMonitored({
       command,
@@ -78,42 +80,53 @@ async function runCommand(command: string[], options: RunCommandOptions): Promis
       startupGraceMs,
       childStdout: json ? 'stderr' : 'inherit',
       onEvent: (event) => {
-        const block = report.add(event);
+        const live = report.add(event);
         if (json) {
           if (process.stdout.writable) process.stdout.write(`${JSON.stringify(event)}\n`);
+        } else if (live) {
+          say(`${color.dim('[agent-lag]')} ${formatBlockLine(live.block, color, { endedAfterOngoing: live.endedAfterOngoing })}`);
         }
-        else if (block) say(`${color.dim('[agent-lag]')} ${formatBlockLine(block, color, { endedAfterOngoing: report.endedAfterOngoing(block) })}`);
       },
     });
-    const exitedAt = Date.now();
+    clearInterval(goneTimer);
     const childExitCode = exitCodeOf(outcome);
+    if (outcome.pid !== undefined) report.gone.markGone(outcome.pid, outcome.exitedAt);
+    await report.gone.poll();
+    const figures = report.figures(outcome.exitedAt);
     if (!json) {
       const how = outcome.signal ? `killed by ${outcome.signal}` : `exit ${outcome.code ?? '?'}`;
       const title = `agent-lag run: ${command.join(' ')}  (${how}, ${formatMs(Date.now() - startedAt)})`;
       say('');
-      if (!report.heardFromMonitor) {
+      if (!figures.heard) {
         say(color.bold(title));
         say(color.yellow('  the monitor reported nothing: is the command a Node.js program (>= 20.19)?'));
       } else {
-        if (report.summaries.length === 0) {
-          say(color.yellow('  the monitor wrote no summary (the process was killed); figures from the blocks seen'));
-        }
-        const summary = { merged: mergeSnapshots(report.summaries), blocks: report.blocks, neverEnded: report.neverEnded, exitedAt, title };
-        for (const line of formatSummary(summary, color)) {
-          say(line);
-        }
+        for (const line of formatSummary({ figures, title }, color)) say(line);
       }
       if (options.report) say(color.dim(`  event log: ${reportPath}`));
     }
-    const worst = report.worstBlockMs;
-    const gateFailed = failOnBlockMs !== undefined && worst > failOnBlockMs;
-    if (gateFailed) {
-      say(`agent-lag: a block of ${formatMs(worst)} exceeded --fail-on-block-ms ${failOnBlockMs}`);
-    }
+    const gateFailed = failOnBlockMs !== undefined && gate(figures, failOnBlockMs, say);
     // The child's failure wins: it is the more specific news, and CI fails either way.
     if (childExitCode !== 0) return childExitCode;
     return gateFailed ? EXIT_FINDINGS : 0;
   } finally {
+    clearInterval(goneTimer);
     if (scratch) await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * --fail-on-block-ms: fails on the worst block, ended or never ended. Fails closed: with no event from
+ * any process (not Node, the preload refused, the log unreadable) nothing rules a long block out.
+ */
+function gate(figures: LogFigures, failOnBlockMs: number, say: (line: string) => void): boolean {
+  if (!figures.heard) {
+    say(`agent-lag: --fail-on-block-ms ${failOnBlockMs}: the monitor reported nothing (no event from any process, or its event log could not be read), so the gate cannot know: failing`);
+    return true;
+  }
+  const worst = figures.worstBlockMs;
+  if (worst <= failOnBlockMs) return false;
+  const neverEnded = figures.neverEnded.some((b) => !b.startup && b.durationMs === worst);
+  say(`agent-lag: a block of ${neverEnded ? 'at least ' : ''}${formatMs(worst)}${neverEnded ? ' (never ended)' : ''} exceeded --fail-on-block-ms ${failOnBlockMs}`);
+  return true;
 }

@@ -2,7 +2,7 @@ import { chalkStderr, default as chalk } from 'chalk';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import type { CommandResult } from '../main.js';
-import { parsePositiveMs, parsePositiveSeconds } from '../run/numbers.js';
+import { parsePositiveMs, parsePositiveSeconds, parseThresholdMs } from '../run/numbers.js';
 import { attachMonitor, type AttachedMonitor } from '../watch/attach/attach.js';
 import { checkTarget, isSocket, parseTarget, socketPathCandidates } from '../watch/resolve-target.js';
 import { WatchSession, type WatchOutput } from '../watch/watch-session.js';
@@ -48,7 +48,7 @@ Examples:
 
 async function watchCommand(targets: string[], options: WatchCommandOptions): Promise<number> {
   const durationS = parsePositiveSeconds(options.duration, '--duration');
-  const thresholdMs = parsePositiveMs(options.thresholdMs, '--threshold-ms');
+  const thresholdMs = parseThresholdMs(options.thresholdMs, '--threshold-ms');
   const intervalMs = parsePositiveMs(options.intervalMs, '--interval-ms') ?? 1000;
   if (thresholdMs !== undefined && !options.attach) throw new UsageError('--threshold-ms only applies with --attach');
   const output: WatchOutput = options.json ? 'json' : process.stdout.isTTY ? 'screen' : 'lines';

@@ -28,7 +28,7 @@ details { background: #fff; border: 1px solid var(--line); border-radius: 8px; m
 summary { cursor: pointer; } summary .ms { color: var(--red); font-weight: 600; }
 td.never-ended { color: var(--red); font-weight: 600; }
 pre { margin: 8px 0 0; white-space: pre-wrap; } .internal { color: var(--dim); }
-.api { color: #b54708; }
+.api { color: #b54708; } .note { color: #b54708; }
 `;
 
 function framesBlock(stack: readonly Frame[]): string {
@@ -92,9 +92,21 @@ function neverEnded(model: ReportModel): string {
     .map((block) => `<details class="never-ended-stack"><summary><span class="ms">≥ ${esc(formatMs(block.durationMs))}</span> from ${esc(formatTime(block.startedAt))}, never ended</summary>${block.stack.length > 0 ? framesBlock(block.stack) : '<pre class="dim">no stack sampled before it was reported (a native call, lag-only mode, or the report budget was spent)</pre>'}</details>`)
     .join('\n');
   return `<h2>Blocks that never ended</h2>
-<p>Reported by the monitor while still running, with no end in the log: the process was killed or died while its event loop was blocked. The duration is how long the block had lasted when it was reported; these blocks are not in the stall count.</p>
+<p>Reported by the monitor while still running, with no end in the log: the process was killed or died while its event loop was blocked. The duration is the latest age known (it lasted at least that long); these blocks are in the stall count.</p>
 <table class="never-ended"><thead><tr><th>started</th><th>blocked for</th><th class="text">sync API in flight</th><th class="text">where</th><th class="text">during</th><th>requests in flight</th></tr></thead><tbody>${rows.join('')}</tbody></table>
 ${stacks}`;
+}
+
+function processes(model: ReportModel): string {
+  if (model.processes.length < 2 && model.notes.length === 0) return '';
+  const rows = model.processes.map((p) => {
+    const from = p.figuresFrom === 'checkpoint' && p.checkpointAgeMs !== null ? `last checkpoint, ${formatMs(p.checkpointAgeMs)} before its end` : p.figuresFrom === 'events' ? 'block events' : p.figuresFrom;
+    return `<tr><td>${p.pid ?? '?'}</td><td>${p.stalls.count}</td><td>${p.neverEnded}</td><td>${esc(formatMs(p.stalls.totalMs))}</td><td>${esc(formatMs(p.stalls.maxMs))}</td><td>${p.lag ? esc(formatMs(p.lag.p99Ms)) : '–'}</td><td class="text">${esc(from)}</td></tr>`;
+  });
+  const notes = model.notes.map((note) => `<p class="note">${esc(note)}</p>`).join('\n');
+  return `<h2>Processes</h2>
+${notes}
+<table class="processes"><thead><tr><th>pid</th><th>stalls</th><th>never ended</th><th>blocked</th><th>worst</th><th>lag p99</th><th class="text">figures from</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function syncCalls(model: ReportModel): string {
@@ -110,7 +122,7 @@ function syncCalls(model: ReportModel): string {
 export function renderHtml(model: ReportModel, version: string): string {
   const lag = model.lag;
   const facts = [
-    model.pid !== null ? `pid ${model.pid}` : null,
+    model.pid !== null ? `pid ${model.pid}` : model.processes.length > 1 ? `${model.processes.length} processes` : null,
     model.from !== null ? formatTime(model.from) : null,
     model.from !== null && model.to !== null ? `${formatMs(model.to - model.from)} of events` : null,
     model.thresholdMs !== null ? `stall threshold ${formatMs(model.thresholdMs)}` : null,
@@ -144,6 +156,7 @@ ${lagChart(model.lagSeries)}
 <h2>Stall durations</h2>
 ${stallHistogram(model.histogram)}
 ${model.stalls.detailed < model.stalls.count ? `<p class="dim">${model.stalls.detailed} of ${model.stalls.count} stalls were logged in detail (the monitor rate-limits detailed reports; counts are exact).</p>` : ''}
+${processes(model)}
 <h2>Routes</h2>
 ${routesTable(model)}
 ${neverEnded(model)}

@@ -11,6 +11,8 @@ export type InFlight = InFlightCall;
 export type Context = MonitorContext;
 
 export interface BlockRecord {
+  /** The process that wrote it; null in logs of monitors older than `pid` on block lines. */
+  pid: number | null;
   startedAt: number;
   durationMs: number;
   stack: Frame[];
@@ -35,9 +37,14 @@ export interface LagFigures {
   p50Ms: number;
   p90Ms: number;
   p99Ms: number;
+  /** Present in a snapshot's lag since start; null where the log did not say. */
+  samples?: number | null;
+  source?: string | null;
 }
 
 export interface LagRecord {
+  /** The process that wrote it; null in older logs. */
+  pid: number | null;
   at: number;
   windowMs: number;
   lag: LagFigures;
@@ -48,8 +55,29 @@ export interface LagRecord {
 export type StackSummaryRecord = StackSummary;
 export type SyncCallRecord = SyncCallSite;
 
-/** The final `{"type":"summary"}` line: the monitor's snapshot at exit. */
+/** A snapshot's stall figures; `histogram` (hdr-histogram-js, base64) merges across processes. */
+export interface StallRecord {
+  count: number;
+  startupCount: number;
+  totalMs: number;
+  maxMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  histogram: string;
+}
+
+/** The stall in progress when a checkpoint was written (not yet in its `stalls`). */
+export interface OngoingStallRecord {
+  startedAt: number;
+  durationMs: number;
+}
+
+/**
+ * A `{"type":"summary"}` line (the monitor's snapshot at exit) or a `{"type":"checkpoint"}` line (its
+ * figures so far, at most a second old when the process dies without a summary).
+ */
 export interface SummaryRecord {
+  kind: 'summary' | 'checkpoint';
   pid: number | null;
   at: number | null;
   uptimeMs: number | null;
@@ -57,15 +85,21 @@ export interface SummaryRecord {
   mode: string | null;
   lag: LagFigures | null;
   utilization: number | null;
-  stalls: { count: number; startupCount: number; totalMs: number; maxMs: number } | null;
+  stalls: StallRecord | null;
+  threadPool: { p99Ms: number } | null;
   topStacks: StackSummaryRecord[];
   syncCalls: SyncCallRecord[];
   sections: Record<string, unknown>;
+  /** Checkpoints only: the stall in progress, if any. */
+  ongoing: OngoingStallRecord | null;
 }
 
 export interface EventLog {
   path: string;
   blocks: BlockRecord[];
   lags: LagRecord[];
+  /** Summaries and checkpoints of every process, in log order. */
+  snapshots: SummaryRecord[];
+  /** The last summary in the log (any process): what single-process readers (the demo) want. */
   summary: SummaryRecord | null;
 }

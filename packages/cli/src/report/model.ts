@@ -1,45 +1,60 @@
-import type {
-  BlockRecord,
-  EventLog,
-  LagFigures,
-  StackSummaryRecord,
-  SyncCallRecord,
-} from './log-types.js';
-import { pairOngoing } from './pair-ongoing.js';
+import { figuresNotes, logFigures, type FiguresOptions, type NeverEndedBlock, type ProcessFigures } from './log-figures.js';
+import type { BlockRecord, EventLog, LagFigures, StackSummaryRecord, SyncCallRecord } from './log-types.js';
 
 /** Everything the terminal summary, the HTML report and `--json` show: plain data, computed once. */
 export interface ReportModel {
   source: string;
+  /** The process, when the log has one; null when several processes wrote it (see `processes`). */
   pid: number | null;
   /** Epoch ms of the first and last event seen. */
   from: number | null;
   to: number | null;
   thresholdMs: number | null;
   mode: string | null;
-  lag: (LagFigures & { from: 'summary' | 'lag windows' }) | null;
+  /** One process's lag since start; with several, the one with the worst p99 (each is in `processes`). */
+  lag: (LagFigures & { from: 'summary' | 'checkpoint' | 'lag windows' }) | null;
   utilization: number | null;
+  /** Every process's stalls added up, blocks that never ended included. */
   stalls: {
     count: number;
     startupCount: number;
     totalMs: number;
     maxMs: number;
+    p50Ms: number;
+    p99Ms: number;
     /** Block events in the log; fewer than `count` when the monitor rate-limited detailed reports. */
     detailed: number;
-    /** Blocks reported as ongoing that never ended (not in `count`: a stall is counted when it ends). */
+    /** Of `count`, the blocks that never ended (the process died in them). */
     neverEnded: number;
   };
+  /** One per process that wrote to the log, with where its figures come from. */
+  processes: ProcessRow[];
+  /** One line per process that ended without a summary, saying where its figures come from. */
+  notes: string[];
   histogram: HistogramBucket[];
   lagSeries: LagPoint[];
   /** Ended blocks only: a block reported as ongoing and then ended is here once, as its final event. */
   worstBlocks: BlockRecord[];
   /**
    * Provisional (`ongoing`) events with no final event: blocks still running when the log ends, i.e. the
-   * process was killed or died while blocked. `durationMs` is how long they had lasted when reported.
+   * process was killed or died while blocked. `durationMs` is the latest age known (at least).
    */
-  neverEnded: BlockRecord[];
+  neverEnded: NeverEndedBlock[];
   stackGroups: StackGroup[];
   routes: RouteRow[] | null;
   syncCalls: SyncCallRecord[];
+}
+
+export interface ProcessRow {
+  pid: number | null;
+  figuresFrom: ProcessFigures['figuresFrom'];
+  /** With figures from a checkpoint: how long before the process's end it was written. */
+  checkpointAgeMs: number | null;
+  thresholdMs: number | null;
+  stalls: ProcessFigures['stalls'];
+  neverEnded: number;
+  lag: ProcessFigures['lag'];
+  utilization: number | null;
 }
 
 export interface HistogramBucket {
@@ -110,41 +125,6 @@ function histogram(blocks: readonly BlockRecord[]): HistogramBucket[] {
   return buckets;
 }
 
-/** Identical stacks share a signature; blocks logged without one are keyed by their frames. */
-function signatureOf(block: BlockRecord): string {
-  return block.signature ?? block.stack.map((f) => `${f.functionName}@${f.url}:${f.line}:${f.column}`).join('|');
-}
-
-function stackGroups(blocks: readonly BlockRecord[], log: EventLog): StackGroup[] {
-  const groups = new Map<string, StackGroup>();
-  for (const block of blocks) {
-    const signature = signatureOf(block);
-    const group = groups.get(signature);
-    if (group) {
-      group.count++;
-      group.totalMs += block.durationMs;
-      group.maxMs = Math.max(group.maxMs, block.durationMs);
-    } else {
-      groups.set(signature, {
-        signature,
-        count: 1,
-        totalMs: block.durationMs,
-        maxMs: block.durationMs,
-        stack: block.stack,
-        inFlight: block.inFlight,
-        context: block.context,
-      });
-    }
-  }
-  // The summary's counts are exact even when detailed block events were rate-limited.
-  for (const top of log.summary?.topStacks ?? []) {
-    const group = groups.get(top.signature);
-    if (!group) groups.set(top.signature, { ...top });
-    else if (top.count > group.count) Object.assign(group, { count: top.count, totalMs: top.totalMs, maxMs: top.maxMs });
-  }
-  return [...groups.values()].filter((g) => g.stack.length > 0 || g.inFlight).sort((a, b) => b.totalMs - a.totalMs);
-}
-
 function routeRows(sections: Record<string, unknown>): RouteRow[] | null {
   const section = sections['routes'];
   const routes = (section as { routes?: unknown } | undefined)?.routes;
@@ -164,64 +144,82 @@ function routeRows(sections: Record<string, unknown>): RouteRow[] | null {
     .sort((a, b) => (b.blockedMs ?? 0) - (a.blockedMs ?? 0));
 }
 
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+/** Route rows of every process, added up per route. */
+function mergedRoutes(processes: readonly ProcessFigures[]): RouteRow[] | null {
+  const lists = processes.map((p) => routeRows(p.snapshot?.sections ?? {})).filter((rows): rows is RouteRow[] => rows !== null);
+  if (lists.length === 0) return null;
+  const add = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : a + b);
+  const byRoute = new Map<string, RouteRow>();
+  for (const row of lists.flat()) {
+    const seen = byRoute.get(row.route);
+    if (!seen) {
+      byRoute.set(row.route, { ...row });
+      continue;
+    }
+    seen.requests = add(seen.requests, row.requests);
+    seen.blocks = add(seen.blocks, row.blocks);
+    seen.blockedMs = add(seen.blockedMs, row.blockedMs);
+    seen.waitedMs = add(seen.waitedMs, row.waitedMs);
+    seen.inFlight = add(seen.inFlight, row.inFlight);
+    seen.worstBlockMs = seen.worstBlockMs === null ? row.worstBlockMs : Math.max(seen.worstBlockMs, row.worstBlockMs ?? 0);
+  }
+  return [...byRoute.values()].sort((a, b) => (b.blockedMs ?? 0) - (a.blockedMs ?? 0));
 }
 
-/** Lag since start from the summary when present, else estimated over the logged windows. */
-function overallLag(log: EventLog): ReportModel['lag'] {
-  if (log.summary?.lag) return { ...log.summary.lag, from: 'summary' };
-  if (log.lags.length === 0) return null;
-  const of = (pick: (l: LagFigures) => number) => log.lags.map((l) => pick(l.lag));
-  return {
-    minMs: Math.min(...of((l) => l.minMs)),
-    maxMs: Math.max(...of((l) => l.maxMs)),
-    meanMs: of((l) => l.meanMs).reduce((a, b) => a + b, 0) / log.lags.length,
-    p50Ms: percentile(of((l) => l.p50Ms), 50),
-    p90Ms: percentile(of((l) => l.p90Ms), 90),
-    p99Ms: percentile(of((l) => l.p99Ms), 99),
-    from: 'lag windows',
-  };
-}
-
-export function buildReport(log: EventLog): ReportModel {
+export function buildReport(log: EventLog, options: FiguresOptions = {}): ReportModel {
+  const figures = logFigures(log, options);
   // A block reported while still running and again when it ended counts once, as its final event.
-  const { ended, neverEnded } = pairOngoing(log.blocks);
-  const afterStartup = ended.filter((b) => !b.startup);
+  const afterStartup = figures.ended.filter((b) => !b.startup);
+  const neverEnded = figures.neverEnded.filter((b) => !b.startup);
   const times = [
     ...log.blocks.map((b) => b.startedAt),
     // A block that never ended was still running this late.
-    ...neverEnded.map((b) => b.startedAt + b.durationMs),
+    ...figures.neverEnded.map((b) => b.startedAt + b.durationMs),
     ...log.lags.map((l) => l.at),
-    ...(log.summary?.at ? [log.summary.at] : []),
+    ...log.snapshots.flatMap((s) => (s.at === null ? [] : [s.at])),
   ];
-  const stalls = log.summary?.stalls;
+  const { processes } = figures;
+  const single = processes.length === 1 ? processes[0] : undefined;
+  const worstLag = [...processes].filter((p) => p.lag).sort((a, b) => (b.lag?.p99Ms ?? 0) - (a.lag?.p99Ms ?? 0))[0];
+  const firstSnapshot = processes.find((p) => p.snapshot)?.snapshot ?? null;
   return {
     source: log.path,
-    pid: log.summary?.pid ?? null,
+    pid: single?.pid ?? null,
     from: times.length ? Math.min(...times) : null,
     to: times.length ? Math.max(...times) : null,
-    thresholdMs: log.summary?.thresholdMs ?? null,
-    mode: log.summary?.mode ?? null,
-    lag: overallLag(log),
-    utilization: log.summary?.utilization ?? log.lags.at(-1)?.utilization ?? null,
+    thresholdMs: firstSnapshot?.thresholdMs ?? null,
+    mode: processes.some((p) => p.snapshot?.mode === 'lag-only') ? 'lag-only' : (firstSnapshot?.mode ?? null),
+    lag: worstLag?.lag ?? null,
+    utilization: single ? single.utilization : null,
     stalls: {
-      count: stalls?.count ?? afterStartup.length,
-      startupCount: stalls?.startupCount ?? ended.length - afterStartup.length,
-      totalMs: stalls?.totalMs ?? afterStartup.reduce((sum, b) => sum + b.durationMs, 0),
-      maxMs: stalls?.maxMs ?? Math.max(0, ...afterStartup.map((b) => b.durationMs)),
-      detailed: afterStartup.length,
+      count: figures.stalls.count,
+      startupCount: figures.stalls.startupCount,
+      totalMs: figures.stalls.totalMs,
+      maxMs: figures.stalls.maxMs,
+      p50Ms: figures.stalls.p50Ms,
+      p99Ms: figures.stalls.p99Ms,
+      detailed: afterStartup.length + neverEnded.length,
       neverEnded: neverEnded.length,
     },
-    histogram: histogram(afterStartup),
+    processes: processes.map((p) => ({
+      pid: p.pid,
+      figuresFrom: p.figuresFrom,
+      checkpointAgeMs: p.checkpointAgeMs,
+      thresholdMs: p.snapshot?.thresholdMs ?? null,
+      stalls: p.stalls,
+      neverEnded: p.neverEnded.filter((b) => !b.startup).length,
+      lag: p.lag,
+      utilization: p.utilization,
+    })),
+    notes: figuresNotes(figures, formatMs),
+    histogram: histogram([...afterStartup, ...neverEnded]),
     lagSeries: [...log.lags]
       .sort((a, b) => a.at - b.at)
       .map((l) => ({ at: l.at, p50Ms: l.lag.p50Ms, p99Ms: l.lag.p99Ms, maxMs: l.lag.maxMs, utilization: l.utilization })),
     worstBlocks: [...afterStartup].sort((a, b) => b.durationMs - a.durationMs).slice(0, WORST_BLOCKS),
     neverEnded: [...neverEnded].sort((a, b) => b.durationMs - a.durationMs),
-    stackGroups: stackGroups(afterStartup, log),
-    routes: routeRows(log.summary?.sections ?? {}),
-    syncCalls: [...(log.summary?.syncCalls ?? [])].sort((a, b) => b.totalMs - a.totalMs),
+    stackGroups: figures.stackGroups,
+    routes: mergedRoutes(processes),
+    syncCalls: figures.syncCalls,
   };
 }

@@ -8,6 +8,7 @@ import type {
   InFlight,
   LagFigures,
   LagRecord,
+  OngoingStallRecord,
   StackSummaryRecord,
   SummaryRecord,
   SyncCallRecord,
@@ -62,11 +63,14 @@ function lagFigures(value: unknown): LagFigures | null {
     p50Ms: read('p50Ms'),
     p90Ms: read('p90Ms'),
     p99Ms: read('p99Ms'),
+    samples: numberOr(value['samples'], null),
+    source: stringOr(value['source'], null),
   };
 }
 
 function block(event: Json): BlockRecord {
   return {
+    pid: numberOr(event['pid'], null),
     startedAt: requiredNumber(event, 'startedAt'),
     durationMs: requiredNumber(event, 'durationMs'),
     stack: frames(event['stack']),
@@ -84,6 +88,7 @@ function lag(event: Json): LagRecord {
   const figures = lagFigures(event['lag']);
   if (!figures) throw new BadEvent('a lag event without "lag" figures');
   return {
+    pid: numberOr(event['pid'], null),
     at: requiredNumber(event, 'at'),
     windowMs: numberOr(event['windowMs'], 0),
     lag: figures,
@@ -113,10 +118,19 @@ function syncCall(value: Json): SyncCallRecord {
   };
 }
 
-function summary(event: Json): SummaryRecord {
+function ongoingStall(value: unknown): OngoingStallRecord | null {
+  if (!isObject(value)) return null;
+  const startedAt = numberOr(value['startedAt'], null);
+  const durationMs = numberOr(value['durationMs'], null);
+  return startedAt === null || durationMs === null ? null : { startedAt, durationMs };
+}
+
+function summary(event: Json, kind: SummaryRecord['kind']): SummaryRecord {
   const stalls = event['stalls'];
+  const pool = event['threadPool'];
   const list = (key: string) => (Array.isArray(event[key]) ? (event[key] as unknown[]).filter(isObject) : []);
   return {
+    kind,
     pid: numberOr(event['pid'], null),
     at: numberOr(event['at'], null),
     uptimeMs: numberOr(event['uptimeMs'], null),
@@ -130,12 +144,65 @@ function summary(event: Json): SummaryRecord {
           startupCount: numberOr(stalls['startupCount'], 0),
           totalMs: numberOr(stalls['totalMs'], 0),
           maxMs: numberOr(stalls['maxMs'], 0),
+          p50Ms: numberOr(stalls['p50Ms'], 0),
+          p99Ms: numberOr(stalls['p99Ms'], 0),
+          histogram: stringOr(stalls['histogram'], ''),
         }
       : null,
+    threadPool: isObject(pool) && typeof pool['p99Ms'] === 'number' ? { p99Ms: pool['p99Ms'] } : null,
     topStacks: list('topStacks').map(stackSummary),
     syncCalls: list('syncCalls').map(syncCall),
     sections: isObject(event['sections']) ? event['sections'] : {},
+    ongoing: kind === 'checkpoint' ? ongoingStall(event['ongoing']) : null,
   };
+}
+
+/** One line of the log, read; null for a type this reader does not know (a newer monitor's). */
+export type LogEvent =
+  | { type: 'block'; record: BlockRecord }
+  | { type: 'lag'; record: LagRecord }
+  | { type: 'summary' | 'checkpoint'; record: SummaryRecord };
+
+/** Reads one parsed line; throws BadEvent when a known event lacks what it must have. */
+function readEvent(event: Json): LogEvent | null {
+  switch (event['type']) {
+    case 'block':
+      return { type: 'block', record: block(event) };
+    case 'lag':
+      return { type: 'lag', record: lag(event) };
+    case 'summary':
+    case 'checkpoint':
+      return { type: event['type'], record: summary(event, event['type']) };
+    default:
+      return null;
+  }
+}
+
+/**
+ * One line of a log followed live (`agent-lag run`): the same reading as `report`'s, but a line that is
+ * not a well-formed event is skipped rather than fatal (the run goes on).
+ */
+export function readLiveEvent(event: Record<string, unknown>): LogEvent | null {
+  try {
+    return readEvent(event);
+  } catch (error) {
+    if (error instanceof BadEvent) return null;
+    throw error;
+  }
+}
+
+/** Adds a read line to a log being built. */
+export function addToLog(log: EventLog, event: LogEvent): void {
+  if (event.type === 'block') log.blocks.push(event.record);
+  else if (event.type === 'lag') log.lags.push(event.record);
+  else {
+    log.snapshots.push(event.record);
+    if (event.type === 'summary') log.summary = event.record;
+  }
+}
+
+export function emptyLog(path: string): EventLog {
+  return { path, blocks: [], lags: [], snapshots: [], summary: null };
 }
 
 async function readText(path: string): Promise<string> {
@@ -154,7 +221,7 @@ async function readText(path: string): Promise<string> {
  * line that is not JSON or not an event, becomes a UsageError naming the file and line.
  */
 export async function readEventLog(path: string): Promise<EventLog> {
-  const log: EventLog = { path, blocks: [], lags: [], summary: null };
+  const log = emptyLog(path);
   const lines = (await readText(path)).split('\n');
   let seen = 0;
   for (const [index, line] of lines.entries()) {
@@ -172,17 +239,16 @@ export async function readEventLog(path: string): Promise<EventLog> {
     seen++;
     try {
       // Unknown types are skipped: a newer monitor may log more than this report knows about.
-      if (event['type'] === 'block') log.blocks.push(block(event));
-      else if (event['type'] === 'lag') log.lags.push(lag(event));
-      else if (event['type'] === 'summary') log.summary = summary(event);
+      const read = readEvent(event);
+      if (read) addToLog(log, read);
     } catch (error) {
       if (error instanceof BadEvent) throw new UsageError(`${where}: ${error.message}`);
       throw error;
     }
   }
   if (seen === 0) throw new UsageError(`${path} is empty: no agent-lag events to report`);
-  if (log.blocks.length === 0 && log.lags.length === 0 && log.summary === null) {
-    throw new UsageError(`${path} has no block, lag or summary events`);
+  if (log.blocks.length === 0 && log.lags.length === 0 && log.snapshots.length === 0) {
+    throw new UsageError(`${path} has no block, lag, checkpoint or summary events`);
   }
   return log;
 }

@@ -29,15 +29,29 @@ function section(title: string): string {
 export function renderTerminal(model: ReportModel): string {
   const out: string[] = [];
   const facts = [
-    model.pid !== null ? `pid ${model.pid}` : null,
+    model.pid !== null ? `pid ${model.pid}` : model.processes.length > 1 ? `${model.processes.length} processes` : null,
     model.from !== null && model.to !== null ? `${formatMs(model.to - model.from)} of events` : null,
     model.thresholdMs !== null ? `threshold ${formatMs(model.thresholdMs)}` : null,
     model.mode === 'lag-only' ? chalk.yellow('lag-only: no stacks') : null,
   ].filter(Boolean);
   out.push(`${chalk.bold('agent-lag report')} ${model.source}${facts.length ? chalk.dim(`  (${facts.join(', ')})`) : ''}`);
 
+  for (const note of model.notes) out.push(chalk.yellow(note));
+
   out.push(section('Event-loop lag'));
-  if (model.lag) {
+  if (model.processes.length > 1) {
+    for (const process of model.processes) {
+      const who = process.pid === null ? 'pid ?' : `pid ${process.pid}`;
+      const { lag } = process;
+      out.push(
+        lag
+          ? `  ${who}  p50 ${formatMs(lag.p50Ms)}  p90 ${formatMs(lag.p90Ms)}  p99 ${lag.p99Ms >= 100 ? chalk.red(formatMs(lag.p99Ms)) : formatMs(lag.p99Ms)}  max ${formatMs(lag.maxMs)}` +
+              (process.utilization !== null ? `  ELU ${formatPercent(process.utilization)}` : '') +
+              chalk.dim(`  (from ${lag.from})`)
+          : chalk.dim(`  ${who}  no lag figures`),
+      );
+    }
+  } else if (model.lag) {
     const { lag } = model;
     const p99 = lag.p99Ms >= 100 ? chalk.red(formatMs(lag.p99Ms)) : formatMs(lag.p99Ms);
     out.push(
@@ -64,10 +78,19 @@ export function renderTerminal(model: ReportModel): string {
   if (stalls.neverEnded > 0) {
     const longest = Math.max(...model.neverEnded.map((b) => b.durationMs));
     out.push(
-      chalk.red.bold(`  +${stalls.neverEnded} block${stalls.neverEnded === 1 ? '' : 's'} never ended`) +
-        ` (reported still running after ${formatMs(longest)}${stalls.neverEnded === 1 ? '' : ' at most'}, no end in the log:` +
-        ' the process was killed or died while blocked; not in the count)',
+      chalk.red.bold(`  ${stalls.neverEnded} of them never ended`) +
+        ` (still running after ${formatMs(longest)}${stalls.neverEnded === 1 ? '' : ' at most'}, no end in the log:` +
+        ' the process was killed or died while blocked)',
     );
+  }
+  if (model.processes.length > 1) {
+    for (const process of model.processes) {
+      const who = process.pid === null ? 'pid ?' : `pid ${process.pid}`;
+      const never = process.neverEnded > 0 ? `, ${process.neverEnded} never ended` : '';
+      out.push(
+        chalk.dim(`  ${who}: ${process.stalls.count} stalls${never}, worst ${formatMs(process.stalls.maxMs)}  (from its ${process.figuresFrom === 'events' ? 'block events' : process.figuresFrom})`),
+      );
+    }
   }
   if (stalls.detailed > 0) {
     const most = Math.max(...model.histogram.map((b) => b.count));

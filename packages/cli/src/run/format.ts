@@ -1,7 +1,8 @@
 import type { ChalkInstance } from 'chalk';
 import { describeRequestsInFlight } from '../report/describe.js';
-import type { MergedSnapshots } from '../watch/merge-snapshots.js';
-import type { BlockEvent, InFlightCall, LagFigures, MonitorContext, StackFrame } from '../watch/monitor-types.js';
+import { figuresNotes, type LogFigures } from '../report/log-figures.js';
+import type { LagFigures } from '../watch/monitor-types.js';
+import type { BlockEvent, InFlightCall, MonitorContext, StackFrame } from '../watch/monitor-types.js';
 
 /** Milliseconds the way a person reads them: 0.42 ms, 12.3 ms, 250 ms, 1.50 s. */
 export function formatMs(ms: number): string {
@@ -89,13 +90,27 @@ export function formatBlockLine(block: BlockEvent, color: ChalkInstance, options
   return parts.join('  ');
 }
 
+/** What a never-ended line shows: a block event, or a block record read from a log. */
+export type NeverEndedInput = Pick<BlockEvent, 'startedAt' | 'durationMs' | 'stack' | 'inFlight' | 'context'> & {
+  requestsInFlight?: number | null | undefined;
+};
+
+export interface NeverEndedOptions {
+  /** Epoch ms the process was seen to go away (watch): say how long after the block began that was. */
+  goneAt?: number | undefined;
+  /** The duration already runs until the process's exit (run saw its child exit). */
+  untilExit?: boolean;
+}
+
 /**
  * `≥ 5.00 s, never ended  api  at fn ← caller  file:line  context`. With `goneAt` (epoch ms the process
  * was seen to exit), also how long after the block began that was: the block lasted until then.
  */
-export function formatNeverEndedLine(block: BlockEvent, color: ChalkInstance, goneAt?: number): string {
+export function formatNeverEndedLine(block: NeverEndedInput, color: ChalkInstance, options: NeverEndedOptions = {}): string {
   const parts = [color.red.bold(`≥ ${formatMs(block.durationMs)}, never ended`)];
-  if (goneAt !== undefined && goneAt - block.startedAt > block.durationMs) {
+  const { goneAt } = options;
+  if (options.untilExit) parts.push(color.dim('(still running when the process exited)'));
+  else if (goneAt !== undefined && goneAt - block.startedAt > block.durationMs) {
     parts.push(color.dim(`(the process exited ${formatMs(goneAt - block.startedAt)} after it began)`));
   }
   const api = formatInFlight(block.inFlight);
@@ -109,58 +124,61 @@ export function formatNeverEndedLine(block: BlockEvent, color: ChalkInstance, go
   return parts.join('  ');
 }
 
-export function formatLagFigures(lag: LagFigures): string {
+export function formatLagFigures(lag: Pick<LagFigures, 'p50Ms' | 'p90Ms' | 'p99Ms' | 'maxMs'>): string {
   return `p50 ${formatMs(lag.p50Ms)}  p90 ${formatMs(lag.p90Ms)}  p99 ${formatMs(lag.p99Ms)}  max ${formatMs(lag.maxMs)}`;
 }
 
 export interface SummaryInput {
-  merged: MergedSnapshots;
-  /** Blocks seen in the event stream, used when the monitor wrote no summary (and for the worst list). */
-  blocks: readonly BlockEvent[];
-  /** Blocks reported as ongoing whose end never came (the process was killed or died while blocked). */
-  neverEnded?: readonly BlockEvent[];
-  /** Epoch ms the command exited, for how long a block that never ended lasted at most. */
-  exitedAt?: number;
+  figures: LogFigures;
   title: string;
 }
 
-/** The end-of-run report: lag, stalls, worst blocks with stack and sync API, top sync call sites. */
+/**
+ * The end-of-run report: which processes left no summary, lag, stalls (every process, blocks that never
+ * ended included), the worst blocks with stack and sync API, top sync call sites.
+ */
 export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStacks = 5): string[] {
-  const { merged, blocks } = input;
+  const { figures } = input;
   const lines = [color.bold(input.title)];
   const label = (text: string) => `  ${text.padEnd(17)}`;
-  for (const snapshot of merged.snapshots) {
-    const who = merged.snapshots.length > 1 ? ` (pid ${snapshot.pid})` : '';
-    lines.push(
-      `${label('event-loop lag')}${formatLagFigures(snapshot.lag)}${color.dim(`  ${snapshot.lag.samples} samples, ${snapshot.lag.source}${who}`)}`,
-    );
+  for (const note of figuresNotes(figures, formatMs)) lines.push(color.yellow(`  ${note}`));
+  const several = figures.processes.length > 1;
+  for (const process of figures.processes) {
+    if (!process.lag) continue;
+    const who = several ? `pid ${process.pid ?? '?'}, ` : '';
+    const { samples, source } = process.lag;
+    const detail = samples != null ? `${samples} samples, ${source ?? '?'}` : `from ${process.lag.from}`;
+    lines.push(`${label('event-loop lag')}${formatLagFigures(process.lag)}${color.dim(`  ${who}${detail}`)}`);
   }
-  const threshold = merged.snapshots[0]?.thresholdMs;
-  const stalls = merged.stalls;
-  const runtimeBlocks = blocks.filter((b) => !b.startup);
-  const count = merged.snapshots.length > 0 ? stalls.count : runtimeBlocks.length;
-  const stallLabel = threshold === undefined ? 'stalls' : `stalls > ${threshold} ms`;
-  let stallText = count === 0 ? color.green('none') : color.red.bold(String(count));
-  if (count > 0 && merged.snapshots.length > 0) {
+  const threshold = figures.processes.find((p) => p.snapshot?.thresholdMs != null)?.snapshot?.thresholdMs;
+  const stalls = figures.stalls;
+  const stallLabel = threshold == null ? 'stalls' : `stalls > ${threshold} ms`;
+  let stallText = stalls.count === 0 ? color.green('none') : color.red.bold(String(stalls.count));
+  if (stalls.count > 0) {
     stallText += `  total ${formatMs(stalls.totalMs)}, p50 ${formatMs(stalls.p50Ms)}, p99 ${formatMs(stalls.p99Ms)}, max ${formatMs(stalls.maxMs)}`;
+  }
+  if (several && stalls.count > 0) {
+    stallText += color.dim(`  (${figures.processes.map((p) => `pid ${p.pid ?? '?'}: ${p.stalls.count}`).join(', ')})`);
   }
   if (stalls.startupCount > 0) stallText += color.dim(`  (+${stalls.startupCount} during start-up, not counted)`);
   lines.push(`${label(stallLabel)}${stallText}`);
-  const neverEnded = input.neverEnded ?? [];
+  const neverEnded = figures.neverEnded.filter((b) => !b.startup);
   if (neverEnded.length > 0) {
     lines.push(
-      `${label('never ended')}${color.red.bold(String(neverEnded.length))}${color.dim(`  block${neverEnded.length === 1 ? '' : 's'} still running when the monitor went silent (killed while blocked?); not in the count`)}`,
+      `${label('never ended')}${color.red.bold(String(neverEnded.length))}${color.dim(`  block${neverEnded.length === 1 ? '' : 's'} still running when the process died (killed while blocked?); counted in the stalls`)}`,
     );
-    for (const block of neverEnded.slice(0, maxStacks)) lines.push(`       ${formatNeverEndedLine(block, color, input.exitedAt)}`);
+    for (const block of neverEnded.slice(0, maxStacks)) lines.push(`       ${formatNeverEndedLine(block, color, { untilExit: block.ageFrom === 'exit' })}`);
   }
-  for (const snapshot of merged.snapshots) {
+  for (const process of figures.processes) {
+    const snapshot = process.snapshot;
+    if (!snapshot || snapshot.utilization === null) continue;
     const pool = snapshot.threadPool ? `   thread-pool delay p99 ${formatMs(snapshot.threadPool.p99Ms)}` : '';
     const mode = snapshot.mode === 'lag-only' ? color.yellow('   lag-only (no stacks: inspector unavailable)') : '';
-    const who = merged.snapshots.length > 1 ? color.dim(`  (pid ${snapshot.pid})`) : '';
+    const who = several ? color.dim(`  (pid ${process.pid ?? '?'})`) : '';
     lines.push(`${label('utilisation')}${formatPercent(snapshot.utilization)}${pool}${mode}${who}`);
   }
 
-  const worst = worstBlocks(input, maxStacks);
+  const worst = [...figures.stackGroups].sort((a, b) => b.maxMs - a.maxMs).slice(0, maxStacks);
   if (worst.length > 0) {
     lines.push(`  ${color.bold('worst blocks')}`);
     worst.forEach((entry, index) => {
@@ -177,7 +195,7 @@ export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStac
     });
   }
   // Sites never slow enough to be located and under a millisecond in total are noise here.
-  const sites = merged.syncCalls.filter((site) => site.site !== null || site.totalMs >= 1).slice(0, 5);
+  const sites = figures.syncCalls.filter((site) => site.site !== null || site.totalMs >= 1).slice(0, 5);
   if (sites.length > 0) {
     lines.push(`  ${color.bold('top sync call sites')}`);
     for (const site of sites) {
@@ -187,41 +205,4 @@ export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStac
     }
   }
   return lines;
-}
-
-interface WorstEntry {
-  maxMs: number;
-  totalMs: number;
-  count: number;
-  stack: StackFrame[];
-  inFlight: InFlightCall | null;
-  context: MonitorContext | null;
-}
-
-/** The monitor's grouped stacks when it wrote a summary, else the blocks seen, grouped by top frame. */
-function worstBlocks(input: SummaryInput, limit: number): WorstEntry[] {
-  if (input.merged.topStacks.length > 0) {
-    return [...input.merged.topStacks].sort((a, b) => b.maxMs - a.maxMs).slice(0, limit);
-  }
-  const groups = new Map<string, WorstEntry>();
-  for (const block of input.blocks) {
-    if (block.startup) continue;
-    const key = block.signature ?? block.stack.map((f) => `${f.functionName}@${f.url}:${f.line}`).join('|');
-    const seen = groups.get(key);
-    if (seen) {
-      seen.count += 1;
-      seen.totalMs += block.durationMs;
-      seen.maxMs = Math.max(seen.maxMs, block.durationMs);
-    } else {
-      groups.set(key, {
-        maxMs: block.durationMs,
-        totalMs: block.durationMs,
-        count: 1,
-        stack: block.stack,
-        inFlight: block.inFlight,
-        context: block.context,
-      });
-    }
-  }
-  return [...groups.values()].sort((a, b) => b.maxMs - a.maxMs).slice(0, limit);
 }

@@ -29,3 +29,20 @@ export function parsePositiveSeconds(value: string | undefined, option: string):
   }
   return number;
 }
+
+/** What the monitor accepts as `thresholdMs` (its options refuse anything else). */
+export const THRESHOLD_RANGE_MS = { min: 1, max: 600_000 } as const;
+
+/**
+ * A stall threshold the monitor will take. Refused here, before anything runs: the preload would only
+ * warn about a bad AGENT_LAG_THRESHOLD_MS and fall back to its default, silently measuring something else.
+ */
+export function parseThresholdMs(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  const { min, max } = THRESHOLD_RANGE_MS;
+  if (value.trim() === '' || !Number.isFinite(number) || number < min || number > max) {
+    throw new UsageError(`${option} expects a number of milliseconds from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return number;
+}

@@ -15,6 +15,10 @@ export interface RunOptions extends MonitorRequest {
 export interface ChildOutcome {
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** The child's pid: the monitored process itself when the command is `node …`. */
+  pid: number | undefined;
+  /** Epoch ms the child was seen to exit. */
+  exitedAt: number;
 }
 
 /** Signals a person or a supervisor sends to stop a job; passed on to the child. */
@@ -49,7 +53,7 @@ export async function runMonitored(options: RunOptions): Promise<ChildOutcome> {
             : new UsageError(`run: cannot start ${file}: ${error.message}`),
         );
       });
-      child.once('exit', (code, signal) => resolve({ code, signal }));
+      child.once('exit', (code, signal) => resolve({ code, signal, pid: child.pid, exitedAt: Date.now() }));
     });
   } finally {
     for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);

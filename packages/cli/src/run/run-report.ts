@@ -1,66 +1,63 @@
-import type { BlockEvent, MonitorSnapshot } from '../watch/monitor-types.js';
+import { logFigures, type LogFigures } from '../report/log-figures.js';
+import type { EventLog } from '../report/log-types.js';
+import { addToLog, emptyLog, readLiveEvent } from '../report/read-log.js';
+import type { BlockEvent } from '../watch/monitor-types.js';
+import { GoneWatch } from './gone-watch.js';
 
-/** What `agent-lag run` learnt from the event log, fed one line at a time. */
+/** What the live view should print for a block line. */
+export interface LiveBlock {
+  block: BlockEvent;
+  /** The final event of a block already shown as ongoing. */
+  endedAfterOngoing: boolean;
+}
+
+/**
+ * What `agent-lag run` learnt from the event log, fed one line at a time: the lines, read the way
+ * `report` reads them, so that the summary at the end and `report` on the same log agree.
+ */
 export class RunReport {
-  /** Ended blocks (final events): a block first reported as ongoing is here once, when it ends. */
-  readonly blocks: BlockEvent[] = [];
-  /** Provisional (ongoing) events whose final event has not come, by startedAt. */
-  readonly #ongoing = new Map<number, BlockEvent>();
-  /** Final events that closed a provisional one (so the live line can say the block ended). */
-  readonly #closedOngoing = new WeakSet<BlockEvent>();
-  /** One per monitored process that exited cleanly (npm and the app it starts each write one). */
-  readonly summaries: MonitorSnapshot[] = [];
-  lagWindows = 0;
+  readonly log: EventLog;
+  /** When each process that wrote to the log went away. */
+  readonly gone = new GoneWatch();
+  /** Per block (pid and startedAt), the duration of the last ongoing line printed. */
+  readonly #shownOngoing = new Map<string, number>();
 
-  /** Records a line; returns the block when it is one, so the caller can print it as it happens. */
-  add(event: Record<string, unknown>): BlockEvent | null {
-    switch (event['type']) {
-      case 'block': {
-        const block = event as unknown as BlockEvent;
-        if (block.ongoing === true) {
-          this.#ongoing.set(block.startedAt, block);
-          return block;
-        }
-        if (this.#ongoing.delete(block.startedAt)) this.#closedOngoing.add(block);
-        this.blocks.push(block);
-        return block;
-      }
-      case 'lag':
-        this.lagWindows += 1;
-        return null;
-      case 'summary': {
-        const { type: _type, ...snapshot } = event;
-        this.summaries.push(snapshot as unknown as MonitorSnapshot);
-        return null;
-      }
-      default:
-        return null;
+  constructor(path: string) {
+    this.log = emptyLog(path);
+  }
+
+  /**
+   * Records a line; returns a block to print as it happens, or null. A block may have several ongoing
+   * lines (its age growing): the first is printed, then one each time its age has doubled.
+   */
+  add(event: Record<string, unknown>): LiveBlock | null {
+    const read = readLiveEvent(event);
+    if (!read) return null;
+    addToLog(this.log, read);
+    if (read.record.pid !== null) this.gone.watch(read.record.pid);
+    if (read.type !== 'block') return null;
+    const block = event as unknown as BlockEvent;
+    const key = `${read.record.pid ?? '?'}:${read.record.startedAt}`;
+    const shown = this.#shownOngoing.get(key);
+    if (read.record.ongoing) {
+      if (shown !== undefined && read.record.durationMs < 2 * shown) return null;
+      this.#shownOngoing.set(key, read.record.durationMs);
+      return { block, endedAfterOngoing: false };
     }
-  }
-
-  /** Blocks reported as still running whose end never came: the process was killed (or died) while blocked. */
-  get neverEnded(): BlockEvent[] {
-    return [...this.#ongoing.values()];
-  }
-
-  /** Whether this final event ends a block that was first reported as ongoing. */
-  endedAfterOngoing(block: BlockEvent): boolean {
-    return this.#closedOngoing.has(block);
+    this.#shownOngoing.delete(key);
+    return { block, endedAfterOngoing: shown !== undefined };
   }
 
   /** Whether any monitor spoke at all (the command may not be Node, or may not start). */
   get heardFromMonitor(): boolean {
-    return this.blocks.length > 0 || this.#ongoing.size > 0 || this.summaries.length > 0 || this.lagWindows > 0;
+    return this.log.blocks.length + this.log.lags.length + this.log.snapshots.length > 0;
   }
 
   /**
-   * The longest block after start-up. The summaries' stall maximum covers blocks whose detailed
-   * report was rate-limited away; the stream covers a child that died without writing a summary.
+   * Per-process and merged figures. `childExitedAt`: when the command exited, the end of lines without a
+   * pid (older monitors; then the command is most likely the monitored process itself).
    */
-  get worstBlockMs(): number {
-    // A block that never ended lasted at least as long as when it was reported.
-    const streamed = [...this.blocks, ...this.#ongoing.values()].filter((b) => !b.startup).map((b) => b.durationMs);
-    const summarised = this.summaries.map((s) => s.stalls.maxMs);
-    return Math.max(0, ...streamed, ...summarised);
+  figures(childExitedAt?: number): LogFigures {
+    return logFigures(this.log, { goneAt: this.gone.goneAt, ...(childExitedAt === undefined ? {} : { unknownGoneAt: childExitedAt }) });
   }
 }
