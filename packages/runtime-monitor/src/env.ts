@@ -46,6 +46,13 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EnvOptions {
   if (report !== undefined && report.trim() !== '') options.reportPath = report;
   flag('AGENT_LAG_SOCKET', (value) => (options.socket = value));
   number('AGENT_LAG_METRICS_PORT', (port) => (options.metricsEndpoint = { port, ...(env.AGENT_LAG_METRICS_HOST ? { host: env.AGENT_LAG_METRICS_HOST } : {}) }));
+  number('AGENT_LAG_METRICS_UNHEALTHY_AFTER_MS', (ms) => {
+    // Checked here: startMonitor would refuse a bad value, and the preload must still start.
+    const thresholdMs = options.thresholdMs ?? 100;
+    if (!options.metricsEndpoint) problems.push('AGENT_LAG_METRICS_UNHEALTHY_AFTER_MS needs AGENT_LAG_METRICS_PORT');
+    else if ((ms !== 0 && ms < thresholdMs) || ms > 3_600_000) problems.push(`AGENT_LAG_METRICS_UNHEALTHY_AFTER_MS=${JSON.stringify(env.AGENT_LAG_METRICS_UNHEALTHY_AFTER_MS)} is neither 0 (off) nor from the threshold (${thresholdMs} ms) to 3600000`);
+    else options.metricsEndpoint.unhealthyAfterMs = ms;
+  });
   number('AGENT_LAG_STARTUP_GRACE_MS', (value) => (options.startupGraceMs = value));
   flag('AGENT_LAG_SYNC_WRAPPERS', (value) => (options.syncWrappers = value));
   flag('AGENT_LAG_STACKS', (value) => (options.captureStacks = value));

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import * as perfHooks from 'node:perf_hooks';
 import { isMainThread, Worker } from 'node:worker_threads';
+import { watchHostDebugger, type HostDebuggerWatch } from './capture/host-debugger.js';
 import { installContextAccessor } from './context/index.js';
 import { controlSocketPath } from './control/socket-path.js';
 import { EventLog } from './events/event-log.js';
@@ -8,7 +9,8 @@ import { ReportLimiter } from './events/report-limiter.js';
 import { StackTable } from './events/stack-table.js';
 import { StallCounts, StallStats } from './events/stall-stats.js';
 import { startHeartbeat, type Heartbeat } from './heartbeat/index.js';
-import { createSharedState, DEBUGGER_ACTIVE, EXIT_DONE, periodicBeatMs, STATE_WANTED } from './heartbeat/shared-state.js';
+import { monitorClock } from './heartbeat/clock.js';
+import { createSharedState, MainThreadSlots, periodicBeatMs } from './heartbeat/shared-state.js';
 import { publishEventLoopTime } from './exporters/event-loop-time.js';
 import { createInFlightBuffer, installSyncWrappers, type SyncWrappers } from './inflight/index.js';
 import { createLagSampler, type LagSampler } from './lag/lag-sampler.js';
@@ -16,7 +18,7 @@ import { createUtilizationMeter } from './lag/utilization.js';
 import { startThreadPoolProbe, type ThreadPoolProbe } from './threadpool/index.js';
 import { perfHooksLagAvailable, resolveOptions, type MonitorOptions, type ResolvedOptions } from './options.js';
 import type { BlockEvent, LagEvent, MonitorEvent, MonitorSnapshot, ThreadPoolFigures } from './types.js';
-import { warnOnce } from './warnings.js';
+import { describeError, warnOnce } from './warnings.js';
 import type { FromWorker, MainThreadState, ToWorker, WatchdogData } from './watchdog/messages.js';
 
 export interface MonitorEvents {
@@ -94,7 +96,7 @@ class Monitor implements MonitorHandle {
   readonly #options: ResolvedOptions;
   readonly #clockBaseMs = perfHooks.performance.timeOrigin + perfHooks.performance.now();
   readonly #stateBuffer = createSharedState();
-  readonly #state = new Int32Array(this.#stateBuffer);
+  readonly #slots = new MainThreadSlots(this.#stateBuffer);
   /** Exact counts; the distribution arrives from the worker, which owns the (costly) hdr histogram. */
   readonly #stats = new StallCounts();
   readonly #stacks = new StackTable();
@@ -107,6 +109,8 @@ class Monitor implements MonitorHandle {
   readonly #windowUtilization = createUtilizationMeter();
   readonly #onExit = (): void => this.#exit();
   #utilization = 0;
+  /** A stall ended since the main thread last sent its figures to the worker. */
+  #stalledSincePublish = false;
   #lastWindowAt = Date.now();
   #lastPublishAt = Date.now();
   #lastProbeAt = Date.now();
@@ -115,6 +119,7 @@ class Monitor implements MonitorHandle {
   #worker: Worker | null = null;
   #workerStopped: (() => void) | null = null;
   #wrappers: SyncWrappers | null = null;
+  #hostDebugger: HostDebuggerWatch | null = null;
   #threadPool: ThreadPoolProbe | null = null;
   /** Set only in the no-worker fallback, where the main thread counts and logs by itself. */
   #fallback: { log: EventLog | null; limiter: ReportLimiter; stats: StallStats } | null = null;
@@ -130,10 +135,10 @@ class Monitor implements MonitorHandle {
     this.#lag = createLagSampler(options.lagSource, options.lagResolutionMs);
     const lag = this.#lag;
     this.#heartbeat = startHeartbeat({
-      state: this.#state,
+      slots: this.#slots,
       intervalMs: options.heartbeatIntervalMs,
       thresholdMs: options.thresholdMs,
-      clockOffsetMs: perfHooks.performance.timeOrigin - this.#clockBaseMs,
+      now: monitorClock(this.#clockBaseMs),
       ...(options.lagSource === 'timer-drift' ? { onDrift: (lateMs: number) => lag.recordDrift(lateMs) } : {}),
       onBeat: (busyMs, gapMs) => this.#onBeat(busyMs, gapMs),
       periodicMs: this.#publishIntervalMs,
@@ -149,7 +154,7 @@ class Monitor implements MonitorHandle {
     let lagOnlyReason: string | null = null;
     if (captureStacks && inspectorUrl() !== undefined) {
       captureStacks = false;
-      Atomics.store(this.#state, DEBUGGER_ACTIVE, 1);
+      this.#slots.setDebuggerActive();
       lagOnlyReason = 'the inspector is open (--inspect or a debugger)';
     } else if (captureStacks && (process as { permission?: unknown }).permission !== undefined) {
       // Measured on Node 20: under the permission model a worker's connectToMainThread() aborts the
@@ -158,6 +163,7 @@ class Monitor implements MonitorHandle {
       lagOnlyReason = 'the permission model is on and refuses the inspector';
     }
     this.#mode = captureStacks ? 'full' : 'lag-only';
+    if (captureStacks) this.#watchHostDebugger();
 
     let inFlight: SharedArrayBuffer | null = null;
     if (options.syncWrappers) {
@@ -254,6 +260,7 @@ class Monitor implements MonitorHandle {
 
   async stop(): Promise<void> {
     if (this.#stopped) return;
+    this.#finalBeat();
     this.#shutdownMainThread();
     const worker = this.#worker;
     if (worker !== null) {
@@ -304,11 +311,11 @@ class Monitor implements MonitorHandle {
         name: 'agent-lag watchdog',
       });
     } catch (error) {
-      this.#fallBack(`the watchdog thread could not start (${describe(error)})`);
+      this.#fallBack(`the watchdog thread could not start (${describeError(error)})`);
       return;
     }
     worker.on('message', (message: FromWorker) => this.#onWorkerMessage(message));
-    worker.on('error', (error) => this.#fallBack(`the watchdog thread failed (${describe(error)})`));
+    worker.on('error', (error) => this.#fallBack(`the watchdog thread failed (${describeError(error)})`));
     worker.on('exit', () => {
       if (!this.#stopped) this.#fallBack('the watchdog thread exited');
     });
@@ -395,7 +402,7 @@ class Monitor implements MonitorHandle {
     try {
       this.#worker?.postMessage(message);
     } catch (error) {
-      warnOnce('AGENT_LAG_PUBLISH', `could not forward monitor state to the watchdog (${describe(error)})`);
+      warnOnce('AGENT_LAG_PUBLISH', `could not forward monitor state to the watchdog (${describeError(error)})`);
     }
   }
 
@@ -412,7 +419,10 @@ class Monitor implements MonitorHandle {
    */
   #onBeat(busyMs: number, gapMs: number): void {
     const onDemand = this.#heartbeat.onDemand;
-    if (busyMs > this.#options.thresholdMs) this.#lag.recordBlock(busyMs);
+    if (busyMs > this.#options.thresholdMs) {
+      this.#lag.recordBlock(busyMs);
+      this.#stalledSincePublish = true;
+    }
     if (onDemand) {
       const idle = busyMs * 50 < gapMs;
       if (idle !== this.#lag.paused) {
@@ -430,15 +440,17 @@ class Monitor implements MonitorHandle {
   #publish(): void {
     try {
       this.#utilization = this.#tickUtilization();
-      if (this.#mode === 'full' && Atomics.load(this.#state, DEBUGGER_ACTIVE) === 0 && inspectorUrl() !== undefined) {
+      if (this.#mode === 'full' && !this.#slots.inspectorActive && inspectorUrl() !== undefined) {
         // Someone opened the inspector after start (SIGUSR1, inspector.open()): hands off the main thread.
-        Atomics.store(this.#state, DEBUGGER_ACTIVE, 1);
+        this.#slots.setDebuggerActive();
         this.#mode = 'lag-only';
         warnOnce('AGENT_LAG_LAG_ONLY', 'the inspector was opened (a debugger may attach): stacks are no longer captured, lag and stalls still are');
       }
       const at = Date.now();
       const windowDue = at - this.#lastWindowAt >= this.#options.lagWindowMs;
-      if (windowDue || Atomics.load(this.#state, STATE_WANTED) !== 0) this.#send({ kind: 'state', state: this.#mainThreadState() });
+      // After a stall the worker's checkpoint wants the lag it left, within a second.
+      if (windowDue || this.#stalledSincePublish || this.#slots.stateWanted) this.#send({ kind: 'state', state: this.#mainThreadState() });
+      this.#stalledSincePublish = false;
       const probeMs = this.#options.threadPoolProbeMs;
       if (probeMs >= this.#publishIntervalMs && at - this.#lastProbeAt >= probeMs - 50) {
         this.#lastProbeAt = at;
@@ -459,7 +471,7 @@ class Monitor implements MonitorHandle {
         this.#emit('lag', event);
       }
     } catch (error) {
-      warnOnce('AGENT_LAG_PUBLISH', `periodic update failed (${describe(error)})`);
+      warnOnce('AGENT_LAG_PUBLISH', `periodic update failed (${describeError(error)})`);
     }
   }
 
@@ -481,7 +493,7 @@ class Monitor implements MonitorHandle {
         const value = provider();
         this.#sectionValues.set(name, value === undefined ? null : (JSON.parse(JSON.stringify(value)) as unknown));
       } catch (error) {
-        warnOnce(`AGENT_LAG_SECTION`, `section provider ${JSON.stringify(name)} threw (${describe(error)}); its last value is kept`);
+        warnOnce(`AGENT_LAG_SECTION`, `section provider ${JSON.stringify(name)} threw (${describeError(error)}); its last value is kept`);
       }
     }
     return Object.fromEntries(this.#sectionValues);
@@ -513,19 +525,46 @@ class Monitor implements MonitorHandle {
       // At the publish period or slower, probes ride on the publish timer (one wake-up a second, not two).
       this.#threadPool = startThreadPoolProbe({ intervalMs, timer: intervalMs < this.#publishIntervalMs });
     } catch (error) {
-      warnOnce('AGENT_LAG_THREADPOOL', `thread-pool probe not started (${describe(error)})`);
+      warnOnce('AGENT_LAG_THREADPOOL', `thread-pool probe not started (${describeError(error)})`);
     }
   }
 
   #shutdownMainThread(): void {
     this.#stopped = true;
+    this.#hostDebugger?.stop();
+    this.#hostDebugger = null;
     if (this.#endpointAddress === undefined) this.#settleEndpoint(null);
     if (running === this) running = null;
     process.off('exit', this.#onExit);
     this.#heartbeat.stop();
     this.#threadPool?.stop();
-    this.#wrappers?.uninstall();
+    try {
+      this.#wrappers?.uninstall();
+    } catch (error) {
+      // Nothing here may stop the rest of the shutdown (the lag timer, the worker's exit handshake).
+      warnOnce('AGENT_LAG_SYNC_WRAPPERS', `sync API wrappers not removed (${describeError(error)})`);
+    }
     this.#lag.stop();
+  }
+
+  /** The host's own inspector session is the host's: while its debugger is on, the worker takes no pause. */
+  #watchHostDebugger(): void {
+    const slots = this.#slots;
+    const watch = watchHostDebugger((enabled) => {
+      slots.setHostDebugger(enabled);
+      if (enabled) warnOnce('AGENT_LAG_HOST_DEBUGGER', 'an inspector session in this process enabled the debugger: stacks are not captured while it is enabled; lag, stalls and sync-API attribution still are');
+    });
+    if (!watch.watching) {
+      warnOnce('AGENT_LAG_HOST_DEBUGGER', `cannot tell whether the app enables its own debugger (${watch.reason ?? 'unknown'}): if it does, it will see the monitor's pauses`);
+      return;
+    }
+    this.#hostDebugger = watch;
+  }
+
+  /** Measures the loop's busy time up to now, so a block right before stop or exit is counted like any other. */
+  #finalBeat(): void {
+    const busyMs = this.#heartbeat.beatNow();
+    if (busyMs > this.#options.thresholdMs) this.#lag.recordBlock(busyMs);
   }
 
   #writeFallbackSummary(): void {
@@ -541,6 +580,7 @@ class Monitor implements MonitorHandle {
     if (this.#stopped) return;
     let state: MainThreadState | null = null;
     try {
+      this.#finalBeat();
       state = this.#mainThreadState();
     } catch {
       // An exit handler must never throw: the host's exit code is not ours to change.
@@ -553,17 +593,9 @@ class Monitor implements MonitorHandle {
     if (state !== null) this.#send({ kind: 'state', state });
     this.#send({ kind: 'exit' });
     try {
-      Atomics.wait(this.#state, EXIT_DONE, 0, EXIT_WAIT_MS);
+      this.#slots.waitForExitDone(EXIT_WAIT_MS);
     } catch {
       // Atomics.wait refused on this thread: the summary may be missing, the exit goes on.
     }
   }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === undefined ? error.message : `${code}: ${error.message}`;
-  }
-  return String(error);
 }

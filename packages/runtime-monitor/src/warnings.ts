@@ -13,3 +13,12 @@ export function warnOnce(code: string, message: string): void {
     // A host that made warnings throw (--throw-deprecation does not, but a patched emitWarning might).
   }
 }
+
+/** An error as one line for a warning: its code, if it has one, and its message. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === undefined ? error.message : `${code}: ${error.message}`;
+  }
+  return String(error);
+}

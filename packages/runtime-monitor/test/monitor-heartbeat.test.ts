@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { BEATS, blocksDuring, blocksOf, runFixture, tempDir, type FixtureOutput } from './monitor-helpers.js';
+import { BEATS, blockLinesOf, blocksDuring, blocksOf, runFixture, tempDir, type FixtureOutput } from './monitor-helpers.js';
 
 /*
  * On-demand beats: where /proc shows the main thread's system call (Linux on x64 and arm64), the
@@ -43,7 +43,7 @@ describe.runIf(onDemandHere)('an idle monitored process', () => {
     const output = await idle({ idleMs: 500, execMs: 1200, options: { syncWrappers: true, ongoingReportMs: 500 } });
     expect(output.heartbeat).toBe('on-demand');
     const window = output.windows[0]!;
-    const blocks = blocksDuring(blocksOf(output.events), window);
+    const blocks = blocksDuring(blockLinesOf(output.events), window);
     // execSync waits in an epoll of its own: taken for the idle loop, it would get no provisional event,
     // which only a block watched live gets.
     const ongoing = blocks.find((block) => block.ongoing === true);

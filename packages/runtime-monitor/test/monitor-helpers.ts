@@ -63,7 +63,11 @@ export async function runFixture(
   return { ...result, events, output };
 }
 
-export const blocksOf = (events: MonitorEvent[]): BlockEvent[] => events.filter((event): event is BlockEvent => event.type === 'block');
+/** Every block line of a log, the provisional (ongoing) ones included. */
+export const blockLinesOf = (events: MonitorEvent[]): BlockEvent[] => events.filter((event): event is BlockEvent => event.type === 'block');
+
+/** The final block events: what each block came to (its provisional lines, if any, are replaced by it). */
+export const blocksOf = (events: MonitorEvent[]): BlockEvent[] => blockLinesOf(events).filter((block) => block.ongoing !== true);
 
 /** Blocks whose span overlaps the window the fixture measured around its blocking call. */
 export function blocksDuring(blocks: BlockEvent[], window: BlockWindow): BlockEvent[] {

@@ -71,7 +71,13 @@ describe('the control socket', () => {
       expect(snapshot.pid).toBe(child.pid);
       expect(snapshot.sections.app).toEqual({ ready: true });
 
+      // Streamed while it runs (ongoing, with its stack), then again when it ended, with its duration.
+      const ongoing = (await next('block')) as unknown as BlockEvent;
+      expect(ongoing).toMatchObject({ ongoing: true, pid: child.pid });
+      expect(ongoing.stack.map((frame) => frame.functionName)).toContain('freezeOnRequest');
       const block = (await next('block')) as unknown as BlockEvent;
+      expect(block.ongoing).toBeUndefined();
+      expect(block.startedAt).toBe(ongoing.startedAt);
       expect(block.durationMs).toBeGreaterThan(1000);
       expect(block.stack.map((frame) => frame.functionName)).toContain('freezeOnRequest');
 

@@ -16,6 +16,8 @@ export interface StallProbe {
   /** The main thread's latest heartbeat. */
   beat(): number;
   readInFlight(): InFlightCall | null;
+  /** False once a debugger (the host's own, say) was enabled mid-capture: no further pause. */
+  pauseAllowed(): boolean;
   /** Resolves when the stall has ended (the heartbeat moved). */
   readonly ended: Promise<void>;
   /** Resolves after `ms`, or sooner with false if the stall ends first. */
@@ -123,7 +125,7 @@ export class StackCapturer {
         }
         await this.#post('Debugger.resume');
         samples.push({ frames, pausedBeat, inFlightAtPause, resumedAt: stall.now() });
-        if (samples.length >= maxSamples || !(await stall.stillStalledAfter(intervalMs))) break;
+        if (samples.length >= maxSamples || !(await stall.stillStalledAfter(intervalMs)) || !stall.pauseAllowed()) break;
         paused = this.#nextPause(stall);
         await this.#post('Debugger.pause');
       }

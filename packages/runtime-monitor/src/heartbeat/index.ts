@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { BEAT, ON_DEMAND, ON_DEMAND_ALLOWED, POKE, POKE_ANSWERED, pushStall } from './shared-state.js';
+import type { MonitorClock } from './clock.js';
+import { waitAsync, type MainThreadSlots } from './shared-state.js';
 
 /*
  * The main thread's whole share of stall detection: an unref'd interval that stores the time into
@@ -29,11 +30,10 @@ function idleTimeReader(): (() => number) | null {
 }
 
 export interface HeartbeatOptions {
-  state: Int32Array;
+  slots: MainThreadSlots;
   intervalMs: number;
   thresholdMs: number;
-  /** performance.timeOrigin of the main thread minus the monitor's start (epoch ms). */
-  clockOffsetMs: number;
+  now: MonitorClock;
   /** Called on the main thread after a stall, e.g. to count it when there is no worker. */
   onStall?: (startBeat: number, durationMs: number) => void;
   /** Timer-drift lag sampling: receives how late each beat was, ms. */
@@ -59,23 +59,72 @@ export interface Heartbeat {
   readonly onDemand: boolean;
   /** Back to the beat timer for good (the sentinel that pokes is gone). */
   useTimer(): void;
+  /**
+   * Beats now, outside any timer: at exit, so a block that ran up to the exit (the process's last task,
+   * `process.exit()` or a throw right after it) is measured and pushed like any other. Returns the loop's
+   * busy ms since the beat before.
+   */
+  beatNow(): number;
   stop(): void;
 }
 
-type WaitAsync = (array: Int32Array, index: number, value: number) => { async: false; value: string } | { async: true; value: Promise<string> };
+/**
+ * Measures the loop's busy time between beats and records each gap over the threshold as a stall: the
+ * heartbeat's whole decision, apart from its timers (so a test drives it with a fake clock and idle counter).
+ */
+export class BeatRecorder {
+  readonly #slots: MainThreadSlots;
+  readonly #now: MonitorClock;
+  readonly #idleTime: (() => number) | null;
+  readonly #thresholdMs: number;
+  #last: number;
+  #lastIdle: number;
+  /** The gap the latest beat closed, ms. */
+  lastGap = 0;
+  onStall: ((startBeat: number, durationMs: number) => void) | undefined;
+
+  constructor(slots: MainThreadSlots, now: MonitorClock, idleTime: (() => number) | null, thresholdMs: number) {
+    this.#slots = slots;
+    this.#now = now;
+    this.#idleTime = idleTime;
+    this.#thresholdMs = thresholdMs;
+    this.#last = now();
+    this.#lastIdle = idleTime?.() ?? 0;
+    slots.storeBeat(this.#last);
+  }
+
+  /** Stores a beat; returns the loop's busy ms since the previous one. */
+  beat(): number {
+    const current = this.#now();
+    const gap = (current - this.#last) | 0;
+    this.lastGap = gap;
+    let busy = gap;
+    if (this.#idleTime !== null) {
+      const idleNow = this.#idleTime();
+      const idle = idleNow - this.#lastIdle;
+      if (idle > 0) busy = Math.max(0, Math.round(gap - idle));
+      this.#lastIdle = idleNow;
+    }
+    if (busy > this.#thresholdMs || (gap > this.#thresholdMs && this.#slots.published(this.#last))) {
+      // Before the beat itself: the worker treats a moved beat as "the stall is over, look in the ring".
+      this.#slots.pushStall(this.#last, busy, current);
+      this.onStall?.(this.#last, busy);
+    }
+    this.#last = current;
+    this.#slots.storeBeat(current);
+    return busy;
+  }
+}
 
 export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
-  const { state, thresholdMs, clockOffsetMs, onDrift, onBeat, onModeChange } = options;
-  let onStall = options.onStall;
-  const now = (): number => (performance.now() + clockOffsetMs) | 0;
+  const { slots, thresholdMs, now, onDrift, onBeat, onModeChange } = options;
   const idleTime = idleTimeReader();
   // Without the idle counter every idle gap would count in full: beat at threshold / 2 at most, so a
   // late idle beat never looks like a stall (Node >= 14.10 has the counter; this is for lookalikes).
   const intervalMs = idleTime === null ? Math.max(1, Math.min(options.intervalMs, Math.floor(thresholdMs / 2))) : options.intervalMs;
-  let last = now();
-  let lastIdle = idleTime?.() ?? 0;
-  let lastScheduled = last;
-  Atomics.store(state, BEAT, last);
+  const recorder = new BeatRecorder(slots, now, idleTime, thresholdMs);
+  recorder.onStall = options.onStall;
+  let lastScheduled = now();
 
   // A saturated loop (many short tasks, no idle) is busy for the whole gap between two beats, so with
   // beats a threshold apart every gap would read as a stall. While the loop is mostly busy, a second,
@@ -85,37 +134,18 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   const busyBeatMs = Math.max(1, Math.floor(thresholdMs / 4));
   let busyTimer: NodeJS.Timeout | null = null;
 
-  /** The gap the latest beat closed, ms. */
-  let lastGap = 0;
-  /** Stores a beat; returns the loop's busy ms since the previous one. */
   const beat = (): number => {
-    const current = now();
-    const gap = (current - last) | 0;
-    lastGap = gap;
-    let busy = gap;
-    if (idleTime !== null) {
-      const idle = idleTime() - lastIdle;
-      if (idle > 0) busy = Math.max(0, Math.round(gap - idle));
-    }
-    if (busy > thresholdMs) {
-      // Before the beat itself: the worker treats a moved beat as "the stall is over, look in the ring".
-      pushStall(state, last, busy, current);
-      onStall?.(last, busy);
-    }
-    last = current;
-    if (idleTime !== null) {
-      lastIdle = idleTime();
-      if (gap > 0) {
-        if (busyTimer === null && busy * 2 > gap) {
-          busyTimer = setInterval(() => void beat(), busyBeatMs);
-          busyTimer.unref();
-        } else if (busyTimer !== null && busy * 4 < gap) {
-          clearInterval(busyTimer);
-          busyTimer = null;
-        }
+    const busy = recorder.beat();
+    const gap = recorder.lastGap;
+    if (idleTime !== null && gap > 0) {
+      if (busyTimer === null && busy * 2 > gap) {
+        busyTimer = setInterval(() => void beat(), busyBeatMs);
+        busyTimer.unref();
+      } else if (busyTimer !== null && busy * 4 < gap) {
+        clearInterval(busyTimer);
+        busyTimer = null;
       }
     }
-    Atomics.store(state, BEAT, current);
     return busy;
   };
   const scheduledBeat = (): void => {
@@ -126,7 +156,7 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
       lastScheduled = current;
     }
     const busy = beat();
-    onBeat?.(busy, lastGap);
+    onBeat?.(busy, recorder.lastGap);
   };
   const startTimer = (onDemand: boolean): NodeJS.Timeout => {
     const started = setInterval(scheduledBeat, onDemand ? options.periodicMs : intervalMs);
@@ -138,8 +168,7 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   let timer = startTimer(false);
 
   // On-demand beats need the idle counter (gaps are long) and no timer-drift sampling (it needs the
-  // regular beat); the sentinel turns them on (ON_DEMAND) and pokes to say so.
-  const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+  // regular beat); the sentinel turns them on and pokes to say so.
   const switchMode = (next: boolean): void => {
     if (next === onDemand) return;
     onDemand = next;
@@ -149,45 +178,48 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   };
   const answerPoke = (): void => {
     if (stopped) return;
-    const poke = Atomics.load(state, POKE);
-    switchMode(Atomics.load(state, ON_DEMAND) === 1 && Atomics.load(state, ON_DEMAND_ALLOWED) === 1);
+    const poke = slots.pokeValue();
+    switchMode(slots.onDemand && slots.onDemandAllowed);
     const busy = beat();
-    Atomics.store(state, POKE_ANSWERED, poke);
-    onBeat?.(busy, lastGap);
+    slots.answerPoke(poke);
+    onBeat?.(busy, recorder.lastGap);
     waitForPoke(poke);
   };
   // A pending waitAsync does not keep the process alive (measured on Node 20): nothing to unref.
   const waitForPoke = (seen: number): void => {
-    if (stopped || waitAsync === undefined) return;
-    const waiting = waitAsync(state, POKE, seen);
+    if (stopped) return;
+    const waiting = slots.waitForPoke(seen);
+    if (waiting === undefined) return;
     if (waiting.async) void waiting.value.then(answerPoke);
     else queueMicrotask(answerPoke);
   };
   if (options.allowOnDemand && idleTime !== null && onDrift === undefined && waitAsync !== undefined) {
-    Atomics.store(state, ON_DEMAND_ALLOWED, 1);
-    waitForPoke(Atomics.load(state, POKE));
+    slots.allowOnDemand(true);
+    waitForPoke(slots.pokeValue());
   }
 
   return {
     now,
     setOnStall(next) {
-      onStall = next;
+      recorder.onStall = next;
     },
     get onDemand() {
       return onDemand;
     },
     useTimer() {
-      Atomics.store(state, ON_DEMAND_ALLOWED, 0);
-      Atomics.store(state, ON_DEMAND, 0);
+      slots.useTimer();
       if (!stopped) switchMode(false);
+    },
+    beatNow() {
+      return stopped ? 0 : beat();
     },
     stop() {
       stopped = true;
       clearInterval(timer);
       if (busyTimer !== null) clearInterval(busyTimer);
-      Atomics.store(state, ON_DEMAND_ALLOWED, 0);
+      slots.allowOnDemand(false);
       // Releases the pending wait (it answers nothing once stopped).
-      Atomics.notify(state, POKE);
+      slots.releasePokeWait();
     },
   };
 }

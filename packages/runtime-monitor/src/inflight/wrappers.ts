@@ -198,6 +198,8 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
       for (const { owner, property, descriptor, wrapper } of patches) {
         // Someone (a mock, graceful-fs) patched over us: putting the original back would undo their patch.
         if (Reflect.get(owner, property) !== wrapper) continue;
+        // Frozen since we installed (-r preloads run before --frozen-intrinsics freezes Atomics): it stays wrapped.
+        if (Object.getOwnPropertyDescriptor(owner, property)?.configurable !== true) continue;
         Object.defineProperty(owner, property, descriptor);
       }
       writer.clear();

@@ -38,20 +38,23 @@ export type FromWorker =
   | { kind: 'ready'; mode: MonitorSnapshot['mode'] }
   | { kind: 'warning'; code: string; message: string }
   | { kind: 'mode'; mode: MonitorSnapshot['mode'] }
-  | {
-      kind: 'stall';
-      durationMs: number;
-      startup: boolean;
-      /** The block with its stack signature, when it has one (aggregated into topStacks). */
-      block: (BlockEvent & { signature: string }) | null;
-      /** The block as reported (logged, streamed, emitted), or null when limited or unmeasured. */
-      reported: BlockEvent | null;
-      /** The block as measured, reported or not (with whatever stack and context were captured); null at start-up or when unmeasured. */
-      counted: BlockEvent | null;
-      /** Stalls that were only counted (the ring overflowed). */
-      unmeasured: number;
-    }
+  | StallMessage
   | { kind: 'stallDistribution'; distribution: StallDistribution }
   /** The metrics endpoint's bound address (the real port when 0 was asked for), or null when it failed. */
   | { kind: 'metricsEndpoint'; address: { host: string; port: number } | null }
   | { kind: 'stopped' };
+
+/** A stall the watchdog counted, for the main thread's figures and 'block'/'stall' listeners. */
+export interface StallMessage {
+  kind: 'stall';
+  durationMs: number;
+  startup: boolean;
+  /** The block with its stack signature, when it has one (aggregated into topStacks). */
+  block: (BlockEvent & { signature: string }) | null;
+  /** The block as reported (logged, streamed, emitted), or null when limited or unmeasured. */
+  reported: BlockEvent | null;
+  /** The block as measured, reported or not (with whatever stack and context were captured); null at start-up or when unmeasured. */
+  counted: BlockEvent | null;
+  /** Stalls that were only counted (the ring overflowed). */
+  unmeasured: number;
+}

@@ -1,0 +1,193 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { CaptureResult } from '../capture/stack-capturer.js';
+import { MAX_FRAMES, resolveFrames, type RawFrame, type ScriptInfo } from '../capture/frames.js';
+import { SourceMapResolver } from '../capture/source-maps.js';
+import { parseCapturedContext, parseRequestCount } from '../context/index.js';
+import { stackSignature } from '../events/signature.js';
+import type { BlockEvent, InFlightCall, StackFrame } from '../types.js';
+
+/*
+ * Turns what the watchdog gathered about a stall (the inspector's samples, the sync wrapper's report,
+ * the API in flight) into block events: plain data in, plain data out, so the event a user reads can be
+ * checked without a thread.
+ */
+
+/** A stack whose pause was let go less than this before the block ended was taken after the block. */
+const LATE_SLACK_MS = 10;
+
+/** What a sync wrapper reported about a call that took a threshold or more, as it returned. */
+export interface WrapperReport {
+  stack: StackFrame[];
+  context: BlockEvent['context'];
+  /** HTTP requests in flight as the call returned; null without the middleware. */
+  requestsInFlight: number | null;
+  /** The call itself, as its wrapper named it. */
+  inFlight: InFlightCall | null;
+  /** Epoch ms the call returned, and how long it took. */
+  endedAt: number;
+  durationMs: number;
+}
+
+/** A stall as the ring recorded it: the beat before it, its busy time, the beat that ended it (monitor clock). */
+export interface MeasuredStall {
+  startBeat: number;
+  durationMs: number;
+  endBeat: number;
+}
+
+// "    at fn (location)" or "    at location"; location is "url-or-path:line:column".
+const STACK_LINE = /^\s*at (?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/;
+const MAX_SCRIPT_BYTES = 8 * 1024 * 1024;
+
+export class BlockEventBuilder {
+  readonly #sourceMaps = new SourceMapResolver();
+  readonly #sourceMapUrls = new Map<string, string>();
+  /** URL prefix of the monitor's own files, whose frames are dropped from stacks. */
+  readonly #ownUrlPrefix: string;
+
+  constructor(ownUrlPrefix: string) {
+    this.#ownUrlPrefix = ownUrlPrefix;
+  }
+
+  resolve(frames: readonly RawFrame[], scripts: ReadonlyMap<string, ScriptInfo>): StackFrame[] {
+    return resolveFrames(frames, scripts, this.#sourceMaps, this.#ownUrlPrefix);
+  }
+
+  /**
+   * The provisional event of a stall still running: the newest sample as its stack, the earlier ones as
+   * samples. `startedAt` pairs it with the final event.
+   */
+  ongoing(startedAt: number, durationMs: number, inFlight: InFlightCall | null, progress: CaptureResult): BlockEvent {
+    // Samples are only taken while the stall lasts, and it still does: all of them belong to it.
+    const taken = progress.samples.map((sample) => this.resolve(sample.frames, progress.scripts));
+    const stack = taken.at(-1) ?? [];
+    const earlier = taken.slice(0, -1);
+    const signature = stack.length > 0 || inFlight !== null ? stackSignature(stack, inFlight) : undefined;
+    return {
+      type: 'block',
+      startedAt,
+      durationMs,
+      stack,
+      ...(earlier.length === 0 ? {} : { samples: earlier }),
+      inFlight,
+      context: progress.context,
+      ...(progress.requestsInFlight === null ? {} : { requestsInFlight: progress.requestsInFlight }),
+      late: false,
+      ...(signature === undefined ? {} : { signature }),
+      ongoing: true,
+    };
+  }
+
+  /** The final event of a stall, from the capture (if any) and the wrapper's report (if any), whose stack wins. */
+  final(stall: MeasuredStall, startedAt: number, inFlight: InFlightCall | null, result: CaptureResult | null, report: WrapperReport | null): BlockEvent {
+    let stack: StackFrame[] = [];
+    let samples: StackFrame[][] | undefined;
+    let context: BlockEvent['context'] = null;
+    let requestsInFlight: number | null = null;
+    let late = false;
+    if (result !== null) {
+      const [first, ...rest] = result.samples;
+      if (first !== undefined) stack = this.resolve(first.frames, result.scripts);
+      // A sample whose pause saw a newer beat landed after the block had ended, in unrelated code.
+      const during = rest.filter((sample) => sample.pausedBeat === stall.startBeat);
+      if (during.length > 0) samples = during.map((sample) => this.resolve(sample.frames, result.scripts));
+      context = result.context;
+      requestsInFlight = result.requestsInFlight;
+      late = isLate(stall, inFlight, result);
+    }
+    // The wrapper's stack and context are the blocked call's own, taken as it returned: exact, never late.
+    if (report !== null && report.stack.length > 0) {
+      stack = report.stack;
+      context = report.context;
+      requestsInFlight = report.requestsInFlight;
+      late = false;
+    }
+    const signature = stack.length > 0 || inFlight !== null ? stackSignature(stack, inFlight) : undefined;
+    return {
+      type: 'block',
+      startedAt,
+      durationMs: stall.durationMs,
+      stack,
+      ...(samples === undefined ? {} : { samples }),
+      inFlight,
+      context,
+      ...(requestsInFlight === null ? {} : { requestsInFlight }),
+      late,
+      ...(signature === undefined ? {} : { signature }),
+    };
+  }
+
+  /** A sync wrapper's report, read from the in-flight buffer as JSON; null when it does not parse. */
+  parseWrapperReport(json: string, scripts: ReadonlyMap<string, ScriptInfo> | undefined): WrapperReport | null {
+    try {
+      const parsed = JSON.parse(json) as { context?: unknown; requests?: unknown; stack?: unknown; api?: unknown; hint?: unknown; endedAt?: unknown; durationMs?: unknown };
+      const raw: RawFrame[] = [];
+      const infos = new Map<string, ScriptInfo>();
+      const lines = typeof parsed.stack === 'string' ? parsed.stack.split('\n') : [];
+      for (let i = 1; i < lines.length && raw.length < MAX_FRAMES; i++) {
+        const match = STACK_LINE.exec(lines[i] ?? '');
+        if (!match) continue;
+        let url = match[2] ?? '';
+        if (url.startsWith('/')) url = pathToFileURL(url).href;
+        if (!infos.has(url)) infos.set(url, { url, sourceMapUrl: this.#sourceMapUrlOf(url, scripts) });
+        raw.push({ functionName: functionNameOf(match[1]), scriptId: url, line: Number(match[3]) - 1, column: Number(match[4]) - 1 });
+      }
+      const context = parsed.context === null || parsed.context === undefined ? null : parseCapturedContext(JSON.stringify(parsed.context));
+      const inFlight = typeof parsed.api === 'string' ? { api: parsed.api, hint: typeof parsed.hint === 'string' ? parsed.hint : null } : null;
+      return {
+        stack: this.resolve(raw, infos),
+        context,
+        requestsInFlight: parseRequestCount(parsed.requests),
+        inFlight,
+        endedAt: typeof parsed.endedAt === 'number' ? parsed.endedAt : 0,
+        durationMs: typeof parsed.durationMs === 'number' ? parsed.durationMs : 0,
+      };
+    } catch {
+      return null;
+    }
+  }
+
+  /** The sourceMappingURL comment of a script file, read once (the worker has time; the main thread does not). */
+  #sourceMapUrlOf(url: string, scripts: ReadonlyMap<string, ScriptInfo> | undefined): string {
+    if (scripts !== undefined) {
+      for (const script of scripts.values()) if (script.url === url) return script.sourceMapUrl;
+    }
+    let found = this.#sourceMapUrls.get(url);
+    if (found !== undefined) return found;
+    found = '';
+    try {
+      if (url.startsWith('file:')) {
+        // The watchdog's own loop, not the application's; once per script.
+        // eslint-disable-next-line @agent-lag/no-sync-fs
+        const text = readFileSync(fileURLToPath(url), 'utf8');
+        if (text.length <= MAX_SCRIPT_BYTES) found = /\/\/[#@] sourceMappingURL=(\S+)\s*$/.exec(text)?.[1] ?? '';
+      }
+    } catch {
+      found = '';
+    }
+    if (this.#sourceMapUrls.size >= 256) this.#sourceMapUrls.clear();
+    this.#sourceMapUrls.set(url, found);
+    return found;
+  }
+}
+
+/** Whether a wrapper's report explains a stall nobody watched: it returned within it and took at least half of it. */
+export function reportExplains(report: WrapperReport, stallStart: number, stallEnd: number, durationMs: number): boolean {
+  return report.endedAt >= stallStart && report.endedAt <= stallEnd + LATE_SLACK_MS && report.durationMs * 2 >= durationMs;
+}
+
+function isLate(stall: MeasuredStall, inFlight: InFlightCall | null, result: CaptureResult): boolean {
+  const first = result.samples[0];
+  if (first === undefined) return true;
+  if (first.pausedBeat !== stall.startBeat) return true;
+  if (inFlight !== null && first.inFlightAtPause === null) return true;
+  return ((stall.endBeat - first.resumedAt) | 0) < LATE_SLACK_MS;
+}
+
+function functionNameOf(raw: string | undefined): string {
+  if (raw === undefined) return '';
+  const name = raw.replace(/^(?:async |new )/, '').replace(/ \[as [^\]]*\]$/, '');
+  const last = name.slice(name.lastIndexOf('.') + 1);
+  return last === '<anonymous>' ? '' : last;
+}

@@ -1,0 +1,504 @@
+import { emptyCapture, type CaptureProgress, type CaptureResult, type StallProbe } from '../capture/stack-capturer.js';
+import type { ScriptInfo } from '../capture/frames.js';
+import { ReportLimiter } from '../events/report-limiter.js';
+import { StackTable } from '../events/stack-table.js';
+import { StallStats } from '../events/stall-stats.js';
+import type { MonitorClock } from '../heartbeat/clock.js';
+import type { RingStall, WatchdogSlots } from '../heartbeat/shared-state.js';
+import type { BlockEvent, InFlightCall, MonitorSnapshot, OngoingStall } from '../types.js';
+import { reportExplains, type BlockEventBuilder, type WrapperReport } from './block-events.js';
+import type { StallMessage } from './messages.js';
+
+/*
+ * The watchdog's stall state machine, one poll per step(): it ends the stall it watches when the beat
+ * moves, counts what the ring recorded (exact even if this thread was scheduled late), starts watching
+ * when the beat turns stale, has the main thread's stack sampled, publishes a block as ongoing as soon
+ * as it has a stack or a named API, and writes each block's final event once its capture and the sync
+ * wrapper's report are in. It owns no timer and no thread: the shell (worker.ts) calls step() when it
+ * returns to, and whenever it is woken; tests drive it with a fake clock, capturer and in-flight source.
+ */
+
+export interface WatcherConfig {
+  thresholdMs: number;
+  heartbeatIntervalMs: number;
+  startupGraceMs: number;
+  /** 0: off. */
+  ongoingReportMs: number;
+  maxSamples: number;
+  reportsPerMinute: number;
+  dedupeWindowMs: number;
+}
+
+/** Samples the main thread's stack (the inspector, in the worker). */
+export interface Capturer {
+  readonly busy: boolean;
+  capture(probe: StallProbe, intervalMs: number, maxSamples: number, progress: CaptureProgress): Promise<CaptureResult | null>;
+}
+
+/** The sync-API wrappers' shared buffer, as the watchdog reads it. */
+export interface InFlightSource {
+  current(): InFlightCall | null;
+  /** Asks the call in flight to report its stack and context as it returns; its sequence, or null. */
+  markStallSeen(): number | null;
+  /** The report of call `sequence`, once written (JSON), else null. */
+  report(sequence: number): string | null;
+  /** The latest report of a slow call nobody asked about. */
+  unseenReport(): { sequence: number; json: string } | null;
+}
+
+export interface WatcherOutput {
+  /** A block event for the log and the control socket. */
+  emit(event: BlockEvent): void;
+  /** A counted stall for the main thread. */
+  stall(message: StallMessage): void;
+  mode(mode: MonitorSnapshot['mode']): void;
+  /** Something new to step on (a capture settled). */
+  wake(): void;
+}
+
+export interface WatcherDeps {
+  slots: WatchdogSlots;
+  now: MonitorClock;
+  /** Epoch ms, for the events' timestamps. */
+  epochNow: () => number;
+  config: WatcherConfig;
+  capturer: Capturer | null;
+  inFlight: InFlightSource | null;
+  events: BlockEventBuilder;
+  output: WatcherOutput;
+}
+
+/** How long a finished stall waits for the sync wrapper's report (written as soon as the call returns). */
+const REPORT_WAIT_MS = 50;
+const REPORT_POLL_MS = 2;
+/** How long a finished stall waits for its capture to let go (it asks for one more pause at most). */
+const CAPTURE_WAIT_MS = 1500;
+
+interface LiveStall {
+  startBeat: number;
+  /** Monitor-clock ms since which the main thread has been busy, at most: its last sign of life. */
+  sinceMs: number;
+  /** Stack sampling and reporting started (not during the start-up grace). */
+  detailed: boolean;
+  inFlight: InFlightCall | null;
+  /** Sequence of the wrapped call marked as having stalled the loop: its wrapper reports context and stack. */
+  reportSequence: number | null;
+  reportToken: boolean;
+  capture: Promise<CaptureResult | null> | null;
+  /** The capture's outcome once it settled; undefined while it runs. */
+  captured: CaptureResult | null | undefined;
+  progress: CaptureProgress | null;
+  /** The provisional event, once written; the final event repeats its startedAt. */
+  provisional: BlockEvent | null;
+  /** The early provisional report was found a repeat of one in the de-duplication window. */
+  earlySkipped: boolean;
+  over: boolean;
+  ended: Promise<void>;
+  end: () => void;
+}
+
+interface PendingFinish {
+  stall: RingStall;
+  watched: LiveStall;
+  /** Monitor-clock ms after which the wrapper's report is no longer waited for. */
+  reportDeadline: number;
+  captureDeadline: number;
+  counted: boolean;
+}
+
+export class StallWatcher {
+  readonly stats = new StallStats();
+  readonly stacks = new StackTable();
+  readonly #deps: WatcherDeps;
+  readonly #config: WatcherConfig;
+  readonly #limiter: ReportLimiter;
+  readonly #pollMs: number;
+  /**
+   * A beat older than this means the main thread is blocked: the beat is overdue by half a threshold
+   * (so an idle beat a little late on a busy host is not taken for a block), and never less than the
+   * threshold.
+   */
+  readonly staleMs: number;
+  /** Age of a stall at which it is published as ongoing even without a stack or API (0: never). */
+  readonly #ongoingDueMs: number;
+  #capturer: Capturer | null;
+  #mode: MonitorSnapshot['mode'];
+  #live: LiveStall | null = null;
+  #lastWatchedBeat: number | null = null;
+  #ringRead = 0;
+  readonly #pending: PendingFinish[] = [];
+  /** Sequence of the newest report already given to a stall nobody watched (a report explains one stall). */
+  #unseenReportTaken = 0;
+  #stopping = false;
+
+  constructor(deps: WatcherDeps) {
+    this.#deps = deps;
+    const config = deps.config;
+    this.#config = config;
+    this.#capturer = deps.capturer;
+    this.#mode = deps.capturer === null ? 'lag-only' : 'full';
+    this.#limiter = new ReportLimiter({ perMinute: config.reportsPerMinute, dedupeWindowMs: config.dedupeWindowMs, now: deps.epochNow() });
+    this.#pollMs = Math.max(1, Math.min(10, config.heartbeatIntervalMs));
+    this.staleMs = Math.max(config.thresholdMs, config.heartbeatIntervalMs + Math.floor(config.thresholdMs / 2));
+    this.#ongoingDueMs = config.ongoingReportMs === 0 ? 0 : Math.max(config.ongoingReportMs, config.thresholdMs + config.heartbeatIntervalMs);
+  }
+
+  get mode(): MonitorSnapshot['mode'] {
+    return this.#mode;
+  }
+
+  /** The stack capturer arrived (it connects asynchronously) or was lost (null). */
+  setCapturer(capturer: Capturer | null): void {
+    this.#capturer = capturer;
+    this.#setMode(capturer === null ? 'lag-only' : 'full');
+  }
+
+  /**
+   * One poll. Returns how long until the next one is needed, ms, and whether nothing is going on (the
+   * shell may then sleep until woken instead).
+   */
+  step(): { delayMs: number; idle: boolean } {
+    const { slots, now } = this.#deps;
+    const beat = slots.beat();
+    const live = this.#live;
+    if (live !== null && beat !== live.startBeat && !live.over) this.#endLive(live);
+    this.#drainRing();
+    // Ended without a ring entry: the main thread measured a gap under the threshold after all.
+    if (this.#live?.over === true) this.#live = null;
+    const life = slots.lastSignOfLife();
+    const at = now();
+    const gap = (at - life) | 0;
+    if (this.#live === null && gap > this.staleMs && beat !== this.#lastWatchedBeat && !this.#stopping) this.#live = this.#watch(beat, life);
+    const watched = this.#live;
+    if (watched !== null) {
+      this.#noteInFlight(watched);
+      if (!watched.detailed && !this.#inGrace(at)) this.#startDetail(watched);
+      this.#publishOngoing(watched, at);
+    }
+    const waiting = this.#finishPending(at);
+    if (watched !== null) return { delayMs: this.#pollMs, idle: false };
+    if (waiting !== null) return { delayMs: waiting, idle: false };
+    return { delayMs: Math.max(1, Math.min(this.staleMs, this.staleMs - gap + 1)), idle: true };
+  }
+
+  /** How long the main loop has been frozen right now (0 while it runs), ms. */
+  stalledMs(): number {
+    const live = this.#live;
+    if (live === null || live.over || this.#deps.slots.beat() !== live.startBeat) return 0;
+    return (this.#deps.now() - live.sinceMs) | 0;
+  }
+
+  /** The stall in progress (counted or not yet), for checkpoints; null while the loop runs. */
+  ongoing(): OngoingStall | null {
+    const stalledMs = this.stalledMs();
+    if (stalledMs === 0) return null;
+    const live = this.#live;
+    return { startedAt: live?.provisional?.startedAt ?? Math.round(this.#deps.epochNow() - stalledMs), durationMs: stalledMs };
+  }
+
+  /** The provisional event of the stall still running, for a control client that connects during it. */
+  provisional(): BlockEvent | null {
+    const live = this.#live;
+    if (live === null || live.provisional === null || this.stalledMs() === 0) return null;
+    return live.provisional;
+  }
+
+  /** Finishes what it can before the process goes: stalls pending, and one whose end the beat never showed. */
+  stop(): void {
+    this.#stopping = true;
+    this.#drainRing();
+    this.#closeCutStall();
+  }
+
+  /** Whether block events are still waiting for a capture or a wrapper's report. */
+  get finishing(): boolean {
+    return this.#pending.length > 0;
+  }
+
+  /** Writes every pending block event now, with what it has (the exit cannot wait). */
+  flush(): void {
+    for (const pending of this.#pending.splice(0)) this.#finishNow(pending);
+  }
+
+  #setMode(mode: MonitorSnapshot['mode']): void {
+    if (mode === this.#mode) return;
+    this.#mode = mode;
+    this.#deps.output.mode(mode);
+  }
+
+  #inGrace(at: number): boolean {
+    return this.#config.startupGraceMs > 0 && ((at - this.#config.startupGraceMs) | 0) < 0;
+  }
+
+  /**
+   * A start-up stall is one that began and ended within the grace (module loading) and was not long
+   * enough to be published as ongoing: the grace never hides a block still running when it ends.
+   */
+  #isStartup(stall: RingStall): boolean {
+    if (!this.#inGrace(stall.endBeat)) return false;
+    return this.#ongoingDueMs === 0 || stall.durationMs < this.#ongoingDueMs;
+  }
+
+  #endLive(live: LiveStall): void {
+    live.over = true;
+    live.end();
+  }
+
+  #watch(startBeat: number, sinceMs: number): LiveStall {
+    let end = (): void => undefined;
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    const live: LiveStall = {
+      startBeat,
+      sinceMs,
+      detailed: false,
+      inFlight: null,
+      reportSequence: null,
+      reportToken: false,
+      capture: null,
+      captured: undefined,
+      progress: null,
+      provisional: null,
+      earlySkipped: false,
+      over: false,
+      ended,
+      end,
+    };
+    this.#lastWatchedBeat = startBeat;
+    return live;
+  }
+
+  /** Takes a report token and starts sampling the stack, once the stall is past the start-up grace. */
+  #startDetail(live: LiveStall): void {
+    live.detailed = true;
+    live.reportToken = this.#limiter.take(this.#deps.epochNow());
+    if (!live.reportToken || !this.#captureAllowed()) return;
+    const capturer = this.#capturer;
+    if (capturer === null) return;
+    const progress = emptyCapture();
+    live.progress = progress;
+    live.capture = capturer.capture(this.#probeFor(live), this.#config.thresholdMs, this.#config.maxSamples, progress).catch(() => null);
+    void live.capture.then((result) => {
+      live.captured = result;
+      this.#deps.output.wake();
+    });
+  }
+
+  #captureAllowed(): boolean {
+    const capturer = this.#capturer;
+    if (capturer === null || capturer.busy) return false;
+    const slots = this.#deps.slots;
+    if (slots.inspectorActive) {
+      // A debugger owns the main thread (ours would show in it): lag, stalls and the API in flight only.
+      this.#setMode('lag-only');
+      return false;
+    }
+    // The host's own session, for now: no pause while it is on, but the mode stays (it comes back).
+    return !slots.hostDebuggerEnabled;
+  }
+
+  #probeFor(live: LiveStall): StallProbe {
+    const { slots, now } = this.#deps;
+    return {
+      now,
+      beat: () => slots.beat(),
+      readInFlight: () => this.#readInFlight(),
+      pauseAllowed: () => !slots.inspectorActive && !slots.hostDebuggerEnabled,
+      ended: live.ended,
+      stillStalledAfter: (ms) =>
+        new Promise((resolve) => {
+          const timer = setTimeout(() => resolve(!live.over), ms);
+          void live.ended.then(() => {
+            clearTimeout(timer);
+            resolve(false);
+          });
+        }),
+    };
+  }
+
+  #readInFlight(): InFlightCall | null {
+    try {
+      return this.#deps.inFlight?.current() ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Reads the wrapped call in flight and asks its wrapper to report its context and stack when it returns. */
+  #noteInFlight(live: LiveStall): void {
+    if (live.inFlight !== null || this.#deps.inFlight === null) return;
+    live.inFlight = this.#readInFlight();
+    if (live.inFlight === null) return;
+    try {
+      live.reportSequence = this.#deps.inFlight.markStallSeen();
+    } catch {
+      live.reportSequence = null;
+    }
+  }
+
+  /**
+   * Publishes the stall still running, from here since the main thread is frozen (and may never run
+   * again): as soon as it has a stack or a named API, or, whatever it has, once it is older than the
+   * ongoing threshold (always, start-up, rate limits and repeats notwithstanding). Counts are untouched:
+   * they come from the ring when it ends, and the main thread then pushes it whatever its busy time.
+   */
+  #publishOngoing(live: LiveStall, at: number): void {
+    if (live.provisional !== null || live.over) return;
+    const ageMs = (at - live.sinceMs) | 0;
+    const due = this.#ongoingDueMs > 0 && ageMs >= this.#ongoingDueMs;
+    const named = (live.progress !== null && live.progress.samples.length > 0) || live.inFlight !== null;
+    const early = live.detailed && live.reportToken && named && !live.earlySkipped && ageMs >= this.#config.thresholdMs;
+    if (!due && !early) return;
+    const epoch = this.#deps.epochNow();
+    const event = this.#deps.events.ongoing(Math.round(epoch - ageMs), ageMs, live.inFlight, live.progress ?? emptyCapture());
+    if (!due && event.signature !== undefined && event.stack.length > 0 && !this.#limiter.firstInWindow(event.signature, epoch)) {
+      live.earlySkipped = true;
+      return;
+    }
+    live.reportToken = true;
+    live.provisional = event;
+    this.#deps.slots.markPublished(live.startBeat);
+    this.#deps.output.emit(event);
+  }
+
+  #drainRing(): void {
+    const drained = this.#deps.slots.drainStalls(this.#ringRead);
+    this.#ringRead = drained.read;
+    if (drained.lost > 0) {
+      this.stats.recordUnmeasured(drained.lost);
+      this.#deps.output.stall({ kind: 'stall', durationMs: 0, startup: false, block: null, reported: null, counted: null, unmeasured: drained.lost });
+    }
+    for (const stall of drained.stalls) {
+      const startup = this.#isStartup(stall);
+      this.stats.record(stall.durationMs, startup);
+      let watched: LiveStall | null = null;
+      const live = this.#live;
+      if (live !== null && live.startBeat === stall.startBeat) {
+        watched = live;
+        this.#live = null;
+        if (!live.over) this.#endLive(live);
+      }
+      if (startup) {
+        this.#deps.output.stall({ kind: 'stall', durationMs: stall.durationMs, startup: true, block: null, reported: null, counted: null, unmeasured: 0 });
+      } else if (watched !== null && (watched.capture !== null || watched.reportSequence !== null)) {
+        this.#wait(stall, watched, true);
+      } else {
+        this.#finish(stall, watched, null, this.#unseenReport(stall));
+      }
+    }
+  }
+
+  #wait(stall: RingStall, watched: LiveStall, counted: boolean): void {
+    const at = this.#deps.now();
+    this.#pending.push({ stall, watched, reportDeadline: (at + REPORT_WAIT_MS) | 0, captureDeadline: (at + CAPTURE_WAIT_MS) | 0, counted });
+  }
+
+  /** Finishes the pending stalls whose capture and report are in; returns ms until the next look, or null. */
+  #finishPending(at: number): number | null {
+    let next: number | null = null;
+    for (let i = 0; i < this.#pending.length; ) {
+      const pending = this.#pending[i]!;
+      const { watched } = pending;
+      const captureDone = watched.capture === null || watched.captured !== undefined || ((at - pending.captureDeadline) | 0) >= 0;
+      const report = captureDone ? this.#wrapperReport(watched) : null;
+      const reportDone = report !== null || watched.reportSequence === null || ((at - pending.reportDeadline) | 0) >= 0;
+      if (captureDone && reportDone) {
+        this.#pending.splice(i, 1);
+        this.#finish(pending.stall, watched, this.#captureOf(watched), report ?? this.#unseenReport(pending.stall), pending.counted);
+        continue;
+      }
+      // A capture that settles wakes the shell; a report is polled for.
+      const wait = captureDone ? REPORT_POLL_MS : Math.max(1, (pending.captureDeadline - at) | 0);
+      next = next === null ? wait : Math.min(next, wait);
+      i++;
+    }
+    return next;
+  }
+
+  #finishNow(pending: PendingFinish): void {
+    const report = this.#wrapperReport(pending.watched);
+    this.#finish(pending.stall, pending.watched, this.#captureOf(pending.watched), report ?? this.#unseenReport(pending.stall), pending.counted);
+  }
+
+  /** The capture's result, or the samples it took so far when it has not let go. */
+  #captureOf(watched: LiveStall): CaptureResult | null {
+    if (watched.captured !== undefined) return watched.captured;
+    const progress = watched.progress;
+    return progress !== null && progress.samples.length > 0 ? progress : null;
+  }
+
+  #wrapperReport(watched: LiveStall): WrapperReport | null {
+    const source = this.#deps.inFlight;
+    const sequence = watched.reportSequence;
+    if (source === null || sequence === null) return null;
+    let json: string | null;
+    try {
+      json = source.report(sequence);
+    } catch {
+      json = null;
+    }
+    return json === null ? null : this.#deps.events.parseWrapperReport(json, this.#captureOf(watched)?.scripts);
+  }
+
+  /**
+   * The wrapper's report for a stall the worker did not watch live (it was scheduled too late, or had not
+   * started yet): wrappers report every call that took a threshold or more.
+   */
+  #unseenReport(stall: RingStall, scripts?: ReadonlyMap<string, ScriptInfo>): WrapperReport | null {
+    const source = this.#deps.inFlight;
+    if (source === null) return null;
+    let latest: { sequence: number; json: string } | null;
+    try {
+      latest = source.unseenReport();
+    } catch {
+      return null;
+    }
+    if (latest === null || latest.sequence === this.#unseenReportTaken) return null;
+    const report = this.#deps.events.parseWrapperReport(latest.json, scripts);
+    if (report === null) return null;
+    const stallEnd = this.#deps.epochNow() - ((this.#deps.now() - stall.endBeat) | 0);
+    if (!reportExplains(report, stallEnd - stall.durationMs, stallEnd, stall.durationMs)) return null;
+    this.#unseenReportTaken = latest.sequence;
+    return report;
+  }
+
+  /**
+   * Writes a stall's final block event and hands it to the main thread. `counted` false: a stall the ring
+   * never got (cut short by exit); its event closes a provisional one but it stays out of every figure.
+   */
+  #finish(stall: RingStall, watched: LiveStall | null, result: CaptureResult | null, report: WrapperReport | null, counted = true): void {
+    const { epochNow, now, events, output } = this.#deps;
+    const inFlight = watched?.inFlight ?? report?.inFlight ?? null;
+    const provisional = watched?.provisional ?? null;
+    // The block ended at the end beat and lasted durationMs (the idle wait before it is not part of it).
+    // After a provisional event, its startedAt: consumers pair the two by it.
+    const startedAt = provisional?.startedAt ?? Math.round(epochNow() - ((now() - stall.endBeat) | 0) - stall.durationMs);
+    const event = events.final(stall, startedAt, inFlight, result, report);
+    const at = epochNow();
+    let reported = watched !== null && watched.detailed ? watched.reportToken : this.#limiter.take(at);
+    // A stall whose provisional event was written must get its final one, or it would look never-ended.
+    if (provisional === null && reported && event.signature !== undefined && event.stack.length > 0 && !this.#limiter.firstInWindow(event.signature, at)) reported = false;
+    if (provisional !== null) reported = true;
+    if (!counted) {
+      output.emit(event);
+      return;
+    }
+    const block = event.signature === undefined ? null : { ...event, signature: event.signature };
+    if (block !== null) this.stacks.add(block);
+    if (reported) output.emit(event);
+    output.stall({ kind: 'stall', durationMs: stall.durationMs, startup: false, block, reported: reported ? event : null, counted: event, unmeasured: 0 });
+  }
+
+  /**
+   * At stop or exit, a stall whose provisional event was written but whose end the heartbeat never saw
+   * (the main thread is running our stop or exit handler, so it is over, but the exit's final beat did not
+   * reach the ring): its final event closes the provisional one, not counted.
+   */
+  #closeCutStall(): void {
+    const cut = this.#live;
+    if (cut === null || cut.provisional === null || this.#deps.slots.beat() !== cut.startBeat) return;
+    this.#live = null;
+    this.#endLive(cut);
+    const endBeat = this.#deps.now();
+    this.#wait({ startBeat: cut.startBeat, durationMs: (endBeat - cut.sinceMs) | 0, endBeat }, cut, false);
+  }
+}
