@@ -78,7 +78,8 @@ describe('agent-lag watch on monitored processes', () => {
     expect(hello).toMatchObject({ pid: first.pid, mode: 'full', thresholdMs: 50 });
 
     first.child.stdin?.write('block\n');
-    const blockLine = await watch.waitForLine((l) => l.includes('"type":"block"'));
+    // Its final event: it may first be streamed as ongoing, with its age so far.
+    const blockLine = await watch.waitForLine((l) => l.includes('"type":"block"') && !l.includes('"ongoing":true'));
     const block = JSON.parse(blockLine) as { pid: number; durationMs: number; stack: { functionName: string }[] };
     expect(block.pid).toBe(first.pid);
     expect(block.durationMs).toBeGreaterThanOrEqual(200);
@@ -134,10 +135,20 @@ describe('agent-lag watch on a process that wedges', () => {
     // Connected before the wedge: the provisional event is streamed to it.
     const early = startLive([cliBin, 'watch', String(service.pid)], { cwd: repoRoot });
     cleanups.push(() => early.stop());
+    // And one streaming NDJSON: it prints the ongoing block event as it arrives.
+    const earlyJson = startLive([cliBin, 'watch', '--json', String(service.pid)], { cwd: repoRoot });
+    cleanups.push(() => earlyJson.stop());
+    await earlyJson.waitForLine((l) => l.includes('"type":"hello"'));
     await new Promise((resolve) => setTimeout(resolve, 500));
     service.child.stdin?.write('wedge\n');
     const blocked = await early.waitForLine((line) => line.includes('BLOCKED'), 30_000);
     expect(blocked).toMatch(new RegExp(`^pid ${service.pid} {2}BLOCKED [\\d.]+ m?s and counting {2}at spinForeverInAToolHandler {2}test/fixtures/cli-watch/monitored-wedge\\.mjs:\\d+:\\d+$`));
+    const streamed = JSON.parse(await earlyJson.waitForLine((l) => l.startsWith('{"type":"block"') && l.includes('"ongoing":true'), 30_000)) as {
+      pid: number;
+      stack: { functionName: string }[];
+    };
+    expect(streamed.pid).toBe(service.pid);
+    expect(streamed.stack[0]?.functionName).toBe('spinForeverInAToolHandler');
 
     // Connected after it was reported, while the process is still wedged: the hello carries it.
     for (let waited = 0; !readFileSync(log, 'utf8').includes('"ongoing":true'); waited += 100) {
@@ -155,12 +166,13 @@ describe('agent-lag watch on a process that wedges', () => {
     // The process dies while blocked: the block never ended.
     service.child.kill('SIGKILL');
     const neverEnded = await early.waitForLine((line) => line.includes('never ended'), 30_000);
-    expect(neverEnded).toMatch(new RegExp(`^pid ${service.pid} {2}≥ [\\d.]+ m?s, never ended {2}\\(the process exited [\\d.]+ s after it began\\) {2}at spinForeverInAToolHandler`));
+    expect(neverEnded).toMatch(new RegExp(`^pid ${service.pid} {2}≥ [\\d.]+ m?s, never ended {2}\\(the process exited [\\d.]+ m?s after it began\\) {2}at spinForeverInAToolHandler`));
     expect((await early.exited).code).toBe(0);
     // The view printed at the end keeps it, marked.
     expect(early.stdoutLines.join('\n')).toMatch(/latest blocks\n.*≥ [\d.]+ m?s, never ended/);
     expect((await late.exited).code).toBe(0);
     expect(jsonLines(late.stdoutLines).some((e) => e['type'] === 'disconnected' && e['pid'] === service.pid)).toBe(true);
+    expect((await earlyJson.exited).code).toBe(0);
   });
 });
 
@@ -211,7 +223,9 @@ describe('agent-lag watch --attach on a process started without the monitor', ()
     await watch.waitForLine((l) => l.includes('"type":"snapshot"') && (JSON.parse(l) as { snapshot: { uptimeMs: number } }).snapshot.uptimeMs > 400);
     expect(await httpGet(port, '/block')).toBe('ok');
     // Other blocks may come first (the monitor's own start in the target); ours must come with its stack.
-    const blockLine = await watch.waitForLine((l) => l.includes('"type":"block"') && l.includes('"functionName":"renderReportSynchronously"'));
+    const blockLine = await watch.waitForLine(
+      (l) => l.includes('"type":"block"') && !l.includes('"ongoing":true') && l.includes('"functionName":"renderReportSynchronously"'),
+    );
     expect((JSON.parse(blockLine) as { durationMs: number }).durationMs).toBeGreaterThanOrEqual(250);
 
     watch.child.kill('SIGINT');
