@@ -51,6 +51,24 @@ export function emptyCapture(): CaptureProgress {
   return { samples: [], context: null, requestsInFlight: null, scripts: new Map() };
 }
 
+/**
+ * The quick sample: the stack as `new Error().stack` sees it, evaluated on the main thread without the
+ * debugger (Runtime.evaluate runs in an interrupt, on top of the blocked code's frames), with the context
+ * probe's answer. Measured on Node 20 with a busy main thread: 2 ms, where Debugger.enable takes 90-220 ms
+ * with 120-230 scripts loaded. The host's stack-trace settings are put back as they were.
+ */
+const QUICK_EXPRESSION =
+  '(() => { const E = Error; const limit = E.stackTraceLimit; const prepare = E.prepareStackTrace; let stack = null; ' +
+  'try { E.stackTraceLimit = 64; E.prepareStackTrace = undefined; stack = new E().stack; } catch {} ' +
+  'finally { try { E.stackTraceLimit = limit; E.prepareStackTrace = prepare; } catch {} } ' +
+  `return JSON.stringify([typeof stack === 'string' ? stack : null, ${PAUSE_EXPRESSION}]); })()`;
+
+/** A quick sample: the stack text (V8's format, innermost first) and what the context probe said. */
+export interface QuickSample {
+  stack: string;
+  probe: PauseProbe;
+}
+
 /** How long to wait for a requested pause once the stall is over (it then lands in unrelated code). */
 const PAUSE_GRACE_MS = 1000;
 
@@ -137,6 +155,19 @@ export class StackCapturer {
       this.#scripts = null;
     }
     return samples.length === 0 ? null : progress;
+  }
+
+  /** The main thread's stack without pausing it (see QUICK_EXPRESSION); null when the evaluation failed. */
+  async quickSample(): Promise<QuickSample | null> {
+    try {
+      const result = (await this.#post('Runtime.evaluate', { expression: QUICK_EXPRESSION, returnByValue: true, silent: true })) as { result?: { value?: unknown } } | undefined;
+      const value = result?.result?.value;
+      if (typeof value !== 'string') return null;
+      const [stack, probe] = JSON.parse(value) as unknown[];
+      return typeof stack === 'string' ? { stack, probe: parsePauseProbe(probe) } : null;
+    } catch {
+      return null;
+    }
   }
 
   /** Lets go of the main thread; the session must be gone before process.exit() completes. */

@@ -29,6 +29,13 @@ export interface WrapperReport {
   durationMs: number;
 }
 
+/** A stack taken without pausing (Runtime.evaluate) while the stall lasted, resolved, with its context. */
+export interface QuickStack {
+  stack: StackFrame[];
+  context: BlockEvent['context'];
+  requestsInFlight: number | null;
+}
+
 /** A stall as the ring recorded it: the beat before it, its busy time, the beat that ended it (monitor clock). */
 export interface MeasuredStall {
   startBeat: number;
@@ -58,11 +65,13 @@ export class BlockEventBuilder {
    * The provisional event of a stall still running: the newest sample as its stack, the earlier ones as
    * samples. `startedAt` pairs it with the final event.
    */
-  ongoing(startedAt: number, durationMs: number, inFlight: InFlightCall | null, progress: CaptureResult): BlockEvent {
+  ongoing(startedAt: number, durationMs: number, inFlight: InFlightCall | null, progress: CaptureResult, quick: QuickStack | null = null): BlockEvent {
     // Samples are only taken while the stall lasts, and it still does: all of them belong to it.
     const taken = progress.samples.map((sample) => this.resolve(sample.frames, progress.scripts));
-    const stack = taken.at(-1) ?? [];
+    const stack = taken.at(-1) ?? quick?.stack ?? [];
     const earlier = taken.slice(0, -1);
+    const context = progress.samples.length > 0 ? progress.context : (quick?.context ?? null);
+    const requestsInFlight = progress.samples.length > 0 ? progress.requestsInFlight : (quick?.requestsInFlight ?? null);
     const signature = stack.length > 0 || inFlight !== null ? stackSignature(stack, inFlight) : undefined;
     return {
       type: 'block',
@@ -71,8 +80,8 @@ export class BlockEventBuilder {
       stack,
       ...(earlier.length === 0 ? {} : { samples: earlier }),
       inFlight,
-      context: progress.context,
-      ...(progress.requestsInFlight === null ? {} : { requestsInFlight: progress.requestsInFlight }),
+      context,
+      ...(requestsInFlight === null ? {} : { requestsInFlight }),
       late: false,
       ...(signature === undefined ? {} : { signature }),
       ongoing: true,
@@ -80,7 +89,7 @@ export class BlockEventBuilder {
   }
 
   /** The final event of a stall, from the capture (if any) and the wrapper's report (if any), whose stack wins. */
-  final(stall: MeasuredStall, startedAt: number, inFlight: InFlightCall | null, result: CaptureResult | null, report: WrapperReport | null): BlockEvent {
+  final(stall: MeasuredStall, startedAt: number, inFlight: InFlightCall | null, result: CaptureResult | null, report: WrapperReport | null, quick: QuickStack | null = null): BlockEvent {
     let stack: StackFrame[] = [];
     let samples: StackFrame[][] | undefined;
     let context: BlockEvent['context'] = null;
@@ -95,6 +104,13 @@ export class BlockEventBuilder {
       context = result.context;
       requestsInFlight = result.requestsInFlight;
       late = isLate(stall, inFlight, result);
+    }
+    // Nothing paused in time (the capture failed or was cut off): the quick stack, taken while it lasted.
+    if (stack.length === 0 && quick !== null) {
+      stack = quick.stack;
+      context = quick.context;
+      requestsInFlight = quick.requestsInFlight;
+      late = false;
     }
     // The wrapper's stack and context are the blocked call's own, taken as it returned: exact, never late.
     if (report !== null && report.stack.length > 0) {
@@ -122,21 +138,11 @@ export class BlockEventBuilder {
   parseWrapperReport(json: string, scripts: ReadonlyMap<string, ScriptInfo> | undefined): WrapperReport | null {
     try {
       const parsed = JSON.parse(json) as { context?: unknown; requests?: unknown; stack?: unknown; api?: unknown; hint?: unknown; endedAt?: unknown; durationMs?: unknown };
-      const raw: RawFrame[] = [];
-      const infos = new Map<string, ScriptInfo>();
-      const lines = typeof parsed.stack === 'string' ? parsed.stack.split('\n') : [];
-      for (let i = 1; i < lines.length && raw.length < MAX_FRAMES; i++) {
-        const match = STACK_LINE.exec(lines[i] ?? '');
-        if (!match) continue;
-        let url = match[2] ?? '';
-        if (url.startsWith('/')) url = pathToFileURL(url).href;
-        if (!infos.has(url)) infos.set(url, { url, sourceMapUrl: this.#sourceMapUrlOf(url, scripts) });
-        raw.push({ functionName: functionNameOf(match[1]), scriptId: url, line: Number(match[3]) - 1, column: Number(match[4]) - 1 });
-      }
+      const stack = typeof parsed.stack === 'string' ? this.parseStackText(parsed.stack, scripts) : [];
       const context = parsed.context === null || parsed.context === undefined ? null : parseCapturedContext(JSON.stringify(parsed.context));
       const inFlight = typeof parsed.api === 'string' ? { api: parsed.api, hint: typeof parsed.hint === 'string' ? parsed.hint : null } : null;
       return {
-        stack: this.resolve(raw, infos),
+        stack,
         context,
         requestsInFlight: parseRequestCount(parsed.requests),
         inFlight,
@@ -146,6 +152,24 @@ export class BlockEventBuilder {
     } catch {
       return null;
     }
+  }
+
+  /** Frames of an Error's stack text (V8's format; its first line is the message), source-mapped. */
+  parseStackText(text: string, scripts?: ReadonlyMap<string, ScriptInfo>): StackFrame[] {
+    const raw: RawFrame[] = [];
+    const infos = new Map<string, ScriptInfo>();
+    const lines = text.split('\n');
+    for (let i = 1; i < lines.length && raw.length < MAX_FRAMES; i++) {
+      const match = STACK_LINE.exec(lines[i] ?? '');
+      if (!match) continue;
+      let url = match[2] ?? '';
+      // The evaluated expression's own frame.
+      if (url === '<anonymous>') continue;
+      if (url.startsWith('/')) url = pathToFileURL(url).href;
+      if (!infos.has(url)) infos.set(url, { url, sourceMapUrl: this.#sourceMapUrlOf(url, scripts) });
+      raw.push({ functionName: functionNameOf(match[1]), scriptId: url, line: Number(match[3]) - 1, column: Number(match[4]) - 1 });
+    }
+    return this.resolve(raw, infos);
   }
 
   /** The sourceMappingURL comment of a script file, read once (the worker has time; the main thread does not). */

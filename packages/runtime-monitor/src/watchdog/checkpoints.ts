@@ -10,20 +10,27 @@ export const CHECKPOINT_INTERVAL_MS = 1000;
 export class CheckpointSchedule {
   #changed = false;
   #lastAt = Number.NEGATIVE_INFINITY;
+  /** startedAt of the stall the last checkpoint carried. */
+  #lastStall: number | null = null;
 
   /** The figures moved since the last checkpoint. */
   changed(): void {
     this.#changed = true;
   }
 
-  /** Whether to write one now (epoch ms), given whether a stall is in progress. */
-  due(at: number, stalled: boolean): boolean {
-    return (this.#changed || stalled) && at - this.#lastAt >= CHECKPOINT_INTERVAL_MS;
+  /**
+   * Whether to write one now (epoch ms), given the stall in progress (its startedAt) or null: at once for
+   * a stall the last checkpoint did not carry, so a process killed in its first second still ages it.
+   */
+  due(at: number, stalledSince: number | null): boolean {
+    if (stalledSince !== null && stalledSince !== this.#lastStall) return true;
+    return (this.#changed || stalledSince !== null) && at - this.#lastAt >= CHECKPOINT_INTERVAL_MS;
   }
 
-  written(at: number): void {
+  written(at: number, stalledSince: number | null): void {
     this.#changed = false;
     this.#lastAt = at;
+    this.#lastStall = stalledSince;
   }
 
   /** Ms until a checkpoint with news is due, or null when there is none. */

@@ -1,4 +1,4 @@
-import { emptyCapture, type CaptureProgress, type CaptureResult, type StallProbe } from '../capture/stack-capturer.js';
+import { emptyCapture, type CaptureProgress, type CaptureResult, type QuickSample, type StallProbe } from '../capture/stack-capturer.js';
 import type { ScriptInfo } from '../capture/frames.js';
 import { ReportLimiter } from '../events/report-limiter.js';
 import { StackTable } from '../events/stack-table.js';
@@ -6,7 +6,7 @@ import { StallStats } from '../events/stall-stats.js';
 import type { MonitorClock } from '../heartbeat/clock.js';
 import type { RingStall, WatchdogSlots } from '../heartbeat/shared-state.js';
 import type { BlockEvent, InFlightCall, MonitorSnapshot, OngoingStall } from '../types.js';
-import { reportExplains, type BlockEventBuilder, type WrapperReport } from './block-events.js';
+import { reportExplains, type BlockEventBuilder, type QuickStack, type WrapperReport } from './block-events.js';
 import type { StallMessage } from './messages.js';
 
 /*
@@ -33,6 +33,8 @@ export interface WatcherConfig {
 export interface Capturer {
   readonly busy: boolean;
   capture(probe: StallProbe, intervalMs: number, maxSamples: number, progress: CaptureProgress): Promise<CaptureResult | null>;
+  /** The stack without pausing, fast (for the ongoing report); absent where the capturer cannot. */
+  quickSample?(): Promise<QuickSample | null>;
 }
 
 /** The sync-API wrappers' shared buffer, as the watchdog reads it. */
@@ -78,6 +80,8 @@ interface LiveStall {
   startBeat: number;
   /** Monitor-clock ms since which the main thread has been busy, at most: its last sign of life. */
   sinceMs: number;
+  /** The same instant as epoch ms: the startedAt of its provisional event and of the checkpoints' stall. */
+  startedAt: number;
   /** Stack sampling and reporting started (not during the start-up grace). */
   detailed: boolean;
   inFlight: InFlightCall | null;
@@ -88,6 +92,8 @@ interface LiveStall {
   /** The capture's outcome once it settled; undefined while it runs. */
   captured: CaptureResult | null | undefined;
   progress: CaptureProgress | null;
+  /** The quick sample, once in, if it came while the stall still lasted. */
+  quick: QuickStack | null;
   /** The provisional event, once written; the final event repeats its startedAt. */
   provisional: BlockEvent | null;
   /** The early provisional report was found a repeat of one in the de-duplication window. */
@@ -193,7 +199,7 @@ export class StallWatcher {
     const stalledMs = this.stalledMs();
     if (stalledMs === 0) return null;
     const live = this.#live;
-    return { startedAt: live?.provisional?.startedAt ?? Math.round(this.#deps.epochNow() - stalledMs), durationMs: stalledMs };
+    return { startedAt: live!.startedAt, durationMs: stalledMs };
   }
 
   /** The provisional event of the stall still running, for a control client that connects during it. */
@@ -250,6 +256,7 @@ export class StallWatcher {
     const live: LiveStall = {
       startBeat,
       sinceMs,
+      startedAt: Math.round(this.#deps.epochNow() - ((this.#deps.now() - sinceMs) | 0)),
       detailed: false,
       inFlight: null,
       reportSequence: null,
@@ -257,6 +264,7 @@ export class StallWatcher {
       capture: null,
       captured: undefined,
       progress: null,
+      quick: null,
       provisional: null,
       earlySkipped: false,
       over: false,
@@ -274,11 +282,23 @@ export class StallWatcher {
     if (!live.reportToken || !this.#captureAllowed()) return;
     const capturer = this.#capturer;
     if (capturer === null) return;
+    // First, so it is dispatched before the debugger is enabled: a JavaScript block is named in milliseconds.
+    // A native call in flight would answer only once it returned; its wrapper names it sooner.
+    if (capturer.quickSample !== undefined && live.inFlight === null) this.#takeQuickSample(capturer.quickSample(), live);
     const progress = emptyCapture();
     live.progress = progress;
     live.capture = capturer.capture(this.#probeFor(live), this.#config.thresholdMs, this.#config.maxSamples, progress).catch(() => null);
     void live.capture.then((result) => {
       live.captured = result;
+      this.#deps.output.wake();
+    });
+  }
+
+  #takeQuickSample(sample: Promise<QuickSample | null>, live: LiveStall): void {
+    void sample.then((taken) => {
+      // An answer that came after the beat moved was taken in whatever ran next, not in the block.
+      if (taken === null || live.over || this.#deps.slots.beat() !== live.startBeat) return;
+      live.quick = { stack: this.#deps.events.parseStackText(taken.stack), context: taken.probe.context, requestsInFlight: taken.probe.requestsInFlight };
       this.#deps.output.wake();
     });
   }
@@ -345,11 +365,11 @@ export class StallWatcher {
     if (live.provisional !== null || live.over) return;
     const ageMs = (at - live.sinceMs) | 0;
     const due = this.#ongoingDueMs > 0 && ageMs >= this.#ongoingDueMs;
-    const named = (live.progress !== null && live.progress.samples.length > 0) || live.inFlight !== null;
+    const named = (live.progress !== null && live.progress.samples.length > 0) || (live.quick !== null && live.quick.stack.length > 0) || live.inFlight !== null;
     const early = live.detailed && live.reportToken && named && !live.earlySkipped && ageMs >= this.#config.thresholdMs;
     if (!due && !early) return;
     const epoch = this.#deps.epochNow();
-    const event = this.#deps.events.ongoing(Math.round(epoch - ageMs), ageMs, live.inFlight, live.progress ?? emptyCapture());
+    const event = this.#deps.events.ongoing(live.startedAt, ageMs, live.inFlight, live.progress ?? emptyCapture(), live.quick);
     if (!due && event.signature !== undefined && event.stack.length > 0 && !this.#limiter.firstInWindow(event.signature, epoch)) {
       live.earlySkipped = true;
       return;
@@ -472,7 +492,7 @@ export class StallWatcher {
     // The block ended at the end beat and lasted durationMs (the idle wait before it is not part of it).
     // After a provisional event, its startedAt: consumers pair the two by it.
     const startedAt = provisional?.startedAt ?? Math.round(epochNow() - ((now() - stall.endBeat) | 0) - stall.durationMs);
-    const event = events.final(stall, startedAt, inFlight, result, report);
+    const event = events.final(stall, startedAt, inFlight, result, report, watched?.quick ?? null);
     const at = epochNow();
     let reported = watched !== null && watched.detailed ? watched.reportToken : this.#limiter.take(at);
     // A stall whose provisional event was written must get its final one, or it would look never-ended.

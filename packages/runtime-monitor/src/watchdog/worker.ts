@@ -126,8 +126,8 @@ function checkpoint(): void {
   if (stopping || log === null) return;
   const ongoing = watcher.ongoing();
   const at = Date.now();
-  if (checkpoints.due(at, ongoing !== null)) {
-    checkpoints.written(at);
+  if (checkpoints.due(at, ongoing?.startedAt ?? null)) {
+    checkpoints.written(at, ongoing?.startedAt ?? null);
     const event: CheckpointEvent = { type: 'checkpoint', ...snapshot(), ongoing };
     log.write(event);
   }
