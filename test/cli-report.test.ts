@@ -229,3 +229,20 @@ describe('agent-lag report on a log two processes wrote, one killed without its 
     expect(html).toMatch(/<div class="card bad"><span class="dim">stalls<\/span><b>4<\/b><\/div>/);
   });
 });
+
+describe('agent-lag report on a log of older monitors (no pid on block lines), two processes', () => {
+  const at = 1_767_225_600_000;
+  const stalls = { count: 1, startupCount: 0, totalMs: 300, maxMs: 300, p50Ms: 300, p99Ms: 300, histogram: '' };
+  const summary = (pid: number) => ({ type: 'summary', pid, at: at + 2000, uptimeMs: 2000, thresholdMs: 100, mode: 'full', lag: null, utilization: 0, stalls, topStacks: [], syncCalls: [], sections: {} });
+  const block = (startedAt: number) => ({ type: 'block', startedAt, durationMs: 300, stack: [], inFlight: null, context: null, late: false });
+
+  it('counts the blocks once, in the summaries of the processes that wrote them', async () => {
+    const log = join(scratch, 'old-two-processes.ndjson');
+    writeFileSync(log, `${[block(at + 100), block(at + 900), summary(1), summary(2)].map((line) => JSON.stringify(line)).join('\n')}\n`);
+    const { code, stdout } = await report([log]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('(2 processes, ');
+    expect(stdout).toMatch(/ 2 stalls over 100 ms, 600 ms blocked in total, worst 300 ms\n/);
+    expect(stdout).not.toContain('ended without a summary');
+  });
+});

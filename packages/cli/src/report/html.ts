@@ -100,7 +100,7 @@ ${stacks}`;
 function processes(model: ReportModel): string {
   if (model.processes.length < 2 && model.notes.length === 0) return '';
   const rows = model.processes.map((p) => {
-    const from = p.figuresFrom === 'checkpoint' && p.checkpointAgeMs !== null ? `last checkpoint, ${formatMs(p.checkpointAgeMs)} before its end` : p.figuresFrom === 'events' ? 'block events' : p.figuresFrom;
+    const from = p.figuresFrom === 'checkpoint' && p.checkpointAgeMs !== null ? `last checkpoint, ${formatMs(p.checkpointAgeMs)} before its end` : p.figuresFrom === 'events' ? 'block events' : p.figuresFrom === 'covered' ? "lines without a pid, counted in the others' summaries" : p.figuresFrom;
     return `<tr><td>${p.pid ?? '?'}</td><td>${p.stalls.count}</td><td>${p.neverEnded}</td><td>${esc(formatMs(p.stalls.totalMs))}</td><td>${esc(formatMs(p.stalls.maxMs))}</td><td>${p.lag ? esc(formatMs(p.lag.p99Ms)) : '–'}</td><td class="text">${esc(from)}</td></tr>`;
   });
   const notes = model.notes.map((note) => `<p class="note">${esc(note)}</p>`).join('\n');

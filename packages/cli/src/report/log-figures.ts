@@ -32,8 +32,11 @@ export interface StallTotals {
 export interface ProcessFigures {
   /** Null for lines without a pid in a log that names several processes (older monitors). */
   pid: number | null;
-  /** Where the stall figures come from: its summary, its latest checkpoint, or its block events alone. */
-  figuresFrom: 'summary' | 'checkpoint' | 'events';
+  /**
+   * Where the stall figures come from: its summary, its latest checkpoint, or its block events alone;
+   * `covered` for lines without a pid whose ended blocks the named processes' snapshots already count.
+   */
+  figuresFrom: 'summary' | 'checkpoint' | 'events' | 'covered';
   snapshot: SummaryRecord | null;
   /** Epoch ms of the process's end: when `run` saw it gone, else its last line in the log. */
   endAt: number | null;
@@ -210,7 +213,7 @@ function processFigures(pid: Key, lines: ProcessLines, options: FiguresOptions, 
   const base = snapshot?.stalls ?? { count: 0, startupCount: 0, totalMs: 0, maxMs: 0 };
   return {
     pid,
-    figuresFrom: snapshot?.stalls ? snapshot.kind : 'events',
+    figuresFrom: snapshot?.stalls ? snapshot.kind : covered && snapshot === null ? 'covered' : 'events',
     snapshot,
     endAt,
     checkpointAgeMs: snapshot?.kind === 'checkpoint' && snapshot.at !== null && endAt !== null ? Math.max(0, endAt - snapshot.at) : null,
@@ -349,7 +352,7 @@ export function logFigures(log: EventLog, options: FiguresOptions = {}): LogFigu
 export function figuresNotes(figures: LogFigures, formatMs: (ms: number) => string): string[] {
   const notes: string[] = [];
   for (const process of figures.processes) {
-    if (process.figuresFrom === 'summary') continue;
+    if (process.figuresFrom === 'summary' || process.figuresFrom === 'covered') continue;
     const who = process.pid !== null ? `pid ${process.pid}` : figures.processes.length === 1 ? 'the process' : 'a process with no pid in the log (older monitor)';
     if (process.figuresFrom === 'checkpoint') {
       const age = process.checkpointAgeMs === null ? '' : `, ${formatMs(process.checkpointAgeMs)} before its end`;

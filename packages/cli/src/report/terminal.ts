@@ -7,6 +7,7 @@ import { formatMs, type ReportModel } from './model.js';
 const FRAMES_SHOWN = 4;
 const SYNC_SITES_SHOWN = 10;
 const BAR_WIDTH = 30;
+const FIGURES_FROM = { summary: 'from its summary', checkpoint: 'from its checkpoint', events: 'from its block events', covered: "counted in the other processes' summaries" };
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
@@ -28,8 +29,10 @@ function section(title: string): string {
 
 export function renderTerminal(model: ReportModel): string {
   const out: string[] = [];
+  // Lines without a pid that the named processes' summaries already count are not a process of their own here.
+  const processes = model.processes.filter((p) => p.figuresFrom !== 'covered');
   const facts = [
-    model.pid !== null ? `pid ${model.pid}` : model.processes.length > 1 ? `${model.processes.length} processes` : null,
+    model.pid !== null ? `pid ${model.pid}` : processes.length > 1 ? `${processes.length} processes` : null,
     model.from !== null && model.to !== null ? `${formatMs(model.to - model.from)} of events` : null,
     model.thresholdMs !== null ? `threshold ${formatMs(model.thresholdMs)}` : null,
     model.mode === 'lag-only' ? chalk.yellow('lag-only: no stacks') : null,
@@ -39,8 +42,8 @@ export function renderTerminal(model: ReportModel): string {
   for (const note of model.notes) out.push(chalk.yellow(note));
 
   out.push(section('Event-loop lag'));
-  if (model.processes.length > 1) {
-    for (const process of model.processes) {
+  if (processes.length > 1) {
+    for (const process of processes) {
       const who = process.pid === null ? 'pid ?' : `pid ${process.pid}`;
       const { lag } = process;
       out.push(
@@ -83,12 +86,12 @@ export function renderTerminal(model: ReportModel): string {
         ' the process was killed or died while blocked)',
     );
   }
-  if (model.processes.length > 1) {
-    for (const process of model.processes) {
+  if (processes.length > 1) {
+    for (const process of processes) {
       const who = process.pid === null ? 'pid ?' : `pid ${process.pid}`;
       const never = process.neverEnded > 0 ? `, ${process.neverEnded} never ended` : '';
       out.push(
-        chalk.dim(`  ${who}: ${process.stalls.count} stalls${never}, worst ${formatMs(process.stalls.maxMs)}  (from its ${process.figuresFrom === 'events' ? 'block events' : process.figuresFrom})`),
+        chalk.dim(`  ${who}: ${process.stalls.count} stalls${never}, worst ${formatMs(process.stalls.maxMs)}  (${FIGURES_FROM[process.figuresFrom]})`),
       );
     }
   }

@@ -142,8 +142,10 @@ export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStac
   const lines = [color.bold(input.title)];
   const label = (text: string) => `  ${text.padEnd(17)}`;
   for (const note of figuresNotes(figures, formatMs)) lines.push(color.yellow(`  ${note}`));
-  const several = figures.processes.length > 1;
-  for (const process of figures.processes) {
+  // Lines without a pid that the named processes' summaries already count are not a process of their own here.
+  const processes = figures.processes.filter((p) => p.figuresFrom !== 'covered');
+  const several = processes.length > 1;
+  for (const process of processes) {
     if (!process.lag) continue;
     const who = several ? `pid ${process.pid ?? '?'}, ` : '';
     const { samples, source } = process.lag;
@@ -158,7 +160,7 @@ export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStac
     stallText += `  total ${formatMs(stalls.totalMs)}, p50 ${formatMs(stalls.p50Ms)}, p99 ${formatMs(stalls.p99Ms)}, max ${formatMs(stalls.maxMs)}`;
   }
   if (several && stalls.count > 0) {
-    stallText += color.dim(`  (${figures.processes.map((p) => `pid ${p.pid ?? '?'}: ${p.stalls.count}`).join(', ')})`);
+    stallText += color.dim(`  (${processes.map((p) => `pid ${p.pid ?? '?'}: ${p.stalls.count}`).join(', ')})`);
   }
   if (stalls.startupCount > 0) stallText += color.dim(`  (+${stalls.startupCount} during start-up, not counted)`);
   lines.push(`${label(stallLabel)}${stallText}`);
@@ -169,7 +171,7 @@ export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStac
     );
     for (const block of neverEnded.slice(0, maxStacks)) lines.push(`       ${formatNeverEndedLine(block, color, { untilExit: block.ageFrom === 'exit' })}`);
   }
-  for (const process of figures.processes) {
+  for (const process of processes) {
     const snapshot = process.snapshot;
     if (!snapshot || snapshot.utilization === null) continue;
     const pool = snapshot.threadPool ? `   thread-pool delay p99 ${formatMs(snapshot.threadPool.p99Ms)}` : '';
