@@ -90,7 +90,7 @@ export class BeatRecorder {
     this.#thresholdMs = thresholdMs;
     this.#last = now();
     this.#lastIdle = idleTime?.() ?? 0;
-    slots.storeBeat(this.#last);
+    slots.storeBeat(this.#last, this.#lastIdle);
   }
 
   /** Stores a beat; returns the loop's busy ms since the previous one. */
@@ -111,7 +111,7 @@ export class BeatRecorder {
       this.onStall?.(this.#last, busy);
     }
     this.#last = current;
-    this.#slots.storeBeat(current);
+    this.#slots.storeBeat(current, this.#lastIdle);
     return busy;
   }
 }

@@ -53,7 +53,13 @@ const HOST_DEBUGGER = 13;
  * looked), so a block the world was told of always gets its final event and its count.
  */
 const PUBLISHED_BEAT = 14;
-const RING_START = 15;
+/**
+ * The loop's idle counter (ms, Int32) at the latest beat: with the idle counter read during a stall (the
+ * quick sample reads it on the main thread), the watchdog knows the loop's busy time so far exactly, and
+ * so whether a block is already past the threshold while it runs.
+ */
+const BEAT_IDLE = 15;
+const RING_START = 16;
 /** Entries kept; the worker drains the ring every poll, long before 256 stalls can pile up. */
 export const RING_SIZE = 256;
 /** Int32 slots per ring entry: start beat, duration, end beat. */
@@ -147,7 +153,9 @@ class SharedSlots {
 
 /** The main thread's view: it beats, pushes stalls, answers pokes and waits for the worker at exit. */
 export class MainThreadSlots extends SharedSlots {
-  storeBeat(at: number): void {
+  /** A beat at `at`, with the loop's idle counter then (ms). */
+  storeBeat(at: number, idleMs: number): void {
+    Atomics.store(this.state, BEAT_IDLE, Math.floor(idleMs) | 0);
     Atomics.store(this.state, BEAT, at);
   }
 
@@ -244,6 +252,16 @@ export class WatchdogSlots extends SharedSlots {
       stalls.push({ startBeat: Atomics.load(state, slot), durationMs: Atomics.load(state, slot + 1), endBeat: Atomics.load(state, slot + 2) });
     }
     return { stalls, read: written, lost };
+  }
+
+  /**
+   * The loop's busy ms since beat `startBeat`, from its idle counter read on the main thread at `at`
+   * (monitor clock); null once the beat moved.
+   */
+  busySinceBeat(startBeat: number, at: number, idleMs: number): number | null {
+    const idleAtBeat = Atomics.load(this.state, BEAT_IDLE);
+    if (Atomics.load(this.state, BEAT) !== startBeat) return null;
+    return ((at - startBeat) | 0) - (((Math.floor(idleMs) | 0) - idleAtBeat) | 0);
   }
 
   /** The stall that began after `startBeat` was published as ongoing (see PUBLISHED_BEAT). */

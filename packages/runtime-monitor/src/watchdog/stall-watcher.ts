@@ -73,6 +73,8 @@ export interface WatcherDeps {
 /** How long a finished stall waits for the sync wrapper's report (written as soon as the call returns). */
 const REPORT_WAIT_MS = 50;
 const REPORT_POLL_MS = 2;
+/** Quick samples per stall at most, while its busy time has not yet passed the threshold. */
+const MAX_QUICK_SAMPLES = 4;
 /** How long a finished stall waits for its capture to let go (it asks for one more pause at most). */
 const CAPTURE_WAIT_MS = 1500;
 
@@ -94,6 +96,14 @@ interface LiveStall {
   progress: CaptureProgress | null;
   /** The quick sample, once in, if it came while the stall still lasted. */
   quick: QuickStack | null;
+  /** The loop's busy ms since the beat before the stall, as of the latest quick sample; null when unknown. */
+  quickBusyMs: number | null;
+  quickPending: boolean;
+  /** The pauses wait for the quick sample to say the block is past the threshold. */
+  captureDeferred: boolean;
+  quickAttempts: number;
+  /** Monitor-clock ms at which the busy time should have passed the threshold: sample again then. */
+  nextQuickAt: number | null;
   /** The provisional event, once written; the final event repeats its startedAt. */
   provisional: BlockEvent | null;
   /** The early provisional report was found a repeat of one in the de-duplication window. */
@@ -179,6 +189,11 @@ export class StallWatcher {
     if (watched !== null) {
       this.#noteInFlight(watched);
       if (!watched.detailed && !this.#inGrace(at)) this.#startDetail(watched);
+      if (watched.nextQuickAt !== null && ((at - watched.nextQuickAt) | 0) >= 0) this.#takeQuickSample(watched);
+      // Past the threshold, or the quick sample failed or cannot measure: the pauses start.
+      if (watched.captureDeferred && !watched.quickPending && (watched.quick === null || watched.quickBusyMs === null || this.#pastThreshold(watched, (at - watched.sinceMs) | 0))) {
+        this.#startCapture(watched);
+      }
       this.#publishOngoing(watched, at);
     }
     const waiting = this.#finishPending(at);
@@ -265,6 +280,11 @@ export class StallWatcher {
       captured: undefined,
       progress: null,
       quick: null,
+      quickBusyMs: null,
+      quickPending: false,
+      captureDeferred: false,
+      quickAttempts: 0,
+      nextQuickAt: null,
       provisional: null,
       earlySkipped: false,
       over: false,
@@ -280,11 +300,22 @@ export class StallWatcher {
     live.detailed = true;
     live.reportToken = this.#limiter.take(this.#deps.epochNow());
     if (!live.reportToken || !this.#captureAllowed()) return;
+    // A native call in flight would answer a quick sample only once it returned; its wrapper names it sooner.
+    if (this.#capturer?.quickSample !== undefined && live.inFlight === null) {
+      // The pauses wait until the block is past the threshold: enabling the debugger costs the main thread
+      // tens of ms, which must not turn a short task into a stall.
+      live.captureDeferred = true;
+      this.#takeQuickSample(live);
+    } else {
+      this.#startCapture(live);
+    }
+  }
+
+  /** Starts sampling the stack with pauses, for the final event's samples. */
+  #startCapture(live: LiveStall): void {
+    live.captureDeferred = false;
     const capturer = this.#capturer;
-    if (capturer === null) return;
-    // First, so it is dispatched before the debugger is enabled: a JavaScript block is named in milliseconds.
-    // A native call in flight would answer only once it returned; its wrapper names it sooner.
-    if (capturer.quickSample !== undefined && live.inFlight === null) this.#takeQuickSample(capturer.quickSample(), live);
+    if (capturer === null || live.capture !== null || !this.#captureAllowed()) return;
     const progress = emptyCapture();
     live.progress = progress;
     live.capture = capturer.capture(this.#probeFor(live), this.#config.thresholdMs, this.#config.maxSamples, progress).catch(() => null);
@@ -294,12 +325,34 @@ export class StallWatcher {
     });
   }
 
-  #takeQuickSample(sample: Promise<QuickSample | null>, live: LiveStall): void {
-    void sample.then((taken) => {
+  /** Whether a stall is past the threshold: measured by a quick sample, or older than any idle wait before it explains. */
+  #pastThreshold(live: LiveStall, ageMs: number): boolean {
+    if (live.quick !== null && live.quickBusyMs !== null && live.quickBusyMs > this.#config.thresholdMs) return true;
+    return ageMs > this.#config.thresholdMs + (this.#deps.slots.onDemand ? this.staleMs : this.#config.heartbeatIntervalMs);
+  }
+
+  /**
+   * Takes a quick sample; with the idle counter it carries, it also tells how long the loop has been busy
+   * so far. A stall found before it was busy a threshold (the idle wait before it is in its age) is sampled
+   * again when it would be.
+   */
+  #takeQuickSample(live: LiveStall): void {
+    const capturer = this.#capturer;
+    if (capturer?.quickSample === undefined || live.quickPending || live.quickAttempts >= MAX_QUICK_SAMPLES) return;
+    live.quickPending = true;
+    live.quickAttempts++;
+    live.nextQuickAt = null;
+    void capturer.quickSample().then((taken: QuickSample | null) => {
+      live.quickPending = false;
+      const { slots, now, events, output } = this.#deps;
       // An answer that came after the beat moved was taken in whatever ran next, not in the block.
-      if (taken === null || live.over || this.#deps.slots.beat() !== live.startBeat) return;
-      live.quick = { stack: this.#deps.events.parseStackText(taken.stack), context: taken.probe.context, requestsInFlight: taken.probe.requestsInFlight };
-      this.#deps.output.wake();
+      if (taken === null || live.over || slots.beat() !== live.startBeat) return;
+      const at = now();
+      live.quick = { stack: events.parseStackText(taken.stack), context: taken.probe.context, requestsInFlight: taken.probe.requestsInFlight };
+      live.quickBusyMs = taken.probe.idle === null ? null : slots.busySinceBeat(live.startBeat, at, taken.probe.idle);
+      const busy = live.quickBusyMs;
+      if (busy !== null && busy <= this.#config.thresholdMs) live.nextQuickAt = (at + this.#config.thresholdMs - busy + 1) | 0;
+      output.wake();
     });
   }
 
@@ -365,8 +418,10 @@ export class StallWatcher {
     if (live.provisional !== null || live.over) return;
     const ageMs = (at - live.sinceMs) | 0;
     const due = this.#ongoingDueMs > 0 && ageMs >= this.#ongoingDueMs;
+    // Early only for a block surely past the threshold, so it is counted when it ends: the quick sample
+    // measured its busy time, or it has lasted longer than any idle wait before it can explain.
     const named = (live.progress !== null && live.progress.samples.length > 0) || (live.quick !== null && live.quick.stack.length > 0) || live.inFlight !== null;
-    const early = live.detailed && live.reportToken && named && !live.earlySkipped && ageMs >= this.#config.thresholdMs;
+    const early = live.detailed && live.reportToken && named && !live.earlySkipped && this.#pastThreshold(live, ageMs);
     if (!due && !early) return;
     const epoch = this.#deps.epochNow();
     const event = this.#deps.events.ongoing(live.startedAt, ageMs, live.inFlight, live.progress ?? emptyCapture(), live.quick);
