@@ -7,7 +7,8 @@ import { controlSocketPath } from './control/socket-path.js';
 import { EventLog } from './events/event-log.js';
 import { ReportLimiter } from './events/report-limiter.js';
 import { StackTable } from './events/stack-table.js';
-import { StallCounts, StallStats } from './events/stall-stats.js';
+import { StallCounts } from './events/stall-counts.js';
+import type { StallStats } from './events/stall-stats.js';
 import { startHeartbeat, type Heartbeat } from './heartbeat/index.js';
 import { monitorClock } from './heartbeat/clock.js';
 import { createSharedState, MainThreadSlots, periodicBeatMs } from './heartbeat/shared-state.js';
@@ -122,7 +123,7 @@ class Monitor implements MonitorHandle {
   #hostDebugger: HostDebuggerWatch | null = null;
   #threadPool: ThreadPoolProbe | null = null;
   /** Set only in the no-worker fallback, where the main thread counts and logs by itself. */
-  #fallback: { log: EventLog | null; limiter: ReportLimiter; stats: StallStats } | null = null;
+  #fallback: { log: EventLog | null; limiter: ReportLimiter; stats: StallStats | null; early: [durationMs: number, startup: boolean][] } | null = null;
   #stopped = false;
   #endpointAddress: { host: string; port: number } | null | undefined;
   readonly #endpointWaiters: ((address: { host: string; port: number } | null) => void)[] = [];
@@ -369,9 +370,19 @@ class Monitor implements MonitorHandle {
     this.#fallback = {
       log: path === null ? null : new EventLog(path, (error) => warnOnce('AGENT_LAG_REPORT', `cannot write the event log ${path}: ${error.message}`)),
       limiter: new ReportLimiter({ perMinute: this.#options.reportsPerMinute, dedupeWindowMs: this.#options.dedupeWindowMs, now: Date.now() }),
-      // No worker to keep the histogram: it lives here, read only by snapshot() (cached between stalls).
-      stats: new StallStats(),
+      // No worker to keep the histogram: it lives here, read only by snapshot() (cached between stalls),
+      // loaded now (hdr-histogram-js costs the main thread 45 ms to load: not at every start-up).
+      stats: null,
+      early: [],
     };
+    const fallback = this.#fallback;
+    import('./events/stall-stats.js')
+      .then(({ StallStats }) => {
+        const stats = new StallStats();
+        for (const [durationMs, startup] of fallback.early.splice(0)) stats.record(durationMs, startup);
+        fallback.stats = stats;
+      })
+      .catch((error: unknown) => warnOnce('AGENT_LAG_STALL_HISTOGRAM', `stall percentiles unavailable (${describeError(error)})`));
     this.#heartbeat.setOnStall((startBeat, durationMs) => this.#recordLocalStall(startBeat, durationMs));
     // No sentinel is left to vouch for an idle loop or to poke.
     this.#heartbeat.useTimer();
@@ -381,7 +392,8 @@ class Monitor implements MonitorHandle {
     const startup = startBeat < this.#options.startupGraceMs && this.#heartbeat.now() < this.#options.startupGraceMs + durationMs + 1000;
     this.#stats.record(durationMs, startup);
     const fallback = this.#fallback;
-    fallback?.stats.record(durationMs, startup);
+    if (fallback?.stats) fallback.stats.record(durationMs, startup);
+    else if (fallback && fallback.early.length < 10_000) fallback.early.push([durationMs, startup]);
     if (startup) return;
     const event: BlockEvent = {
       type: 'block',
@@ -501,7 +513,7 @@ class Monitor implements MonitorHandle {
 
   #stallFigures(): MonitorSnapshot['stalls'] {
     const fallback = this.#fallback;
-    return fallback === null ? this.#stats.figures() : { ...this.#stats.figures(), ...fallback.stats.distribution() };
+    return fallback?.stats ? { ...this.#stats.figures(), ...fallback.stats.distribution() } : this.#stats.figures();
   }
 
   #threadPoolFigures(): ThreadPoolFigures | null {

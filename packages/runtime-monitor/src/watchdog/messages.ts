@@ -1,4 +1,4 @@
-import type { StallDistribution } from '../events/stall-stats.js';
+import type { StallDistribution } from '../events/stall-counts.js';
 import type { ResolvedOptions } from '../options.js';
 import type { BlockEvent, LagEvent, LagFigures, MonitorSnapshot, SyncCallSite, ThreadPoolFigures } from '../types.js';
 
