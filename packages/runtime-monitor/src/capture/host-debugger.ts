@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { describeError } from '../warnings.js';
 
 /*
  * Whether the host (or another tool in-process) has an inspector session of its own with the debugger
@@ -55,7 +56,7 @@ export function watchHostDebugger(onChange: (enabled: boolean) => void): HostDeb
     try {
       patches = install();
     } catch (error) {
-      return { watching: false, reason: describe(error), enabled: false, stop: () => undefined };
+      return { watching: false, reason: describeError(error), enabled: false, stop: () => undefined };
     }
   }
   const listener = (enabled: boolean): void => onChange(enabled);
@@ -200,8 +201,4 @@ function copyIdentity(wrapper: AnyFunction, original: AnyFunction): void {
   } catch {
     // Cosmetic only.
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
