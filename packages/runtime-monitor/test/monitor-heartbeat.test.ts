@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { BEATS, blockLinesOf, blocksDuring, blocksOf, runFixture, tempDir, type FixtureOutput } from './monitor-helpers.js';
+import { BEATS, blockLinesOf, blocksDuring, runFixture, tempDir, type FixtureOutput } from './monitor-helpers.js';
 
 /*
  * On-demand beats: where /proc shows the main thread's system call (Linux on x64 and arm64), the

@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { BlockEvent, MonitorEvent } from '../src/types.js';
-import { blockLinesOf, blocksOf, fixture, tempDir, type BlockWindow } from './monitor-helpers.js';
+import { blockLinesOf, fixture, tempDir, type BlockWindow } from './monitor-helpers.js';
 
 /*
  * The provisional ("ongoing") block event: written by the watchdog while the main thread is still frozen,

@@ -183,7 +183,6 @@ export class BlockEventBuilder {
     try {
       if (url.startsWith('file:')) {
         // The watchdog's own loop, not the application's; once per script.
-        // eslint-disable-next-line @agent-lag/no-sync-fs
         const text = readFileSync(fileURLToPath(url), 'utf8');
         if (text.length <= MAX_SCRIPT_BYTES) found = /\/\/[#@] sourceMappingURL=(\S+)\s*$/.exec(text)?.[1] ?? '';
       }
