@@ -268,6 +268,13 @@ describe('agent-lag run --fail-on-block-ms fails closed', () => {
     expect(result.stderr).toMatch(/≥ (7\d\d ms|[\d.]+ s), never ended {2}\(still running when the process exited\) {2}at blockThenGetKilled/);
   }, 60_000);
 
+  it('fails when the event log cannot be read (a directory given as --report)', async () => {
+    const result = await runKilled(['--report', runtimeDir, '--fail-on-block-ms', '300', '--', process.execPath, quiet]);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toContain(`could not read the monitor's event log ${runtimeDir} (EISDIR)`);
+    expect(result.stderr).toContain('agent-lag: --fail-on-block-ms 300: the monitor reported nothing (no event from any process, or its event log could not be read), so the gate cannot know: failing');
+  });
+
   it('fails when the monitor reported nothing at all', async () => {
     const result = await runCli(['--fail-on-block-ms', '300', '--', 'sh', '-c', 'exit 0']);
     expect(result.code).toBe(1);

@@ -99,7 +99,13 @@ async function runCommand(command: string[], options: RunCommandOptions): Promis
       say('');
       if (!figures.heard) {
         say(color.bold(title));
-        say(color.yellow('  the monitor reported nothing: is the command a Node.js program (>= 20.19)?'));
+        say(
+          color.yellow(
+            outcome.logError
+              ? `  could not read the monitor's event log ${reportPath} (${outcome.logError})`
+              : '  the monitor reported nothing: is the command a Node.js program (>= 20.19)?',
+          ),
+        );
       } else {
         for (const line of formatSummary({ figures, title }, color)) say(line);
       }

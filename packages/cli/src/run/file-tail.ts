@@ -13,6 +13,8 @@ export class FileTail {
   private readonly splitter = new NdjsonSplitter();
   private timer: NodeJS.Timeout | undefined;
   private reading: Promise<void> = Promise.resolve();
+  /** Why the file could not be read, other than not existing yet (EACCES, EISDIR…); null once it was read. */
+  openError: string | null = null;
 
   constructor(
     private readonly path: string,
@@ -40,8 +42,10 @@ export class FileTail {
     let handle;
     try {
       handle = await open(this.path, 'r');
-    } catch {
-      return; // not created yet: the monitor opens it once the app has started
+    } catch (error) {
+      // Not created yet (ENOENT): the monitor opens it once the app has started.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.openError = errorCode(error);
+      return;
     }
     try {
       const buffer = Buffer.alloc(64 * 1024);
@@ -53,8 +57,16 @@ export class FileTail {
           this.onObject(object);
         }
       }
+      this.openError = null;
+    } catch (error) {
+      // A directory opens but does not read (EISDIR): say so rather than crash the run.
+      this.openError = errorCode(error);
     } finally {
       await handle.close();
     }
   }
+}
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }

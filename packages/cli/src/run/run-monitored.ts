@@ -19,6 +19,8 @@ export interface ChildOutcome {
   pid: number | undefined;
   /** Epoch ms the child was seen to exit. */
   exitedAt: number;
+  /** Why the event log could not be read (EACCES, EISDIR…), if it could not. */
+  logError: string | null;
 }
 
 /** Signals a person or a supervisor sends to stop a job; passed on to the child. */
@@ -45,7 +47,7 @@ export async function runMonitored(options: RunOptions): Promise<ChildOutcome> {
   for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
   tail.start();
   try {
-    return await new Promise<ChildOutcome>((resolve, reject) => {
+    const outcome = await new Promise<Omit<ChildOutcome, 'logError'>>((resolve, reject) => {
       child.once('error', (error: NodeJS.ErrnoException) => {
         reject(
           error.code === 'ENOENT'
@@ -55,9 +57,14 @@ export async function runMonitored(options: RunOptions): Promise<ChildOutcome> {
       });
       child.once('exit', (code, signal) => resolve({ code, signal, pid: child.pid, exitedAt: Date.now() }));
     });
+    // The last lines, written as the child exited, before saying whether the log could be read.
+    await tail.stop();
+    return { ...outcome, logError: tail.openError };
+  } catch (error) {
+    await tail.stop();
+    throw error;
   } finally {
     for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
-    await tail.stop();
   }
 }
 
