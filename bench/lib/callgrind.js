@@ -3,7 +3,7 @@
 // ±30% (see bench/middleware/README.md). The server runs ~50x slower under valgrind, so counts say what
 // the code costs, not how fast it runs. Needs `valgrind` (Debian's package; callgrind_control comes with it).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +41,12 @@ export async function runJobs(jobs, parallel, measure) {
   await Promise.all(Array.from({ length: parallel }, worker));
 }
 
-/** `count` GET requests to `path` over `lanes` keep-alive connections, each lane one request at a time. */
+/**
+ * `count` GET requests to `path` over `lanes` keep-alive connections, each lane one request at a time. A
+ * request on a connection the server has just closed (its keep-alive timeout can pass between two requests
+ * when valgrind and a busy machine slow it down) fails with ECONNRESET before the server read it: it is
+ * sent again, up to 3 times.
+ */
 export async function requests(port, path, count, lanes = 4) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: lanes });
   let sent = 0;
@@ -57,7 +62,14 @@ export async function requests(port, path, count, lanes = 4) {
   const lane = async () => {
     while (sent < count) {
       sent++;
-      await get();
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await get();
+          break;
+        } catch (error) {
+          if (attempt >= 3 || !['ECONNRESET', 'EPIPE'].includes(error.code)) throw error;
+        }
+      }
     }
   };
   try {
@@ -76,7 +88,7 @@ export async function requests(port, path, count, lanes = 4) {
  * the periodic work a second and how long the requests took, so a caller can take the periodic share out
  * (under valgrind a second holds ~50x fewer requests than at full speed, which inflates it per request).
  */
-export async function instructionsPerRequest({ script, args = [], env = {}, path, warmup, count, nodeFlags = [], idleMs = 0, countCallsTo = null }) {
+export async function instructionsPerRequest({ script, args = [], env = {}, path, warmup, count, nodeFlags = [], idleMs = 0, countCallsTo = null, keepDir = null, label = '' }) {
   const dir = mkdtempSync(join(tmpdir(), 'agent-lag-callgrind-'));
   const child = spawn(
     'valgrind',
@@ -104,6 +116,7 @@ export async function instructionsPerRequest({ script, args = [], env = {}, path
     const requestSeconds = (performance.now() - started) / 1000;
     execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
     const dump = await mainThreadDump(dir, child.pid, 1, `${script} ${args.join(' ')}`);
+    if (keepDir !== null) keepDump(keepDir, label, child.pid, dump.text, count);
     const result = { perRequest: dump.instructions / count };
     if (countCallsTo !== null) result.callsPerRequest = callsTo(dump.text, countCallsTo) / count;
     if (idleMs <= 0) return result;
@@ -118,7 +131,22 @@ export async function instructionsPerRequest({ script, args = [], env = {}, path
     child.removeAllListeners('exit');
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
+    // node --perf-basic-prof leaves its map behind; keepDump copied it where it was wanted.
+    if (nodeFlags.some((flag) => flag.startsWith('--perf-basic-prof'))) rmSync(`/tmp/perf-${child.pid}.map`, { force: true });
   }
+}
+
+/**
+ * With `keepDir` (for a function-level diff, see callgrind-functions.js): the main thread's dump of the
+ * counted requests, as `<label>.<pid>.callgrind` with the request count in its first line, and the JIT's
+ * perf map (`/tmp/perf-<pid>.map`, written with node's `--perf-basic-prof`) that names its code addresses.
+ */
+function keepDump(keepDir, label, pid, text, count) {
+  mkdirSync(keepDir, { recursive: true });
+  const base = join(keepDir, `${label.replace(/[^\w.-]+/g, '_')}.${pid}`);
+  writeFileSync(`${base}.callgrind`, `# requests: ${count}\n${text}`);
+  const perfMap = `/tmp/perf-${pid}.map`;
+  if (existsSync(perfMap)) copyFileSync(perfMap, `${base}.perf.map`);
 }
 
 /** The main thread's (thread 01) dump (part) number `dump` and its total; the instrumented process writes dumps asynchronously. */

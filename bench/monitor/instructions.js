@@ -5,21 +5,39 @@
 // overstates it. The idle window measures that work a second, and the last column takes it out (periodic
 // instructions a second x the seconds the requests took). The periodic work at the default threshold is
 // measured natively by idle.mjs; here a long threshold (one heartbeat a second) keeps stalls out.
-// Env: RUNS (3), WARMUP (3000), COUNT (3000), IDLE_MS (10000), CONFIGS (none,agent-lag lag-only,agent-lag full),
-// PARALLEL (2).
+// The anchors run in the same run, interleaved: prom-client's collectDefaultMetrics() and Sentry's
+// event-loop-block integration (alone, and with Sentry's default integrations); see server.js. Only the
+// main thread is counted, for every configuration (agent-lag's and Sentry's watchdog threads are not).
+// Env: RUNS (3), WARMUP (3000), COUNT (3000), IDLE_MS (10000), PARALLEL (2),
+// CONFIGS (none,prom-client,sentry block-only,sentry,agent-lag lag-only,agent-lag full; the first is the base),
+// BENCH_MONITOR_DIST (another build's packages/runtime-monitor/dist, e.g. a scratch copy).
 import { fileURLToPath } from 'node:url';
 import { callgrindRunSettings, instructionsPerRequest, median, runJobs } from '../lib/callgrind.js';
 
 const { runs, warmup, count, parallel } = callgrindRunSettings('bench/monitor instructions');
 const script = fileURLToPath(new URL('./server.js', import.meta.url));
 const idleMs = Number(process.env.IDLE_MS ?? 10_000);
-const configs = (process.env.CONFIGS ?? 'none,agent-lag lag-only,agent-lag full').split(',');
+// NODE_FLAGS (e.g. --perf-basic-prof) and KEEP_DUMPS (a directory): keep each run's dump for callgrind-functions.js.
+const nodeFlags = (process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const keepDir = process.env.KEEP_DUMPS ?? null;
+const configs = (process.env.CONFIGS ?? 'none,prom-client,sentry block-only,sentry,agent-lag lag-only,agent-lag full').split(',');
 
 const jobs = [];
 for (let run = 0; run < runs; run++) for (const config of configs) jobs.push(config);
 const results = new Map(configs.map((config) => [config, []]));
 await runJobs(jobs, parallel, async (config) => {
-  const run = await instructionsPerRequest({ script, args: [config], env: { BENCH_THRESHOLD_MS: '60000' }, path: '/bench', warmup, count, idleMs });
+  const run = await instructionsPerRequest({
+    script,
+    args: [config],
+    env: { BENCH_THRESHOLD_MS: '60000' },
+    path: '/bench',
+    warmup,
+    count,
+    idleMs,
+    nodeFlags,
+    keepDir,
+    label: config,
+  });
   const perRequestWithoutPeriodic = run.perRequest - (run.idlePerSecond * run.requestSeconds) / count;
   results.get(config).push({ ...run, perRequestWithoutPeriodic });
   console.error(`${config}: ${Math.round(run.perRequest)} raw, ${Math.round(run.idlePerSecond)} a second idle, ${Math.round(perRequestWithoutPeriodic)} without periodic`);

@@ -4,9 +4,15 @@
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 
 const config = process.argv[2];
-const runtimeMonitorDist = new URL('../../packages/runtime-monitor/dist/', import.meta.url);
+// BENCH_MONITOR_DIST: another build's dist/ (a scratch copy with a change tried out, an older commit).
+const runtimeMonitorDist = process.env.BENCH_MONITOR_DIST
+  ? pathToFileURL(`${process.env.BENCH_MONITOR_DIST.replace(/\/$/, '')}/`)
+  : new URL('../../packages/runtime-monitor/dist/', import.meta.url);
+/** Under valgrind everything is ~50x slower and would read as stalls: the instruction-count run raises it. */
+const thresholdMs = Number(process.env.BENCH_THRESHOLD_MS ?? 100);
 
 async function startConfiguration() {
   switch (config) {
@@ -15,6 +21,24 @@ async function startConfiguration() {
     case 'prom-client': {
       const { default: client } = await import('prom-client');
       client.collectDefaultMetrics(); // includes nodejs_eventloop_lag_* via monitorEventLoopDelay
+      return;
+    }
+    case 'sentry':
+    case 'sentry block-only': {
+      // Sentry's event-loop-block detection (a native addon's per-thread state polled from a watchdog
+      // worker). `sentry` is what a Sentry user runs: the default integrations (HTTP request isolation and
+      // sessions, console, …) plus the block integration; `sentry block-only` is the block integration
+      // alone, the like-for-like anchor for agent-lag's monitor. Events go nowhere: a DSN on a closed
+      // loopback port (the integration starts only with a DSN) and a transport that drops them.
+      const Sentry = await import('@sentry/node');
+      const { eventLoopBlockIntegration } = await import('@sentry/node-native');
+      Sentry.init({
+        dsn: 'http://public@127.0.0.1:9/1',
+        transport: () => ({ send: () => Promise.resolve({}), flush: () => Promise.resolve(true) }),
+        defaultIntegrations: config === 'sentry' ? undefined : false,
+        integrations: [eventLoopBlockIntegration({ threshold: thresholdMs })],
+      });
+      await sleep(300); // the integration starts its worker from a setImmediate after init
       return;
     }
     case 'blocked-at': {
@@ -35,8 +59,7 @@ async function startConfiguration() {
       const { startMonitor } = await import(new URL('index.js', runtimeMonitorDist).href);
       const full = config === 'agent-lag full';
       await startMonitor({
-        // The instruction-count run raises it: under valgrind everything is ~50x slower and would read as stalls.
-        thresholdMs: Number(process.env.BENCH_THRESHOLD_MS ?? 100),
+        thresholdMs,
         reportPath: null,
         socket: full,
         captureStacks: full,

@@ -1,0 +1,132 @@
+// Function-level diff of callgrind dumps: where the instructions of one configuration go that another's
+// do not. Reads the main-thread dumps (and perf maps) that instructions.js keeps with KEEP_DUMPS (run the
+// server with NODE_FLAGS=--perf-basic-prof so V8's code gets names; without a map, JIT code is one
+// "[JIT]" row). Per function: self instructions a request (median over the runs of a configuration), and
+// inclusive instructions a request (the function and everything it called).
+// Usage: node bench/lib/callgrind-functions.js <dir> <base label> <other label> [--top 40] [--inclusive]
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+/** Sorted [start, end, name] ranges of a perf map ("<hex start> <hex size> <name>" a line). */
+function readPerfMap(file) {
+  let text;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const ranges = [];
+  for (const line of text.split('\n')) {
+    const match = /^([0-9a-f]+) ([0-9a-f]+) (.*)$/i.exec(line);
+    if (match === null) continue;
+    const start = parseInt(match[1], 16);
+    ranges.push([start, start + parseInt(match[2], 16), match[3]]);
+  }
+  // Later entries win (V8 reuses addresses after code is freed): keep the last one for a start address.
+  ranges.sort((a, b) => a[0] - b[0]);
+  return ranges;
+}
+
+function lookup(ranges, address) {
+  let low = 0;
+  let high = ranges.length - 1;
+  let found = null;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (ranges[mid][0] <= address) {
+      found = ranges[mid];
+      low = mid + 1;
+    } else high = mid - 1;
+  }
+  return found !== null && address < found[1] ? found[2] : null;
+}
+
+/**
+ * Self and inclusive instructions by function name. Callgrind names a function once, `fn=(id) name`, and
+ * by `(id)` after that; a cost line right after `calls=` is the call's inclusive cost, any other cost
+ * line is the current function's own. Code without a symbol is named by its address, mapped here through
+ * the perf map.
+ */
+export function functionCosts(text, ranges) {
+  const names = new Map();
+  const self = new Map();
+  const inclusive = new Map();
+  const nameOf = (id, rest) => {
+    if (rest !== undefined && rest !== '') names.set(id, rest);
+    let name = names.get(id) ?? `(${id})`;
+    if (/^0x[0-9a-f]+$/i.test(name)) name = lookup(ranges, parseInt(name, 16)) ?? '[JIT]';
+    return name;
+  };
+  const add = (map, key, value) => map.set(key, (map.get(key) ?? 0) + value);
+  let current = null;
+  let afterCalls = false;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('fn=')) {
+      const match = /^fn=\((\d+)\)(?: (.*))?$/.exec(line);
+      current = match === null ? line.slice(3) : nameOf(`f${match[1]}`, match[2]);
+      afterCalls = false;
+    } else if (line.startsWith('cfn=')) {
+      const match = /^cfn=\((\d+)\)(?: (.*))?$/.exec(line);
+      if (match !== null) nameOf(`f${match[1]}`, match[2]);
+    } else if (line.startsWith('calls=')) {
+      afterCalls = true;
+    } else if (current !== null && /^[+\-*\d]/.test(line)) {
+      const fields = line.trim().split(/\s+/);
+      const cost = Number(fields[1] ?? 0);
+      if (afterCalls) {
+        afterCalls = false;
+        add(inclusive, current, cost);
+      } else {
+        add(self, current, cost);
+        add(inclusive, current, cost);
+      }
+    }
+  }
+  return { self, inclusive };
+}
+
+/** Every kept run of `label` in `dir`: per function, instructions a request. */
+export function runsOf(dir, label) {
+  const prefix = `${label.replace(/[^\w.-]+/g, '_')}.`;
+  return readdirSync(dir)
+    .filter((file) => file.startsWith(prefix) && file.endsWith('.callgrind') && /^\d+\.callgrind$/.test(file.slice(prefix.length)))
+    .map((file) => {
+      const text = readFileSync(join(dir, file), 'utf8');
+      const requests = Number(/^# requests: (\d+)/.exec(text)?.[1] ?? 1);
+      const costs = functionCosts(text, readPerfMap(join(dir, file.replace(/\.callgrind$/, '.perf.map'))));
+      const perRequest = (map) => new Map([...map].map(([name, value]) => [name, value / requests]));
+      return { file, self: perRequest(costs.self), inclusive: perRequest(costs.inclusive) };
+    });
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+function medians(runs, key) {
+  const names = new Set(runs.flatMap((run) => [...run[key].keys()]));
+  return new Map([...names].map((name) => [name, median(runs.map((run) => run[key].get(name) ?? 0))]));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '40' }, inclusive: { type: 'boolean', default: false } } });
+  const [dir, baseLabel, otherLabel] = positionals;
+  const key = values.inclusive ? 'inclusive' : 'self';
+  const base = runsOf(dir, baseLabel);
+  const other = runsOf(dir, otherLabel);
+  if (base.length === 0 || other.length === 0) throw new Error(`no kept runs for ${base.length === 0 ? baseLabel : otherLabel} in ${dir}`);
+  const a = medians(base, key);
+  const b = medians(other, key);
+  const total = (runs) => median(runs.map((run) => [...run.self.values()].reduce((sum, value) => sum + value, 0)));
+  const rows = [...new Set([...a.keys(), ...b.keys()])].map((name) => ({ name, a: a.get(name) ?? 0, b: b.get(name) ?? 0 }));
+  rows.sort((x, y) => Math.abs(y.b - y.a) - Math.abs(x.b - x.a));
+  console.log(`${key} instructions a request, median of ${base.length} (${baseLabel}) and ${other.length} (${otherLabel}) runs; totals ${Math.round(total(base))} and ${Math.round(total(other))}`);
+  console.log(`| function | ${baseLabel} | ${otherLabel} | difference |`);
+  console.log('|---|---:|---:|---:|');
+  for (const row of rows.slice(0, Number(values.top))) {
+    console.log(`| ${row.name.slice(0, 110).replace(/\|/g, '\\|')} | ${row.a.toFixed(1)} | ${row.b.toFixed(1)} | ${(row.b - row.a >= 0 ? '+' : '') + (row.b - row.a).toFixed(1)} |`);
+  }
+}
