@@ -32,6 +32,8 @@ export interface WrapperReport {
 /** A stack taken without pausing (Runtime.evaluate) while the stall lasted, resolved, with its context. */
 export interface QuickStack {
   stack: StackFrame[];
+  /** Taken after the block had ended (a built-in that never checks for interrupts): the code right after it. */
+  late: boolean;
   context: BlockEvent['context'];
   requestsInFlight: number | null;
 }
@@ -68,7 +70,7 @@ export class BlockEventBuilder {
   ongoing(startedAt: number, durationMs: number, inFlight: InFlightCall | null, progress: CaptureResult, quick: QuickStack | null = null): BlockEvent {
     // Samples are only taken while the stall lasts, and it still does: all of them belong to it.
     const taken = progress.samples.map((sample) => this.resolve(sample.frames, progress.scripts));
-    const stack = taken.at(-1) ?? quick?.stack ?? [];
+    const stack = taken.at(-1) ?? (quick?.late === false ? quick.stack : []);
     const earlier = taken.slice(0, -1);
     const context = progress.samples.length > 0 ? progress.context : (quick?.context ?? null);
     const requestsInFlight = progress.samples.length > 0 ? progress.requestsInFlight : (quick?.requestsInFlight ?? null);
@@ -110,7 +112,7 @@ export class BlockEventBuilder {
       stack = quick.stack;
       context = quick.context;
       requestsInFlight = quick.requestsInFlight;
-      late = false;
+      late = quick.late;
     }
     // The wrapper's stack and context are the blocked call's own, taken as it returned: exact, never late.
     if (report !== null && report.stack.length > 0) {

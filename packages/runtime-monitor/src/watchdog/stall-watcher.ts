@@ -146,6 +146,11 @@ export class StallWatcher {
   /** Sequence of the newest report already given to a stall nobody watched (a report explains one stall). */
   #unseenReportTaken = 0;
   #stopping = false;
+  /**
+   * The start-up grace is over, for good: after 24.8 days the Int32 monitor clock wraps, and for the
+   * 24.8 days after that its times would compare as before the grace.
+   */
+  #graceOver: boolean;
 
   constructor(deps: WatcherDeps) {
     this.#deps = deps;
@@ -157,6 +162,7 @@ export class StallWatcher {
     this.#pollMs = Math.max(1, Math.min(10, config.heartbeatIntervalMs));
     this.staleMs = Math.max(config.thresholdMs, config.heartbeatIntervalMs + Math.floor(config.thresholdMs / 2));
     this.#ongoingDueMs = config.ongoingReportMs === 0 ? 0 : Math.max(config.ongoingReportMs, config.thresholdMs + config.heartbeatIntervalMs);
+    this.#graceOver = config.startupGraceMs <= 0;
   }
 
   get mode(): MonitorSnapshot['mode'] {
@@ -248,7 +254,10 @@ export class StallWatcher {
   }
 
   #inGrace(at: number): boolean {
-    return this.#config.startupGraceMs > 0 && ((at - this.#config.startupGraceMs) | 0) < 0;
+    if (this.#graceOver) return false;
+    if (((at - this.#config.startupGraceMs) | 0) < 0) return true;
+    this.#graceOver = true;
+    return false;
   }
 
   /**
@@ -327,7 +336,7 @@ export class StallWatcher {
 
   /** Whether a stall is past the threshold: measured by a quick sample, or older than any idle wait before it explains. */
   #pastThreshold(live: LiveStall, ageMs: number): boolean {
-    if (live.quick !== null && live.quickBusyMs !== null && live.quickBusyMs > this.#config.thresholdMs) return true;
+    if (live.quick !== null && !live.quick.late && live.quickBusyMs !== null && live.quickBusyMs > this.#config.thresholdMs) return true;
     return ageMs > this.#config.thresholdMs + (this.#deps.slots.onDemand ? this.staleMs : this.#config.heartbeatIntervalMs);
   }
 
@@ -345,10 +354,16 @@ export class StallWatcher {
     void capturer.quickSample().then((taken: QuickSample | null) => {
       live.quickPending = false;
       const { slots, now, events, output } = this.#deps;
-      // An answer that came after the beat moved was taken in whatever ran next, not in the block.
-      if (taken === null || live.over || slots.beat() !== live.startBeat) return;
+      if (taken === null) return;
+      // An answer that came after the beat moved was taken in whatever ran next (a built-in such as
+      // JSON.parse answers only when it returns): kept, as late, for a block nothing else could name.
+      if (live.over || slots.beat() !== live.startBeat) {
+        if (live.quick === null) live.quick = { stack: events.parseStackText(taken.stack), late: true, context: taken.probe.context, requestsInFlight: taken.probe.requestsInFlight };
+        output.wake();
+        return;
+      }
       const at = now();
-      live.quick = { stack: events.parseStackText(taken.stack), context: taken.probe.context, requestsInFlight: taken.probe.requestsInFlight };
+      live.quick = { stack: events.parseStackText(taken.stack), late: false, context: taken.probe.context, requestsInFlight: taken.probe.requestsInFlight };
       live.quickBusyMs = taken.probe.idle === null ? null : slots.busySinceBeat(live.startBeat, at, taken.probe.idle);
       const busy = live.quickBusyMs;
       if (busy !== null && busy <= this.#config.thresholdMs) live.nextQuickAt = (at + this.#config.thresholdMs - busy + 1) | 0;
@@ -420,7 +435,7 @@ export class StallWatcher {
     const due = this.#ongoingDueMs > 0 && ageMs >= this.#ongoingDueMs;
     // Early only for a block surely past the threshold, so it is counted when it ends: the quick sample
     // measured its busy time, or it has lasted longer than any idle wait before it can explain.
-    const named = (live.progress !== null && live.progress.samples.length > 0) || (live.quick !== null && live.quick.stack.length > 0) || live.inFlight !== null;
+    const named = (live.progress !== null && live.progress.samples.length > 0) || (live.quick !== null && !live.quick.late && live.quick.stack.length > 0) || live.inFlight !== null;
     const early = live.detailed && live.reportToken && named && !live.earlySkipped && this.#pastThreshold(live, ageMs);
     if (!due && !early) return;
     const epoch = this.#deps.epochNow();
@@ -454,7 +469,7 @@ export class StallWatcher {
       }
       if (startup) {
         this.#deps.output.stall({ kind: 'stall', durationMs: stall.durationMs, startup: true, block: null, reported: null, counted: null, unmeasured: 0 });
-      } else if (watched !== null && (watched.capture !== null || watched.reportSequence !== null)) {
+      } else if (watched !== null && (watched.capture !== null || watched.reportSequence !== null || watched.quickPending)) {
         this.#wait(stall, watched, true);
       } else {
         this.#finish(stall, watched, null, this.#unseenReport(stall));
@@ -473,7 +488,7 @@ export class StallWatcher {
     for (let i = 0; i < this.#pending.length; ) {
       const pending = this.#pending[i]!;
       const { watched } = pending;
-      const captureDone = watched.capture === null || watched.captured !== undefined || ((at - pending.captureDeadline) | 0) >= 0;
+      const captureDone = ((watched.capture === null || watched.captured !== undefined) && !watched.quickPending) || ((at - pending.captureDeadline) | 0) >= 0;
       const report = captureDone ? this.#wrapperReport(watched) : null;
       const reportDone = report !== null || watched.reportSequence === null || ((at - pending.reportDeadline) | 0) >= 0;
       if (captureDone && reportDone) {
