@@ -110,6 +110,8 @@ class Monitor implements MonitorHandle {
   readonly #windowUtilization = createUtilizationMeter();
   readonly #onExit = (): void => this.#exit();
   #utilization = 0;
+  /** The stall the exit's final beat measured, if any. */
+  #finalStallMs: number | null = null;
   /** A stall ended since the main thread last sent its figures to the worker. */
   #stalledSincePublish = false;
   #lastWindowAt = Date.now();
@@ -576,7 +578,27 @@ class Monitor implements MonitorHandle {
   /** Measures the loop's busy time up to now, so a block right before stop or exit is counted like any other. */
   #finalBeat(): void {
     const busyMs = this.#heartbeat.beatNow();
-    if (busyMs > this.#options.thresholdMs) this.#lag.recordBlock(busyMs);
+    if (busyMs > this.#options.thresholdMs) {
+      this.#lag.recordBlock(busyMs);
+      this.#finalStallMs = busyMs;
+    }
+  }
+
+  /**
+   * The summary of a process that ended before its watchdog started: the counts the main thread has, and
+   * the stall its exit ended (the ring's reader never came), as a block without a stack.
+   */
+  #writeSummaryWithoutWorker(): void {
+    const path = this.#options.reportPath;
+    const stallMs = this.#finalStallMs;
+    if (stallMs !== null) this.#stats.record(stallMs, this.#heartbeat.now() < this.#options.startupGraceMs);
+    if (path === null) return;
+    const log = new EventLog(path, (error) => warnOnce('AGENT_LAG_REPORT', `cannot write the event log ${path}: ${error.message}`));
+    if (stallMs !== null && this.#heartbeat.now() >= this.#options.startupGraceMs) {
+      log.write({ type: 'block', startedAt: Math.round(Date.now() - stallMs), durationMs: stallMs, stack: [], inFlight: null, context: null, late: false, pid: process.pid });
+    }
+    log.write({ type: 'summary', ...this.snapshot() });
+    log.close();
   }
 
   #writeFallbackSummary(): void {
@@ -600,6 +622,11 @@ class Monitor implements MonitorHandle {
     this.#shutdownMainThread();
     if (this.#worker === null) {
       this.#writeFallbackSummary();
+      return;
+    }
+    if (this.#slots.exitBeforeWorkerHolds()) {
+      // A short-lived process: the watchdog is still loading and now never starts; the summary is ours.
+      this.#writeSummaryWithoutWorker();
       return;
     }
     if (state !== null) this.#send({ kind: 'state', state });

@@ -59,7 +59,13 @@ const PUBLISHED_BEAT = 14;
  * so whether a block is already past the threshold while it runs.
  */
 const BEAT_IDLE = 15;
-const RING_START = 16;
+/**
+ * Who holds the process's exit: 1 once the worker has started holding something (the inspector session,
+ * the log, the socket), -1 once the main thread exited before that. Whoever sets it first decides: a
+ * short-lived process does not wait for a watchdog still loading its modules.
+ */
+const EXIT_HOLDS = 16;
+const RING_START = 17;
 /** Entries kept; the worker drains the ring every poll, long before 256 stalls can pile up. */
 export const RING_SIZE = 256;
 /** Int32 slots per ring entry: start beat, duration, end beat. */
@@ -129,7 +135,9 @@ class SharedSlots {
    */
   lastSignOfLife(): number {
     const beat = Atomics.load(this.state, BEAT);
-    if (Atomics.load(this.state, ON_DEMAND) === 0) return beat;
+    // Right after on-demand beats end, the beat may be seconds old until the main thread answers the poke
+    // that told it: the sentinel's sight of it idle still counts until then, or an idle loop looks blocked.
+    if (Atomics.load(this.state, ON_DEMAND) === 0 && Atomics.load(this.state, POKE) === Atomics.load(this.state, POKE_ANSWERED)) return beat;
     return laterOf(Atomics.load(this.state, ALIVE), beat);
   }
 
@@ -224,6 +232,14 @@ export class MainThreadSlots extends SharedSlots {
     Atomics.notify(this.state, POKE);
   }
 
+  /**
+   * At exit: true when the worker has not started holding anything yet, and now never will (the main
+   * thread then writes the summary itself and exits without waiting).
+   */
+  exitBeforeWorkerHolds(): boolean {
+    return Atomics.compareExchange(this.state, EXIT_HOLDS, 0, -1) === 0;
+  }
+
   /** Blocks this thread until the worker has written its summary and let go of the inspector, bounded. */
   waitForExitDone(timeoutMs: number): void {
     Atomics.wait(this.state, EXIT_DONE, 0, timeoutMs);
@@ -286,6 +302,11 @@ export class WatchdogSlots extends SharedSlots {
     this.endOnDemandBeats();
     Atomics.store(this.state, SENTINEL_STOP, 1);
     Atomics.notify(this.state, SENTINEL_SLEEP);
+  }
+
+  /** Before holding anything: false when the main thread has already exited without waiting for us. */
+  startHolding(): boolean {
+    return Atomics.compareExchange(this.state, EXIT_HOLDS, 0, 1) === 0;
   }
 
   signalExitDone(): void {

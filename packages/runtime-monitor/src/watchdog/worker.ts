@@ -295,6 +295,11 @@ port?.on('message', (message: ToWorker) => {
 });
 
 async function start(): Promise<void> {
+  // The main thread exited before we got here: it wrote the summary, and nothing may hold its exit now.
+  if (!slots.startHolding()) {
+    stopping = true;
+    return;
+  }
   if (options.reportPath !== null) {
     log = new EventLog(options.reportPath, (error) => warn('AGENT_LAG_REPORT', `cannot write the event log ${options.reportPath}: ${error.message}`));
   }
