@@ -12,7 +12,19 @@ export interface WrappedApi {
   readonly hintArgument: number | undefined;
   /** Child-process APIs also append their argument array to the hint (`sh -c "sleep 5"`). */
   readonly hintArgs: boolean;
+  /**
+   * V8 built-ins wrapped only above a size gate (json-wrappers.ts), not in the catalog: the ESLint plugin
+   * must not report every JSON.parse. Their hint is the size (`48 MB`, `~38 MB`).
+   */
+  readonly sizeGated?: true;
 }
+
+/** Size-gated built-ins, after the catalog's entries so that both threads' indices agree. */
+const SIZE_GATED: readonly WrappedApi[] = [
+  { id: 'JSON.parse', module: null, path: ['JSON', 'parse'], hintArgument: undefined, hintArgs: false, sizeGated: true },
+  { id: 'JSON.stringify', module: null, path: ['JSON', 'stringify'], hintArgument: undefined, hintArgs: false, sizeGated: true },
+  { id: 'structuredClone', module: null, path: ['structuredClone'], hintArgument: undefined, hintArgs: false, sizeGated: true },
+];
 
 /*
  * Both threads build this table from the same catalog, so an index written by the main thread names the
@@ -32,4 +44,5 @@ export const WRAPPED_APIS: readonly WrappedApi[] = [
   ...BLOCKING_GLOBALS.filter((api) => api.wrapAtRuntime).map(
     (api): WrappedApi => ({ id: api.id, module: null, path: api.path, hintArgument: undefined, hintArgs: false }),
   ),
+  ...SIZE_GATED,
 ];

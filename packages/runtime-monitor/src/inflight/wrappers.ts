@@ -4,6 +4,7 @@ import { getContext, readRequestsInFlight } from '../context/index.js';
 import type { SyncCallSite } from '../types.js';
 import { captureCallSite, SyncCallStats } from './call-sites.js';
 import { commandHint, stringHint } from './hint.js';
+import { wrapParse, wrapStringify, wrapStructuredClone, type MarkedCall } from './json-wrappers.js';
 import { HINT_BYTES, InFlightWriter } from './record.js';
 import { WRAPPED_APIS, type WrappedApi } from './table.js';
 
@@ -50,6 +51,8 @@ function hintOf(api: WrappedApi, args: unknown[]): string | null {
 /** Marks wrappers so a second copy of this package (or a second install) never wraps a wrapper. */
 const WRAPPER = Symbol.for('agent-lag.syncWrapper');
 const require = createRequire(import.meta.url);
+/** The report is serialised with the original, whatever JSON.stringify is by then. */
+const stringify = JSON.stringify;
 let installed = false;
 /** Frames of the caller's stack handed to the worker after a call that stalled the loop. */
 const REPORT_FRAMES = 64;
@@ -70,6 +73,25 @@ function copyIdentity(wrapper: AnyFunction, original: AnyFunction): void {
     if (descriptor) Object.defineProperty(wrapper, key, descriptor);
   }
   Object.defineProperty(wrapper, WRAPPER, { value: true });
+}
+
+const GATED_WRAPPERS: Record<string, (index: number, original: never, marked: MarkedCall) => AnyFunction> = {
+  'JSON.parse': wrapParse,
+  'JSON.stringify': wrapStringify,
+  structuredClone: wrapStructuredClone,
+};
+
+/**
+ * The size-gated wrapper of a V8 built-in, or null to leave it alone: someone already replaced it (a
+ * non-native function: wrapping theirs could change what they rely on). A frozen owner (`--frozen-intrinsics`
+ * freezes JSON) never gets here: its property is not configurable.
+ */
+function wrapGated(index: number, api: WrappedApi, original: AnyFunction, marked: MarkedCall): AnyFunction | null {
+  const build = GATED_WRAPPERS[api.id];
+  if (build === undefined || !Function.prototype.toString.call(original).includes('[native code]')) return null;
+  const wrapper = build(index, original as never, marked);
+  copyIdentity(wrapper, original);
+  return wrapper;
 }
 
 /**
@@ -122,7 +144,7 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
    * pause for a native call lands only once JavaScript runs again, possibly after the caller's async scope
    * ended, so the wrapper hands over what it knows exactly — the context and the caller's stack.
    */
-  const reportStall = (sequence: number, wrapper: AnyFunction, api: WrappedApi, args: unknown[], elapsedMs: number, unseen: boolean): void => {
+  const reportStall = (sequence: number, wrapper: AnyFunction, api: WrappedApi, fullHint: string | null, elapsedMs: number, unseen: boolean): void => {
     try {
       const holder: { stack?: string } = {};
       const limit = Error.stackTraceLimit;
@@ -133,9 +155,9 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
         Error.stackTraceLimit = limit;
       }
       const stack = typeof holder.stack === 'string' ? holder.stack : '';
-      const hint = hintOf(api, args)?.slice(0, HINT_BYTES) ?? null;
+      const hint = fullHint?.slice(0, HINT_BYTES) ?? null;
       const requests = readRequestsInFlight();
-      writer.report(sequence, JSON.stringify({ context: getContext(), requests, stack, api: api.id, hint, endedAt: Date.now(), durationMs: elapsedMs }), unseen);
+      writer.report(sequence, stringify({ context: getContext(), requests, stack, api: api.id, hint, endedAt: Date.now(), durationMs: elapsedMs }), unseen);
     } catch {
       // Never let the monitor's bookkeeping fail the application's call.
     }
@@ -157,13 +179,32 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
         const elapsedMs = performance.now() - started;
         writer.clear();
         depth = 0;
-        if (writer.stallSeen(sequence)) reportStall(sequence, wrapper, api, args, elapsedMs, false);
-        else if (elapsedMs >= reportCallsOverMs) reportStall(sequence, wrapper, api, args, elapsedMs, true);
+        if (writer.stallSeen(sequence)) reportStall(sequence, wrapper, api, hintOf(api, args), elapsedMs, false);
+        else if (elapsedMs >= reportCallsOverMs) reportStall(sequence, wrapper, api, hintOf(api, args), elapsedMs, true);
         if (counting()) record(index, elapsedMs, wrapper);
       }
     };
     copyIdentity(wrapper, original);
     return wrapper;
+  };
+
+  /** A size-gated built-in above its gate: the same bookkeeping as a native call, the size as its hint. */
+  const marked: MarkedCall = (index, wrapper, original, self, args, hint) => {
+    const api = WRAPPED_APIS[index]!;
+    if (depth !== 0) return Reflect.apply(original, self, args);
+    depth = 1;
+    const sequence = writer.begin(index, hint);
+    const started = performance.now();
+    try {
+      return Reflect.apply(original, self, args);
+    } finally {
+      const elapsedMs = performance.now() - started;
+      writer.clear();
+      depth = 0;
+      if (writer.stallSeen(sequence)) reportStall(sequence, wrapper, api, hint, elapsedMs, false);
+      else if (elapsedMs >= reportCallsOverMs) reportStall(sequence, wrapper, api, hint, elapsedMs, true);
+      if (counting()) record(index, elapsedMs, wrapper);
+    }
   };
 
   WRAPPED_APIS.forEach((api, index) => {
@@ -174,7 +215,14 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
     if (!descriptor?.configurable) return;
     const original: unknown = Reflect.get(owner, property);
     if (typeof original !== 'function' || (original as unknown as Record<symbol, unknown>)[WRAPPER] === true) return;
-    const wrapper = wrap(index, api, original as AnyFunction);
+    let wrapper: AnyFunction;
+    if (api.sizeGated) {
+      const gated = wrapGated(index, api, original as AnyFunction, marked);
+      if (gated === null) return;
+      wrapper = gated;
+    } else {
+      wrapper = wrap(index, api, original as AnyFunction);
+    }
     Object.defineProperty(owner, property, {
       value: wrapper,
       writable: true,
