@@ -1,0 +1,683 @@
+import { describe, expect, it } from 'vitest';
+import { RING_SIZE } from '../src/heartbeat/shared-state.js';
+import type { SentinelLoop } from '../src/watchdog/sentinel-loop.js';
+import type { StackFrame } from '../src/types.js';
+import { createWorld, FakeCapturer, FakeInFlight, FakeProbe, rawFrame, settle, type World } from './watchdog-fakes.js';
+
+/*
+ * The watchdog protocol, driven in one thread: the main thread's beats (BeatRecorder), the sentinel's
+ * checks (SentinelLoop) and the watchdog's polls (StallWatcher) over one shared buffer, with a fake clock,
+ * idle counter, /proc probe, inspector and sync-wrapper record (watchdog-fakes.ts). Each test says what
+ * each thread does and when, and checks what a user would see: the block events, the stalls counted.
+ *
+ * Unless a test says otherwise: threshold 100 ms, a beat every 100 ms, so a beat older than 150 ms is
+ * stale (the watchdog's staleness, staleMs); no start-up grace; ongoing events due at 5 s.
+ */
+
+/** `new Error().stack` as the quick sample reads it on the main thread, blocked in hashPassword. */
+const QUICK_STACK = ['Error', '    at <anonymous>:1:157', '    at hashPassword (/app/tools.js:12:5)', '    at handleLogin (/app/server.js:40:3)'].join('\n');
+/** The same place as a pause copies it (0-based lines and columns). */
+const PAUSED_FRAMES = [rawFrame('hashPassword', '11', 11, 4), rawFrame('handleLogin', '12', 39, 2)];
+/** What the user reads for either. */
+const HASH_STACK: StackFrame[] = [
+  { functionName: 'hashPassword', url: 'file:///app/tools.js', line: 12, column: 5 },
+  { functionName: 'handleLogin', url: 'file:///app/server.js', line: 40, column: 3 },
+];
+
+/** Polls the watchdog every `pollMs` while the main thread works for `ms` (as the shell does while it watches). */
+function workWhileWatched(world: World, ms: number, pollMs = 10): void {
+  for (let left = ms; left > 0; left -= pollMs) {
+    world.main.work(Math.min(pollMs, left));
+    world.watcher.step();
+  }
+}
+
+describe('a lone block', () => {
+  it('is published as ongoing while it runs, then finished with its measured busy time and counted once', async () => {
+    const world = createWorld();
+    const { clock, main, watcher, events, stalls } = world;
+    const capturer = world.capturer!;
+    main.idleBeats(100, 100);
+    const lastBeat = main.lastBeatAt;
+    main.idle(20);
+
+    // The task starts 20 ms after the beat. For 150 ms the watchdog sees nothing it could tell from an idle wait.
+    main.work(30);
+    expect(watcher.step().idle).toBe(true);
+    main.work(110);
+    expect(watcher.step().idle).toBe(false);
+    expect(watcher.stalledMs()).toBe(160);
+    // Found: a quick sample is asked for; no pause yet (the debugger costs the main thread tens of ms).
+    expect(capturer.quickPending).toBe(1);
+    expect(capturer.captures).toEqual([]);
+    expect(events).toEqual([]);
+
+    // The quick sample names the function and, with the idle counter, measures 140 ms of busy time so far.
+    capturer.answerQuick(QUICK_STACK, main.idleMs);
+    await settle();
+    watcher.step();
+    const ongoing = {
+      type: 'block',
+      startedAt: clock.epochAt(lastBeat),
+      durationMs: 160,
+      stack: HASH_STACK,
+      inFlight: null,
+      context: null,
+      late: false,
+      signature: expect.any(String) as string,
+      ongoing: true,
+    };
+    expect(events).toEqual([ongoing]);
+    // Past the threshold: now the pauses start, for the final event.
+    expect(capturer.captures).toHaveLength(1);
+    main.work(5);
+    capturer.last.pause(PAUSED_FRAMES, { route: '/login' }, 3);
+
+    // The task ends after 240 ms; the next beat measures exactly that, and pushes it into the ring.
+    main.work(95);
+    expect(main.beat()).toBe(240);
+    capturer.last.finish();
+    await settle();
+    watcher.step();
+
+    const final = {
+      type: 'block',
+      startedAt: clock.epochAt(lastBeat),
+      durationMs: 240,
+      stack: HASH_STACK,
+      inFlight: null,
+      context: { route: '/login' },
+      requestsInFlight: 3,
+      late: false,
+      signature: events[0]!.signature,
+    };
+    expect(events).toEqual([ongoing, final]);
+    expect(stalls).toEqual([{ kind: 'stall', durationMs: 240, startup: false, block: final, reported: final, counted: final, unmeasured: 0 }]);
+
+    // Nothing more: the loop idles, and the stall stays counted once.
+    main.idleBeats(1000, 100);
+    for (let i = 0; i < 5; i++) watcher.step();
+    expect(events).toHaveLength(2);
+    expect(stalls).toHaveLength(1);
+    expect(watcher.stats.figures()).toMatchObject({ count: 1, startupCount: 0, totalMs: 240, maxMs: 240 });
+    expect(watcher.stacks.top()).toMatchObject([{ count: 1, stack: HASH_STACK }]);
+  });
+
+  it('that the watchdog never saw live is still counted from the ring, with a final event', () => {
+    const { main, watcher, events, stalls } = createWorld();
+    main.idleBeats(100, 100);
+    main.work(300);
+    main.beat();
+    watcher.step();
+    expect(events).toEqual([expect.objectContaining({ durationMs: 300, stack: [], late: false })]);
+    expect(stalls).toEqual([expect.objectContaining({ durationMs: 300, startup: false, unmeasured: 0 })]);
+    expect(watcher.stats.count).toBe(1);
+  });
+});
+
+describe('a block published as ongoing whose busy time came out at or under the threshold', () => {
+  it('is still pushed, counted and finished: no provisional event is left dangling', async () => {
+    const world = createWorld();
+    const { clock, main, watcher, events, stalls } = world;
+    const capturer = world.capturer!;
+    // The beat timer fires 50 ms late (a busy host): 150 ms of idle wait, then a 100 ms task.
+    main.idle(150);
+    main.work(10);
+    watcher.step();
+    expect(capturer.quickPending).toBe(1);
+    capturer.answerQuick(QUICK_STACK, main.idleMs);
+    await settle();
+    watcher.step();
+    // Measured 10 ms of busy time so far: not past the threshold, not published.
+    expect(events).toEqual([]);
+
+    // At 210 ms the block is older than any idle wait between beats would explain: published.
+    main.work(50);
+    watcher.step();
+    expect(events).toEqual([expect.objectContaining({ startedAt: clock.epochAt(0), durationMs: 210, stack: HASH_STACK, ongoing: true })]);
+
+    // It ends at 250 ms: 100 ms busy, not over the threshold. Published, so pushed anyway (PUBLISHED_BEAT).
+    main.work(40);
+    expect(main.beat()).toBe(100);
+    capturer.last.finish();
+    await settle();
+    watcher.step();
+    const final = { type: 'block', startedAt: clock.epochAt(0), durationMs: 100, stack: HASH_STACK, inFlight: null, context: null, late: false, signature: events[0]!.signature };
+    expect(events).toEqual([expect.objectContaining({ ongoing: true }), final]);
+    expect(stalls).toEqual([expect.objectContaining({ durationMs: 100, startup: false, reported: final, counted: final })]);
+    expect(watcher.stats.figures()).toMatchObject({ count: 1, totalMs: 100, maxMs: 100 });
+  });
+
+  it('an unpublished gap of the same shape is no stall at all', () => {
+    const { main, watcher, events, stalls } = createWorld();
+    main.idle(150);
+    main.work(10);
+    watcher.step();
+    main.work(90);
+    expect(main.beat()).toBe(100);
+    watcher.step();
+    expect(events).toEqual([]);
+    expect(stalls).toEqual([]);
+    expect(watcher.stalledMs()).toBe(0);
+  });
+});
+
+describe('the start-up grace', () => {
+  const config = { startupGraceMs: 1000, ongoingReportMs: 500 };
+
+  it('counts a short stall inside the grace as a start-up stall, with no event and no sampling', () => {
+    const world = createWorld({ config });
+    const { main, watcher, events, stalls } = world;
+    main.idleBeats(100, 100);
+    workWhileWatched(world, 300);
+    expect(watcher.stalledMs()).toBe(300);
+    expect(world.capturer!.quickPending).toBe(0);
+    expect(world.capturer!.captures).toEqual([]);
+    main.beat();
+    watcher.step();
+    expect(events).toEqual([]);
+    expect(stalls).toEqual([{ kind: 'stall', durationMs: 300, startup: true, block: null, reported: null, counted: null, unmeasured: 0 }]);
+    expect(watcher.stats.figures()).toMatchObject({ count: 0, startupCount: 1 });
+  });
+
+  it('details and reports a stall still running when the grace ends', async () => {
+    const world = createWorld({ config });
+    const { clock, main, watcher, events, stalls } = world;
+    const capturer = world.capturer!;
+    main.idleBeats(800, 100);
+    workWhileWatched(world, 190);
+    // Watched since 960 ms, in the grace: not sampled.
+    expect(watcher.stalledMs()).toBe(190);
+    expect(capturer.quickPending).toBe(0);
+    workWhileWatched(world, 10);
+    // 1000 ms: the grace is over, the block still runs.
+    expect(capturer.quickPending).toBe(1);
+    capturer.answerQuick(QUICK_STACK, main.idleMs);
+    await settle();
+    watcher.step();
+    expect(events).toEqual([expect.objectContaining({ startedAt: clock.epochAt(800), durationMs: 200, stack: HASH_STACK, ongoing: true })]);
+    main.work(100);
+    main.beat();
+    capturer.last.finish();
+    await settle();
+    watcher.step();
+    expect(events[1]).toMatchObject({ startedAt: clock.epochAt(800), durationMs: 300, stack: HASH_STACK });
+    expect(events[1]).not.toHaveProperty('ongoing');
+    expect(stalls).toEqual([expect.objectContaining({ durationMs: 300, startup: false, reported: events[1] })]);
+    expect(watcher.stats.figures()).toMatchObject({ count: 1, startupCount: 0 });
+  });
+
+  it('reports a stall inside the grace that outlasts the ongoing threshold', () => {
+    const world = createWorld({ config });
+    const { clock, main, watcher, events, stalls } = world;
+    main.idleBeats(100, 100);
+    workWhileWatched(world, 500);
+    // 500 ms old at 600 ms, still in the grace: published all the same, with what it has (nothing sampled).
+    expect(events).toEqual([{ type: 'block', startedAt: clock.epochAt(100), durationMs: 500, stack: [], inFlight: null, context: null, late: false, ongoing: true }]);
+    workWhileWatched(world, 100);
+    main.beat();
+    watcher.step();
+    expect(events[1]).toEqual({ type: 'block', startedAt: clock.epochAt(100), durationMs: 600, stack: [], inFlight: null, context: null, late: false });
+    expect(stalls).toEqual([expect.objectContaining({ durationMs: 600, startup: false, reported: events[1] })]);
+    expect(watcher.stats.figures()).toMatchObject({ count: 1, startupCount: 0 });
+  });
+});
+
+describe('a native call in flight', () => {
+  it('is published with its API and no stack, and finished with the stack its wrapper reports', async () => {
+    const inFlight = new FakeInFlight();
+    const world = createWorld({ inFlight });
+    const { clock, main, watcher, events, stalls } = world;
+    const capturer = world.capturer!;
+    const execSync = { api: 'child_process.execSync', hint: 'git status --porcelain' };
+    main.idleBeats(100, 100);
+    main.idle(20);
+    inFlight.begin(execSync.api, execSync.hint);
+
+    main.work(140);
+    watcher.step();
+    // A quick sample would be answered only once the call returned: the pauses are asked for at once
+    // (they land when it returns), and the wrapper is asked to report.
+    expect(capturer.quickPending).toBe(0);
+    expect(capturer.captures).toHaveLength(1);
+    // 160 ms since the beat could still be an idle wait and a short call: not yet.
+    expect(events).toEqual([]);
+
+    // Older than any idle wait explains: published while the call still runs, named by the API alone.
+    workWhileWatched(world, 50);
+    expect(events).toEqual([
+      { type: 'block', startedAt: clock.epochAt(100), durationMs: 210, stack: [], inFlight: execSync, context: null, late: false, signature: expect.any(String) as string, ongoing: true },
+    ]);
+
+    // The call returns at 400 ms: its wrapper hands over the caller's stack and context, then the pause
+    // lands late, in Node's JavaScript wrapper, and the beat ends the stall.
+    main.work(90);
+    inFlight.end({
+      context: { tool: 'git' },
+      requests: 2,
+      stack: ['Error', '    at runGit (/app/tools.js:30:10)', '    at handleTool (/app/server.js:55:7)'].join('\n'),
+      api: execSync.api,
+      hint: execSync.hint,
+      endedAt: clock.epochNow(),
+      durationMs: 280,
+    });
+    capturer.last.pause([rawFrame('execSync', '3', 860, 14), rawFrame('runGit', '11', 29, 9)]);
+    main.work(5);
+    expect(main.beat()).toBe(285);
+    capturer.last.finish();
+    await settle();
+    watcher.step();
+
+    const final = {
+      type: 'block',
+      startedAt: clock.epochAt(100),
+      durationMs: 285,
+      stack: [
+        { functionName: 'runGit', url: 'file:///app/tools.js', line: 30, column: 10 },
+        { functionName: 'handleTool', url: 'file:///app/server.js', line: 55, column: 7 },
+      ],
+      inFlight: execSync,
+      context: { tool: 'git' },
+      requestsInFlight: 2,
+      late: false,
+      signature: expect.any(String) as string,
+    };
+    expect(events[1]).toEqual(final);
+    expect(stalls).toEqual([expect.objectContaining({ durationMs: 285, startup: false, reported: events[1] })]);
+  });
+});
+
+/** A world whose sentinel learnt the loop's poll and turned on-demand beats on; the main thread follows. */
+function onDemandWorld(): World & { probe: FakeProbe; sentinel: SentinelLoop } {
+  const world = createWorld({ onDemandAllowed: true });
+  const probe = new FakeProbe();
+  const sentinel = world.startSentinel(probe);
+  for (let i = 0; i < 3; i++) {
+    world.main.idle(100);
+    world.main.beat();
+    probe.ran(0.05, FakeProbe.LOOP_POLL);
+    sentinel.step();
+  }
+  world.main.idle(1);
+  world.main.answerPoke();
+  probe.ran(0.05, FakeProbe.LOOP_POLL);
+  return { ...world, probe, sentinel };
+}
+
+/** On-demand beats and an idle loop for `ms`: the sentinel checks it once per staleness and vouches for it. */
+function idleVouched(world: ReturnType<typeof onDemandWorld>, ms: number): void {
+  for (let left = ms; left > 0; left -= 150) {
+    world.main.idle(Math.min(150, left));
+    world.sentinel.step();
+    expect(world.main.poked).toBe(false);
+  }
+}
+
+describe('the sentinel', () => {
+  it('with the beat timer, wakes the watchdog once the beat is stale, and again every staleness while it stays so', () => {
+    const { main, watcher, watchdogSlots, startSentinel } = createWorld();
+    const sentinel = startSentinel();
+    main.idleBeats(100, 100);
+    // It sleeps until one ms past the watchdog's staleness (the threads' clocks agree to a ms).
+    expect(sentinel.step()).toBe(152);
+    main.work(152);
+    expect(sentinel.step()).toBe(150);
+    expect(watchdogSlots.wakeValue()).toBe(1);
+    watcher.step();
+    expect(watcher.stalledMs()).toBe(152);
+    main.work(150);
+    sentinel.step();
+    expect(watchdogSlots.wakeValue()).toBe(2);
+    // The beat that ends the stall pushes it into the ring, and wakes the watchdog itself.
+    main.beat();
+    expect(watchdogSlots.wakeValue()).toBe(3);
+    expect(sentinel.step()).toBe(152);
+    expect(watchdogSlots.wakeValue()).toBe(3);
+  });
+
+  it('learns the loop poll from three sightings soon after a beat, then turns on-demand beats on with a poke', () => {
+    const { main, watchdogSlots, startSentinel } = createWorld({ onDemandAllowed: true });
+    const probe = new FakeProbe();
+    const sentinel = startSentinel(probe);
+    for (let i = 0; i < 2; i++) {
+      main.idle(100);
+      main.beat();
+      sentinel.step();
+    }
+    // A poll seen while the beat is overdue may be a nested loop's (execSync's): no sighting.
+    main.work(150);
+    probe.ran(150, FakeProbe.NESTED_POLL);
+    sentinel.step();
+    expect(watchdogSlots.onDemand).toBe(false);
+    main.beat();
+    probe.ran(0.05, FakeProbe.LOOP_POLL);
+    expect(main.poked).toBe(false);
+    sentinel.step();
+
+    expect(watchdogSlots.onDemand).toBe(true);
+    expect(main.poked).toBe(true);
+    main.answerPoke();
+    expect(main.onDemand).toBe(true);
+    expect(main.poked).toBe(false);
+    expect(sentinel.probing).toBe(true);
+  });
+
+  it('with on-demand beats, vouches for an idle loop and pokes a working one', () => {
+    const world = onDemandWorld();
+    const { clock, main, probe, sentinel, watcher, watchdogSlots, events } = world;
+    const beatBefore = main.lastBeatAt;
+    // Idle: checked once per staleness, vouched for in ALIVE; no beat, no stall, however old the beat.
+    for (let i = 0; i < 10; i++) {
+      main.idle(150);
+      expect(sentinel.step()).toBe(150);
+      expect(watchdogSlots.lastSignOfLife()).toBe(clock.now());
+      expect(watcher.step().idle).toBe(true);
+    }
+    expect(main.lastBeatAt).toBe(beatBefore);
+    expect(main.poked).toBe(false);
+
+    // At work: poked, it beats as soon as its task is done.
+    main.work(20);
+    probe.ran(20, null);
+    sentinel.step();
+    expect(main.poked).toBe(true);
+    main.work(10);
+    expect(main.answerPoke()).toBe(30);
+    probe.ran(10.05, FakeProbe.LOOP_POLL);
+    // The next check cannot tell those 10 ms of CPU came before the beat: one more poke, answered at once.
+    main.idle(100);
+    sentinel.step();
+    expect(main.poked).toBe(true);
+    main.idle(1);
+    expect(main.answerPoke()).toBe(0);
+    probe.ran(0.05, FakeProbe.LOOP_POLL);
+    main.idle(100);
+    expect(sentinel.step()).toBe(150);
+    expect(main.poked).toBe(false);
+    expect(watcher.step().idle).toBe(true);
+    expect(events).toEqual([]);
+  });
+
+  it('with on-demand beats, finds a block by its unanswered poke and wakes the watchdog, which counts it', async () => {
+    const world = onDemandWorld();
+    const { clock, main, probe, sentinel, watcher, watchdogSlots, events, stalls } = world;
+    const capturer = world.capturer!;
+    idleVouched(world, 600);
+    const aliveAt = clock.ms;
+    const wakes = watchdogSlots.wakeValue();
+
+    // A task starts 10 ms after the last check; the next check finds the loop at work and pokes it.
+    main.idle(10);
+    main.work(140);
+    probe.ran(140, null);
+    expect(sentinel.step()).toBe(50);
+    expect(main.poked).toBe(true);
+    // Unanswered for half a threshold: stale, the watchdog is woken.
+    main.work(50);
+    probe.ran(50, null);
+    sentinel.step();
+    expect(watchdogSlots.wakeValue()).toBe(wakes + 1);
+
+    watcher.step();
+    expect(watcher.stalledMs()).toBe(200);
+    capturer.answerQuick(QUICK_STACK, main.idleMs);
+    await settle();
+    watcher.step();
+    expect(events).toEqual([expect.objectContaining({ startedAt: clock.epochAt(aliveAt), durationMs: 200, stack: HASH_STACK, ongoing: true })]);
+
+    // The task ends and the poke is answered: the beat measures its busy time, though the beat before was long ago.
+    main.work(100);
+    expect(main.answerPoke()).toBe(290);
+    capturer.last.finish();
+    await settle();
+    watcher.step();
+    expect(events[1]).toMatchObject({ startedAt: clock.epochAt(aliveAt), durationMs: 290, stack: HASH_STACK });
+    expect(stalls).toEqual([expect.objectContaining({ durationMs: 290, startup: false })]);
+  });
+
+  it('ends on-demand beats for good when the probe fails mid-run, tells the main thread, and goes on with the beat timer', async () => {
+    const world = onDemandWorld();
+    const { main, probe, sentinel, watcher, watchdogSlots, events, stalls } = world;
+    idleVouched(world, 1200);
+    probe.failing = true;
+    main.idle(150);
+    expect(sentinel.step()).toBe(1);
+    expect(sentinel.probing).toBe(false);
+    expect(probe.closed).toBe(true);
+    expect(watchdogSlots.onDemand).toBe(false);
+    expect(main.poked).toBe(true);
+
+    // The sentinel, on the beat alone now, wakes the watchdog: nothing has vouched for the loop for a
+    // staleness (the failed check could not). The main thread answers the poke a moment later, and the
+    // quick sample lands in its idle loop: no block, nothing counted.
+    main.idle(1);
+    sentinel.step();
+    watcher.step();
+    main.answerPoke();
+    expect(main.onDemand).toBe(false);
+    world.capturer!.answerQuick('Error\n    at <anonymous>:1:157', main.idleMs);
+    await settle();
+    watcher.step();
+    expect(watcher.stalledMs()).toBe(0);
+
+    // The beat timer from now on: an idle loop beats, a block is found by its stale beat.
+    main.idleBeats(300, 100);
+    const lastBeat = main.lastBeatAt;
+    expect(sentinel.step()).toBe(152);
+    main.work(152);
+    sentinel.step();
+    watcher.step();
+    expect(watcher.stalledMs()).toBe(152);
+    world.capturer!.answerQuick(QUICK_STACK, main.idleMs);
+    await settle();
+    main.work(48);
+    main.beat();
+    watcher.step();
+    // Its final event is the only one the whole run wrote.
+    expect(events).toEqual([expect.objectContaining({ startedAt: world.clock.epochAt(lastBeat), durationMs: 200, stack: HASH_STACK, late: false })]);
+    expect(stalls).toEqual([expect.objectContaining({ durationMs: 200, startup: false })]);
+  });
+});
+
+describe('the sentinel dying', () => {
+  it.each(['endOnDemandBeats', 'stopSentinel'] as const)('(%s) puts the main thread back on timer beats, without a phantom block, and stalls are still found', async (how) => {
+    const world = onDemandWorld();
+    const { clock, main, watcher, watchdogSlots, events, stalls } = world;
+    const capturer = world.capturer!;
+    // Idle for longer than the ongoing threshold, vouched for by the sentinel.
+    idleVouched(world, 6000);
+    main.idle(20);
+    watchdogSlots[how]();
+    expect(watchdogSlots.onDemand).toBe(false);
+    expect(main.poked).toBe(true);
+
+    // The worker polls at once; the main thread has not answered yet (its beat is 6 s old). No block.
+    watcher.step();
+    expect(watcher.stalledMs()).toBe(0);
+    expect(events).toEqual([]);
+    main.idle(1);
+    main.answerPoke();
+    expect(main.onDemand).toBe(false);
+    watcher.step();
+    expect(stalls).toEqual([]);
+    // From now on the beat alone says the main thread is alive.
+    expect(watchdogSlots.lastSignOfLife()).toBe(clock.now());
+
+    // Timer beats; a block is found from them alone.
+    main.idleBeats(500, 100);
+    const lastBeat = main.lastBeatAt;
+    workWhileWatched(world, 160);
+    expect(watcher.stalledMs()).toBe(160);
+    capturer.answerQuick(QUICK_STACK, main.idleMs);
+    await settle();
+    watcher.step();
+    expect(events).toEqual([expect.objectContaining({ startedAt: clock.epochAt(lastBeat), stack: HASH_STACK, ongoing: true })]);
+    main.work(90);
+    expect(main.beat()).toBe(250);
+    capturer.last.finish();
+    await settle();
+    watcher.step();
+    expect(events[1]).toMatchObject({ startedAt: clock.epochAt(lastBeat), durationMs: 250, stack: HASH_STACK });
+    expect(stalls).toEqual([expect.objectContaining({ durationMs: 250, startup: false })]);
+  });
+});
+
+describe('the monitor clock wrapping around (24.8 days of uptime)', () => {
+  it('measures beats and stalls across the wrap, and counts stalls after it as stalls, not start-up ones', async () => {
+    // A start-up grace is configured: it must stay over once over.
+    const world = createWorld({ startMs: 2 ** 31 - 250, config: { startupGraceMs: 1000 } });
+    const { clock, main, watcher, events, stalls } = world;
+    const capturer = world.capturer!;
+    main.idleBeats(200, 100);
+    expect(main.recorder.lastGap).toBe(100);
+
+    // A block that starts 30 ms before the Int32 clock wraps and ends 270 ms after.
+    const lastBeat = main.lastBeatAt;
+    main.idle(20);
+    workWhileWatched(world, 160);
+    expect(clock.now()).toBeLessThan(0);
+    expect(watcher.stalledMs()).toBe(180);
+    capturer.answerQuick(QUICK_STACK, main.idleMs);
+    await settle();
+    watcher.step();
+    expect(events).toEqual([expect.objectContaining({ startedAt: clock.epochAt(lastBeat), durationMs: 180, ongoing: true })]);
+    main.work(140);
+    expect(main.beat()).toBe(300);
+    capturer.last.finish();
+    await settle();
+    watcher.step();
+    expect(events[1]).toMatchObject({ startedAt: clock.epochAt(lastBeat), durationMs: 300, stack: HASH_STACK });
+
+    // Idle beats across the next minute: each measures 100 ms of gap and no busy time.
+    for (let i = 0; i < 600; i++) {
+      main.idle(100);
+      expect(main.beat()).toBe(0);
+      expect(main.recorder.lastGap).toBe(100);
+    }
+    watcher.step();
+
+    // A block a minute after the wrap: sampled, reported and counted like any other.
+    const beatAfter = main.lastBeatAt;
+    workWhileWatched(world, 160);
+    expect(capturer.quickPending).toBe(1);
+    capturer.answerQuick(QUICK_STACK, main.idleMs);
+    await settle();
+    watcher.step();
+    main.work(40);
+    main.beat();
+    capturer.last.finish();
+    await settle();
+    watcher.step();
+    expect(events.slice(2)).toEqual([
+      expect.objectContaining({ startedAt: clock.epochAt(beatAfter), durationMs: 160, ongoing: true }),
+      expect.objectContaining({ startedAt: clock.epochAt(beatAfter), durationMs: 200, stack: HASH_STACK }),
+    ]);
+    expect(stalls.map((stall) => [stall.durationMs, stall.startup])).toEqual([
+      [300, false],
+      [200, false],
+    ]);
+    expect(watcher.stats.figures()).toMatchObject({ count: 2, startupCount: 0, totalMs: 500, maxMs: 300 });
+  });
+});
+
+describe('the ring overflowing', () => {
+  it('counts the stalls it lost as unmeasured: the count misses none', () => {
+    const { main, watcher, stalls } = createWorld({ capturer: null });
+    // More stalls than the ring holds, before the watchdog gets to run once.
+    for (let i = 0; i < RING_SIZE + 5; i++) {
+      main.idle(10);
+      main.work(150);
+      main.beat();
+    }
+    watcher.step();
+    expect(stalls[0]).toEqual({ kind: 'stall', durationMs: 0, startup: false, block: null, reported: null, counted: null, unmeasured: 5 });
+    const measured = stalls.slice(1);
+    expect(measured).toHaveLength(RING_SIZE);
+    expect(measured.every((stall) => stall.durationMs === 150 && stall.counted !== null)).toBe(true);
+    expect(watcher.stats.figures()).toMatchObject({ count: RING_SIZE + 5, totalMs: RING_SIZE * 150, maxMs: 150 });
+  });
+});
+
+describe('at exit', () => {
+  it('flush() writes a pending block whose capture never settled with the samples taken so far', async () => {
+    const world = createWorld();
+    const { clock, main, watcher, events, stalls } = world;
+    const capturer = world.capturer!;
+    main.idleBeats(100, 100);
+    workWhileWatched(world, 160);
+    capturer.answerQuick(QUICK_STACK, main.idleMs);
+    await settle();
+    watcher.step();
+    capturer.last.pause([rawFrame('deriveKey', '11', 70, 2), ...PAUSED_FRAMES], { route: '/login' });
+    main.work(40);
+    main.beat();
+    watcher.step();
+    // The capture has not let go (its last pause is still coming): the final event waits for it.
+    expect(watcher.finishing).toBe(true);
+    expect(events).toHaveLength(1);
+
+    watcher.flush();
+    expect(watcher.finishing).toBe(false);
+    expect(events[1]).toEqual({
+      type: 'block',
+      startedAt: clock.epochAt(100),
+      durationMs: 200,
+      stack: [{ functionName: 'deriveKey', url: 'file:///app/tools.js', line: 71, column: 3 }, ...HASH_STACK],
+      inFlight: null,
+      context: { route: '/login' },
+      late: false,
+      signature: expect.any(String) as string,
+    });
+    expect(stalls).toEqual([expect.objectContaining({ durationMs: 200, reported: events[1] })]);
+  });
+
+  it('stop() closes a provisional stall whose end the beat never showed: a final event, not counted', async () => {
+    const world = createWorld();
+    const { clock, main, watcher, events, stalls } = world;
+    const capturer = world.capturer!;
+    main.idleBeats(100, 100);
+    workWhileWatched(world, 160);
+    capturer.answerQuick(QUICK_STACK, main.idleMs);
+    await settle();
+    watcher.step();
+    expect(events).toEqual([expect.objectContaining({ ongoing: true })]);
+    // The main thread runs the exit handler; its final beat never reaches the ring.
+    main.work(140);
+    watcher.stop();
+    watcher.flush();
+
+    expect(events[1]).toEqual({
+      type: 'block',
+      startedAt: clock.epochAt(100),
+      durationMs: 300,
+      stack: HASH_STACK,
+      inFlight: null,
+      context: null,
+      late: false,
+      signature: events[0]!.signature,
+    });
+    expect(stalls).toEqual([]);
+    expect(watcher.stats.count).toBe(0);
+    // Stopping, it watches nothing new.
+    main.work(500);
+    watcher.step();
+    expect(watcher.stalledMs()).toBe(0);
+  });
+});
+
+describe('a capturer without quick samples', () => {
+  it('starts the pauses as soon as it finds a block and publishes the first pause', () => {
+    const world = createWorld({ capturer: new FakeCapturer({ quickSamples: false }) });
+    const { clock, main, events } = world;
+    const capturer = world.capturer!;
+    main.idleBeats(100, 100);
+    workWhileWatched(world, 160);
+    expect(capturer.captures).toHaveLength(1);
+    capturer.last.pause(PAUSED_FRAMES);
+    // Named, but 170 ms could still be an idle wait and a short task.
+    workWhileWatched(world, 10);
+    expect(events).toEqual([]);
+    workWhileWatched(world, 40);
+    expect(events).toEqual([expect.objectContaining({ startedAt: clock.epochAt(100), durationMs: 210, stack: HASH_STACK, ongoing: true })]);
+  });
+});
