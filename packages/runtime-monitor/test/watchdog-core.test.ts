@@ -116,19 +116,39 @@ describe('a lone block', () => {
 });
 
 describe('a block published as ongoing whose busy time came out at or under the threshold', () => {
-  it('is still pushed, counted and finished: no provisional event is left dangling', async () => {
-    const world = createWorld();
-    const { clock, main, watcher, events, stalls } = world;
-    const capturer = world.capturer!;
+  it('is not published on its age while a quick sample measured it under the threshold', async () => {
+    const { main, watcher, events, stalls, capturer } = createWorld();
     // The beat timer fires 50 ms late (a busy host): 150 ms of idle wait, then a 100 ms task.
     main.idle(150);
     main.work(10);
     watcher.step();
-    expect(capturer.quickPending).toBe(1);
-    capturer.answerQuick(QUICK_STACK, main.idleMs);
+    capturer!.answerQuick(QUICK_STACK, main.idleMs);
     await settle();
     watcher.step();
-    // Measured 10 ms of busy time so far: not past the threshold, not published.
+    // At 210 ms it is older than any idle wait between beats would explain, but measured at 10 ms busy.
+    main.work(50);
+    watcher.step();
+    expect(events).toEqual([]);
+    // It ends at 250 ms with 100 ms busy, not over the threshold: no event, no stall.
+    main.work(40);
+    expect(main.beat()).toBe(100);
+    watcher.step();
+    expect(events).toEqual([]);
+    expect(stalls).toEqual([]);
+  });
+
+  it('is still pushed, counted and finished when published on its age alone: no provisional event is left dangling', async () => {
+    const world = createWorld();
+    const { clock, main, watcher, events, stalls } = world;
+    const capturer = world.capturer!;
+    main.idle(150);
+    main.work(10);
+    watcher.step();
+    expect(capturer.quickPending).toBe(1);
+    // No idle counter on this runtime: the quick sample names the block but cannot measure it.
+    capturer.answerQuick(QUICK_STACK, null);
+    await settle();
+    watcher.step();
     expect(events).toEqual([]);
 
     // At 210 ms the block is older than any idle wait between beats would explain: published.

@@ -336,7 +336,11 @@ export class StallWatcher {
 
   /** Whether a stall is past the threshold: measured by a quick sample, or older than any idle wait before it explains. */
   #pastThreshold(live: LiveStall, ageMs: number): boolean {
-    if (live.quick !== null && !live.quick.late && live.quickBusyMs !== null && live.quickBusyMs > this.#config.thresholdMs) return true;
+    // Measured: that answers it, until the samples run out (a block busy a little, idle a little).
+    if (live.quick !== null && !live.quick.late && live.quickBusyMs !== null) {
+      if (live.quickBusyMs > this.#config.thresholdMs) return true;
+      if (live.quickAttempts < MAX_QUICK_SAMPLES || live.quickPending) return false;
+    }
     return ageMs > this.#config.thresholdMs + (this.#deps.slots.onDemand ? this.staleMs : this.#config.heartbeatIntervalMs);
   }
 
