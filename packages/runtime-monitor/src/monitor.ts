@@ -407,7 +407,9 @@ class Monitor implements MonitorHandle {
       late: false,
     };
     this.#emit('stall', event);
-    if (fallback === null || !fallback.limiter.take(Date.now())) return;
+    const logged = fallback !== null && fallback.limiter.take(Date.now());
+    this.#stats.noteWorst({ startedAt: event.startedAt, durationMs, logged, noStack: 'lag-only' });
+    if (!logged) return;
     fallback.log?.write(event);
     this.#emit('block', event);
   }
@@ -515,7 +517,7 @@ class Monitor implements MonitorHandle {
 
   #stallFigures(): MonitorSnapshot['stalls'] {
     const fallback = this.#fallback;
-    return fallback?.stats ? { ...this.#stats.figures(), ...fallback.stats.distribution() } : this.#stats.figures();
+    return fallback?.stats ? { ...this.#stats.figures(), ...fallback.stats.distribution(), worst: this.#stats.worst.slice() } : this.#stats.figures();
   }
 
   #threadPoolFigures(): ThreadPoolFigures | null {

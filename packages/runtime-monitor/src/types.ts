@@ -108,6 +108,27 @@ export interface StallFigures {
   p99Ms: number;
   /** Base64 of the hdr-histogram-js encoding of stall durations (ms), mergeable across processes. */
   histogram: string;
+  /**
+   * The longest stalls counted (at most 5, longest first), whether or not their block was logged: the worst
+   * block a reader must be shown. Absent from monitors older than this field.
+   */
+  worst?: WorstStall[];
+}
+
+/** One of the longest stalls, as the counters kept it. */
+export interface WorstStall {
+  startedAt: number;
+  durationMs: number;
+  /** The stack signature of its block, when it had a stack or a named API (pairs it with a block event). */
+  signature?: string;
+  /** False when its block event was not logged (a repeat within the de-duplication window, or rate-limited). */
+  logged: boolean;
+  /**
+   * Why its block has no stack, when it has none: `lag-only` (stacks not captured), `debugger` (a debugger
+   * owned the main thread), `rate-limited` (the detailed-report budget was spent), `not-caught` (over
+   * before the watchdog could sample it, or a native call no wrapper names).
+   */
+  noStack?: 'lag-only' | 'debugger' | 'rate-limited' | 'not-caught';
 }
 
 /** Blocks grouped by stack signature. */

@@ -1,4 +1,4 @@
-import type { StallFigures } from '../types.js';
+import type { StallFigures, WorstStall } from '../types.js';
 
 /*
  * Exact stall counters, apart from the histogram so that the main thread, which keeps them, never loads
@@ -6,7 +6,10 @@ import type { StallFigures } from '../types.js';
  */
 
 /** The part of the stall figures that needs the histogram (percentiles, encoding). */
-export type StallDistribution = Pick<StallFigures, 'p50Ms' | 'p99Ms' | 'histogram'>;
+export type StallDistribution = Pick<StallFigures, 'p50Ms' | 'p99Ms' | 'histogram' | 'worst'>;
+
+/** How many of the longest stalls are kept. */
+export const WORST_KEPT = 5;
 
 export const EMPTY_DISTRIBUTION: StallDistribution = { p50Ms: 0, p99Ms: 0, histogram: '' };
 
@@ -21,6 +24,7 @@ export class StallCounts {
   #totalMs = 0;
   #maxMs = 0;
   #distribution: StallDistribution = EMPTY_DISTRIBUTION;
+  #worst: WorstStall[] = [];
 
   record(durationMs: number, startup: boolean): void {
     if (startup) {
@@ -39,6 +43,21 @@ export class StallCounts {
 
   setDistribution(distribution: StallDistribution): void {
     this.#distribution = distribution;
+    if (distribution.worst !== undefined) this.#worst = distribution.worst;
+  }
+
+  /** Keeps `stall` if it is among the WORST_KEPT longest so far. */
+  noteWorst(stall: WorstStall): void {
+    const worst = this.#worst;
+    if (worst.length >= WORST_KEPT && stall.durationMs <= worst[worst.length - 1]!.durationMs) return;
+    let at = worst.length;
+    while (at > 0 && worst[at - 1]!.durationMs < stall.durationMs) at--;
+    worst.splice(at, 0, stall);
+    if (worst.length > WORST_KEPT) worst.length = WORST_KEPT;
+  }
+
+  get worst(): WorstStall[] {
+    return this.#worst;
   }
 
   get count(): number {
@@ -58,6 +77,7 @@ export class StallCounts {
       p50Ms: Math.min(p50Ms, max),
       p99Ms: Math.min(p99Ms, max),
       histogram,
+      worst: this.#worst.slice(),
     };
   }
 }

@@ -1,4 +1,4 @@
-import type { StallFigures } from '../types.js';
+import type { StallFigures, WorstStall } from '../types.js';
 import { EMPTY_DISTRIBUTION, StallCounts, type StallDistribution } from './stall-counts.js';
 export type { StallDistribution } from './stall-counts.js';
 import { ExactRange } from '../lag/exact-range.js';
@@ -32,6 +32,11 @@ export class StallStats {
     this.#counts.recordUnmeasured(count);
   }
 
+  noteWorst(stall: WorstStall): void {
+    this.#counts.noteWorst(stall);
+    this.#distributionStale = true;
+  }
+
   get count(): number {
     return this.#counts.count;
   }
@@ -47,11 +52,12 @@ export class StallStats {
               p50Ms: this.#range.clamp(histogram.getValueAtPercentile(50)),
               p99Ms: this.#range.clamp(histogram.getValueAtPercentile(99)),
               histogram: encodeHistogram(histogram),
+              worst: this.#counts.worst,
             },
       );
     }
-    const { p50Ms, p99Ms, histogram } = this.#counts.figures();
-    return { p50Ms, p99Ms, histogram };
+    const { p50Ms, p99Ms, histogram, worst } = this.#counts.figures();
+    return { p50Ms, p99Ms, histogram, worst };
   }
 
   figures(): StallFigures {

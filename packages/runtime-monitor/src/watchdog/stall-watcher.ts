@@ -5,7 +5,7 @@ import { StackTable } from '../events/stack-table.js';
 import { StallStats } from '../events/stall-stats.js';
 import type { MonitorClock } from '../heartbeat/clock.js';
 import type { RingStall, WatchdogSlots } from '../heartbeat/shared-state.js';
-import type { BlockEvent, InFlightCall, MonitorSnapshot, OngoingStall } from '../types.js';
+import type { BlockEvent, InFlightCall, MonitorSnapshot, OngoingStall, WorstStall } from '../types.js';
 import { reportExplains, type BlockEventBuilder, type QuickStack, type WrapperReport } from './block-events.js';
 import type { StallMessage } from './messages.js';
 
@@ -578,8 +578,23 @@ export class StallWatcher {
     }
     const block = event.signature === undefined ? null : { ...event, signature: event.signature };
     if (block !== null) this.stacks.add(block);
+    this.stats.noteWorst({
+      startedAt: event.startedAt,
+      durationMs: event.durationMs,
+      ...(event.signature === undefined ? {} : { signature: event.signature }),
+      logged: reported,
+      ...(event.stack.length > 0 || event.inFlight !== null ? {} : { noStack: this.#whyNoStack(watched) }),
+    });
     if (reported) output.emit(event);
     output.stall({ kind: 'stall', durationMs: stall.durationMs, startup: false, block, reported: reported ? event : null, counted: event, unmeasured: 0 });
+  }
+
+  #whyNoStack(watched: LiveStall | null): NonNullable<WorstStall['noStack']> {
+    const slots = this.#deps.slots;
+    if (this.#capturer === null || slots.inspectorActive) return 'lag-only';
+    if (slots.hostDebuggerEnabled) return 'debugger';
+    if (watched !== null && watched.detailed && !watched.reportToken) return 'rate-limited';
+    return 'not-caught';
   }
 
   /**
