@@ -1,8 +1,9 @@
 import { unlinkSync } from 'node:fs';
-import { chmod, mkdtemp, readdir, rename, rmdir, unlink } from 'node:fs/promises';
+import { chmod, readdir, unlink } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import type { MonitorEvent, MonitorSnapshot } from '../types.js';
+import { currentUid, prepareControlSocketDir, removeControlSocketDirIfEmpty, UnsafeSocketDirError, type ControlSocketDir } from './socket-path.js';
 
 /*
  * The control endpoint, served from the watchdog worker so it answers while the main thread is frozen.
@@ -41,29 +42,24 @@ export interface ControlServer {
 }
 
 /**
- * Binds inside a fresh 0700 directory, restricts the socket to 0600, then renames it into place, so
- * nobody else can connect in the moment between bind and chmod.
+ * Binds directly in the per-user socket directory (checked first: ours, not writable by others; see
+ * socket-path.ts), so no other user can take the name or connect before the chmod to 0600. A directory
+ * that fails the check is refused: the caller warns once and runs without a socket.
  */
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   const clients = new Set<Socket>();
   const server = createServer((socket) => serveClient(socket, clients, options));
   server.maxConnections = MAX_CLIENTS;
   const finalPath = options.path;
-  const stagingDir = await mkdtemp(join(dirname(finalPath), '.agent-lag-'));
-  const stagingPath = join(stagingDir, basename(finalPath));
+  const dir = socketDirOf(finalPath);
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(stagingPath, resolve);
-    });
-    await chmod(stagingPath, 0o600);
-    await removeStale(finalPath);
-    await rename(stagingPath, finalPath);
+    await bindInDir(server, finalPath, dir);
+    await chmod(finalPath, 0o600);
   } catch (error) {
     closeQuietly(server);
+    // A directory that failed its check is not ours to remove.
+    if (!(error instanceof UnsafeSocketDirError)) removeControlSocketDirIfEmpty(dir);
     throw error;
-  } finally {
-    await rmdir(stagingDir).catch(() => undefined);
   }
   server.unref();
   let closed = false;
@@ -86,6 +82,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
       } catch {
         // Already removed.
       }
+      removeControlSocketDirIfEmpty(dir);
     },
   };
 }
@@ -143,9 +140,44 @@ function send(socket: Socket, line: string): void {
 }
 
 /**
- * Socket files left by monitored processes that died by a signal (no exit handler ran): the one with
- * our own pid, and any whose pid is gone. Others' files in a shared temp dir are not ours to remove
- * (the sticky bit refuses anyway).
+ * The directory `path` is in, as socket-path.ts knows it. Decided by its name, not by recomputing the
+ * default: the worker runs with an empty environment, so its own tmpdir() may not be the main thread's.
+ * `agent-lag-<our uid>` is the private one (created if missing, removed when empty); any other (such as
+ * $XDG_RUNTIME_DIR) is checked and left alone.
+ */
+function socketDirOf(path: string): ControlSocketDir {
+  const uid = currentUid();
+  const dir = dirname(path);
+  if (uid === undefined) return { path: dir, kind: 'shared' };
+  return { path: dir, kind: basename(dir) === `agent-lag-${uid}` ? 'private' : 'runtime' };
+}
+
+/**
+ * Checks the directory, sweeps stale sockets, binds. The private directory can vanish between the check
+ * and the bind (the last other monitor of ours removed it at its exit): then it is made again, a few times.
+ */
+async function bindInDir(server: Server, path: string, dir: ControlSocketDir): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    prepareControlSocketDir(dir);
+    await removeStale(path);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(path, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dir.kind !== 'private' || attempt >= 3) throw error;
+    }
+  }
+}
+
+/**
+ * Socket files left in our directory by monitored processes that died by a signal (no exit handler ran):
+ * the one with our own pid, and any whose pid is gone. In a directory only we can write, they are ours.
  */
 async function removeStale(path: string): Promise<void> {
   const dir = dirname(path);
@@ -155,7 +187,6 @@ async function removeStale(path: string): Promise<void> {
     if (match === null) continue;
     const pid = Number(match[1]);
     if (pid !== process.pid && isAlive(pid)) continue;
-    // Not ours (sticky temp dir), or already gone: either way nothing to do.
     await unlink(join(dir, name)).catch(() => undefined);
   }
 }
