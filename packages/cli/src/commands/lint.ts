@@ -14,10 +14,13 @@ interface LintOptions {
   typeAware: boolean;
   format: string;
   configLookup: boolean;
+  includeTests: boolean;
 }
 
 function describeConfig(config: ConfigSource): string {
-  if (config.kind === 'project') return `using the project's ESLint config ${config.path}`;
+  if (config.kind === 'project') {
+    return `using the project's ESLint config ${config.path} (its files, ignores, parser and settings) with the @agent-lag/${config.preset} preset; reporting agent-lag's rules only`;
+  }
   const types = config.tsconfig ? ` with types from ${config.tsconfig}` : '';
   return `no eslint.config.* in this project: linting with the @agent-lag/${config.preset} preset${types}`;
 }
@@ -25,18 +28,22 @@ function describeConfig(config: ConfigSource): string {
 export function registerLintCommand(program: Command, result: CommandResult): void {
   program
     .command('lint')
-    .description('report event-loop-blocking calls with ESLint and @agent-lag/eslint-plugin (zero config)')
+    .description("report event-loop-blocking calls with agent-lag's ESLint rules (zero config)")
     .argument('[paths...]', 'files or directories to lint', ['.'])
-    .option('--preset <name>', `preset when the project has no ESLint config: ${PRESETS.join(', ')}`, 'recommended')
-    .option('--type-aware', 'use type information from the nearest tsconfig.json', false)
+    .option('--preset <name>', `which of agent-lag's rules run, and how: ${PRESETS.join(', ')}`, 'recommended')
+    .option('--type-aware', 'use type information (zero config: from the nearest tsconfig.json)', false)
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'stylish')
-    .option('--no-config-lookup', "ignore the project's eslint.config.* and use the preset")
+    .option('--no-config-lookup', "ignore the project's eslint.config.* (its parser, files and ignores)")
+    .option('--include-tests', 'zero config: also lint test files and folders (*.test.*, *.spec.*, test/, tests/, __tests__/, e2e/)', false)
     .addHelpText(
       'after',
       `
-Uses the project's own eslint.config.* when there is one (it says so on stderr); otherwise lints
-every JS and TS file with the plugin's preset. Exit code 1 when anything is reported, 0 when clean,
-2 on bad usage.
+Runs agent-lag's rules only (the --preset), and reports only what they find: other rules and
+ESLint's notes about disable comments are left to your own eslint run. When an eslint.config.*
+is found in the target's folder or any folder above it, its files, ignores, parser and settings
+decide what is linted and how (it says so on stderr); otherwise every JS and TS file is linted,
+except build output and, unless --include-tests, test files and folders. Exit code 1 when
+anything is reported (a file that does not parse counts), 0 when clean, 2 on bad usage.
 
 Examples:
   $ agent-lag lint                           lint the current project
@@ -60,6 +67,7 @@ Examples:
         preset: options.preset satisfies PresetName,
         typeAware: options.typeAware,
         configLookup: options.configLookup,
+        includeTests: options.includeTests,
         cwd: process.cwd(),
       });
       process.stderr.write(`agent-lag: ${describeConfig(outcome.config)}\n`);

@@ -29,8 +29,7 @@ function* ancestors(start: string): Generator<string> {
 
 /**
  * The root of the project a path belongs to: the nearest directory with a package.json or a .git.
- * Config lookup stops there, so a project nested in another repository (or a test fixture) is
- * linted as itself rather than with the enclosing repository's config.
+ * Zero-config lint's file patterns and ignores are relative to it, and the tsconfig lookup stops there.
  */
 export function findProjectRoot(start: string): string {
   for (const dir of ancestors(start)) {
@@ -39,14 +38,17 @@ export function findProjectRoot(start: string): string {
   return resolve(start);
 }
 
-/** The project's own eslint.config.* between `start` and `projectRoot` (inclusive), if any. */
-export function findEslintConfig(start: string, projectRoot: string): string | null {
+/**
+ * The eslint.config.* that applies to `start`: the nearest one in it or any ancestor, up to the
+ * filesystem root, as ESLint itself looks. Not bounded by the project root: a config beside a
+ * folder of scripts with no package.json or .git still counts, and so does a monorepo's root config.
+ */
+export function findEslintConfig(start: string): string | null {
   for (const dir of ancestors(start)) {
     for (const name of ESLINT_CONFIG_NAMES) {
       const candidate = join(dir, name);
       if (existsSync(candidate)) return candidate;
     }
-    if (dir === projectRoot || !isInside(dir, projectRoot)) return null;
   }
   return null;
 }

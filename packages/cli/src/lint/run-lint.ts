@@ -2,9 +2,11 @@ import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ESLint } from 'eslint';
 import { UsageError } from '../errors.js';
+import { keepAgentLagFindings } from './findings.js';
 import { commonAncestor, directoryOf, findEslintConfig, findProjectRoot, findTsconfig } from './project.js';
+import { isPluginRedefinition, projectOverride } from './project-override.js';
 import { isTypeChecked, typeCheckedPreset, type PresetName } from './presets.js';
-import { zeroConfig } from './zero-config.js';
+import { agentLagRuleIds, loadPlugin, zeroConfig } from './zero-config.js';
 
 export interface LintRequest {
   /** Files or directories, relative to `cwd`. */
@@ -13,12 +15,14 @@ export interface LintRequest {
   typeAware: boolean;
   /** False to ignore the project's own eslint.config.* and use the preset anyway. */
   configLookup: boolean;
+  /** Zero-config only: lint test files and folders too (default false). */
+  includeTests?: boolean;
   cwd: string;
 }
 
 /** Which configuration linted the files, so the user can be told. */
 export type ConfigSource =
-  | { kind: 'project'; path: string }
+  | { kind: 'project'; path: string; preset: PresetName }
   | { kind: 'zero-config'; preset: PresetName; tsconfig: string | null };
 
 export interface LintOutcome {
@@ -50,39 +54,57 @@ export async function lint(request: LintRequest): Promise<LintOutcome> {
   }
   const firstDir = directoryOf(targets[0] ?? request.cwd);
   const projectRoot = findProjectRoot(firstDir);
-  const projectConfig = request.configLookup ? findEslintConfig(firstDir, projectRoot) : null;
+  const projectConfig = request.configLookup ? findEslintConfig(firstDir) : null;
+  const wantsTypes = request.typeAware || isTypeChecked(request.preset);
+  const preset = wantsTypes ? typeCheckedPreset(request.preset) : request.preset;
+  const ruleIds = agentLagRuleIds(await loadPlugin());
+  // Only agent-lag's rules run: the project's others would cost time and report what we drop anyway.
+  const ruleFilter = ({ ruleId }: { ruleId: string }): boolean => ruleIds.has(ruleId);
 
-  let eslint: ESLint;
+  let makeEslint: (withPlugin: boolean) => Promise<ESLint>;
   let config: ConfigSource;
   let baseDir: string;
   if (projectConfig) {
     baseDir = commonAncestor([resolve(projectConfig, '..'), ...targets.map(directoryOf)]);
-    eslint = new ESLint({ cwd: baseDir, overrideConfigFile: projectConfig });
-    config = { kind: 'project', path: projectConfig };
+    makeEslint = async (withPlugin) =>
+      new ESLint({
+        cwd: baseDir,
+        overrideConfigFile: projectConfig,
+        overrideConfig: await projectOverride({ preset, withPlugin }),
+        ruleFilter,
+        warnIgnored: false,
+      });
+    config = { kind: 'project', path: projectConfig, preset };
   } else {
-    const wantsTypes = request.typeAware || isTypeChecked(request.preset);
-    const preset = wantsTypes ? typeCheckedPreset(request.preset) : request.preset;
     const tsconfig = wantsTypes ? findTsconfig(firstDir, projectRoot) : null;
     if (wantsTypes && !tsconfig) {
       throw new UsageError(`type-aware linting needs a tsconfig.json; none found between ${firstDir} and the project root ${projectRoot}`);
     }
     baseDir = commonAncestor([projectRoot, ...targets.map(directoryOf)]);
-    eslint = new ESLint({
-      cwd: baseDir,
-      overrideConfigFile: true,
-      overrideConfig: await zeroConfig({ preset, tsconfig }),
-    });
+    const overrideConfig = await zeroConfig({ preset, tsconfig, includeTests: request.includeTests ?? false });
+    makeEslint = async () =>
+      new ESLint({ cwd: baseDir, overrideConfigFile: true, overrideConfig, ruleFilter, warnIgnored: false });
     config = { kind: 'zero-config', preset, tsconfig };
   }
 
+  let eslint = await makeEslint(true);
   try {
-    const results = await eslint.lintFiles(targets);
-    return { eslint, results, config, baseDir };
+    let results: ESLint.LintResult[];
+    try {
+      results = await eslint.lintFiles(targets);
+    } catch (error) {
+      if (!isPluginRedefinition(error)) throw error;
+      // The project registers its own copy of the plugin: run the preset's rules from that copy.
+      eslint = await makeEslint(false);
+      results = await eslint.lintFiles(targets);
+    }
+    return { eslint, results: keepAgentLagFindings(results, ruleIds), config, baseDir };
   } catch (error) {
     if (!isEslintUsageError(error)) throw error;
     const template = (error as { messageTemplate?: unknown }).messageTemplate;
     if (template === 'all-matched-files-ignored' || template === 'file-not-found') {
-      throw new UsageError(`no JavaScript or TypeScript files to lint in ${request.paths.join(' ')} (none there, or all ignored)`);
+      const tests = config.kind === 'zero-config' && !request.includeTests ? ', or test files: see --include-tests' : '';
+      throw new UsageError(`no JavaScript or TypeScript files to lint in ${request.paths.join(' ')} (none there, or all ignored${tests})`);
     }
     if (config.kind === 'project') {
       throw new UsageError(`ESLint failed with the project's config ${config.path}: ${firstLine(error.message)}`);
