@@ -1,4 +1,5 @@
 import type { MonitorOptions } from './options.js';
+import { compilePatterns } from './redact/index.js';
 
 /*
  * The preload's configuration: AGENT_LAG_* environment variables mapped onto startMonitor's options.
@@ -78,5 +79,37 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EnvOptions {
     if (heartbeat === 'auto' || heartbeat === 'timer') options.heartbeat = heartbeat;
     else problems.push(`AGENT_LAG_HEARTBEAT=${JSON.stringify(heartbeat)} is not auto or timer`);
   }
+  flag('AGENT_LAG_HINTS', (value) => {
+    if (!value) options.redact = { ...options.redact, hints: false };
+  });
+  const patterns = env.AGENT_LAG_REDACT_PATTERNS;
+  if (patterns !== undefined && patterns.trim() !== '') {
+    const list = redactPatternsFromEnv(patterns);
+    if (typeof list === 'string') problems.push(`AGENT_LAG_REDACT_PATTERNS=${JSON.stringify(patterns)} ${list}`);
+    else options.redact = { ...options.redact, patterns: list };
+  }
   return { disabled, options, problems };
+}
+
+/**
+ * AGENT_LAG_REDACT_PATTERNS: a JSON array of regular expression sources (`["myco_[a-z0-9]{20,}"]`), or a
+ * single source. Returns the list, or what is wrong with it (the preload then uses the built-in rules only).
+ */
+function redactPatternsFromEnv(raw: string): string[] | string {
+  let list: unknown = raw;
+  if (raw.trim().startsWith('[')) {
+    try {
+      list = JSON.parse(raw);
+    } catch {
+      return 'is not a JSON array of strings';
+    }
+  }
+  const sources = Array.isArray(list) ? list : [list];
+  if (!sources.every((source): source is string => typeof source === 'string')) return 'is not a JSON array of strings';
+  try {
+    compilePatterns(sources);
+  } catch (error) {
+    return `has a bad pattern: ${(error as Error).message.replace(/^agent-lag: /, '')}`;
+  }
+  return sources;
 }

@@ -1,3 +1,5 @@
+import { compilePatterns, type RedactPolicy } from './redact/index.js';
+
 /*
  * startMonitor's options: what a user may pass, their defaults, and validation with errors that name the
  * option. The resolved form is plain data so it can be handed to the watchdog worker as is.
@@ -13,6 +15,14 @@ export interface MetricsEndpointOptions {
    * thresholdMs: shorter stalls are not watched as stalls at all.
    */
   unhealthyAfterMs?: number;
+}
+
+/** What is redacted before anything leaves the process (hints of sync calls, stacks, contexts, labels). */
+export interface RedactOptions {
+  /** false: events carry no `inFlight.hint` at all (the API is still named). Default true (redacted). */
+  hints?: boolean;
+  /** Extra patterns whose matches become `[redacted]`, after the built-in rules; strings are regular expression sources. */
+  patterns?: (RegExp | string)[];
 }
 
 export interface MonitorOptions {
@@ -61,6 +71,8 @@ export interface MonitorOptions {
    * thresholdMs when that is larger).
    */
   ongoingReportMs?: number;
+  /** Redaction of secrets (always on; this turns hints off or adds patterns). */
+  redact?: RedactOptions;
 }
 
 export interface ResolvedOptions {
@@ -84,6 +96,8 @@ export interface ResolvedOptions {
   threadPoolProbeMs: number;
   /** 0 when off, else at least thresholdMs. */
   ongoingReportMs: number;
+  /** Patterns as `{ source, flags }`: plain data for the worker. */
+  redact: RedactPolicy;
 }
 
 const KNOWN = new Set([
@@ -105,6 +119,7 @@ const KNOWN = new Set([
   'maxSamples',
   'threadPoolProbeMs',
   'ongoingReportMs',
+  'redact',
 ]);
 
 function numberOption(options: MonitorOptions, name: keyof MonitorOptions, fallback: number, min: number, max: number): number {
@@ -134,6 +149,31 @@ function describe(value: unknown): string {
 /** True when `monitorEventLoopDelay` exists in this runtime (it does in Node; not in every lookalike). */
 export function perfHooksLagAvailable(perfHooks: { monitorEventLoopDelay?: unknown }): boolean {
   return typeof perfHooks.monitorEventLoopDelay === 'function';
+}
+
+function redactOption(value: unknown): RedactPolicy {
+  if (value === undefined || value === null) return { hints: true, patterns: [] };
+  if (typeof value !== 'object' || Array.isArray(value) || value instanceof RegExp) {
+    throw new TypeError(`agent-lag: option redact must be { hints?, patterns? }, got ${describe(value)}`);
+  }
+  const { hints, patterns, ...rest } = value as { hints?: unknown; patterns?: unknown };
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) throw new TypeError(`agent-lag: unknown option redact.${unknown}`);
+  if (hints !== undefined && typeof hints !== 'boolean') {
+    throw new TypeError(`agent-lag: option redact.hints must be true or false, got ${describe(hints)}`);
+  }
+  if (patterns !== undefined && !Array.isArray(patterns)) {
+    throw new TypeError(`agent-lag: option redact.patterns must be an array of RegExp or strings, got ${describe(patterns)}`);
+  }
+  const list = (patterns ?? []) as unknown[];
+  list.forEach((pattern, index) => {
+    if (typeof pattern !== 'string' && !(pattern instanceof RegExp)) {
+      throw new TypeError(`agent-lag: option redact.patterns[${index}] must be a RegExp or a string, got ${describe(pattern)}`);
+    }
+  });
+  // Throws a TypeError naming a pattern that does not compile or matches the empty string.
+  const compiled = compilePatterns(list as (RegExp | string)[]);
+  return { hints: hints ?? true, patterns: compiled.map((pattern) => ({ source: pattern.source, flags: pattern.flags })) };
 }
 
 export function resolveOptions(input: unknown, hasPerfHooksLag: boolean): ResolvedOptions {
@@ -235,5 +275,6 @@ export function resolveOptions(input: unknown, hasPerfHooksLag: boolean): Resolv
     maxSamples: Math.round(numberOption(options, 'maxSamples', 10, 1, 100)),
     threadPoolProbeMs: numberOption(options, 'threadPoolProbeMs', 1000, 0, 3_600_000),
     ongoingReportMs: Math.round(ongoingReportMs),
+    redact: redactOption(options.redact),
   };
 }

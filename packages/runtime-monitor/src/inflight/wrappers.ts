@@ -3,7 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { getContext, readRequestsInFlight } from '../context/index.js';
 import type { SyncCallSite } from '../types.js';
 import { captureCallSite, SyncCallStats } from './call-sites.js';
-import { commandHint, stringHint } from './hint.js';
+import type { RedactPolicy } from '../redact/index.js';
+import { commandHint, HintRedactor, stringHint } from './hint.js';
 import { wrapParse, wrapStringify, wrapStructuredClone, type MarkedCall } from './json-wrappers.js';
 import { HINT_BYTES, InFlightWriter } from './record.js';
 import { WRAPPED_APIS, type WrappedApi } from './table.js';
@@ -20,6 +21,8 @@ export interface SyncWrapperOptions {
    * was scheduled too late to see the stall live); the stall threshold. Default: only marked calls.
    */
   reportCallsOverMs?: number;
+  /** startMonitor's resolved `redact` option: hints off, extra patterns. Default: hints on, built-in rules. */
+  redact?: RedactPolicy;
 }
 
 export interface SyncWrappers {
@@ -41,11 +44,11 @@ interface Patch {
   wrapper: AnyFunction;
 }
 
-/** The path or command a call names, as a string (Buffer paths: null), bounded by the caller. */
-function hintOf(api: WrappedApi, args: unknown[]): string | null {
-  if (api.hintArgument === undefined) return null;
+/** The path or command a call names, as a string (Buffer paths: null), secrets redacted, bounded by the caller. */
+function hintOf(api: WrappedApi, args: unknown[], hints: HintRedactor): string | null {
+  if (api.hintArgument === undefined || !hints.hints) return null;
   const hint = stringHint(args[api.hintArgument]);
-  return hint !== null && api.hintArgs ? commandHint(hint, args[api.hintArgument + 1]) : hint;
+  return hints.redact(api.id, hint !== null && api.hintArgs ? commandHint(hint, args[api.hintArgument + 1]) : hint);
 }
 
 /** Marks wrappers so a second copy of this package (or a second install) never wraps a wrapper. */
@@ -107,6 +110,7 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
   if (!(slowCallMs >= 0)) throw new RangeError(`slowCallMs must be a number >= 0, got ${String(slowCallMs)}`);
   const writer = new InFlightWriter(options.buffer);
   const stats = new SyncCallStats();
+  const hints = new HintRedactor(options.redact);
   const patches: Patch[] = [];
   let depth = 0;
   let afterStartup = false;
@@ -134,9 +138,9 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
   const publish = (index: number, api: WrappedApi, args: unknown[]): number => {
     if (api.hintArgument !== undefined) {
       const argument = args[api.hintArgument];
-      if (argument instanceof Uint8Array) return writer.beginWithBytes(index, argument);
+      if (argument instanceof Uint8Array) return hints.hints ? writer.beginWithBytes(index, argument) : writer.begin(index, null);
     }
-    return writer.begin(index, hintOf(api, args));
+    return writer.begin(index, hintOf(api, args, hints));
   };
 
   /*
@@ -179,8 +183,8 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
         const elapsedMs = performance.now() - started;
         writer.clear();
         depth = 0;
-        if (writer.stallSeen(sequence)) reportStall(sequence, wrapper, api, hintOf(api, args), elapsedMs, false);
-        else if (elapsedMs >= reportCallsOverMs) reportStall(sequence, wrapper, api, hintOf(api, args), elapsedMs, true);
+        if (writer.stallSeen(sequence)) reportStall(sequence, wrapper, api, hintOf(api, args, hints), elapsedMs, false);
+        else if (elapsedMs >= reportCallsOverMs) reportStall(sequence, wrapper, api, hintOf(api, args, hints), elapsedMs, true);
         if (counting()) record(index, elapsedMs, wrapper);
       }
     };

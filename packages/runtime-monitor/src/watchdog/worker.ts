@@ -5,6 +5,7 @@ import { EventLog } from '../events/event-log.js';
 import { monitorClock } from '../heartbeat/clock.js';
 import { periodicBeatMs, waitAsync, WatchdogSlots } from '../heartbeat/shared-state.js';
 import { markStallSeen, readInFlight, readReport, readUnseenReport } from '../inflight/index.js';
+import { redactEvent } from '../redact/index.js';
 import { emptyLagFigures } from '../lag/lag-figures.js';
 import type { BlockEvent, CheckpointEvent, LagEvent, MonitorEvent, MonitorSnapshot } from '../types.js';
 import { describeError } from '../warnings.js';
@@ -66,7 +67,8 @@ function warn(code: string, message: string): void {
 
 /** Block and lag lines carry the pid: several processes may append to one log. */
 function emit(event: BlockEvent | LagEvent): void {
-  const line: MonitorEvent = { ...event, pid: process.pid };
+  // Secrets out right before anything leaves: the log, the control socket.
+  const line: MonitorEvent = redactEvent({ ...event, pid: process.pid }, options.redact);
   log?.write(line);
   control?.broadcast(line);
 }
@@ -104,7 +106,8 @@ const watcher = new StallWatcher({
 });
 
 function snapshot(): MonitorSnapshot {
-  return {
+  // Redacted: the summary, checkpoints, control-socket snapshots and /metrics labels all come from here.
+  return redactEvent({
     pid: process.pid,
     at: Date.now(),
     uptimeMs: Math.max(0, now()),
@@ -118,7 +121,7 @@ function snapshot(): MonitorSnapshot {
     topStacks: watcher.stacks.top(),
     syncCalls: mainState.syncCalls,
     sections: mainState.sections,
-  };
+  }, options.redact);
 }
 
 /** Writes a checkpoint when one is due; otherwise makes sure one will be when the figures changed. */
