@@ -1,12 +1,53 @@
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { cp, mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliBin, repoRoot } from './helpers/paths.js';
 import { run } from './helpers/spawn.js';
 
 const fixtures = join(repoRoot, 'test/fixtures/cli');
-const zeroConfigProject = join(fixtures, 'lint-zero-config');
 const configuredProject = join(fixtures, 'lint-with-config');
-const cleanProject = join(fixtures, 'lint-clean');
+
+/*
+ * lint finds a project's eslint.config.* by walking up to the filesystem root, as ESLint does: a
+ * fixture inside this repository would be linted with the repository's own config (which ignores
+ * fixtures). The zero-config fixtures are linted from copies in a temporary folder instead.
+ */
+let scratch = '';
+let zeroConfigProject = '';
+let cleanProject = '';
+let noSourcesProject = '';
+
+beforeAll(async () => {
+  scratch = await realpath(await mkdtemp(join(tmpdir(), 'agent-lag-lint-')));
+  zeroConfigProject = join(scratch, 'lint-zero-config');
+  cleanProject = join(scratch, 'lint-clean');
+  noSourcesProject = join(scratch, 'lint-no-sources');
+  for (const name of ['lint-zero-config', 'lint-clean', 'lint-no-sources']) {
+    await cp(join(fixtures, name), join(scratch, name), { recursive: true });
+  }
+});
+
+afterAll(async () => {
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+/** Writes `files` (path → content) under a new folder of the scratch directory; returns its path. */
+async function project(name: string, files: Record<string, string>): Promise<string> {
+  const dir = join(scratch, name);
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), content);
+  }
+  return dir;
+}
+
+/** A file with one blocking call in async code, on line 3. */
+const BLOCKING = `import { readFileSync } from 'node:fs';
+export async function load(path) {
+  return readFileSync(path, 'utf8');
+}
+`;
 
 /** Runs `agent-lag lint …` in `cwd` without colours, so output is plain text. */
 function lint(args: string[], cwd = repoRoot) {
@@ -109,14 +150,52 @@ describe('agent-lag lint on a project without an ESLint config', () => {
 });
 
 describe('agent-lag lint on a project with its own eslint.config.js', () => {
-  it("uses the project's config, says so, and reports what that config reports", async () => {
+  it("lints with the project's config, says so, and reports agent-lag's rules only", async () => {
     const { code, stdout, stderr } = await lint(['--format', 'json'], configuredProject);
     expect(stderr).toContain(`using the project's ESLint config ${join(configuredProject, 'eslint.config.js')}`);
     const results = JSON.parse(stdout) as EslintJsonResult[];
-    const messages = results.flatMap((result) => result.messages);
-    // no-debugger is in the project's config only: proof that its config was the one used.
-    expect(messages.map((m) => `${m.ruleId?.startsWith('@agent-lag/') ? '@agent-lag' : m.ruleId}:${m.line}`).sort())
-      .toEqual(['@agent-lag:5', 'no-debugger:4']);
+    // The project's config also turns on no-debugger (line 4): that is its own eslint run's business.
+    expect(results.flatMap((result) => result.messages).map((m) => `${m.ruleId}:${m.line}`)).toEqual(['@agent-lag/no-sync-fs:5']);
+    expect(code).toBe(1);
+  });
+
+  it("runs agent-lag's preset when the project's config does not enable it, and exits by its findings alone", async () => {
+    const config = `export default [{ files: ['**/*.js'], languageOptions: { sourceType: 'module' }, rules: { 'no-unused-vars': 'warn', 'no-debugger': 'error' } }];\n`;
+    const blocking = await project('config-without-agent-lag', {
+      'package.json': '{ "type": "module" }\n',
+      'eslint.config.js': config,
+      'src/app.js': `const unused = 1;\n${BLOCKING}`,
+    });
+    const withBlock = await lint(['--format', 'json'], blocking);
+    expect(withBlock.stderr).toContain(`using the project's ESLint config ${join(blocking, 'eslint.config.js')}`);
+    expect(withBlock.stderr).toContain('@agent-lag/recommended preset');
+    const messages = (JSON.parse(withBlock.stdout) as EslintJsonResult[]).flatMap((result) => result.messages);
+    expect(messages.map((m) => `${m.ruleId}:${m.line}`)).toEqual(['@agent-lag/no-sync-fs:4']);
+    expect(withBlock.code).toBe(1);
+
+    // Only the unused variable and a debugger statement left: nothing of ours, exit 0, nothing printed.
+    const clean = await project('config-without-agent-lag-clean', {
+      'package.json': '{ "type": "module" }\n',
+      'eslint.config.js': config,
+      'src/app.js': 'const unused = 1;\nexport function f() {\n  debugger;\n}\n',
+    });
+    const cleanRun = await lint([], clean);
+    expect(cleanRun.stdout).toBe('');
+    expect(cleanRun.code).toBe(0);
+  });
+
+  it('finds an eslint.config.js in a folder with no package.json or .git, and keeps its ignores', async () => {
+    const dir = await project('scripts-only', {
+      'eslint.config.js': `export default [{ ignores: ['vendor/'] }, { files: ['**/*.mjs'] }];\n`,
+      'tool.mjs': BLOCKING,
+      'vendor/lib.mjs': BLOCKING,
+      // Not in the config's files: the project does not lint it, neither do we.
+      'notes.ts': BLOCKING,
+    });
+    const { code, stdout, stderr } = await lint(['--format', 'json', '.'], join(dir));
+    expect(stderr).toContain(`using the project's ESLint config ${join(dir, 'eslint.config.js')}`);
+    const results = JSON.parse(stdout) as EslintJsonResult[];
+    expect(locations(results, dir)).toEqual(['tool.mjs:3']);
     expect(code).toBe(1);
   });
 
@@ -129,17 +208,64 @@ describe('agent-lag lint on a project with its own eslint.config.js', () => {
   });
 });
 
+describe('agent-lag lint without a config: test files and disable comments', () => {
+  const files = {
+    'package.json': '{ "type": "module" }\n',
+    'src/app.js': BLOCKING,
+    'src/app.test.js': BLOCKING,
+    'src/app.spec.ts': BLOCKING,
+    'test/helpers.js': BLOCKING,
+    'tests/setup.mjs': BLOCKING,
+    'src/__tests__/load.js': BLOCKING,
+    'e2e/flow.js': BLOCKING,
+  };
+
+  it('skips test files and folders by default', async () => {
+    const dir = await project('with-tests', files);
+    const { code, stdout } = await lint(['--format', 'json'], dir);
+    expect(locations(JSON.parse(stdout) as EslintJsonResult[], dir)).toEqual(['src/app.js:3']);
+    expect(code).toBe(1);
+  });
+
+  it('keeps them with --include-tests', async () => {
+    const dir = await project('with-tests-included', files);
+    const { code, stdout } = await lint(['--include-tests', '--format', 'json'], dir);
+    expect(locations(JSON.parse(stdout) as EslintJsonResult[], dir)).toEqual(
+      Object.keys(files).filter((path) => path !== 'package.json').map((path) => `${path}:3`).sort(),
+    );
+    expect(code).toBe(1);
+  });
+
+  it('does not report a disable comment naming a rule it does not know, nor rules an inline config turns on', async () => {
+    const dir = await project('unknown-rule', {
+      'package.json': '{ "type": "module" }\n',
+      'src/app.js':
+        '/* eslint no-console: "error" */\n' +
+        '// eslint-disable-next-line some-plugin/not-a-rule\n' +
+        'console.log("hi");\n' +
+        '/* eslint-disable-next-line @agent-lag/no-sync-fs, import/no-cycle */\n' +
+        'export const text = await import("node:fs").then((fs) => fs.readFileSync("x"));\n',
+    });
+    const { code, stdout } = await lint([], dir);
+    expect(stdout).toBe('');
+    expect(code).toBe(0);
+  });
+});
+
 describe('agent-lag lint usage errors', () => {
   const oneLine = (stderr: string) => stderr.trim().split('\n');
 
   it.each([
-    [['does-not-exist'], /^agent-lag: no such file or directory: does-not-exist$/],
-    [['--preset', 'loose'], /^agent-lag: unknown preset "loose"; use one of recommended, strict/],
-    [['--format', 'xml'], /^agent-lag: unknown format "xml"; use one of stylish, json, sarif$/],
-    [['--type-aware', cleanProject], /^agent-lag: type-aware linting needs a tsconfig\.json; none found/],
-    [[join(fixtures, 'lint-no-sources')], /^agent-lag: no JavaScript or TypeScript files to lint in .*lint-no-sources \(none there, or all ignored\)$/],
-  ])('%j → one line, exit 2', async (args, expected) => {
-    const { code, stdout, stderr } = await lint(args);
+    [() => ['does-not-exist'], /^agent-lag: no such file or directory: does-not-exist$/],
+    [() => ['--preset', 'loose'], /^agent-lag: unknown preset "loose"; use one of recommended, strict/],
+    [() => ['--format', 'xml'], /^agent-lag: unknown format "xml"; use one of stylish, json, sarif$/],
+    [() => ['--type-aware', cleanProject], /^agent-lag: type-aware linting needs a tsconfig\.json; none found/],
+    [
+      () => [noSourcesProject],
+      /^agent-lag: no JavaScript or TypeScript files to lint in .*lint-no-sources \(none there, or all ignored, or test files: see --include-tests\)$/,
+    ],
+  ])('%s → one line, exit 2', async (args, expected) => {
+    const { code, stdout, stderr } = await lint(args());
     expect(oneLine(stderr)).toHaveLength(1);
     expect(stderr.trim()).toMatch(expected);
     expect(stdout).toBe('');
