@@ -105,6 +105,42 @@ describe('a running lag sampler', () => {
     expect(Math.abs(figures.maxMs - measured), `${figures.maxMs} against ${measured}`).toBeLessThanOrEqual(measured * 0.01);
   });
 
+  it('keeps a block after a read that found nothing to take (the timer is left unreset)', async () => {
+    const sampler = createLagSampler('perf_hooks', 20);
+    await sleep(100);
+    sampler.window();
+    // Nothing recorded since the read: neither of these resets the timer.
+    sampler.total();
+    await sleep(30);
+    sampler.window();
+    block(300);
+    await sleep(100);
+    const figures = sampler.window();
+    sampler.stop();
+    expect(figures.maxMs).toBeGreaterThanOrEqual(250);
+    expect(figures.maxMs).toBeLessThan(400);
+  });
+
+  // After a pause, no sample may start at the tick before it (it would hold the whole pause as lag).
+  for (const [name, beforeMs] of [
+    ['with samples to fold at the pause', 100],
+    ['with none (one tick since the start, no sample yet)', 30],
+  ] as const) {
+    it(`forgets the tick before a pause when it resumes, ${name}`, async () => {
+      const sampler = createLagSampler('perf_hooks', 20);
+      await sleep(beforeMs);
+      sampler.pause();
+      await sleep(300);
+      sampler.window();
+      sampler.resume();
+      await sleep(100);
+      const figures = sampler.window();
+      sampler.stop();
+      expect(figures.samples).toBeGreaterThan(0);
+      expect(figures.maxMs, JSON.stringify(figures)).toBeLessThan(150);
+    });
+  }
+
   it('counts a block its timer saw once, though the heartbeat measured it too', async () => {
     const sampler = createLagSampler('perf_hooks', 20);
     await sleep(100);
@@ -139,6 +175,20 @@ describe('lag figures', () => {
       expect(figures.p90Ms).toBeLessThanOrEqual(800);
       expect(figures.meanMs).toBeLessThanOrEqual(800);
     }
+  });
+
+  it('give the exact mean and deviation, not the buckets’ (and so did the window before a read)', () => {
+    const sampler = createLagSampler('timer-drift', 10);
+    // 101 and 303 share no bucket edge: a bucketed mean would be off by up to 1%.
+    for (const lateMs of [101, 303, 101, 303]) sampler.recordDrift(lateMs);
+    const window = sampler.window();
+    sampler.recordDrift(202);
+    const total = sampler.total();
+    sampler.stop();
+    expect(window).toMatchObject({ meanMs: 202, stddevMs: 101, samples: 4 });
+    expect(total.samples).toBe(5);
+    expect(total.meanMs).toBe(202);
+    expect(total.stddevMs).toBeCloseTo(Math.sqrt((4 * 101 ** 2) / 5), 3);
   });
 
   it('keep them per window: a new window starts from its own samples', () => {

@@ -3,6 +3,7 @@ import type { IntervalHistogram, RecordableHistogram } from 'node:perf_hooks';
 import type { LagFigures } from '../types.js';
 import { ExactRange } from './exact-range.js';
 import { emptyLagFigures } from './lag-figures.js';
+import { LagMoments } from './lag-moments.js';
 
 /*
  * Event-loop lag with the sampling resolution subtracted (every perf_hooks sample includes it, so an
@@ -13,6 +14,14 @@ import { emptyLagFigures } from './lag-figures.js';
  * percentiles are C++ calls that take microseconds. hdr-histogram-js was used here before;
  * its `stdDeviation` and iterators took 10-80 ms per read on a busy histogram (458-548 ms blocks seen
  * under load) — exactly the kind of block this package exists to report.
+ *
+ * Even native, the periodic part is kept to what a reader needs. monitorEventLoopDelay's own histogram
+ * spans 1 µs to 2^63 ns at 3 digits (46,080 counters, 368 KB) and its reset() clears all of them; its mean
+ * walks them. So the timer's samples are taken into the sampler's histograms (a fold, which resets it)
+ * only when someone reads the figures (the lag window, the worker's state after a stall or when a
+ * watcher wants it, snapshot()) or the timer must restart (pause, resume, realign), and only a histogram
+ * that recorded something is reset. Means and deviations come from running sums (LagMoments), never
+ * from a walk over the buckets.
  */
 
 export interface LagSampler {
@@ -43,7 +52,7 @@ export interface LagSampler {
   stop(): void;
 }
 
-type NativeHistogram = Pick<RecordableHistogram, 'count' | 'min' | 'max' | 'mean' | 'stddev' | 'percentile' | 'reset' | 'record'>;
+type NativeHistogram = Pick<RecordableHistogram, 'count' | 'percentile' | 'reset' | 'record'>;
 
 /** Nanoseconds; a sample of more than a minute is a stall and the stall histogram has it. */
 const LAG_TOP_NANOS = 60e9;
@@ -54,6 +63,14 @@ const LAG_TOP_NANOS = 60e9;
  */
 const HISTOGRAM_RANGE = { lowest: 1000, highest: LAG_TOP_NANOS, figures: 2 };
 const clampNanos = (nanos: number): number => (nanos > LAG_TOP_NANOS ? LAG_TOP_NANOS : nanos < 1 ? 1 : Math.round(nanos));
+/**
+ * How often realign() really restarts the timer, ms. Restarting it once a second in step with the beat
+ * (as before) cost more idle wake-ups than it saved: a 100 ms setInterval beside monitorEventLoopDelay(100)
+ * enabled once from its callback woke an idle process 10.5-10.7 times a second over 20-40 s, 11.0-11.3
+ * when restarted every second (none: 10.0; voluntary context switches, Node 20.20). Each restart also
+ * resets the timer's 368 KB histogram. Once a minute keeps the two in step over days.
+ */
+const REALIGN_EVERY_MS = 60_000;
 
 export function createLagSampler(source: LagFigures['source'], resolutionMs: number): LagSampler {
   // createHistogram exists since Node 15.9 (so wherever monitorEventLoopDelay does); a runtime
@@ -65,20 +82,48 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
   // exact extremes are kept beside them, and the percentiles clamped to them.
   const windowRange = new ExactRange();
   const totalRange = new ExactRange();
+  const windowMoments = new LagMoments();
+  const totalMoments = new LagMoments();
+  // perf_hooks samples include the resolution; the drift feed already has the interval taken off.
+  const offsetNanos = source === 'perf_hooks' ? resolutionMs * 1e6 : 0;
   const record = (nanos: number): void => {
     windowHistogram.record(nanos);
     totalHistogram.record(nanos);
     windowRange.record(nanos);
     totalRange.record(nanos);
+    // A sample a little under the resolution is the timer's millisecond rounding, not negative lag.
+    const lagNanos = nanos > offsetNanos ? nanos - offsetNanos : 0;
+    windowMoments.record(lagNanos);
+    totalMoments.record(lagNanos);
   };
+
   let delay: IntervalHistogram | null = null;
-  // perf_hooks samples include the resolution; the drift feed already has the interval taken off.
-  let offsetNanos = 0;
+  /** Whether the perf_hooks timer is enabled. */
+  let timerOn = false;
+  /**
+   * True while the timer has certainly not ticked since its last reset(): it holds no sample and no
+   * previous tick, so it needs no reset to forget one. A tick can only come between two turns of the
+   * loop: set on reset() or enable(), it is cleared after the current turn if the timer is on.
+   */
+  let clean = true;
+  const endOfTurn = (): void => {
+    if (timerOn) clean = false;
+  };
+  const enableTimer = (timer: IntervalHistogram): void => {
+    timer.enable();
+    timerOn = true;
+    queueMicrotask(endOfTurn);
+  };
+  const disableTimer = (timer: IntervalHistogram): void => {
+    timer.disable();
+    timerOn = false;
+  };
   if (source === 'perf_hooks') {
     delay = perfHooks.monitorEventLoopDelay({ resolution: resolutionMs });
-    delay.enable();
-    offsetNanos = resolutionMs * 1e6;
+    enableTimer(delay);
   }
+  /** performance.now() of the last restart in step with a beat (realign); -Infinity until the first. */
+  let alignedAt = -Infinity;
 
   let pausedAt: number | null = null;
   let windowZeros = 0;
@@ -98,18 +143,29 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
   /** The longest block the heartbeat measured since then while the timer ran. */
   let blockSinceResetMs = 0;
 
-  /** Takes what the perf_hooks timer measured since its last reset into both histograms, and resets it. */
+  /**
+   * Takes what the perf_hooks timer measured since its last reset into both histograms, and resets it.
+   * A timer that recorded nothing keeps running unreset (its previous tick stays the start of the next
+   * sample, which is right: no reset, no forgotten tick) unless lag it did not sample had to be recorded.
+   */
   const fold = (): void => {
-    if (delay === null) return;
+    if (delay === null || clean) return;
     const count = delay.count;
     if (count > 0) moveSamples(delay, count);
     // Paused, the timer does not run: nothing is hidden, and the paused periods are counted apart.
-    if (pausedAt === null) recordHiddenLag(delay, count);
-    resetTimer(delay);
+    const hidden = pausedAt === null && recordHiddenLag(delay, count);
+    if (count > 0 || hidden) resetTimer(delay);
   };
 
+  /** Forgets the timer's samples and its previous tick; what it covers starts now. */
   const resetTimer = (delay: IntervalHistogram): void => {
     delay.reset();
+    clean = true;
+    if (timerOn) queueMicrotask(endOfTurn);
+    restartCoverage();
+  };
+
+  const restartCoverage = (): void => {
     resetAt = perfHooks.performance.now();
     blockSinceResetMs = 0;
   };
@@ -144,14 +200,20 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
    * heartbeat measured, where one that long fits, else the hidden time less a period (the partial
    * periods at either end, when the block began or ended a period away from a tick).
    */
-  const recordHiddenLag = (delay: IntervalHistogram, count: number): void => {
-    const hiddenMs = perfHooks.performance.now() - resetAt - (count === 0 ? 0 : (count * delay.mean) / 1e6);
-    if (hiddenMs <= 2 * resolutionMs) return;
+  const recordHiddenLag = (delay: IntervalHistogram, count: number): boolean => {
+    const sinceResetMs = perfHooks.performance.now() - resetAt;
+    // No sample is shorter than the resolution less the timer's millisecond rounding: when even that
+    // leaves no more than two periods uncovered, the exact figure would too, without walking the
+    // timer's buckets for its mean (the usual case: a loop whose lag is small against its resolution).
+    if (sinceResetMs - count * Math.max(0, resolutionMs - 1) <= 2 * resolutionMs) return false;
+    const hiddenMs = sinceResetMs - (count === 0 ? 0 : (count * delay.mean) / 1e6);
+    if (hiddenMs <= 2 * resolutionMs) return false;
     const lagMs = Math.max(blockSinceResetMs <= hiddenMs ? blockSinceResetMs : 0, hiddenMs - resolutionMs);
     record(clampNanos(lagMs * 1e6 + offsetNanos));
+    return true;
   };
 
-  const figures = (histogram: NativeHistogram, range: ExactRange, zeros: number): LagFigures => figuresOf(histogram, range, zeros, offsetNanos, source);
+  const figures = (histogram: NativeHistogram, range: ExactRange, moments: LagMoments, zeros: number): LagFigures => figuresOf(histogram, range, moments, zeros, offsetNanos, source);
 
   return {
     source,
@@ -162,16 +224,18 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
     window() {
       fold();
       countPausedPeriods();
-      const result = figures(windowHistogram, windowRange, windowZeros);
-      windowHistogram.reset();
+      const result = figures(windowHistogram, windowRange, windowMoments, windowZeros);
+      // A reset clears the whole count array: only when something was recorded.
+      if (windowHistogram.count > 0) windowHistogram.reset();
       windowRange.reset();
+      windowMoments.reset();
       windowZeros = 0;
       return result;
     },
     total() {
       fold();
       countPausedPeriods();
-      return figures(totalHistogram, totalRange, totalZeros);
+      return figures(totalHistogram, totalRange, totalMoments, totalZeros);
     },
     get paused() {
       return pausedAt !== null;
@@ -179,7 +243,7 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
     pause() {
       if (delay === null || pausedAt !== null) return;
       fold();
-      delay.disable();
+      disableTimer(delay);
       pausedAt = perfHooks.performance.now();
     },
     recordBlock(durationMs) {
@@ -193,19 +257,26 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
       if (delay === null || pausedAt === null) return;
       countPausedPeriods();
       pausedAt = null;
-      resetTimer(delay);
-      delay.enable();
+      // The tick before the pause must not start a sample that spans it; a timer reset since holds none.
+      if (clean) restartCoverage();
+      else resetTimer(delay);
+      enableTimer(delay);
     },
     realign() {
       if (delay === null || pausedAt !== null) return;
-      // The fold resets, which forgets the previous tick: no sample spans the restart.
+      const now = perfHooks.performance.now();
+      if (now - alignedAt < REALIGN_EVERY_MS) return;
+      alignedAt = now;
+      // Forget the previous tick (fold, then reset if the fold did not): no sample spans the restart.
       fold();
-      delay.disable();
-      delay.enable();
+      if (clean) restartCoverage();
+      else resetTimer(delay);
+      disableTimer(delay);
+      enableTimer(delay);
     },
     stop() {
       pausedAt = null;
-      delay?.disable();
+      if (delay !== null) disableTimer(delay);
     },
   };
 }
@@ -214,19 +285,19 @@ const ms = (nanos: number): number => Math.round(nanos / 1000) / 1000;
 
 /**
  * Figures of the histogram's samples (resolution taken off) together with `zeros` samples of zero lag.
- * `range` holds the exact extremes of those samples: min and max are reported from it, percentiles within it.
+ * `range` holds the exact extremes of those samples: min and max are reported from it, percentiles within it;
+ * `moments` their exact sums, for the mean and deviation.
  */
-function figuresOf(histogram: NativeHistogram, range: ExactRange, zeros: number, offsetNanos: number, source: LagFigures['source']): LagFigures {
+function figuresOf(histogram: NativeHistogram, range: ExactRange, moments: LagMoments, zeros: number, offsetNanos: number, source: LagFigures['source']): LagFigures {
   const measured = histogram.count;
   const samples = measured + zeros;
   if (samples === 0) return emptyLagFigures(source);
   const lag = (nanos: number): number => Math.max(0, nanos - offsetNanos);
   if (measured === 0) return { minMs: 0, maxMs: 0, meanMs: 0, stddevMs: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, samples, source };
   const share = measured / samples;
-  const measuredMean = lag(range.clamp(histogram.mean));
-  const mean = measuredMean * share;
+  const mean = (moments.sum / measured) * share;
   // Mean of squares over all samples (the zeros add none), then the variance about the joint mean.
-  const meanSquare = (histogram.stddev ** 2 + measuredMean ** 2) * share;
+  const meanSquare = (moments.sumSquares / measured) * share;
   const percentile = (percent: number): number => {
     const rank = (percent / 100) * samples - zeros;
     return rank <= 0 ? 0 : ms(lag(range.clamp(histogram.percentile(Math.min(100, (rank / measured) * 100)))));
@@ -245,38 +316,20 @@ function figuresOf(histogram: NativeHistogram, range: ExactRange, zeros: number,
 }
 
 /**
- * Where perf_hooks has no createHistogram (not Node): count, min, max, mean and deviation exactly in
- * O(1) per sample, percentiles from 64 power-of-two-ish buckets (coarse, allocation-free).
+ * Where perf_hooks has no createHistogram (not Node): percentiles from 64 power-of-two-ish buckets
+ * (coarse, allocation-free); the exact min, max, mean and deviation are kept beside it by the sampler.
  */
 class SimpleHistogram implements NativeHistogram {
   readonly #buckets = new Float64Array(64);
   count = 0;
-  min = 0;
-  max = 0;
-  #sum = 0;
-  #sumSquares = 0;
-  // Unused members of the native interface.
-  readonly exceeds = 0;
+  #max = 0;
 
   record(value: number | bigint): void {
     value = Number(value);
-    if (this.count === 0 || value < this.min) this.min = value;
-    if (value > this.max) this.max = value;
+    if (value > this.#max) this.#max = value;
     this.count++;
-    this.#sum += value;
-    this.#sumSquares += value * value;
     const index = Math.min(63, Math.max(0, Math.floor(Math.log2(value) * 2)));
     this.#buckets[index] = (this.#buckets[index] ?? 0) + 1;
-  }
-
-  get mean(): number {
-    return this.count === 0 ? 0 : this.#sum / this.count;
-  }
-
-  get stddev(): number {
-    if (this.count === 0) return 0;
-    const mean = this.mean;
-    return Math.sqrt(Math.max(0, this.#sumSquares / this.count - mean * mean));
   }
 
   percentile(percentile: number): number {
@@ -284,13 +337,13 @@ class SimpleHistogram implements NativeHistogram {
     let seen = 0;
     for (let i = 0; i < 64; i++) {
       seen += this.#buckets[i] ?? 0;
-      if (seen >= target && seen > 0) return Math.min(this.max, 2 ** ((i + 1) / 2));
+      if (seen >= target && seen > 0) return Math.min(this.#max, 2 ** ((i + 1) / 2));
     }
-    return this.max;
+    return this.#max;
   }
 
   reset(): void {
     this.#buckets.fill(0);
-    this.count = this.min = this.max = this.#sum = this.#sumSquares = 0;
+    this.count = this.#max = 0;
   }
 }
