@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { controlSocketPath } from '@agent-lag/runtime-monitor';
 import { cliBin, repoRoot } from './helpers/paths.js';
 import { jsonLines, startLive, type LiveProcess } from './helpers/live-process.js';
 import { run } from './helpers/spawn.js';
@@ -18,7 +19,7 @@ const wedgeFixture = join(fixtures, 'monitored-wedge.mjs');
 
 /** Where the monitor of `pid` listens, as the fixtures (which inherit our environment) compute it. */
 function socketPathOf(pid: number): string {
-  return join(process.env['XDG_RUNTIME_DIR'] || tmpdir(), `agent-lag-${pid}.sock`);
+  return controlSocketPath(pid);
 }
 
 async function startMonitored(periodMs = 0): Promise<LiveProcess> {

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { UsageError } from '../errors.js';
 import { NdjsonSplitter } from '../run/ndjson.js';
+import { checkSocketOwner } from './resolve-target.js';
 import type { BlockEvent, LagEvent, MonitorSnapshot } from './monitor-types.js';
 
 /** The first line a monitor sends on its control socket. */
@@ -14,6 +15,13 @@ export interface MonitorHello {
   /** When the process is blocked right now and the block was already reported as ongoing: that event. */
   ongoing?: BlockEvent;
 }
+
+/**
+ * The longest line believed from a monitor. Its largest line is a snapshot (100 stack signatures of up to
+ * 64 frames and the app's sections), well under this; anything longer is not a monitor talking, and
+ * buffering it would grow without bound.
+ */
+export const MAX_LINE_CHARS = 8 * 1024 * 1024;
 
 export interface MonitorConnectionEvents {
   block: [BlockEvent];
@@ -41,9 +49,12 @@ export class MonitorConnection extends EventEmitter<MonitorConnectionEvents> {
    * Connects and waits for the hello. A socket that says anything else, or nothing within
    * `helloTimeoutMs`, is not ours: the caller gets a UsageError and the connection is closed.
    */
-  static open(path: string, helloTimeoutMs = 3000): Promise<MonitorConnection> {
+  static async open(path: string, helloTimeoutMs = 3000): Promise<MonitorConnection> {
+    // Whose socket it is, before a byte from it counts (the name may have been squatted).
+    await checkSocketOwner(path);
     return new Promise((resolve, reject) => {
       const socket = connect({ path });
+      const lineLength = new LineLengthGuard(MAX_LINE_CHARS);
       const splitter = new NdjsonSplitter();
       let connection: MonitorConnection | undefined;
       const fail = (message: string) => {
@@ -60,6 +71,11 @@ export class MonitorConnection extends EventEmitter<MonitorConnectionEvents> {
         else fail(`cannot connect to ${path}: ${error.code ?? error.message}`);
       });
       socket.on('data', (chunk: string) => {
+        if (!lineLength.accepts(chunk)) {
+          if (connection) connection.close();
+          else fail(`${path} sent a line longer than ${MAX_LINE_CHARS / (1024 * 1024)} MiB: not an agent-lag monitor socket`);
+          return;
+        }
         for (const message of splitter.push(chunk)) {
           if (connection) {
             connection.dispatch(message);
@@ -129,4 +145,18 @@ export class MonitorConnection extends EventEmitter<MonitorConnectionEvents> {
 
 function isHello(message: Record<string, unknown>): message is MonitorHello & Record<string, unknown> {
   return message['type'] === 'hello' && typeof message['pid'] === 'number';
+}
+
+/** Counts the characters since the last newline across chunks: a line over the limit is refused before it is buffered whole. */
+class LineLengthGuard {
+  private current = 0;
+
+  constructor(private readonly limit: number) {}
+
+  accepts(chunk: string): boolean {
+    const newline = chunk.lastIndexOf('\n');
+    this.current = newline < 0 ? this.current + chunk.length : chunk.length - newline - 1;
+    // A chunk holds at most one socket read (64 KiB), so its earlier lines are bounded too.
+    return this.current <= this.limit;
+  }
 }

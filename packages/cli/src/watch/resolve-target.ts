@@ -1,21 +1,24 @@
-import { lstat, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { lstat, readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { controlSocketPath } from '@agent-lag/runtime-monitor';
 import { UsageError } from '../errors.js';
 import { assertProcessExists, isNodeProcess } from './process-info.js';
 
-/** Where a monitor started with its socket on listens: the runtime dir if set, else the temp dir. */
-export function defaultSocketPath(pid: number, env: NodeJS.ProcessEnv = process.env): string {
-  const dir = env['XDG_RUNTIME_DIR'] || tmpdir();
-  return join(dir, `agent-lag-${pid}.sock`);
+/**
+ * Where a monitor started with its socket on listens, by the monitor's own rule (one function, shared
+ * with it): `$XDG_RUNTIME_DIR`, else `<tmpdir>/agent-lag-<uid>/`, for the given environment and uid.
+ */
+export function defaultSocketPath(pid: number, env: NodeJS.ProcessEnv = process.env, uid?: number): string {
+  return uid === undefined ? controlSocketPath(pid, env) : controlSocketPath(pid, env, uid);
 }
 
 /**
- * Where the monitor of `pid` may listen: by the target's own XDG_RUNTIME_DIR/TMPDIR when readable
- * (it may differ from ours), then by ours.
+ * Where the monitor of `pid` may listen: by the target's own XDG_RUNTIME_DIR/TMPDIR and uid when
+ * readable (they may differ from ours), then by our environment with the target's uid.
  */
 export async function socketPathCandidates(pid: number): Promise<string[]> {
   const candidates: string[] = [];
+  const uid = await processOwner(pid);
   try {
     const environ = (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
     const targetEnv: NodeJS.ProcessEnv = {};
@@ -23,13 +26,64 @@ export async function socketPathCandidates(pid: number): Promise<string[]> {
       const at = entry.indexOf('=');
       if (at > 0) targetEnv[entry.slice(0, at)] = entry.slice(at + 1);
     }
-    candidates.push(targetEnv['XDG_RUNTIME_DIR'] ? defaultSocketPath(pid, targetEnv) : join(targetEnv['TMPDIR'] || '/tmp', `agent-lag-${pid}.sock`));
+    candidates.push(defaultSocketPath(pid, targetEnv, uid));
   } catch {
     // not Linux or not ours: our own view of the directories is all there is
   }
-  const ours = defaultSocketPath(pid);
+  const ours = defaultSocketPath(pid, process.env, uid);
   if (!candidates.includes(ours)) candidates.push(ours);
   return candidates;
+}
+
+/**
+ * The effective uid of process `pid` (the uid its files are created with): /proc/<pid>/status, else the
+ * owner of /proc/<pid>; undefined where neither exists (not Linux) or the process is gone.
+ */
+export async function processOwner(pid: number): Promise<number | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const uids = /^Uid:\s+(\d+)\s+(\d+)/m.exec(status);
+    if (uids) return Number(uids[2]);
+  } catch {
+    // fall through to the directory's owner
+  }
+  try {
+    return (await stat(`/proc/${pid}`)).uid;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Refuses a socket that is not a trustworthy monitor's, before a byte from it is believed: it must be a
+ * socket (not a symlink) owned by us or by the process it serves (`pid`, else the pid in an
+ * `agent-lag-<pid>.sock` name). Root may so watch anyone's process; another user who squats a socket
+ * name cannot pass their figures off as the process's own. Where there are no uids there is no check.
+ */
+export async function checkSocketOwner(path: string, pid?: number): Promise<void> {
+  const caller = typeof process.geteuid === 'function' ? process.geteuid() : undefined;
+  if (caller === undefined) return;
+  let stats;
+  try {
+    stats = await lstat(path);
+  } catch {
+    return; // connecting will say what is wrong
+  }
+  if (stats.isSymbolicLink()) throw new UsageError(`${path} is a symbolic link; not following it`);
+  if (stats.uid === caller) return;
+  const servedPid = pid ?? pidOfSocketName(path);
+  const owner = servedPid === undefined ? undefined : await processOwner(servedPid);
+  if (owner !== undefined && stats.uid === owner) return;
+  throw new UsageError(
+    `${path} belongs to uid ${stats.uid}, ` +
+      (owner === undefined ? `not to us (uid ${caller})` : `neither to us (uid ${caller}) nor to pid ${servedPid}'s owner (uid ${owner})`) +
+      '; not trusting it',
+  );
+}
+
+function pidOfSocketName(path: string): number | undefined {
+  const match = /(?:^|\/)agent-lag-(\d+)\.sock$/.exec(path);
+  return match ? Number(match[1]) : undefined;
 }
 
 export type WatchTarget = { kind: 'pid'; pid: number } | { kind: 'socket'; socketPath: string };
@@ -61,7 +115,11 @@ export async function checkTarget(target: WatchTarget): Promise<string> {
   if (target.kind === 'pid') {
     assertProcessExists(target.pid);
     const candidates = await socketPathCandidates(target.pid);
-    for (const path of candidates) if (await isSocket(path)) return path;
+    for (const path of candidates) {
+      if (!(await isSocket(path))) continue;
+      await checkSocketOwner(path, target.pid);
+      return path;
+    }
     if (!isNodeProcess(target.pid)) throw new UsageError(`pid ${target.pid} is not a Node.js process`);
     throw new UsageError(
       `pid ${target.pid} is not running the agent-lag monitor (no ${candidates[0] ?? 'socket'}); ` +
@@ -75,5 +133,6 @@ export async function checkTarget(target: WatchTarget): Promise<string> {
     throw new UsageError(`no such file: ${target.socketPath}`);
   }
   if (!stats.isSocket()) throw new UsageError(`${target.socketPath} is not a socket`);
+  await checkSocketOwner(target.socketPath);
   return target.socketPath;
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,7 +46,10 @@ export async function attachMonitor(pid: number, options: AttachOptions): Promis
     );
   }
 
-  const controlDir = await mkdtemp(join(tmpdir(), 'agent-lag-attach-'));
+  await removeStaleAttachDirs();
+  // Named with our pid, so a run after a killed one knows it is stale (the target also removes it
+  // when our connection drops, however we end).
+  const controlDir = await mkdtemp(join(tmpdir(), `${ATTACH_DIR_PREFIX}${process.pid}-`));
   const controlPath = join(controlDir, 'control.sock');
   let inspector: InspectorClient | undefined;
   try {
@@ -93,6 +96,38 @@ export async function attachMonitor(pid: number, options: AttachOptions): Promis
     await rm(controlDir, { recursive: true, force: true });
     if (error instanceof UsageError) throw error;
     throw new UsageError(`cannot attach to pid ${pid}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+const ATTACH_DIR_PREFIX = 'agent-lag-attach-';
+
+/**
+ * Removes the attach directories of `watch --attach` runs of ours that were killed (their pid is gone)
+ * before the target could remove them, e.g. killed during injection.
+ */
+export async function removeStaleAttachDirs(dir: string = tmpdir()): Promise<void> {
+  const uid = typeof process.geteuid === 'function' ? process.geteuid() : undefined;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const match = /^agent-lag-attach-(\d+)-/.exec(name);
+    if (!match || isAlive(Number(match[1]))) continue;
+    const path = join(dir, name);
+    try {
+      const stats = await lstat(path);
+      if (!stats.isDirectory() || (uid !== undefined && stats.uid !== uid)) continue;
+      await rm(path, { recursive: true, force: true });
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

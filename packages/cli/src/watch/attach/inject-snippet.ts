@@ -1,9 +1,11 @@
+import { dirname } from 'node:path';
+
 /**
  * The expression `watch --attach` evaluates in the target. It loads the monitor and opens a private
  * control socket in a 0700 directory the CLI made; the monitor runs only while the CLI holds that
  * connection. However the CLI ends — Ctrl-C, --duration, SIGKILL — the kernel closes the connection
- * and the target stops the monitor, closes the control socket and deletes its global, so nothing is
- * left behind. The monitor is started from a timer after `process._debugEnd()`, i.e. after the
+ * and the target stops the monitor, closes the control socket, removes the CLI's directory for it (when
+ * it may: same user) and deletes its global, so nothing is left behind. The monitor is started from a timer after `process._debugEnd()`, i.e. after the
  * inspector port is closed again: it is open only for the moment of injection, and the monitor does not
  * see an inspector in use and fall back to lag-only.
  *
@@ -33,6 +35,7 @@ export function injectExpression(parameters: InjectParameters): string {
   const net = require('node:net');
   const path = require('node:path');
   const os = require('node:os');
+  const fs = require('node:fs');
   const { startMonitor, getMonitor } = require(${JSON.stringify(parameters.monitorPath)});
   if (typeof startMonitor !== 'function') return { ok: false, message: 'the agent-lag monitor module has no startMonitor' };
   // Its own monitor (started without a socket) must not be stopped by our clean-up.
@@ -44,7 +47,8 @@ export function injectExpression(parameters: InjectParameters): string {
     state.done = true;
     clearTimeout(state.timer);
     try { if (state.handle) state.handle.stop(); } catch {}
-    try { server.close(); } catch {}
+    // Closing the server unlinks its socket file; then the CLI's directory is empty and can go.
+    try { server.close(() => fs.rmdir(${JSON.stringify(dirname(parameters.controlPath))}, () => {})); } catch {}
     if (state.client) state.client.destroy();
     delete globalThis[key];
   };
