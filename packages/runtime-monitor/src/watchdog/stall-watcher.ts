@@ -146,6 +146,8 @@ export class StallWatcher {
   /** Sequence of the newest report already given to a stall nobody watched (a report explains one stall). */
   #unseenReportTaken = 0;
   #stopping = false;
+  /** The longest block logged so far, ms. */
+  #longestReportedMs = 0;
   /**
    * The start-up grace is over, for good: after 24.8 days the Int32 monitor clock wraps, and for the
    * 24.8 days after that its times would compare as before the grace.
@@ -572,6 +574,10 @@ export class StallWatcher {
     // A stall whose provisional event was written must get its final one, or it would look never-ended.
     if (provisional === null && reported && event.signature !== undefined && event.stack.length > 0 && !this.#limiter.firstInWindow(event.signature, at)) reported = false;
     if (provisional !== null) reported = true;
+    // A block longer than every one logged so far is always logged, repeat or budget notwithstanding, so a
+    // reader never misses the worst; a stall longer than all before it is rare by its nature.
+    if (counted && event.durationMs > this.#longestReportedMs) reported = true;
+    if (reported && counted && event.durationMs > this.#longestReportedMs) this.#longestReportedMs = event.durationMs;
     if (!counted) {
       output.emit(event);
       return;
