@@ -77,7 +77,8 @@ function worstBlocks(model: ReportModel): string {
   if (model.worstBlocks.length === 0) return '<p class="empty">No blocks after start-up.</p>';
   const rows = model.worstBlocks.map((block) => {
     const top = block.stack.find((frame) => !isInternalFrame(frame));
-    return `<tr><td>${esc(formatTime(block.startedAt))}</td><td>${esc(formatMs(block.durationMs))}</td><td class="text"><code class="api">${esc(describeInFlight(block.inFlight) ?? '–')}</code></td><td class="text"><code>${esc(top ? describeFrame(top) : '–')}</code></td><td class="text">${esc(describeContext(block.context) ?? '–')}</td><td>${block.requestsInFlight ?? '–'}</td></tr>`;
+    const why = block.noStack ? `<div class="dim no-stack">${esc(block.noStack)}</div>` : '';
+    return `<tr><td>${block.startedAt === null ? '–' : esc(formatTime(block.startedAt))}</td><td>${esc(formatMs(block.durationMs))}</td><td class="text"><code class="api">${esc(describeInFlight(block.inFlight) ?? '–')}</code></td><td class="text"><code>${esc(top ? describeFrame(top) : '–')}</code>${why}</td><td class="text">${esc(describeContext(block.context) ?? '–')}</td><td>${block.requestsInFlight ?? '–'}</td></tr>`;
   });
   return `<table class="worst"><thead><tr><th>started</th><th>duration</th><th class="text">sync API in flight</th><th class="text">where</th><th class="text">during</th><th>requests in flight</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -155,7 +156,7 @@ export function renderHtml(model: ReportModel, version: string): string {
 ${lagChart(model.lagSeries)}
 <h2>Stall durations</h2>
 ${stallHistogram(model.histogram)}
-${model.stalls.detailed < model.stalls.count ? `<p class="dim">${model.stalls.detailed} of ${model.stalls.count} stalls were logged in detail (the monitor rate-limits detailed reports; counts are exact).</p>` : ''}
+${model.stalls.withoutStack > 0 ? `<p class="dim totals">${model.stalls.count} stalls, ${esc(formatMs(model.stalls.totalMs))}: ${model.stalls.detailed} detailed (${esc(formatMs(model.stalls.detailedMs))}), ${model.stalls.withoutStack} without a stack (${esc(formatMs(model.stalls.withoutStackMs))}). The monitor rate-limits detailed reports and logs a repeated stack once; the counts and the histogram are exact.</p>` : ''}
 ${processes(model)}
 <h2>Routes</h2>
 ${routesTable(model)}

@@ -11,7 +11,8 @@
 
 import hdr from 'hdr-histogram-js';
 import { mergeSyncCalls, mergeTopStacks } from '../watch/merge-snapshots.js';
-import type { BlockRecord, EventLog, LagFigures, LagRecord, StackSummaryRecord, SummaryRecord, SyncCallRecord } from './log-types.js';
+import { endOf, LogAggregator, type Durations, type LagPoint, type ProcessState, type SkippedLines } from './aggregate.js';
+import type { BlockRecord, EventLog, LagFigures, StackSummaryRecord, SummaryRecord, SyncCallRecord } from './log-types.js';
 
 /** A block reported as still running with no final event: the process died in it. */
 export interface NeverEndedBlock extends BlockRecord {
@@ -20,6 +21,17 @@ export interface NeverEndedBlock extends BlockRecord {
    * that saw the stall in progress, or the process's end as `agent-lag run` saw it (gone, still blocked).
    */
   ageFrom: 'ongoing event' | 'checkpoint' | 'exit';
+}
+
+/**
+ * One of the worst stalls: a block event (with its stack), or a stall only the counters know, with why
+ * its block has no stack (`noStack`), and the stack of its signature when another block had it.
+ */
+export interface WorstBlock extends Omit<BlockRecord, 'startedAt'> {
+  /** Null when the counters say only how long it was (monitors older than `stalls.worst`). */
+  startedAt: number | null;
+  /** Null for a block event; else why no block event with a stack stands for this stall. */
+  noStack: string | null;
 }
 
 export interface StallTotals {
@@ -44,20 +56,27 @@ export interface ProcessFigures {
   checkpointAgeMs: number | null;
   /** After start-up, blocks that never ended included (they are not in a checkpoint's `stalls`). */
   stalls: StallTotals;
-  /** Final block events, start-up ones included, in log order. */
-  ended: BlockRecord[];
+  /** Of `stalls`: the blocks logged with a block event (never-ended ones included), and their time. */
+  detailed: { count: number; totalMs: number };
   neverEnded: NeverEndedBlock[];
   lag: (LagFigures & { from: 'summary' | 'checkpoint' | 'lag windows' }) | null;
   utilization: number | null;
-  lags: LagRecord[];
 }
 
 export interface LogFigures {
   processes: ProcessFigures[];
   /** All processes as one; percentiles from the merged stall histograms. */
   stalls: StallTotals & { p50Ms: number; p99Ms: number; exact: boolean };
-  /** Final block events of every process, in log order (a block's ongoing lines are replaced by it). */
-  ended: BlockRecord[];
+  /** Of `stalls`: those logged as block events, and their time; the rest have no stack. */
+  detailed: { count: number; totalMs: number };
+  /**
+   * Every stall counted, after start-up, as (duration in ms, how many): the merged histograms of the
+   * processes' counters plus the stalls they do not count. From the detailed blocks only when some
+   * process's histogram could not be decoded (`exact` false).
+   */
+  durations: { ms: number; count: number }[];
+  /** The longest stalls after start-up, longest first (at most 5): the worst is always the first. */
+  worstBlocks: WorstBlock[];
   neverEnded: NeverEndedBlock[];
   /** Blocking stacks by signature, worst total first, never-ended blocks included. */
   stackGroups: StackSummaryRecord[];
@@ -66,6 +85,12 @@ export interface LogFigures {
   worstBlockMs: number;
   /** Whether the log holds any event at all. */
   heard: boolean;
+  /** Epoch ms of the first and last moment the log speaks of. */
+  from: number | null;
+  to: number | null;
+  /** The lag windows of every process, downsampled for a chart. */
+  lagSeries: LagPoint[];
+  skipped: SkippedLines;
 }
 
 export interface FiguresOptions {
@@ -80,69 +105,28 @@ export interface FiguresOptions {
 
 type Key = number | null;
 
-interface ProcessLines {
-  blocks: BlockRecord[];
-  lags: LagRecord[];
-  snapshots: SummaryRecord[];
-}
+const WORST_SHOWN = 5;
 
-/** Groups a log's lines by process. */
-function byProcess(log: EventLog): Map<Key, ProcessLines> {
-  const named = new Set<number>();
-  for (const line of [...log.blocks, ...log.lags, ...log.snapshots]) if (line.pid !== null) named.add(line.pid);
-  // Lines without a pid (an older monitor) belong to the one process the log names, if only one.
-  const orphanKey: Key = named.size === 1 ? ([...named][0] ?? null) : null;
-  const groups = new Map<Key, ProcessLines>();
-  const group = (pid: number | null) => {
-    const key = pid ?? orphanKey;
-    let lines = groups.get(key);
-    if (!lines) groups.set(key, (lines = { blocks: [], lags: [], snapshots: [] }));
-    return lines;
-  };
-  for (const block of log.blocks) group(block.pid).blocks.push(block);
-  for (const lag of log.lags) group(lag.pid).lags.push(lag);
-  for (const snapshot of log.snapshots) group(snapshot.pid).snapshots.push(snapshot);
-  return groups;
-}
-
-/** Its summary, else its latest checkpoint. */
-function figuresSnapshot(snapshots: readonly SummaryRecord[]): SummaryRecord | null {
-  const summaries = snapshots.filter((s) => s.kind === 'summary');
-  const pool = summaries.length > 0 ? summaries : snapshots;
-  let latest: SummaryRecord | null = null;
-  for (const snapshot of pool) if (!latest || (snapshot.at ?? 0) >= (latest.at ?? 0)) latest = snapshot;
-  return latest;
-}
-
-const endOf = (block: BlockRecord) => block.startedAt + block.durationMs;
-
-function lastSeen(lines: ProcessLines): number | null {
-  const times = [...lines.blocks.map(endOf), ...lines.lags.map((l) => l.at), ...lines.snapshots.flatMap((s) => (s.at === null ? [] : [s.at]))];
-  return times.length > 0 ? Math.max(...times) : null;
+/** The log folded: the one `readEventLog` built while streaming, else one built from the log's lines. */
+export function aggregateLog(log: EventLog): LogAggregator {
+  if (log.aggregate) return log.aggregate;
+  const aggregate = new LogAggregator(log.path);
+  for (const record of log.blocks) aggregate.add({ type: 'block', record });
+  for (const record of log.lags) aggregate.add({ type: 'lag', record });
+  for (const record of log.snapshots) aggregate.add({ type: record.kind, record });
+  return aggregate;
 }
 
 /**
- * Pairs ongoing lines with final events (same `startedAt`): the final event replaces them. What is left
- * never ended; its age is the latest it is known by.
+ * Blocks reported ongoing and never ended, and a stall the process's last checkpoint saw in progress
+ * that no final event ended and no ongoing line reported (no stack yet, lag-only, or no report budget).
+ * Any final event ending after it began means it ended (the loop is in one stall at a time).
  */
-function pairBlocks(pid: Key, lines: ProcessLines, snapshot: SummaryRecord | null, exitAt: number | undefined): { ended: BlockRecord[]; neverEnded: NeverEndedBlock[] } {
-  const ended = lines.blocks.filter((b) => !b.ongoing);
-  const finals = new Set(ended.map((b) => b.startedAt));
-  const latestOngoing = new Map<number, BlockRecord>();
-  for (const block of lines.blocks) {
-    if (!block.ongoing || finals.has(block.startedAt)) continue;
-    const seen = latestOngoing.get(block.startedAt);
-    if (!seen || block.durationMs >= seen.durationMs) latestOngoing.set(block.startedAt, block);
-  }
-  const checkpointAge = (startedAt: number) =>
-    Math.max(0, ...lines.snapshots.filter((s) => s.ongoing?.startedAt === startedAt).map((s) => s.ongoing?.durationMs ?? 0));
-  const neverEnded: NeverEndedBlock[] = [...latestOngoing.values()].map((block) => aged(block, checkpointAge(block.startedAt), exitAt));
-
-  // A stall the process's last checkpoint saw in progress, that no final event ended and no ongoing line
-  // reported (no stack yet, lag-only, or no report budget): it never ended either. Any final event
-  // ending after it began means it ended (the loop is in one stall at a time).
-  const inProgress = snapshot?.kind === 'checkpoint' ? snapshot.ongoing : null;
-  if (inProgress && !latestOngoing.has(inProgress.startedAt) && !ended.some((b) => endOf(b) > inProgress.startedAt)) {
+function neverEndedBlocks(pid: Key, state: ProcessState, exitAt: number | undefined): NeverEndedBlock[] {
+  const neverEnded: NeverEndedBlock[] = [];
+  for (const block of state.open.values()) neverEnded.push(aged(block, state.checkpointAges.get(block.startedAt) ?? 0, exitAt));
+  const inProgress = state.snapshot?.kind === 'checkpoint' ? state.snapshot.ongoing : null;
+  if (inProgress && !state.open.has(inProgress.startedAt) && !(state.lastBlockEnd > inProgress.startedAt)) {
     const block: BlockRecord = {
       pid,
       startedAt: inProgress.startedAt,
@@ -158,7 +142,7 @@ function pairBlocks(pid: Key, lines: ProcessLines, snapshot: SummaryRecord | nul
     };
     neverEnded.push(aged(block, inProgress.durationMs, exitAt));
   }
-  return { ended, neverEnded };
+  return neverEnded;
 }
 
 function aged(block: BlockRecord, checkpointMs: number, exitAt: number | undefined): NeverEndedBlock {
@@ -168,105 +152,90 @@ function aged(block: BlockRecord, checkpointMs: number, exitAt: number | undefin
   return result;
 }
 
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
 /** Lag since start from the snapshot when there is one, else estimated over the logged windows. */
-function processLag(snapshot: SummaryRecord | null, lags: readonly LagRecord[]): ProcessFigures['lag'] {
+function processLag(state: ProcessState): ProcessFigures['lag'] {
+  const snapshot = state.snapshot;
   if (snapshot?.lag) return { ...snapshot.lag, from: snapshot.kind };
-  if (lags.length === 0) return null;
-  const of = (pick: (l: LagFigures) => number) => lags.map((l) => pick(l.lag));
-  return {
-    minMs: Math.min(...of((l) => l.minMs)),
-    maxMs: Math.max(...of((l) => l.maxMs)),
-    meanMs: of((l) => l.meanMs).reduce((a, b) => a + b, 0) / lags.length,
-    p50Ms: percentile(of((l) => l.p50Ms), 50),
-    p90Ms: percentile(of((l) => l.p90Ms), 90),
-    p99Ms: percentile(of((l) => l.p99Ms), 99),
-    from: 'lag windows',
-  };
+  const windows = state.lags.figures();
+  return windows ? { ...windows, from: 'lag windows' } : null;
 }
 
-/**
- * Stalls the snapshot does not count: a checkpoint misses the blocks that ended after it was written,
- * and no snapshot counts a block that never ended. With no snapshot, every block is one.
- */
-function uncounted(snapshot: SummaryRecord | null, ended: readonly BlockRecord[], neverEnded: readonly BlockRecord[], covered: boolean): BlockRecord[] {
-  if (covered) return [...neverEnded];
-  const missed = !snapshot?.stalls ? ended : snapshot.kind === 'checkpoint' ? ended.filter((b) => endOf(b) > (snapshot.at ?? Infinity)) : [];
-  return [...missed, ...neverEnded];
+interface Working extends ProcessFigures {
+  /** Stalls after start-up no snapshot counts (ended after a checkpoint, never ended, or no snapshot at all). */
+  extra: number[];
+  /** With no snapshot: every ended block's durations. */
+  all: Durations | null;
+  state: ProcessState;
 }
 
 /**
  * `covered`: pid-less lines in a log where several processes wrote snapshots (older monitors, which put
  * no pid on block lines): their ended blocks are already counted in those snapshots.
  */
-function processFigures(pid: Key, lines: ProcessLines, options: FiguresOptions, covered: boolean): ProcessFigures & { extraMs: number[] } {
-  const snapshot = figuresSnapshot(lines.snapshots);
+function processFigures(pid: Key, state: ProcessState, options: FiguresOptions, covered: boolean): Working {
+  const snapshot = state.snapshot;
   const exitAt = pid === null ? options.unknownGoneAt : options.goneAt?.get(pid);
-  const { ended, neverEnded } = pairBlocks(pid, lines, snapshot, exitAt);
-  const endAt = exitAt ?? lastSeen(lines);
-  const extra = uncounted(snapshot, ended, neverEnded, covered && snapshot === null);
-  const extraRuntime = extra.filter((b) => !b.startup).map((b) => b.durationMs);
-  const base = snapshot?.stalls ?? { count: 0, startupCount: 0, totalMs: 0, maxMs: 0 };
+  const neverEnded = neverEndedBlocks(pid, state, exitAt);
+  const endAt = exitAt ?? (Number.isFinite(state.lastAt) ? state.lastAt : null);
+  const counted = snapshot?.stalls ?? null;
+  const extra: number[] = [];
+  let extraStartup = 0;
+  // A checkpoint misses the blocks that ended after it was written; a summary misses none; with no
+  // snapshot, every ended block is one (kept as Durations, not a list).
+  if (counted && snapshot?.kind === 'checkpoint') {
+    const after = snapshot.at ?? Infinity;
+    for (const block of state.tail) {
+      if (block.end <= after) continue;
+      if (block.startup) extraStartup++;
+      else extra.push(block.durationMs);
+    }
+  }
+  const useEvents = !counted && !(covered && snapshot === null);
+  for (const block of neverEnded) {
+    if (block.startup) extraStartup++;
+    else extra.push(block.durationMs);
+  }
+  let extraMs = 0;
+  let extraMax = 0;
+  for (const ms of extra) {
+    extraMs += ms;
+    if (ms > extraMax) extraMax = ms;
+  }
+  const base = counted ?? (useEvents ? { count: state.ended.count, startupCount: state.endedStartup.count, totalMs: state.ended.totalMs, maxMs: state.ended.maxMs } : { count: 0, startupCount: 0, totalMs: 0, maxMs: 0 });
+  const neverEndedAfterStartup = neverEnded.filter((b) => !b.startup);
+  const stalls = {
+    count: base.count + extra.length,
+    startupCount: base.startupCount + extraStartup,
+    totalMs: base.totalMs + extraMs,
+    maxMs: Math.max(base.maxMs, extraMax),
+  };
+  // Detailed: the ended block events the figures count, and the never-ended ones (each has an event
+  // or a checkpoint line). Never more than the count: a covered process's blocks are someone else's.
+  let detailedCount = covered && snapshot === null ? 0 : state.ended.count;
+  let detailedMs = covered && snapshot === null ? 0 : state.ended.totalMs;
+  for (const block of neverEndedAfterStartup) {
+    detailedCount++;
+    detailedMs += block.durationMs;
+  }
+  if (counted) {
+    detailedCount = Math.min(detailedCount, stalls.count);
+    detailedMs = Math.min(detailedMs, stalls.totalMs);
+  }
   return {
     pid,
-    figuresFrom: snapshot?.stalls ? snapshot.kind : covered && snapshot === null ? 'covered' : 'events',
+    figuresFrom: counted ? (snapshot?.kind ?? 'events') : covered && snapshot === null ? 'covered' : 'events',
     snapshot,
     endAt,
     checkpointAgeMs: snapshot?.kind === 'checkpoint' && snapshot.at !== null && endAt !== null ? Math.max(0, endAt - snapshot.at) : null,
-    stalls: {
-      count: base.count + extraRuntime.length,
-      startupCount: base.startupCount + extra.length - extraRuntime.length,
-      totalMs: base.totalMs + extraRuntime.reduce((sum, ms) => sum + ms, 0),
-      maxMs: Math.max(base.maxMs, ...extraRuntime),
-    },
-    ended,
+    stalls,
+    detailed: { count: detailedCount, totalMs: detailedMs },
     neverEnded,
-    lag: processLag(snapshot, lines.lags),
-    utilization: snapshot?.utilization ?? lines.lags.at(-1)?.utilization ?? null,
-    lags: lines.lags,
-    extraMs: extraRuntime,
+    lag: processLag(state),
+    utilization: snapshot?.utilization ?? state.lags.lastUtilization,
+    extra: useEvents ? neverEndedAfterStartup.map((b) => b.durationMs) : extra,
+    all: useEvents ? state.ended : null,
+    state,
   };
-}
-
-/**
- * Percentiles of every process's stalls: their hdr histograms added, plus the stalls no snapshot counts.
- * A p99 of p99s means nothing; when a histogram cannot be decoded the figures are the worst process's.
- */
-function mergedPercentiles(processes: readonly (ProcessFigures & { extraMs: number[] })[]): { p50Ms: number; p99Ms: number; exact: boolean } {
-  const withStalls = processes.filter((p) => p.stalls.count > 0);
-  const only = withStalls[0];
-  if (withStalls.length === 1 && only?.extraMs.length === 0 && only.snapshot?.stalls) {
-    return { p50Ms: only.snapshot.stalls.p50Ms, p99Ms: only.snapshot.stalls.p99Ms, exact: true };
-  }
-  // Every duration known (no snapshot's histogram in the mix): exact percentiles, not hdr's buckets.
-  if (withStalls.every((p) => !p.snapshot?.stalls || p.snapshot.stalls.count === 0)) {
-    const all = withStalls.flatMap((p) => p.extraMs).sort((a, b) => a - b);
-    const at = (q: number) => all[Math.max(0, Math.ceil((q / 100) * all.length) - 1)] ?? 0;
-    return { p50Ms: at(50), p99Ms: at(99), exact: true };
-  }
-  const merged = hdr.build();
-  let exact = true;
-  for (const process of withStalls) {
-    const stalls = process.snapshot?.stalls;
-    if (stalls && stalls.count > 0) {
-      const decoded = decode(stalls.histogram);
-      if (decoded) merged.add(decoded);
-      else exact = false;
-    }
-    for (const ms of process.extraMs) merged.recordValue(Math.max(1, Math.round(ms)));
-  }
-  if (!exact) {
-    return {
-      p50Ms: Math.max(0, ...withStalls.map((p) => p.snapshot?.stalls?.p50Ms ?? 0), merged.getValueAtPercentile(50)),
-      p99Ms: Math.max(0, ...withStalls.map((p) => p.snapshot?.stalls?.p99Ms ?? 0), merged.getValueAtPercentile(99)),
-      exact: false,
-    };
-  }
-  return { p50Ms: merged.getValueAtPercentile(50), p99Ms: merged.getValueAtPercentile(99), exact: true };
 }
 
 function decode(base64: string): hdr.Histogram | null {
@@ -278,70 +247,212 @@ function decode(base64: string): hdr.Histogram | null {
   }
 }
 
-/** Identical stacks share a signature; blocks logged without one are keyed by their frames. */
-function signatureOf(block: BlockRecord): string {
-  return block.signature ?? block.stack.map((f) => `${f.functionName}@${f.url}:${f.line}:${f.column}`).join('|');
+/**
+ * Every process's stalls as one distribution: their hdr histograms added, plus the stalls no snapshot
+ * counts. A p99 of p99s means nothing; when a histogram cannot be decoded the percentiles are the
+ * worst process's and the durations come from the detailed blocks.
+ */
+function mergedStalls(processes: readonly Working[], maxMs: number): { p50Ms: number; p99Ms: number; exact: boolean; durations: { ms: number; count: number }[] } {
+  const withStalls = processes.filter((p) => p.stalls.count > 0);
+  const merged = hdr.build();
+  const fallback = hdr.build();
+  let exact = true;
+  for (const process of withStalls) {
+    const stalls = process.snapshot?.stalls;
+    if (stalls && stalls.count > 0) {
+      const decoded = decode(stalls.histogram);
+      if (decoded) merged.add(decoded);
+      else exact = false;
+      fallback.add(process.state.ended.histogram);
+    }
+    if (process.all) {
+      merged.add(process.all.histogram);
+      fallback.add(process.all.histogram);
+    }
+    for (const ms of process.extra) {
+      merged.recordValue(Math.max(1, Math.round(ms)));
+      fallback.recordValue(Math.max(1, Math.round(ms)));
+    }
+  }
+  const durations = recorded(exact ? merged : fallback);
+  let p50Ms = merged.getValueAtPercentile(50);
+  let p99Ms = merged.getValueAtPercentile(99);
+  const only = withStalls[0];
+  const snapshotStalls = only?.snapshot?.stalls;
+  if (withStalls.length === 1 && only?.extra.length === 0 && snapshotStalls) {
+    // One process, all counted by its snapshot: its own percentiles, exactly as it wrote them.
+    p50Ms = snapshotStalls.p50Ms;
+    p99Ms = snapshotStalls.p99Ms;
+  } else if (withStalls.every((p) => !p.snapshot?.stalls || p.snapshot.stalls.count === 0)) {
+    // Every duration known (no snapshot's histogram in the mix): exact percentiles, not hdr's buckets.
+    const all: number[] = [];
+    let complete = true;
+    for (const process of withStalls) {
+      if (process.all && !process.all.exact) complete = false;
+      for (const ms of process.all?.exact ?? []) all.push(ms);
+      for (const ms of process.extra) all.push(ms);
+    }
+    if (complete) {
+      all.sort((a, b) => a - b);
+      const at = (q: number) => all[Math.max(0, Math.ceil((q / 100) * all.length) - 1)] ?? 0;
+      p50Ms = at(50);
+      p99Ms = at(99);
+    }
+  } else if (!exact) {
+    for (const process of withStalls) {
+      p50Ms = Math.max(p50Ms, process.snapshot?.stalls?.p50Ms ?? 0);
+      p99Ms = Math.max(p99Ms, process.snapshot?.stalls?.p99Ms ?? 0);
+    }
+  }
+  // hdr buckets report their highest equivalent value, which can lie a little past the real worst.
+  return { p50Ms: Math.min(p50Ms, maxMs), p99Ms: Math.min(p99Ms, maxMs), exact, durations };
+}
+
+function recorded(histogram: hdr.Histogram): { ms: number; count: number }[] {
+  const iterator = (histogram as unknown as { recordedValuesIterator?: { reset(): void; hasNext(): boolean; next(): { valueIteratedTo: number; countAtValueIteratedTo: number } } }).recordedValuesIterator;
+  if (!iterator) return [];
+  const out: { ms: number; count: number }[] = [];
+  iterator.reset();
+  while (iterator.hasNext()) {
+    const value = iterator.next();
+    if (value.countAtValueIteratedTo > 0) out.push({ ms: value.valueIteratedTo, count: value.countAtValueIteratedTo });
+  }
+  return out;
 }
 
 /**
  * One process's blocking stacks: its snapshot's groups (exact counts even when detailed reports were
  * rate-limited), or its block events where they say more, plus its blocks that never ended.
  */
-function processStackGroups(process: ProcessFigures): StackSummaryRecord[] {
+function processStackGroups(process: Working): StackSummaryRecord[] {
   const groups = new Map<string, StackSummaryRecord>();
-  const add = (block: BlockRecord) => {
-    const signature = signatureOf(block);
-    const group = groups.get(signature);
-    if (group) {
-      group.count++;
-      group.totalMs += block.durationMs;
-      group.maxMs = Math.max(group.maxMs, block.durationMs);
-    } else {
-      groups.set(signature, { signature, count: 1, totalMs: block.durationMs, maxMs: block.durationMs, stack: block.stack, inFlight: block.inFlight, context: block.context });
-    }
-  };
-  for (const block of process.ended) if (!block.startup) add(block);
+  for (const [signature, group] of process.state.groups) groups.set(signature, { ...group });
   for (const top of process.snapshot?.topStacks ?? []) {
     const group = groups.get(top.signature);
     if (!group) groups.set(top.signature, { ...top });
     else if (top.count > group.count) Object.assign(group, { count: top.count, totalMs: top.totalMs, maxMs: top.maxMs });
   }
-  for (const block of process.neverEnded) if (!block.startup) add(block);
+  for (const block of process.neverEnded) {
+    if (block.startup) continue;
+    const signature = block.signature ?? block.stack.map((f) => `${f.functionName}@${f.url}:${f.line}:${f.column}`).join('|');
+    const group = groups.get(signature);
+    if (group) {
+      group.count++;
+      group.totalMs += block.durationMs;
+      group.maxMs = Math.max(group.maxMs, block.durationMs);
+    } else groups.set(signature, { signature, count: 1, totalMs: block.durationMs, maxMs: block.durationMs, stack: block.stack, inFlight: block.inFlight, context: block.context });
+  }
   return [...groups.values()];
 }
 
+const NO_STACK: Record<string, string> = {
+  'lag-only': 'no stack: the monitor ran lag-only (no inspector)',
+  debugger: 'no stack: a debugger held the main thread',
+  'rate-limited': 'no stack: the detailed-report budget was spent (rate-limited)',
+  'not-caught': 'no stack: over before the watchdog could sample it, or a native call no wrapper names',
+};
+
+/** Same stall: same process, and the same start or (without one) the same duration, to the millisecond. */
+const near = (a: number, b: number) => Math.abs(a - b) < 1;
+
+/**
+ * The longest stalls: the block events kept, and the stalls the counters kept that no block event
+ * stands for. Without `stalls.worst` (older monitors), a counter's `maxMs` that no event reaches is the
+ * worst stall, listed with the best reason the log gives.
+ */
+function worstBlocks(processes: readonly Working[], groups: readonly StackSummaryRecord[]): WorstBlock[] {
+  const list: WorstBlock[] = [];
+  for (const process of processes) {
+    const events = process.state.worst.blocks;
+    for (const block of events) list.push({ ...block, noStack: null });
+    const stalls = process.snapshot?.stalls;
+    if (!stalls || process.figuresFrom === 'covered') continue;
+    const lagOnly = process.snapshot?.mode === 'lag-only';
+    const matched = (startedAt: number | null, durationMs: number) =>
+      events.some((b) => (startedAt !== null ? near(b.startedAt, startedAt) || near(endOf(b), startedAt + durationMs) : near(b.durationMs, durationMs))) ||
+      process.neverEnded.some((b) => startedAt !== null && near(b.startedAt, startedAt));
+    const undetailed = (startedAt: number | null, durationMs: number, signature: string | null, noStack: string | null): WorstBlock => {
+      const group = signature !== null ? groups.find((g) => g.signature === signature) : groups.find((g) => g.stack.length > 0 && near(g.maxMs, durationMs));
+      const why = group
+        ? `a repeat of a stack logged earlier (${group.count} blocks): its block was not logged again`
+        : lagOnly
+          ? (NO_STACK['lag-only'] as string)
+          : noStack
+            ? (NO_STACK[noStack] ?? `no stack: ${noStack}`)
+            : 'no block event: rate-limited, a repeat of a logged stack, or over before its stack was caught';
+      return {
+        pid: process.pid,
+        startedAt,
+        durationMs,
+        stack: group?.stack ?? [],
+        inFlight: group?.inFlight ?? null,
+        context: group?.context ?? null,
+        requestsInFlight: null,
+        late: false,
+        startup: false,
+        signature,
+        ongoing: false,
+        noStack: why,
+      };
+    };
+    if (stalls.worst.length > 0) {
+      for (const worst of stalls.worst) if (!matched(worst.startedAt, worst.durationMs)) list.push(undetailed(worst.startedAt, worst.durationMs, worst.signature, worst.noStack));
+    } else if (stalls.count > 0 && !matched(null, stalls.maxMs) && stalls.maxMs > (events[0]?.durationMs ?? 0)) {
+      list.push(undetailed(null, stalls.maxMs, null, null));
+    }
+  }
+  return list.sort((a, b) => b.durationMs - a.durationMs).slice(0, WORST_SHOWN);
+}
+
 export function logFigures(log: EventLog, options: FiguresOptions = {}): LogFigures {
-  const groups = byProcess(log);
-  const snapshotsElsewhere = [...groups].some(([pid, lines]) => pid !== null && lines.snapshots.length > 0);
-  const processes = [...groups].map(([pid, lines]) => processFigures(pid, lines, options, pid === null && snapshotsElsewhere));
-  const ended = log.blocks.filter((b) => !b.ongoing);
+  const aggregate = aggregateLog(log);
+  const groups = aggregate.grouped();
+  const snapshotsElsewhere = [...groups].some(([pid, state]) => pid !== null && state.snapshot !== null);
+  const processes = [...groups].map(([pid, state]) => processFigures(pid, state, options, pid === null && snapshotsElsewhere));
   const neverEnded = processes.flatMap((p) => p.neverEnded);
-  const maxMs = Math.max(0, ...processes.map((p) => p.stalls.maxMs));
-  const percentiles = mergedPercentiles(processes);
+  let maxMs = 0;
+  for (const process of processes) maxMs = Math.max(maxMs, process.stalls.maxMs);
+  const merged = mergedStalls(processes, maxMs);
   const stalls = {
     count: processes.reduce((sum, p) => sum + p.stalls.count, 0),
     startupCount: processes.reduce((sum, p) => sum + p.stalls.startupCount, 0),
     totalMs: processes.reduce((sum, p) => sum + p.stalls.totalMs, 0),
     maxMs,
-    // hdr buckets report their highest equivalent value, which can lie a little past the real worst.
-    p50Ms: Math.min(percentiles.p50Ms, maxMs),
-    p99Ms: Math.min(percentiles.p99Ms, maxMs),
-    exact: percentiles.exact,
+    p50Ms: merged.p50Ms,
+    p99Ms: merged.p99Ms,
+    exact: merged.exact,
   };
-  const worstBlockMs = Math.max(
-    stalls.maxMs,
-    ...ended.filter((b) => !b.startup).map((b) => b.durationMs),
-    ...neverEnded.filter((b) => !b.startup).map((b) => b.durationMs),
-  );
+  let worstBlockMs = stalls.maxMs;
+  for (const process of processes) {
+    for (const block of process.state.worst.blocks) worstBlockMs = Math.max(worstBlockMs, block.durationMs);
+    for (const block of process.neverEnded) if (!block.startup) worstBlockMs = Math.max(worstBlockMs, block.durationMs);
+  }
+  const stackGroups = mergeTopStacks(processes.map(processStackGroups)).filter((g) => g.stack.length > 0 || g.inFlight);
+  let from = Infinity;
+  let to = -Infinity;
+  for (const process of processes) {
+    from = Math.min(from, process.state.firstAt);
+    to = Math.max(to, process.state.lastAt);
+    for (const block of process.neverEnded) to = Math.max(to, endOf(block));
+  }
   return {
-    processes: processes.map(({ extraMs: _extraMs, ...process }) => process),
+    processes: processes.map(({ extra: _extra, all: _all, state: _state, ...process }) => process),
     stalls,
-    ended,
+    detailed: {
+      count: processes.reduce((sum, p) => sum + p.detailed.count, 0),
+      totalMs: processes.reduce((sum, p) => sum + p.detailed.totalMs, 0),
+    },
+    durations: merged.durations,
+    worstBlocks: worstBlocks(processes, stackGroups),
     neverEnded,
-    stackGroups: mergeTopStacks(processes.map(processStackGroups)).filter((g) => g.stack.length > 0 || g.inFlight),
+    stackGroups,
     syncCalls: mergeSyncCalls(processes.map((p) => p.snapshot?.syncCalls ?? [])),
     worstBlockMs,
-    heard: log.blocks.length + log.lags.length + log.snapshots.length > 0,
+    heard: aggregate.events > 0,
+    from: Number.isFinite(from) ? from : null,
+    to: Number.isFinite(to) ? to : null,
+    lagSeries: aggregate.lagSeries.points(),
+    skipped: aggregate.skipped,
   };
 }
 

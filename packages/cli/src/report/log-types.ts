@@ -4,6 +4,7 @@
  * read defensively: an older or newer monitor may leave some out.
  */
 
+import type { LogAggregator } from './aggregate.js';
 import type { InFlightCall, MonitorContext, StackFrame, StackSummary, SyncCallSite } from '@agent-lag/runtime-monitor';
 
 export type Frame = StackFrame;
@@ -64,6 +65,19 @@ export interface StallRecord {
   p50Ms: number;
   p99Ms: number;
   histogram: string;
+  /** The longest stalls the counters kept, logged or not (monitors newer than `worst`); empty otherwise. */
+  worst: WorstStallRecord[];
+}
+
+/** One of the longest stalls, as the monitor's counters kept it (`stalls.worst`). */
+export interface WorstStallRecord {
+  startedAt: number;
+  durationMs: number;
+  signature: string | null;
+  /** False when its block event was not logged. */
+  logged: boolean;
+  /** Why its block has no stack: `lag-only`, `debugger`, `rate-limited`, `not-caught`, or another word a newer monitor uses. */
+  noStack: string | null;
 }
 
 /** The stall in progress when a checkpoint was written (not yet in its `stalls`). */
@@ -96,6 +110,12 @@ export interface SummaryRecord {
 
 export interface EventLog {
   path: string;
+  /**
+   * The log folded line by line (set by `readEventLog`): what `report` reads, in bounded memory. Then
+   * `blocks` holds only the first block events (a sample for the demo), `lags` none, `snapshots` each
+   * process's summary and latest checkpoint.
+   */
+  aggregate?: LogAggregator;
   blocks: BlockRecord[];
   lags: LagRecord[];
   /** Summaries and checkpoints of every process, in log order. */

@@ -1,5 +1,8 @@
-import { figuresNotes, logFigures, type FiguresOptions, type NeverEndedBlock, type ProcessFigures } from './log-figures.js';
-import type { BlockRecord, EventLog, LagFigures, StackSummaryRecord, SyncCallRecord } from './log-types.js';
+import type { LagPoint } from './aggregate.js';
+import { figuresNotes, logFigures, type FiguresOptions, type NeverEndedBlock, type ProcessFigures, type WorstBlock } from './log-figures.js';
+import type { EventLog, LagFigures, StackSummaryRecord, SyncCallRecord } from './log-types.js';
+
+export type { LagPoint, WorstBlock };
 
 /** Everything the terminal summary, the HTML report and `--json` show: plain data, computed once. */
 export interface ReportModel {
@@ -22,8 +25,12 @@ export interface ReportModel {
     maxMs: number;
     p50Ms: number;
     p99Ms: number;
-    /** Block events in the log; fewer than `count` when the monitor rate-limited detailed reports. */
+    /** Of `count`, the stalls logged as block events (never-ended ones included); the rest have no stack. */
     detailed: number;
+    detailedMs: number;
+    /** `count - detailed`: stalls only the counters know (rate-limited, repeats of a logged stack, not caught). */
+    withoutStack: number;
+    withoutStackMs: number;
     /** Of `count`, the blocks that never ended (the process died in them). */
     neverEnded: number;
   };
@@ -31,10 +38,17 @@ export interface ReportModel {
   processes: ProcessRow[];
   /** One line per process that ended without a summary, saying where its figures come from. */
   notes: string[];
+  /** Lines of the log that were not events: skipped (and warned about once). */
+  skippedLines: number;
+  /** Stalls after start-up by duration, from the monitors' counters (every stall, not only the detailed). */
   histogram: HistogramBucket[];
   lagSeries: LagPoint[];
-  /** Ended blocks only: a block reported as ongoing and then ended is here once, as its final event. */
-  worstBlocks: BlockRecord[];
+  /**
+   * The longest stalls after start-up, longest first: block events (a block reported as ongoing and then
+   * ended is here once, as its final event), and stalls only the counters know, with why they have no
+   * stack. The worst stall the counters saw is always the first.
+   */
+  worstBlocks: WorstBlock[];
   /**
    * Provisional (`ongoing`) events with no final event: blocks still running when the log ends, i.e. the
    * process was killed or died while blocked. `durationMs` is the latest age known (at least).
@@ -65,13 +79,6 @@ export interface HistogramBucket {
   count: number;
 }
 
-export interface LagPoint {
-  at: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  utilization: number | null;
-}
 
 /** Blocks of one stack signature, grouped the way the monitor's own summary groups them. */
 export type StackGroup = StackSummaryRecord;
@@ -86,7 +93,6 @@ export interface RouteRow {
   inFlight: number | null;
 }
 
-const WORST_BLOCKS = 5;
 /** Buckets of the stall histogram; the ones past the worst stall are left out. */
 const BUCKETS: { fromMs: number; toMs: number | null; label: string }[] = [
   { fromMs: 0, toMs: 50, label: '< 50 ms' },
@@ -108,16 +114,14 @@ export function formatMs(ms: number): string {
   return `${ms.toFixed(1)} ms`;
 }
 
-function histogram(blocks: readonly BlockRecord[]): HistogramBucket[] {
-  const worst = Math.max(0, ...blocks.map((b) => b.durationMs));
+function histogram(durations: readonly { ms: number; count: number }[]): HistogramBucket[] {
+  let worst = 0;
+  for (const { ms } of durations) worst = Math.max(worst, ms);
   const buckets: HistogramBucket[] = [];
   for (const { fromMs, toMs, label } of BUCKETS) {
-    buckets.push({
-      label,
-      fromMs,
-      toMs,
-      count: blocks.filter((b) => b.durationMs >= fromMs && (toMs === null || b.durationMs < toMs)).length,
-    });
+    let count = 0;
+    for (const d of durations) if (d.ms >= fromMs && (toMs === null || d.ms < toMs)) count += d.count;
+    buckets.push({ label, fromMs, toMs, count });
     if (toMs === null || toMs > worst) break;
   }
   // Drop empty leading buckets below the threshold (the monitor never reports those).
@@ -168,25 +172,23 @@ function mergedRoutes(processes: readonly ProcessFigures[]): RouteRow[] | null {
 
 export function buildReport(log: EventLog, options: FiguresOptions = {}): ReportModel {
   const figures = logFigures(log, options);
-  // A block reported while still running and again when it ended counts once, as its final event.
-  const afterStartup = figures.ended.filter((b) => !b.startup);
   const neverEnded = figures.neverEnded.filter((b) => !b.startup);
-  const times = [
-    ...log.blocks.map((b) => b.startedAt),
-    // A block that never ended was still running this late.
-    ...figures.neverEnded.map((b) => b.startedAt + b.durationMs),
-    ...log.lags.map((l) => l.at),
-    ...log.snapshots.flatMap((s) => (s.at === null ? [] : [s.at])),
-  ];
   const { processes } = figures;
   const single = processes.length === 1 ? processes[0] : undefined;
   const worstLag = [...processes].filter((p) => p.lag).sort((a, b) => (b.lag?.p99Ms ?? 0) - (a.lag?.p99Ms ?? 0))[0];
   const firstSnapshot = processes.find((p) => p.snapshot)?.snapshot ?? null;
+  const notes = figuresNotes(figures, formatMs);
+  if (figures.skipped.cutOff) notes.push('the log ends mid-line (its writer was cut off): the incomplete last line was skipped');
+  if (figures.skipped.count > 0) {
+    notes.push(`skipped ${figures.skipped.count === 1 ? '1 line that is not an agent-lag event' : `${figures.skipped.count} lines that are not agent-lag events`} (first: ${figures.skipped.first ?? '?'})`);
+  }
+  const detailed = Math.min(figures.detailed.count, figures.stalls.count);
+  const detailedMs = Math.min(figures.detailed.totalMs, figures.stalls.totalMs);
   return {
     source: log.path,
     pid: single?.pid ?? null,
-    from: times.length ? Math.min(...times) : null,
-    to: times.length ? Math.max(...times) : null,
+    from: figures.from,
+    to: figures.to,
     thresholdMs: firstSnapshot?.thresholdMs ?? null,
     mode: processes.some((p) => p.snapshot?.mode === 'lag-only') ? 'lag-only' : (firstSnapshot?.mode ?? null),
     lag: worstLag?.lag ?? null,
@@ -198,7 +200,10 @@ export function buildReport(log: EventLog, options: FiguresOptions = {}): Report
       maxMs: figures.stalls.maxMs,
       p50Ms: figures.stalls.p50Ms,
       p99Ms: figures.stalls.p99Ms,
-      detailed: afterStartup.length + neverEnded.length,
+      detailed,
+      detailedMs,
+      withoutStack: figures.stalls.count - detailed,
+      withoutStackMs: Math.max(0, figures.stalls.totalMs - detailedMs),
       neverEnded: neverEnded.length,
     },
     processes: processes.map((p) => ({
@@ -211,12 +216,11 @@ export function buildReport(log: EventLog, options: FiguresOptions = {}): Report
       lag: p.lag,
       utilization: p.utilization,
     })),
-    notes: figuresNotes(figures, formatMs),
-    histogram: histogram([...afterStartup, ...neverEnded]),
-    lagSeries: [...log.lags]
-      .sort((a, b) => a.at - b.at)
-      .map((l) => ({ at: l.at, p50Ms: l.lag.p50Ms, p99Ms: l.lag.p99Ms, maxMs: l.lag.maxMs, utilization: l.utilization })),
-    worstBlocks: [...afterStartup].sort((a, b) => b.durationMs - a.durationMs).slice(0, WORST_BLOCKS),
+    notes,
+    skippedLines: figures.skipped.count,
+    histogram: histogram(figures.durations),
+    lagSeries: figures.lagSeries,
+    worstBlocks: figures.worstBlocks,
     neverEnded: [...neverEnded].sort((a, b) => b.durationMs - a.durationMs),
     stackGroups: figures.stackGroups,
     routes: mergedRoutes(processes),

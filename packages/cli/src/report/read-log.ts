@@ -1,5 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { LogAggregator } from './aggregate.js';
+import { readLines } from './line-reader.js';
 import { UsageError } from '../errors.js';
+import { redactRecord } from './redact.js';
 import type {
   BlockRecord,
   Context,
@@ -12,6 +14,7 @@ import type {
   StackSummaryRecord,
   SummaryRecord,
   SyncCallRecord,
+  WorstStallRecord,
 } from './log-types.js';
 
 type Json = Record<string, unknown>;
@@ -118,6 +121,13 @@ function syncCall(value: Json): SyncCallRecord {
   };
 }
 
+function worstStall(value: Json): WorstStallRecord[] {
+  const startedAt = numberOr(value['startedAt'], null);
+  const durationMs = numberOr(value['durationMs'], null);
+  if (startedAt === null || durationMs === null) return [];
+  return [{ startedAt, durationMs, signature: stringOr(value['signature'], null), logged: value['logged'] !== false, noStack: stringOr(value['noStack'], null) }];
+}
+
 function ongoingStall(value: unknown): OngoingStallRecord | null {
   if (!isObject(value)) return null;
   const startedAt = numberOr(value['startedAt'], null);
@@ -147,6 +157,7 @@ function summary(event: Json, kind: SummaryRecord['kind']): SummaryRecord {
           p50Ms: numberOr(stalls['p50Ms'], 0),
           p99Ms: numberOr(stalls['p99Ms'], 0),
           histogram: stringOr(stalls['histogram'], ''),
+          worst: Array.isArray(stalls['worst']) ? (stalls['worst'] as unknown[]).filter(isObject).flatMap(worstStall) : [],
         }
       : null,
     threadPool: isObject(pool) && typeof pool['p99Ms'] === 'number' ? { p99Ms: pool['p99Ms'] } : null,
@@ -164,7 +175,9 @@ export type LogEvent =
   | { type: 'summary' | 'checkpoint'; record: SummaryRecord };
 
 /** Reads one parsed line; throws BadEvent when a known event lacks what it must have. */
-function readEvent(event: Json): LogEvent | null {
+function readEvent(raw: Json): LogEvent | null {
+  // Older monitors logged commands verbatim: secrets out before anything is shown.
+  const event = redactRecord(raw);
   switch (event['type']) {
     case 'block':
       return { type: 'block', record: block(event) };
@@ -205,50 +218,77 @@ export function emptyLog(path: string): EventLog {
   return { path, blocks: [], lags: [], snapshots: [], summary: null };
 }
 
-async function readText(path: string): Promise<string> {
+/** Block events `readEventLog` keeps as they are, for readers of a short log (the demo). */
+const SAMPLE_BLOCKS = 1000;
+
+/** Parses one line: the event, or why it is not one. */
+function parseLine(text: string): { event: LogEvent | null } | { error: string; fatal?: boolean } {
+  let event: unknown;
   try {
-    return await readFile(path, 'utf8');
+    event = JSON.parse(text);
+  } catch {
+    return { error: 'not valid JSON; is this an agent-lag event log (--report FILE)?' };
+  }
+  if (!isObject(event) || typeof event['type'] !== 'string') return { error: 'not an agent-lag event (no "type")' };
+  try {
+    // Unknown types are skipped: a newer monitor may log more than this report knows about.
+    return { event: readEvent(event) };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UsageError(`no such file: ${path}`);
-    if (code === 'EISDIR') throw new UsageError(`${path} is a directory, not an event log`);
-    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
+    if (error instanceof BadEvent) return { error: error.message };
+    throw error;
   }
 }
 
+export interface ReadOptions {
+  /** Where the one warning about skipped lines goes; stderr by default. */
+  warn?: (message: string) => void;
+}
+
 /**
- * Reads the monitor's NDJSON event log. Anything that is not one: a missing file, an empty one, a
- * line that is not JSON or not an event, becomes a UsageError naming the file and line.
+ * Reads the monitor's NDJSON event log as a stream, folding it line by line (bounded memory at any
+ * size). A line that is not an event is counted and skipped, with one warning for all of them; a last
+ * line cut off mid-write is expected (the writer was killed) and only noted. A file that holds no event
+ * at all, missing, empty or not a log, is a UsageError naming the file (and its first bad line).
  */
-export async function readEventLog(path: string): Promise<EventLog> {
-  const log = emptyLog(path);
-  const lines = (await readText(path)).split('\n');
+export async function readEventLog(path: string, options: ReadOptions = {}): Promise<EventLog> {
+  const aggregate = new LogAggregator(path);
+  const log: EventLog = { ...emptyLog(path), aggregate };
   let seen = 0;
-  for (const [index, line] of lines.entries()) {
-    if (line.trim() === '') continue;
-    const where = `${path}:${index + 1}`;
-    let event: unknown;
-    try {
-      event = JSON.parse(line);
-    } catch {
-      throw new UsageError(`${where}: not valid JSON; is this an agent-lag event log (--report FILE)?`);
-    }
-    if (!isObject(event) || typeof event['type'] !== 'string') {
-      throw new UsageError(`${where}: not an agent-lag event (no "type")`);
-    }
+  const snapshots = new Map<string, SummaryRecord>();
+  await readLines(path, (line) => {
+    if (line.text.trim() === '' && !line.oversize) return;
     seen++;
-    try {
-      // Unknown types are skipped: a newer monitor may log more than this report knows about.
-      const read = readEvent(event);
-      if (read) addToLog(log, read);
-    } catch (error) {
-      if (error instanceof BadEvent) throw new UsageError(`${where}: ${error.message}`);
-      throw error;
+    const where = `${path}:${line.number}`;
+    if (line.oversize) {
+      aggregate.skip(where, 'a line longer than 8 MiB, not an agent-lag event', line.unterminated);
+      return;
     }
-  }
+    const read = parseLine(line.text);
+    if ('error' in read) {
+      aggregate.skip(where, read.error, line.unterminated);
+      return;
+    }
+    if (!read.event) return;
+    aggregate.add(read.event);
+    if (read.event.type === 'block') {
+      if (log.blocks.length < SAMPLE_BLOCKS) log.blocks.push(read.event.record);
+    } else if (read.event.type !== 'lag') {
+      const record = read.event.record;
+      snapshots.set(`${record.kind}:${record.pid ?? '?'}`, record);
+      if (record.kind === 'summary') log.summary = record;
+    }
+  });
+  log.snapshots = [...snapshots.values()];
   if (seen === 0) throw new UsageError(`${path} is empty: no agent-lag events to report`);
-  if (log.blocks.length === 0 && log.lags.length === 0 && log.snapshots.length === 0) {
+  if (aggregate.events === 0) {
+    if (aggregate.skipped.first) throw new UsageError(aggregate.skipped.first);
     throw new UsageError(`${path} has no block, lag, checkpoint or summary events`);
+  }
+  const { count, first } = aggregate.skipped;
+  if (count > 0) {
+    (options.warn ?? ((message) => process.stderr.write(`agent-lag: ${message}\n`)))(
+      `skipped ${count === 1 ? '1 line that is not an agent-lag event' : `${count} lines that are not agent-lag events`} (first: ${first ?? '?'})`,
+    );
   }
   return log;
 }

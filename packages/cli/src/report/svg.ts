@@ -29,7 +29,7 @@ export function lagChart(points: readonly LagPoint[]): string {
   const first = points[0]?.at ?? 0;
   const last = points.at(-1)?.at ?? first;
   const span = Math.max(1, last - first);
-  const top = niceCeiling(Math.max(...points.map((p) => p.maxMs)) * 1.05);
+  const top = niceCeiling(points.reduce((most, p) => Math.max(most, p.maxMs), 0) * 1.05);
   const innerW = WIDTH - PAD.left - PAD.right;
   const innerH = HEIGHT - PAD.top - PAD.bottom;
   const x = (at: number) => PAD.left + (points.length === 1 ? innerW / 2 : ((at - first) / span) * innerW);
@@ -71,7 +71,7 @@ export function lagChart(points: readonly LagPoint[]): string {
 /** Stall durations: how many stalls fell into each duration bucket. */
 export function stallHistogram(buckets: readonly HistogramBucket[]): string {
   if (buckets.every((b) => b.count === 0)) return '<p class="empty">No stalls were logged.</p>';
-  const most = Math.max(...buckets.map((b) => b.count));
+  const most = buckets.reduce((m, b) => Math.max(m, b.count), 0);
   const innerW = WIDTH - PAD.left - PAD.right;
   const innerH = HEIGHT - PAD.top - PAD.bottom;
   const slot = innerW / buckets.length;

@@ -10,7 +10,7 @@ const BAR_WIDTH = 30;
 const FIGURES_FROM = { summary: 'from its summary', checkpoint: 'from its checkpoint', events: 'from its block events', covered: "counted in the other processes' summaries" };
 
 function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const widths = header.map((cell, column) => rows.reduce((widest, row) => Math.max(widest, (row[column] ?? '').length), cell.length));
   // Left-align the first column (names), right-align the figures.
   const line = (cells: string[]) =>
     cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ');
@@ -75,11 +75,15 @@ export function renderTerminal(model: ReportModel): string {
       (stalls.count > 0 ? `, ${formatMs(stalls.totalMs)} blocked in total, worst ${formatMs(stalls.maxMs)}` : '') +
       (stalls.startupCount > 0 ? chalk.dim(`  (+${stalls.startupCount} during start-up, not counted)`) : ''),
   );
-  if (stalls.detailed < stalls.count) {
-    out.push(chalk.dim(`  ${stalls.detailed} of them logged in detail (the monitor rate-limits detailed reports)`));
+  if (stalls.withoutStack > 0) {
+    // The totals explained: what the block events account for, and the stalls only the counters know.
+    out.push(
+      `  ${stalls.detailed} detailed (${formatMs(stalls.detailedMs)}), ${stalls.withoutStack} without a stack (${formatMs(stalls.withoutStackMs)})` +
+        chalk.dim('  (the monitor rate-limits detailed reports and logs a repeated stack once; counts are exact)'),
+    );
   }
   if (stalls.neverEnded > 0) {
-    const longest = Math.max(...model.neverEnded.map((b) => b.durationMs));
+    const longest = model.neverEnded.reduce((most, b) => Math.max(most, b.durationMs), 0);
     out.push(
       chalk.red.bold(`  ${stalls.neverEnded} of them never ended`) +
         ` (still running after ${formatMs(longest)}${stalls.neverEnded === 1 ? '' : ' at most'}, no end in the log:` +
@@ -95,9 +99,9 @@ export function renderTerminal(model: ReportModel): string {
       );
     }
   }
-  if (stalls.detailed > 0) {
-    const most = Math.max(...model.histogram.map((b) => b.count));
-    const labelWidth = Math.max(...model.histogram.map((b) => b.label.length));
+  if (stalls.count > 0 && model.histogram.some((b) => b.count > 0)) {
+    const most = model.histogram.reduce((m, b) => Math.max(m, b.count), 0);
+    const labelWidth = model.histogram.reduce((m, b) => Math.max(m, b.label.length), 0);
     for (const bucket of model.histogram) {
       const bar = '█'.repeat(Math.round((bucket.count / most) * BAR_WIDTH)) || (bucket.count ? '▏' : '');
       out.push(`  ${bucket.label.padStart(labelWidth)} ${chalk.cyan(bar)} ${bucket.count}`);
@@ -132,6 +136,8 @@ export function renderTerminal(model: ReportModel): string {
           heldUp(block.requestsInFlight) +
           (block.late ? chalk.dim('  (stack captured late)') : ''),
       );
+      if (block.noStack) out.push(chalk.dim(`       (${block.noStack})`));
+      else if (block.stack.length === 0) out.push(chalk.dim('       (no stack captured for this block)'));
       for (const frame of shownFrames(block.stack)) out.push(`       at ${describeFrame(frame)}`);
     }
   }
@@ -143,7 +149,7 @@ export function renderTerminal(model: ReportModel): string {
       const where = top ? describeFrame(top) : (describeInFlight(group.inFlight) ?? '?');
       return [where, String(group.count), formatMs(group.totalMs), formatMs(group.maxMs)];
     });
-    out.push(...table(['where', 'blocks', 'total', 'worst'], rows).map((line) => `  ${line}`));
+    for (const line of table(['where', 'blocks', 'total', 'worst'], rows)) out.push(`  ${line}`);
   }
 
   if (model.routes?.length) {
@@ -157,7 +163,7 @@ export function renderTerminal(model: ReportModel): string {
       dash(r.worstBlockMs, formatMs),
       dash(r.waitedMs, formatMs),
     ]);
-    out.push(...table(['route', 'requests', 'blocks', 'blocked', 'worst', 'waited'], rows).map((line) => `  ${line}`));
+    for (const line of table(['route', 'requests', 'blocks', 'blocked', 'worst', 'waited'], rows)) out.push(`  ${line}`);
   }
 
   if (model.syncCalls.length) {
@@ -165,7 +171,7 @@ export function renderTerminal(model: ReportModel): string {
     const rows = model.syncCalls
       .slice(0, SYNC_SITES_SHOWN)
       .map((call) => [`${call.api}  ${call.site ? relativeSite(call.site) : '(site not located yet)'}`, String(call.count), formatMs(call.totalMs), formatMs(call.maxMs)]);
-    out.push(...table(['api and call site', 'calls', 'total', 'max'], rows).map((line) => `  ${line}`));
+    for (const line of table(['api and call site', 'calls', 'total', 'max'], rows)) out.push(`  ${line}`);
   }
   return `${out.join('\n')}\n`;
 }
