@@ -40,6 +40,7 @@ const CREDENTIAL_WORDS = new Set([
   'tokens',
   'auth',
   'authorization',
+  'bearer',
   'credential',
   'credentials',
   'apikey',
@@ -102,8 +103,8 @@ export const RULES: readonly Rule[] = [
   // `Authorization: Bearer x`, `authorization=Basic x`, `"Authorization": "x"`: the scheme and the value go.
   regexRule(['authorization'], /(?<![A-Za-z0-9])(authorization["']?\s*[:=]\s*["']?)(?:[A-Za-z]+[ \t]+)?[^\s'",;]+/gi, (_match, head) => `${head}${REDACTED}`),
   // A lone `Bearer x` or `Basic x` (another header name, a variable): the scheme stays. Basic wants base64
-  // of some length, so that prose ("basic usage") is left alone.
-  regexRule(['bearer', 'basic'], /(?<![A-Za-z0-9])(bearer[ \t]+|basic[ \t]+(?=[A-Za-z0-9+/]{8,}))[A-Za-z0-9\-._~+/]+=*/gi, (_match, head) => `${head}${REDACTED}`),
+  // of some length, so that prose ("basic usage") is left alone; `--auth-type=bearer` and `x-bearer` are names, not schemes.
+  regexRule(['bearer', 'basic'], /(?<![\w=-])(bearer[ \t]+|basic[ \t]+(?=[A-Za-z0-9+/]{8,}))(?!-)[A-Za-z0-9\-._~+/]+=*/gi, (_match, head) => `${head}${REDACTED}`),
   // URL userinfo: `https://user:pass@host` → `https://[redacted]@host`.
   regexRule(['://'], /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^\s/?#@'"]+@/g, (_match, scheme) => `${scheme}${REDACTED}@`),
   // curl's `-u user:pass` / `--user user:pass`: the password goes, the user stays. Only with a colon (`-u
