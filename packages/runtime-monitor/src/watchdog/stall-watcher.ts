@@ -574,9 +574,11 @@ export class StallWatcher {
     // A stall whose provisional event was written must get its final one, or it would look never-ended.
     if (provisional === null && reported && event.signature !== undefined && event.stack.length > 0 && !this.#limiter.firstInWindow(event.signature, at)) reported = false;
     if (provisional !== null) reported = true;
-    // A block longer than every one logged so far is always logged, repeat or budget notwithstanding, so a
-    // reader never misses the worst; a stall longer than all before it is rare by its nature.
-    if (counted && event.durationMs > this.#longestReportedMs) reported = true;
+    // A block clearly longer than every one logged so far (by a threshold, or a tenth) is always logged,
+    // repeat or budget notwithstanding, so a reader never misses the worst: rare by its nature, and the
+    // margin keeps a run of equal blocks (a few ms apart by jitter) from all being logged.
+    const margin = Math.max(this.#config.thresholdMs, this.#longestReportedMs / 10);
+    if (counted && event.durationMs > this.#longestReportedMs + margin) reported = true;
     if (reported && counted && event.durationMs > this.#longestReportedMs) this.#longestReportedMs = event.durationMs;
     if (!counted) {
       output.emit(event);
