@@ -82,8 +82,8 @@ export async function lint(request: LintRequest): Promise<LintOutcome> {
     }
     baseDir = commonAncestor([projectRoot, ...targets.map(directoryOf)]);
     const overrideConfig = await zeroConfig({ preset, tsconfig, includeTests: request.includeTests ?? false });
-    makeEslint = async () =>
-      new ESLint({ cwd: baseDir, overrideConfigFile: true, overrideConfig, ruleFilter, warnIgnored: false });
+    makeEslint = () =>
+      Promise.resolve(new ESLint({ cwd: baseDir, overrideConfigFile: true, overrideConfig, ruleFilter, warnIgnored: false }));
     config = { kind: 'zero-config', preset, tsconfig };
   }
 
