@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './helpers/chromium.js';
+import { CHROMIUM_PATH, launchChromium } from './helpers/chromium.js';
 import { cliBin, repoRoot } from './helpers/paths.js';
 import { run } from './helpers/spawn.js';
 
@@ -13,7 +13,7 @@ const docsImage = join(repoRoot, 'packages/cli/docs/report.png');
 const scratch = mkdtempSync(join(tmpdir(), 'agent-lag-report-html-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-describe('the HTML report in headless Chromium', () => {
+describe.skipIf(CHROMIUM_PATH === null)('the HTML report in headless Chromium', () => {
   it('renders its charts with data points and tables without fetching anything', async () => {
     const html = join(scratch, 'report.html');
     const { code } = await run([cliBin, 'report', eventLog, '--html', html, '--json'], { cwd: repoRoot });

@@ -11,6 +11,7 @@ import { cliBin, repoRoot } from './helpers/paths.js';
 import { jsonLines, startLive, type LiveProcess } from './helpers/live-process.js';
 import { run } from './helpers/spawn.js';
 import { portAccepts } from './helpers/ports.js';
+import { systemToolOrSkip } from './helpers/system-tools.js';
 
 const fixtures = join(repoRoot, 'test/fixtures/cli-watch');
 const monitoredFixture = join(fixtures, 'monitored-blocker.mjs');
@@ -177,11 +178,13 @@ describe('agent-lag watch on a process that wedges', () => {
   });
 });
 
-describe('agent-lag watch in a terminal', () => {
+const TMUX = systemToolOrSkip('tmux', 'AGENT_LAG_TMUX', 'sudo apt-get install tmux');
+
+describe.skipIf(TMUX === null)('agent-lag watch in a terminal', () => {
   it('draws lag figures and the blocking function in a 120x40 tmux pane', async () => {
     const service = await startMonitored(300);
     const tmuxSocket = `agent-lag-watch-test-${process.pid}-${Date.now()}`;
-    const tmux = (...args: string[]) => execFileSync('tmux', ['-L', tmuxSocket, ...args], { encoding: 'utf8' });
+    const tmux = (...args: string[]) => execFileSync(TMUX ?? 'tmux', ['-L', tmuxSocket, ...args], { encoding: 'utf8' });
     cleanups.push(async () => {
       try {
         tmux('kill-server');

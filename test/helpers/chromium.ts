@@ -3,8 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 
-/** Debian's Chromium (the browser cannot be downloaded here; .ci/run installs the package). */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+import { systemToolOrSkip } from './system-tools.js';
+
+/**
+ * Debian's Chromium (the browser cannot be downloaded here; .ci/run installs the package), found on PATH or
+ * at AGENT_LAG_CHROMIUM; null (the test skipped, one line saying why) when missing.
+ */
+export const CHROMIUM_PATH = systemToolOrSkip('chromium', 'AGENT_LAG_CHROMIUM', 'sudo apt-get install chromium');
 
 export interface HeadlessBrowser {
   context: BrowserContext;
@@ -18,7 +23,7 @@ export interface HeadlessBrowser {
 export async function launchChromium(viewport = { width: 1000, height: 900 }): Promise<HeadlessBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'agent-lag-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM_PATH,
+    executablePath: CHROMIUM_PATH ?? 'chromium',
     headless: true,
     viewport,
     args: [
