@@ -19,6 +19,7 @@ import { createUtilizationMeter } from './lag/utilization.js';
 import { startThreadPoolProbe, type ThreadPoolProbe } from './threadpool/index.js';
 import { perfHooksLagAvailable, resolveOptions, type MonitorOptions, type ResolvedOptions } from './options.js';
 import type { BlockEvent, LagEvent, MonitorEvent, MonitorSnapshot, ThreadPoolFigures } from './types.js';
+import { redactEvent } from './redact/index.js';
 import { describeError, warnOnce } from './warnings.js';
 import type { FromWorker, MainThreadState, ToWorker, WatchdogData } from './watchdog/messages.js';
 
@@ -178,6 +179,7 @@ class Monitor implements MonitorHandle {
           slowCallMs: options.slowSyncCallMs,
           isAfterStartup: () => Date.now() >= graceEnd,
           reportCallsOverMs: options.thresholdMs,
+          redact: options.redact,
         });
       } catch (error) {
         inFlight = null;
@@ -410,7 +412,7 @@ class Monitor implements MonitorHandle {
     const logged = fallback !== null && fallback.limiter.take(Date.now());
     this.#stats.noteWorst({ startedAt: event.startedAt, durationMs, logged, noStack: 'lag-only' });
     if (!logged) return;
-    fallback.log?.write(event);
+    fallback.log?.write(redactEvent(event, this.#options.redact));
     this.#emit('block', event);
   }
 
@@ -482,7 +484,7 @@ class Monitor implements MonitorHandle {
           threadPool: this.#threadPoolFigures(),
         };
         this.#lastWindowAt = at;
-        if (this.#fallback !== null) this.#fallback.log?.write(event);
+        if (this.#fallback !== null) this.#fallback.log?.write(redactEvent(event, this.#options.redact));
         else this.#send({ kind: 'lag', event });
         this.#emit('lag', event);
       }
@@ -599,7 +601,7 @@ class Monitor implements MonitorHandle {
     if (stallMs !== null && this.#heartbeat.now() >= this.#options.startupGraceMs) {
       log.write({ type: 'block', startedAt: Math.round(Date.now() - stallMs), durationMs: stallMs, stack: [], inFlight: null, context: null, late: false, pid: process.pid });
     }
-    log.write({ type: 'summary', ...this.snapshot() });
+    log.write(redactEvent({ type: 'summary', ...this.snapshot() }, this.#options.redact));
     log.close();
   }
 
@@ -607,7 +609,7 @@ class Monitor implements MonitorHandle {
     const log = this.#fallback?.log;
     if (log === undefined || log === null) return;
     const summary: MonitorEvent = { type: 'summary', ...this.snapshot() };
-    log.write(summary);
+    log.write(redactEvent(summary, this.#options.redact));
     log.close();
   }
 

@@ -1,6 +1,7 @@
 import { logFigures, type LogFigures } from '../report/log-figures.js';
 import type { EventLog } from '../report/log-types.js';
 import { addToLog, emptyLog, readLiveEvent } from '../report/read-log.js';
+import { redactRecord } from '../report/redact.js';
 import type { BlockEvent } from '../watch/monitor-types.js';
 import { GoneWatch } from './gone-watch.js';
 
@@ -36,7 +37,8 @@ export class RunReport {
     addToLog(this.log, read);
     if (read.record.pid !== null) this.gone.watch(read.record.pid);
     if (read.type !== 'block') return null;
-    const block = event as unknown as BlockEvent;
+    // Redacted here too: a log written by an older monitor may hold a secret.
+    const block = redactRecord(event) as unknown as BlockEvent;
     const key = `${read.record.pid ?? '?'}:${read.record.startedAt}`;
     const shown = this.#shownOngoing.get(key);
     if (read.record.ongoing) {

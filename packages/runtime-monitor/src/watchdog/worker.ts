@@ -94,7 +94,8 @@ const watcher = new StallWatcher({
   output: {
     emit,
     stall(message) {
-      post(message);
+      // 'block' and 'stall' listeners on the main thread often log what they get.
+      post(redactEvent(message, options.redact));
       scheduleDistribution();
       checkpoints.changed();
     },
@@ -240,7 +241,7 @@ function scheduleDistribution(): void {
 function hello(): HelloMessage & { ongoing?: BlockEvent & { pid: number } } {
   const message: HelloMessage & { ongoing?: BlockEvent & { pid: number } } = { type: 'hello', pid: process.pid, version: data.version, thresholdMs: options.thresholdMs, mode: watcher.mode };
   const provisional = watcher.provisional();
-  if (provisional !== null) message.ongoing = { ...provisional, pid: process.pid };
+  if (provisional !== null) message.ongoing = redactEvent({ ...provisional, pid: process.pid }, options.redact);
   return message;
 }
 
