@@ -1,0 +1,171 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import hdr from 'hdr-histogram-js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LagSeries, LAG_POINTS } from '../src/report/aggregate.js';
+import { readLines, type Line } from '../src/report/line-reader.js';
+import { logFigures } from '../src/report/log-figures.js';
+import { buildReport } from '../src/report/model.js';
+import { readEventLog } from '../src/report/read-log.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'agent-lag-log-reader-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+let files = 0;
+function file(text: string): string {
+  const path = join(scratch, `log-${files++}.ndjson`);
+  writeFileSync(path, text);
+  return path;
+}
+
+async function lines(path: string, max?: number): Promise<Line[]> {
+  const seen: Line[] = [];
+  await readLines(path, (line) => seen.push(line), max);
+  return seen;
+}
+
+const T0 = 1_767_225_600_000;
+
+function histogram(values: number[]): string {
+  const h = hdr.build();
+  for (const v of values) h.recordValue(v);
+  return hdr.encodeIntoCompressedBase64(h);
+}
+
+function snapshot(type: 'summary' | 'checkpoint', pid: number, at: number, durations: number[], extra: Record<string, unknown> = {}) {
+  const totalMs = durations.reduce((a, b) => a + b, 0);
+  return {
+    type,
+    pid,
+    at,
+    thresholdMs: 100,
+    mode: 'full',
+    lag: { minMs: 0, maxMs: 1, meanMs: 0.5, p50Ms: 0.4, p90Ms: 0.8, p99Ms: 1, samples: 10, source: 'perf_hooks' },
+    utilization: 0.1,
+    stalls: { count: durations.length, startupCount: 0, totalMs, maxMs: Math.max(0, ...durations), p50Ms: 0, p99Ms: 0, histogram: histogram(durations) },
+    topStacks: [],
+    syncCalls: [],
+    sections: {},
+    ...(type === 'checkpoint' ? { ongoing: null } : {}),
+    ...extra,
+  };
+}
+
+const block = (pid: number, startedAt: number, durationMs: number, extra: Record<string, unknown> = {}) => ({
+  type: 'block',
+  pid,
+  startedAt,
+  durationMs,
+  stack: [{ functionName: 'work', url: 'file:///app/work.js', line: 3, column: 1 }],
+  inFlight: null,
+  context: null,
+  late: false,
+  signature: `s-${durationMs}`,
+  ...extra,
+});
+
+const ndjson = (events: unknown[], end = '\n') => events.map((e) => JSON.stringify(e)).join('\n') + end;
+
+describe('readLines', () => {
+  it('splits on newlines across chunks and flags a last line without one', async () => {
+    const long = 'x'.repeat(3 * 1024 * 1024);
+    const seen = await lines(file(`a\n${long}\n\nlast`));
+    expect(seen.map((l) => [l.number, l.text.length, l.oversize, l.unterminated])).toEqual([
+      [1, 1, false, false],
+      [2, long.length, false, false],
+      [3, 0, false, false],
+      [4, 4, false, true],
+    ]);
+  });
+
+  it('drops a line past the cap without buffering it, and goes on after it', async () => {
+    const seen = await lines(file(`${'y'.repeat(5000)}\nok\n${'z'.repeat(5000)}`), 1000);
+    expect(seen.map((l) => [l.text, l.oversize, l.unterminated])).toEqual([
+      ['', true, false],
+      ['ok', false, false],
+      ['', true, true],
+    ]);
+  });
+});
+
+describe('readEventLog and the figures', () => {
+  it('adds up three processes, the killed one from its checkpoint plus the blocks after it and the one that never ended', async () => {
+    const events = [
+      block(1, T0, 300),
+      block(2, T0 + 10, 200),
+      block(3, T0 + 20, 150),
+      snapshot('checkpoint', 3, T0 + 1000, [150, 400]),
+      block(1, T0 + 2000, 300),
+      snapshot('summary', 1, T0 + 3000, [300, 300, 900]),
+      snapshot('summary', 2, T0 + 3000, [200]),
+      block(3, T0 + 3000, 250),
+      block(3, T0 + 4000, 500, { ongoing: true }),
+    ];
+    const log = await readEventLog(file(ndjson(events)));
+    const figures = logFigures(log);
+    expect(figures.processes.map((p) => [p.pid, p.figuresFrom, p.stalls.count])).toEqual([
+      [1, 'summary', 3],
+      [2, 'summary', 1],
+      [3, 'checkpoint', 4],
+    ]);
+    expect(figures.stalls.count).toBe(8);
+    expect(figures.stalls.maxMs).toBe(900);
+    // The 900 ms stall of pid 1 has no block event: it is still the worst listed, with why.
+    expect(figures.worstBlocks[0]).toMatchObject({ pid: 1, durationMs: 900, startedAt: null });
+    expect(figures.worstBlocks[0]?.noStack).toMatch(/no block event/);
+    // pid 3 died in a block: counted at its latest known age.
+    expect(figures.neverEnded.map((b) => [b.pid, b.durationMs])).toEqual([[3, 500]]);
+    const model = buildReport(log);
+    expect(model.histogram.reduce((sum, b) => sum + b.count, 0)).toBe(8);
+    expect(model.stalls).toMatchObject({ count: 8, detailed: 6, withoutStack: 2 });
+  });
+
+  it('names the unlogged worst stall from `stalls.worst` with its stack when its signature was logged', async () => {
+    const worst = [
+      { startedAt: T0 + 5000, durationMs: 800, signature: 's-300', logged: false },
+      { startedAt: T0, durationMs: 300, signature: 's-300', logged: true },
+    ];
+    const events = [block(1, T0, 300), snapshot('summary', 1, T0 + 9000, [300, 800], {}), block(1, T0 + 9500, 120, { startup: true })];
+    (events[1] as { stalls: Record<string, unknown> }).stalls['worst'] = worst;
+    const model = buildReport(await readEventLog(file(ndjson(events))));
+    expect(model.worstBlocks.map((b) => [b.durationMs, b.startedAt, b.stack[0]?.functionName ?? null])).toEqual([
+      [800, T0 + 5000, 'work'],
+      [300, T0, 'work'],
+    ]);
+    expect(model.worstBlocks[0]?.noStack).toMatch(/a repeat of a stack logged earlier/);
+    expect(model.stalls).toMatchObject({ count: 2, detailed: 1, detailedMs: 300, withoutStack: 1, withoutStackMs: 800 });
+  });
+
+  it('skips corrupt lines with one warning and notes a log cut mid-line', async () => {
+    const warnings: string[] = [];
+    const text = `${ndjson([block(1, T0, 300)])}not json\n{"no":"type"}\n${JSON.stringify(block(1, T0 + 1000, 200))}\n{"type":"blo`;
+    const log = await readEventLog(file(text), { warn: (message) => warnings.push(message) });
+    expect(warnings).toEqual([expect.stringMatching(/^skipped 2 lines that are not agent-lag events \(first: .*:2: not valid JSON/)]);
+    const model = buildReport(log);
+    expect(model.stalls.count).toBe(2);
+    expect(model.skippedLines).toBe(2);
+    expect(model.notes).toContain('the log ends mid-line (its writer was cut off): the incomplete last line was skipped');
+  });
+
+  it('refuses a file with no event at all, naming its first bad line', async () => {
+    await expect(readEventLog(file('nope\nstill nope\n'))).rejects.toThrow(/:1: not valid JSON/);
+    await expect(readEventLog(file('\n\n'))).rejects.toThrow(/is empty/);
+  });
+});
+
+describe('LagSeries', () => {
+  it('keeps every window while there are few, and at most LAG_POINTS with the spikes kept', () => {
+    const few = new LagSeries();
+    const lag = (at: number, maxMs: number) => ({ pid: 1, at, windowMs: 1000, lag: { minMs: 0, maxMs, meanMs: 1, p50Ms: 1, p90Ms: 2, p99Ms: maxMs / 2, samples: 10 }, utilization: 0.5 });
+    few.add(lag(T0, 5));
+    expect(few.points()).toHaveLength(1);
+    const many = new LagSeries();
+    for (let i = 0; i < 100_000; i++) many.add(lag(T0 + i * 1000, i === 77_777 ? 9000 : 5));
+    const points = many.points();
+    expect(points.length).toBeLessThanOrEqual(LAG_POINTS);
+    expect(points.length).toBeGreaterThan(LAG_POINTS / 4);
+    expect(points.reduce((sum, p) => sum + p.windows, 0)).toBe(100_000);
+    expect(points.reduce((most, p) => Math.max(most, p.maxMs), 0)).toBe(9000);
+  });
+});
