@@ -1,5 +1,5 @@
 import { unlinkSync } from 'node:fs';
-import { chmod, readdir, unlink } from 'node:fs/promises';
+import { chmod, lstat, readdir, rmdir, unlink } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import type { MonitorEvent, MonitorSnapshot } from '../types.js';
@@ -160,6 +160,7 @@ async function bindInDir(server: Server, path: string, dir: ControlSocketDir): P
   for (let attempt = 0; ; attempt++) {
     prepareControlSocketDir(dir);
     await removeStale(path);
+    if (attempt === 0 && dir.kind === 'private') await removeOldStagingDirs(dirname(dir.path));
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -188,6 +189,24 @@ async function removeStale(path: string): Promise<void> {
     const pid = Number(match[1]);
     if (pid !== process.pid && isAlive(pid)) continue;
     await unlink(join(dir, name)).catch(() => undefined);
+  }
+}
+
+/**
+ * Earlier versions bound in a `.agent-lag-XXXXXX` staging directory next to the socket and left it
+ * behind when the process exited during start-up. Empty ones of ours older than a minute (no start-up
+ * takes that long) are removed; rmdir never removes one that holds anything.
+ */
+async function removeOldStagingDirs(temp: string): Promise<void> {
+  const uid = currentUid();
+  const names = await readdir(temp).catch(() => [] as string[]);
+  const before = Date.now() - 60_000;
+  for (const name of names) {
+    if (!/^\.agent-lag-[A-Za-z0-9]{6}$/.test(name)) continue;
+    const path = join(temp, name);
+    const stats = await lstat(path).catch(() => null);
+    if (stats === null || !stats.isDirectory() || stats.uid !== uid || stats.mtimeMs > before) continue;
+    await rmdir(path).catch(() => undefined);
   }
 }
 
