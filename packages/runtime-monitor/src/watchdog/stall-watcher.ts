@@ -563,7 +563,10 @@ export class StallWatcher {
    */
   #finish(stall: RingStall, watched: LiveStall | null, result: CaptureResult | null, report: WrapperReport | null, counted = true): void {
     const { epochNow, now, events, output } = this.#deps;
-    const inFlight = watched?.inFlight ?? report?.inFlight ?? null;
+    // The live record names the call; for a call whose size is known only once it returned (JSON.stringify's
+    // output), the wrapper's report of that same call carries the hint the record could not.
+    const live = watched?.inFlight ?? null;
+    const inFlight = live !== null && live.hint === null && report?.inFlight?.api === live.api ? report.inFlight : (live ?? report?.inFlight ?? null);
     const provisional = watched?.provisional ?? null;
     // The block ended at the end beat and lasted durationMs (the idle wait before it is not part of it).
     // After a provisional event, its startedAt: consumers pair the two by it.
