@@ -1,6 +1,7 @@
 import { logFigures, type LogFigures } from '../report/log-figures.js';
 import type { EventLog } from '../report/log-types.js';
-import { addToLog, emptyLog, readLiveEvent } from '../report/read-log.js';
+import { LogAggregator } from '../report/aggregate.js';
+import { emptyLog, readLiveEvent } from '../report/read-log.js';
 import { redactRecord } from '../report/redact.js';
 import type { BlockEvent } from '../watch/monitor-types.js';
 import { GoneWatch } from './gone-watch.js';
@@ -24,7 +25,8 @@ export class RunReport {
   readonly #shownOngoing = new Map<string, number>();
 
   constructor(path: string) {
-    this.log = emptyLog(path);
+    // Folded as it comes, like `report` reads a log: memory stays bounded however long the command runs.
+    this.log = { ...emptyLog(path), aggregate: new LogAggregator(path) };
   }
 
   /**
@@ -34,7 +36,7 @@ export class RunReport {
   add(event: Record<string, unknown>): LiveBlock | null {
     const read = readLiveEvent(event);
     if (!read) return null;
-    addToLog(this.log, read);
+    this.log.aggregate?.add(read);
     if (read.record.pid !== null) this.gone.watch(read.record.pid);
     if (read.type !== 'block') return null;
     // Redacted here too: a log written by an older monitor may hold a secret.
@@ -52,7 +54,7 @@ export class RunReport {
 
   /** Whether any monitor spoke at all (the command may not be Node, or may not start). */
   get heardFromMonitor(): boolean {
-    return this.log.blocks.length + this.log.lags.length + this.log.snapshots.length > 0;
+    return (this.log.aggregate?.events ?? 0) > 0;
   }
 
   /**
