@@ -52,18 +52,24 @@ export async function startControlServer(options: ControlServerOptions): Promise
   server.maxConnections = MAX_CLIENTS;
   const finalPath = options.path;
   const dir = socketDirOf(finalPath);
+  const start: Starting = { server, path: finalPath, dir, bound: false, abandoned: false };
+  starting.add(start);
   try {
-    await bindInDir(server, finalPath, dir);
-    await chmod(finalPath, 0o600);
+    await bindInDir(start);
+    if (!start.abandoned) await chmod(finalPath, 0o600);
   } catch (error) {
-    closeQuietly(server);
-    // A directory that failed its check is not ours to remove.
-    if (!(error instanceof UnsafeSocketDirError)) removeControlSocketDirIfEmpty(dir);
-    throw error;
+    if (!start.abandoned) {
+      closeQuietly(server);
+      // A directory that failed its check is not ours to remove.
+      if (!(error instanceof UnsafeSocketDirError)) removeControlSocketDirIfEmpty(dir);
+      throw error;
+    }
+  } finally {
+    starting.delete(start);
   }
   server.unref();
   let closed = false;
-  return {
+  const control: ControlServer = {
     path: finalPath,
     broadcast(event) {
       if (clients.size === 0) return;
@@ -85,6 +91,43 @@ export async function startControlServer(options: ControlServerOptions): Promise
       removeControlSocketDirIfEmpty(dir);
     },
   };
+  // The worker shut down while we were binding: what we made is undone, and so is the rest.
+  if (start.abandoned) control.closeSync();
+  return control;
+}
+
+/** A control server between its start and its bind, so a shutdown in that moment can still undo it. */
+interface Starting {
+  server: Server;
+  path: string;
+  dir: ControlSocketDir;
+  /** listen() was called: the socket file may exist. */
+  bound: boolean;
+  abandoned: boolean;
+}
+
+const starting = new Set<Starting>();
+
+/**
+ * For the worker's shutdown (the exit handshake: synchronous, the process ends right after): a control
+ * server still starting is stopped where it is, its socket file and our empty directory removed, so a
+ * process that exits during its first moments leaves nothing behind. Its startControlServer then returns
+ * a closed server.
+ */
+export function abandonStartingControlServers(): void {
+  for (const start of starting) {
+    start.abandoned = true;
+    if (start.bound) {
+      closeQuietly(start.server);
+      try {
+        unlinkSync(start.path);
+      } catch {
+        // Not created yet, or already removed.
+      }
+    }
+    removeControlSocketDirIfEmpty(start.dir);
+  }
+  starting.clear();
 }
 
 function serveClient(socket: Socket, clients: Set<Socket>, options: ControlServerOptions): void {
@@ -153,15 +196,19 @@ function socketDirOf(path: string): ControlSocketDir {
 }
 
 /**
- * Checks the directory, sweeps stale sockets, binds. The private directory can vanish between the check
- * and the bind (the last other monitor of ours removed it at its exit): then it is made again, a few times.
+ * Checks the directory, sweeps stale sockets, binds. The private directory can vanish between its
+ * creation, its check and the bind (the last other monitor of ours removed it at its exit): then it is
+ * made again, a few times.
  */
-async function bindInDir(server: Server, path: string, dir: ControlSocketDir): Promise<void> {
+async function bindInDir(start: Starting): Promise<void> {
+  const { server, path, dir } = start;
   for (let attempt = 0; ; attempt++) {
-    prepareControlSocketDir(dir);
-    await removeStale(path);
-    if (attempt === 0 && dir.kind === 'private') await removeOldStagingDirs(dirname(dir.path));
     try {
+      prepareControlSocketDir(dir);
+      await removeStale(path);
+      if (attempt === 0 && dir.kind === 'private') await removeOldStagingDirs(dirname(dir.path));
+      if (start.abandoned) return;
+      start.bound = true;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(path, () => {

@@ -1,6 +1,6 @@
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { StackCapturer } from '../capture/stack-capturer.js';
-import { startControlServer, type ControlServer, type HelloMessage } from '../control/control-server.js';
+import { abandonStartingControlServers, startControlServer, type ControlServer, type HelloMessage } from '../control/control-server.js';
 import { EventLog } from '../events/event-log.js';
 import { monitorClock } from '../heartbeat/clock.js';
 import { periodicBeatMs, waitAsync, WatchdogSlots } from '../heartbeat/shared-state.js';
@@ -266,6 +266,8 @@ function shutdown(): void {
   control?.broadcast(summary);
   log?.close();
   control?.closeSync();
+  // A socket still being bound (an exit in the first moments) is undone too: no file, no directory left.
+  abandonStartingControlServers();
 }
 
 port?.on('message', (message: ToWorker) => {
