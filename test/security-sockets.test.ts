@@ -200,15 +200,18 @@ describe.runIf(posix)('watch reading a socket that sends one endless line', () =
 });
 
 describe.runIf(posix)('no litter in the temp dir', () => {
-  it('after 5 monitored processes that exit at once (at start, and once their worker runs)', async () => {
+  it('after 5 monitored processes that exit at once, and 10 more that exit while and after their worker starts', async () => {
     const { dir, env } = scratch();
     const preload = ['--import', '@agent-lag/runtime-monitor/register'];
     const quick = Array.from({ length: 5 }, () => run([...preload, '-e', '1'], { env, cwd: repoRoot, timeoutMs: 60_000 }));
     const slower = Array.from({ length: 5 }, () => run([securityFixture], { env, cwd: repoRoot, timeoutMs: 60_000 }));
-    const results = await Promise.all([...quick, ...slower]);
+    // Exits spread over the moments the worker starts and binds its socket (the exit may cut the bind short).
+    const staggered = [20, 50, 100, 150, 250].map((ms) => run([...preload, '-e', `setTimeout(() => {}, ${ms})`], { env, cwd: repoRoot, timeoutMs: 60_000 }));
+    const results = await Promise.all([...quick, ...slower, ...staggered]);
     for (const result of results) expect(result.code, result.stderr).toBe(0);
+    for (const result of results) expect(result.stderr).not.toContain('AGENT_LAG_SOCKET');
     // The slower ones had their sockets up at once, in one per-user directory.
-    for (const result of results.slice(5)) expect(result.stdout).toContain('"socketExists":true');
+    for (const result of results.slice(5, 10)) expect(result.stdout).toContain('"socketExists":true');
     expect(readdirSync(dir)).toEqual([]);
   });
 
