@@ -326,3 +326,14 @@ describe('agent-lag run stopped with Ctrl-C', () => {
     }
   }, 90_000);
 });
+
+describe('agent-lag run leaves nothing behind', () => {
+  it('removes the scratch folder of an earlier run that was killed (its pid gone), and its own', async () => {
+    // A pid no process has: the run that made this folder was SIGKILLed before it could clean up.
+    const stale = await mkdtemp(join(tmpdir(), 'agent-lag-run-4194303-'));
+    const result = await runCli(['--', process.execPath, '-e', '1']);
+    expect(result.code, result.stderr).toBe(0);
+    const left = (await readdir(tmpdir())).filter((name) => name === stale.split('/').pop());
+    expect(left).toEqual([]);
+  });
+});
