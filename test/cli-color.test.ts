@@ -19,7 +19,8 @@ const blockingTool = join(repoRoot, 'test/fixtures/cli-run/blocking-tool.mjs');
 /** The environment without any colour setting of the one running the tests (vitest may set FORCE_COLOR). */
 function baseEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const name of ['FORCE_COLOR', 'NO_COLOR', 'NODE_DISABLE_COLORS']) delete env[name];
+  // CI=true (as CI sets it) makes chalk leave colour off even on a terminal, like other CLIs on CI.
+  for (const name of ['FORCE_COLOR', 'NO_COLOR', 'NODE_DISABLE_COLORS', 'CI', 'CONTINUOUS_INTEGRATION', 'BUILD_NUMBER', 'RUN_ID']) delete env[name];
   return env;
 }
 
