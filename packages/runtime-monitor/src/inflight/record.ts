@@ -7,7 +7,9 @@ import { WRAPPED_APIS } from './table.js';
  *   Int32 [1] index + 1 into WRAPPED_APIS, 0 when no wrapped call is in flight
  *   Int32 [2] hint length in bytes, -1 when the call has no hint
  *   Int32 [3] stall seen: the worker writes the sequence of the call in flight when it sees a stall during it
- *   bytes [16, 16 + HINT_BYTES) the hint, UTF-8, truncated at a character boundary
+ *   Int32 [4] mark: index + 1 of a call marked without a hint (JSON.stringify), 0 when none; outside the seqlock
+ *   Int32 [5] that marked call's sequence: negative, so it never equals a sequence of the record above
+ *   bytes [32, 32 + HINT_BYTES) the hint, UTF-8, truncated at a character boundary
  *   Int32 at REPORT_OFFSET: sequence of the call the report below belongs to, 0 while it is being written
  *   Int32 at REPORT_OFFSET + 4: report length in bytes
  *   bytes [REPORT_OFFSET + 8, + REPORT_BYTES) the report, JSON { context, requests, stack, api, hint, endedAt, durationMs }
@@ -23,7 +25,9 @@ const SEQUENCE = 0;
 const API = 1;
 const HINT_LENGTH = 2;
 const STALL_SEEN = 3;
-const HINT_OFFSET = 16;
+const MARK = 4;
+const MARK_SEQUENCE = 5;
+const HINT_OFFSET = 32;
 /** Bytes of the path or command kept; enough to recognise it, small enough to copy in a stall. */
 export const HINT_BYTES = 200;
 const REPORT_OFFSET = HINT_OFFSET + HINT_BYTES;
@@ -55,6 +59,7 @@ export class InFlightWriter {
   readonly #unseenHeader: Int32Array;
   readonly #unseen: Uint8Array;
   readonly #encoder = new TextEncoder();
+  #markSequence = 0;
 
   constructor(buffer: SharedArrayBuffer) {
     assertLayout(buffer);
@@ -84,6 +89,26 @@ export class InFlightWriter {
     this.#hint.set(length === bytes.byteLength ? bytes : bytes.subarray(0, length));
     header[HINT_LENGTH] = length;
     return Atomics.add(header, SEQUENCE, 1) + 1;
+  }
+
+  /**
+   * Marks `index` in flight with two plain stores and no hint, for a call too cheap for begin()'s two atomic
+   * adds and hint copy (JSON.stringify of a few values takes ~150 ns). One Int32 store cannot be torn, so it
+   * needs no seqlock; a reader that sees the new index with the previous sequence (stores reordered on a weak
+   * CPU) marks a sequence nobody has, which only loses that call's report. Returns the call's sequence.
+   */
+  mark(index: number): number {
+    const sequence = this.#markSequence === -0x7fffffff ? -1 : this.#markSequence - 1;
+    this.#markSequence = sequence;
+    const header = this.#header;
+    header[MARK_SEQUENCE] = sequence;
+    header[MARK] = index + 1;
+    return sequence;
+  }
+
+  /** Ends a mark() call (one plain store). */
+  unmark(): void {
+    this.#header[MARK] = 0;
   }
 
   /** True when the worker saw a stall while the call with this sequence was in flight (one load). */
@@ -148,6 +173,11 @@ function viewsOf(buffer: SharedArrayBuffer): Views {
  */
 export function markStallSeen(buffer: SharedArrayBuffer): number | null {
   const { header } = viewsOf(buffer);
+  if (Atomics.load(header, MARK) !== 0) {
+    const sequence = Atomics.load(header, MARK_SEQUENCE);
+    Atomics.store(header, STALL_SEEN, sequence);
+    return Atomics.load(header, MARK) !== 0 && Atomics.load(header, MARK_SEQUENCE) === sequence ? sequence : null;
+  }
   const before = Atomics.load(header, SEQUENCE);
   if ((before & 1) !== 0 || Atomics.load(header, API) === 0) return null;
   Atomics.store(header, STALL_SEEN, before);
@@ -187,6 +217,9 @@ export function readReport(buffer: SharedArrayBuffer, sequence: number): string 
  */
 export function readInFlight(buffer: SharedArrayBuffer): InFlightCall | null {
   const { header, hint } = viewsOf(buffer);
+  // A marked call (no hint): the wrapper guard keeps it and the record below from being in flight together.
+  const marked = WRAPPED_APIS[Atomics.load(header, MARK) - 1];
+  if (marked) return { api: marked.id, hint: null };
   for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
     const before = Atomics.load(header, SEQUENCE);
     if ((before & 1) !== 0) continue;

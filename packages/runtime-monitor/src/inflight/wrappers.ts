@@ -5,7 +5,8 @@ import type { SyncCallSite } from '../types.js';
 import { captureCallSite, SyncCallStats } from './call-sites.js';
 import type { RedactPolicy } from '../redact/index.js';
 import { commandHint, HintRedactor, stringHint } from './hint.js';
-import { wrapParse, wrapStringify, wrapStructuredClone, type MarkedCall } from './json-wrappers.js';
+import { wrapParse, wrapStringify, wrapStructuredClone, type MarkedCall, type StringifyHooks } from './json-wrappers.js';
+import { sizeHint } from './size.js';
 import { HINT_BYTES, InFlightWriter } from './record.js';
 import { WRAPPED_APIS, type WrappedApi } from './table.js';
 
@@ -78,10 +79,10 @@ function copyIdentity(wrapper: AnyFunction, original: AnyFunction): void {
   Object.defineProperty(wrapper, WRAPPER, { value: true });
 }
 
-const GATED_WRAPPERS: Record<string, (index: number, original: never, marked: MarkedCall) => AnyFunction> = {
-  'JSON.parse': wrapParse,
-  'JSON.stringify': wrapStringify,
-  structuredClone: wrapStructuredClone,
+const GATED_WRAPPERS: Record<string, (index: number, original: never, marked: MarkedCall, hooks: StringifyHooks) => AnyFunction> = {
+  'JSON.parse': (index, original, marked) => wrapParse(index, original, marked),
+  'JSON.stringify': (index, original, _marked, hooks) => wrapStringify(index, original, hooks),
+  structuredClone: (index, original, marked) => wrapStructuredClone(index, original, marked),
 };
 
 /**
@@ -89,10 +90,10 @@ const GATED_WRAPPERS: Record<string, (index: number, original: never, marked: Ma
  * non-native function: wrapping theirs could change what they rely on). A frozen owner (`--frozen-intrinsics`
  * freezes JSON) never gets here: its property is not configurable.
  */
-function wrapGated(index: number, api: WrappedApi, original: AnyFunction, marked: MarkedCall): AnyFunction | null {
+function wrapGated(index: number, api: WrappedApi, original: AnyFunction, marked: MarkedCall, hooks: StringifyHooks): AnyFunction | null {
   const build = GATED_WRAPPERS[api.id];
   if (build === undefined || !Function.prototype.toString.call(original).includes('[native code]')) return null;
-  const wrapper = build(index, original as never, marked);
+  const wrapper = build(index, original as never, marked, hooks);
   copyIdentity(wrapper, original);
   return wrapper;
 }
@@ -148,7 +149,7 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
    * pause for a native call lands only once JavaScript runs again, possibly after the caller's async scope
    * ended, so the wrapper hands over what it knows exactly — the context and the caller's stack.
    */
-  const reportStall = (sequence: number, wrapper: AnyFunction, api: WrappedApi, fullHint: string | null, elapsedMs: number, unseen: boolean): void => {
+  const reportStall = (sequence: number, wrapper: AnyFunction, api: WrappedApi, fullHint: string | null, elapsedMs: number | null, unseen: boolean): void => {
     try {
       const holder: { stack?: string } = {};
       const limit = Error.stackTraceLimit;
@@ -211,6 +212,27 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
     }
   };
 
+  /*
+   * JSON.stringify, every call: marked with two plain stores, not timed (a clock read costs about as much as
+   * a small call), so it is neither counted in syncCalls() nor reported unseen; after a call the watchdog saw
+   * stall, its report carries the output's exact size, which the watchdog takes as the hint the mark lacked.
+   */
+  const stringifyHooks: StringifyHooks = {
+    enter: (index) => {
+      if (depth !== 0) return 0;
+      depth = 1;
+      return writer.mark(index);
+    },
+    leave: (sequence, index, wrapper, output) => {
+      writer.unmark();
+      depth = 0;
+      if (!writer.stallSeen(sequence)) return;
+      const hint = typeof output === 'string' ? sizeHint(output.length, false) : null;
+      // Not timed: the watchdog measured this stall itself and uses durationMs only for unseen reports.
+      reportStall(sequence, wrapper, WRAPPED_APIS[index]!, hint, null, false);
+    },
+  };
+
   WRAPPED_APIS.forEach((api, index) => {
     const owner = ownerOf(api);
     const property = api.path[api.path.length - 1];
@@ -221,7 +243,7 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
     if (typeof original !== 'function' || (original as unknown as Record<symbol, unknown>)[WRAPPER] === true) return;
     let wrapper: AnyFunction;
     if (api.sizeGated) {
-      const gated = wrapGated(index, api, original as AnyFunction, marked);
+      const gated = wrapGated(index, api, original as AnyFunction, marked, stringifyHooks);
       if (gated === null) return;
       wrapper = gated;
     } else {
