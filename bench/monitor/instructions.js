@@ -11,6 +11,9 @@
 // Env: RUNS (3), WARMUP (3000), COUNT (3000), IDLE_MS (10000), PARALLEL (2),
 // CONFIGS (none,prom-client,sentry block-only,sentry,agent-lag lag-only,agent-lag full; the first is the base),
 // BENCH_MONITOR_DIST (another build's packages/runtime-monitor/dist, e.g. a scratch copy).
+// DISTS (label=<dist>,label=<dist>): builds side by side in one run; a configuration named `<name>@<label>`
+// (e.g. `agent-lag full@before`) runs that configuration on that build, the others on BENCH_MONITOR_DIST or this
+// checkout's dist.
 import { fileURLToPath } from 'node:url';
 import { callgrindRunSettings, instructionsPerRequest, median, runJobs } from '../lib/callgrind.js';
 
@@ -21,15 +24,30 @@ const idleMs = Number(process.env.IDLE_MS ?? 10_000);
 const nodeFlags = (process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const keepDir = process.env.KEEP_DUMPS ?? null;
 const configs = (process.env.CONFIGS ?? 'none,prom-client,sentry block-only,sentry,agent-lag lag-only,agent-lag full').split(',');
+const dists = new Map(
+  (process.env.DISTS ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+);
+/** server.js's configuration and the environment that picks its build. */
+const target = (config) => {
+  const at = config.lastIndexOf('@');
+  if (at < 0) return { name: config, env: {} };
+  const dist = dists.get(config.slice(at + 1));
+  if (dist === undefined) throw new Error(`${config}: no build labelled ${config.slice(at + 1)} in DISTS`);
+  return { name: config.slice(0, at), env: { BENCH_MONITOR_DIST: dist } };
+};
 
 const jobs = [];
 for (let run = 0; run < runs; run++) for (const config of configs) jobs.push(config);
 const results = new Map(configs.map((config) => [config, []]));
 await runJobs(jobs, parallel, async (config) => {
+  const { name, env } = target(config);
   const run = await instructionsPerRequest({
     script,
-    args: [config],
-    env: { BENCH_THRESHOLD_MS: '60000' },
+    args: [name],
+    env: { BENCH_THRESHOLD_MS: '60000', ...env },
     path: '/bench',
     warmup,
     count,
@@ -48,6 +66,7 @@ const cell = (values) => `${Math.round(median(values))} (${Math.round(Math.min(.
 const base = median(figure(configs[0], 'perRequestWithoutPeriodic'));
 const rawBase = median(figure(configs[0], 'perRequest'));
 console.log(`Node ${process.version}; main-thread instructions (callgrind), median of ${runs} runs of ${count} requests after ${warmup}, then ${idleMs} ms idle`);
+for (const [label, dist] of dists) console.log(`@${label}: ${dist}`);
 console.log('| configuration | per request, raw (min–max) | vs none | periodic a second, idle | per request without periodic (min–max) | vs none |');
 console.log('|---|---:|---:|---:|---:|---:|');
 for (const config of configs) {

@@ -202,10 +202,12 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
    */
   const recordHiddenLag = (delay: IntervalHistogram, count: number): boolean => {
     const sinceResetMs = perfHooks.performance.now() - resetAt;
-    // No sample is shorter than the resolution less the timer's millisecond rounding: when even that
-    // leaves no more than two periods uncovered, the exact figure would too, without walking the
-    // timer's buckets for its mean (the usual case: a loop whose lag is small against its resolution).
-    if (sinceResetMs - count * Math.max(0, resolutionMs - 1) <= 2 * resolutionMs) return false;
+    // A lower bound of the samples' sum first, from what the timer answers without walking its buckets:
+    // no sample is shorter than the resolution less its millisecond rounding, nor than the min, and one
+    // is the max (reported as its bucket's top, within 1/1024). When even the bound leaves no more than
+    // two periods uncovered, the exact sum would too, and the walk for the mean is not needed.
+    const coveredAtLeastNanos = count === 0 ? 0 : Math.max(count * Math.max(0, resolutionMs - 1) * 1e6, delay.max * (1 - 1 / 1000) + (count - 1) * delay.min);
+    if (sinceResetMs - coveredAtLeastNanos / 1e6 <= 2 * resolutionMs) return false;
     const hiddenMs = sinceResetMs - (count === 0 ? 0 : (count * delay.mean) / 1e6);
     if (hiddenMs <= 2 * resolutionMs) return false;
     const lagMs = Math.max(blockSinceResetMs <= hiddenMs ? blockSinceResetMs : 0, hiddenMs - resolutionMs);
