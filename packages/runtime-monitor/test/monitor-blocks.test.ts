@@ -27,6 +27,8 @@ const API_OF: Partial<Record<(typeof KINDS)[number], string>> = {
   atomicsWait: 'Atomics.wait',
   pbkdf2Sync: 'crypto.pbkdf2Sync',
   gzipSync: 'zlib.gzipSync',
+  // Size-gated (>= 1 Mi chars): the fixture parses a text of ~13 MB (sized by timing) several times.
+  jsonParse: 'JSON.parse',
 };
 /** Blocks in JavaScript, where the pause lands during the block (native ones are caught when they return). */
 const JS_KINDS = new Set(['busy', 'regex', 'atomicsWait']);
@@ -88,11 +90,12 @@ describe.each(BEATS)('with %s beats', (beats) => {
       // The wrapper clears the record when the call returns: a non-null inFlight was read during the call.
       if (api === undefined) expect(block.inFlight).toBeNull();
       else expect(block.inFlight?.api).toBe(api);
+      // JSON.parse's hint is its input's exact length (MB = 2^20 characters), known before it starts.
+      if (kind === 'jsonParse') expect(block.inFlight?.hint).toMatch(/^\d+(?:\.\d)? MB$/);
     });
 
     it('carries the context set with withContext (from the pause, or from the sync wrapper for native calls)', () => {
       const block = blockOf();
-      // jsonParse is the one native block without a wrapper: its pause may land after the scope ended.
       if (JS_KINDS.has(kind) || API_OF[kind] !== undefined) expect(block.context).toEqual({ kind, attempt: 0 });
       else if (block.context !== null) expect(block.context.kind).toBe(kind);
     });

@@ -1,7 +1,8 @@
 /*
- * Sizes for the size-gated wrappers of V8 built-ins (JSON.parse, JSON.stringify, structuredClone): V8 never
- * checks for interrupts inside them, so a big call can only be named by a mark written before it starts.
- * Below the gate the wrapper must cost next to nothing, so the estimate is bounded and never exact.
+ * Sizes for the wrappers of V8 built-ins (JSON.parse, JSON.stringify, structuredClone): V8 never checks for
+ * interrupts inside them, so a big call can only be named by a mark written before it starts. Below the gate
+ * the wrapper must cost next to nothing, so the estimate (structuredClone's) is bounded and never exact;
+ * JSON.stringify is marked on every call instead and sized by its output (json-wrappers.ts).
  */
 
 /** Input of at least this many characters (about 1 MiB) is marked in flight; below it the call goes straight through. */

@@ -14,7 +14,8 @@ export interface WrappedApi {
   readonly hintArgs: boolean;
   /**
    * V8 built-ins wrapped only above a size gate (json-wrappers.ts), not in the catalog: the ESLint plugin
-   * must not report every JSON.parse. Their hint is the size (`48 MB`, `~38 MB`).
+   * must not report every JSON.parse. Their hint is the size (`48 MB`, `~38 MB`); JSON.stringify is marked on
+   * every call, without a hint until its report gives the output's size.
    */
   readonly sizeGated?: true;
 }
