@@ -3,6 +3,7 @@
 //  - time: rounds interleaved (plain, wrapped, plain, ...), median ns per call; noisy on a shared VM;
 //  - instructions (with `--callgrind`, needs valgrind): this script re-run under callgrind with N and 0 calls,
 //    the difference / N, for each case and mode; repeatable to ~100 instructions per call run to run.
+//    CASES=<substring> limits it to some cases.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -40,7 +41,8 @@ if (mode === 'child') {
     return Number(/Collected : (\d+)/.exec(child.stderr)?.[1] ?? NaN);
   };
   const results = {};
-  for (const name of Object.keys(cases)) {
+  // CASES=stringify: only the cases whose name contains it (each case is four runs under callgrind).
+  for (const name of Object.keys(cases).filter((name) => name.includes(process.env.CASES ?? ''))) {
     const per = (wrapped) => Math.round((instructions(name, N, wrapped) - instructions(name, 0, wrapped)) / N);
     const plain = per(false);
     const wrapped = per(true);

@@ -106,9 +106,15 @@ export class InFlightWriter {
     return sequence;
   }
 
-  /** Ends a mark() call (one plain store). */
-  unmark(): void {
-    this.#header[MARK] = 0;
+  /**
+   * Ends the mark() call with this sequence (one plain store); true when the worker saw a stall during it. A
+   * plain load, not Atomics.load (which V8 does not make as cheap): the worker stored it while this thread
+   * was stuck in the call, long before it returned.
+   */
+  unmark(sequence: number): boolean {
+    const header = this.#header;
+    header[MARK] = 0;
+    return header[STALL_SEEN] === sequence;
   }
 
   /** True when the worker saw a stall while the call with this sequence was in flight (one load). */

@@ -224,9 +224,9 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
       return writer.mark(index);
     },
     leave: (sequence, index, wrapper, output) => {
-      writer.unmark();
+      const seen = writer.unmark(sequence);
       depth = 0;
-      if (!writer.stallSeen(sequence)) return;
+      if (!seen) return;
       const hint = typeof output === 'string' ? sizeHint(output.length, false) : null;
       // Not timed: the watchdog measured this stall itself and uses durationMs only for unseen reports.
       reportStall(sequence, wrapper, WRAPPED_APIS[index]!, hint, null, false);
