@@ -426,8 +426,9 @@ class Monitor implements MonitorHandle {
 
   /**
    * Publishing rides on a heartbeat (no wake-up of its own). After it, on a beat that ended no stall,
-   * the lag histogram's timer is restarted in step with the heartbeat's: the two drift apart by a
-   * millisecond or two over time, and each then wakes an idle process separately.
+   * the lag histogram's timer is restarted in step with the heartbeat's (the sampler does so at most once
+   * a minute): the two drift apart by a millisecond or two over time, and each then wakes an idle process
+   * separately.
    *
    * With on-demand beats there is no beat timer to align with, and the lag timer would be the one
    * wake-up left in an idle process: it sleeps from a beat that found the loop idle since the one
