@@ -87,12 +87,14 @@ const GATED_WRAPPERS: Record<string, (index: number, original: never, marked: Ma
 
 /**
  * The size-gated wrapper of a V8 built-in, or null to leave it alone: someone already replaced it (a
- * non-native function: wrapping theirs could change what they rely on). A frozen owner (`--frozen-intrinsics`
+ * non-native JSON function: wrapping theirs could change what they rely on; `structuredClone` is Node's
+ * own JavaScript on Node 22 and later, so it is not held to that). A frozen owner (`--frozen-intrinsics`
  * freezes JSON) never gets here: its property is not configurable.
  */
 function wrapGated(index: number, api: WrappedApi, original: AnyFunction, marked: MarkedCall, hooks: StringifyHooks): AnyFunction | null {
   const build = GATED_WRAPPERS[api.id];
-  if (build === undefined || !Function.prototype.toString.call(original).includes('[native code]')) return null;
+  if (build === undefined) return null;
+  if (api.id.startsWith('JSON.') && !Function.prototype.toString.call(original).includes('[native code]')) return null;
   const wrapper = build(index, original as never, marked, hooks);
   copyIdentity(wrapper, original);
   return wrapper;
