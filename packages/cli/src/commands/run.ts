@@ -1,4 +1,4 @@
-import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chalkStderr } from 'chalk';
@@ -10,6 +10,9 @@ import type { LogFigures } from '../report/log-figures.js';
 import { parseNonNegativeMs, parsePositiveMs, parseThresholdMs } from '../run/numbers.js';
 import { RunReport } from '../run/run-report.js';
 import { exitCodeOf, runMonitored } from '../run/run-monitored.js';
+import { removeStaleDirs } from '../scratch/stale-dirs.js';
+
+const RUN_DIR_PREFIX = 'agent-lag-run-';
 
 interface RunCommandOptions {
   report?: string;
@@ -62,8 +65,9 @@ async function runCommand(command: string[], options: RunCommandOptions): Promis
   const color = chalkStderr;
   const say = (line: string) => process.stderr.write(`${line}\n`);
 
-  if (!options.report) await sweepDeadScratch();
-  const scratch = options.report ? undefined : await mkdtemp(join(tmpdir(), `agent-lag-run-${process.pid}-`));
+  // Those of runs that were killed before they could clean up.
+  if (!options.report) await removeStaleDirs(RUN_DIR_PREFIX);
+  const scratch = options.report ? undefined : await mkdtemp(join(tmpdir(), `${RUN_DIR_PREFIX}${process.pid}-`));
   const reportPath = options.report ? resolve(options.report) : join(scratch ?? '', 'events.ndjson');
   const report = new RunReport(reportPath);
   // `run --json … | head`: a closed pipe must not crash us while the command still runs (left
@@ -136,37 +140,4 @@ function gate(figures: LogFigures, failOnBlockMs: number, say: (line: string) =>
   const neverEnded = figures.neverEnded.some((b) => !b.startup && b.durationMs === worst);
   say(`agent-lag: a block of ${neverEnded ? 'at least ' : ''}${formatMs(worst)}${neverEnded ? ' (never ended)' : ''} exceeded --fail-on-block-ms ${failOnBlockMs}`);
   return true;
-}
-
-/**
- * Removes the scratch folders of earlier runs of this user whose `agent-lag run` is gone (killed before
- * it could clean up): their names carry the pid.
- */
-async function sweepDeadScratch(): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(tmpdir());
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const pid = Number(/^agent-lag-run-(\d+)-/.exec(name)?.[1]);
-    if (!(pid > 0) || pid === process.pid || processAlive(pid)) continue;
-    const path = join(tmpdir(), name);
-    try {
-      const info = await lstat(path);
-      if (info.isDirectory() && info.uid === process.getuid?.()) await rm(path, { recursive: true, force: true });
-    } catch {
-      // Gone already, or not ours to remove.
-    }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

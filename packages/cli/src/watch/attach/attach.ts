@@ -1,4 +1,4 @@
-import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { isSocket } from '../resolve-target.js';
 import { InspectorClient } from './inspector-client.js';
 import { inspectorFlags, isPortOpen, waitForInspector, waitForPortClosed } from './inspector-endpoint.js';
 import { injectExpression } from './inject-snippet.js';
+import { removeStaleDirs } from '../../scratch/stale-dirs.js';
 
 export interface AttachedMonitor {
   pid: number;
@@ -46,7 +47,8 @@ export async function attachMonitor(pid: number, options: AttachOptions): Promis
     );
   }
 
-  await removeStaleAttachDirs();
+  // Those of `watch --attach` runs of ours killed before the target could remove them.
+  await removeStaleDirs(ATTACH_DIR_PREFIX);
   // Named with our pid, so a run after a killed one knows it is stale (the target also removes it
   // when our connection drops, however we end).
   const controlDir = await mkdtemp(join(tmpdir(), `${ATTACH_DIR_PREFIX}${process.pid}-`));
@@ -101,35 +103,6 @@ export async function attachMonitor(pid: number, options: AttachOptions): Promis
 
 const ATTACH_DIR_PREFIX = 'agent-lag-attach-';
 
-/**
- * Removes the attach directories of `watch --attach` runs of ours that were killed (their pid is gone)
- * before the target could remove them, e.g. killed during injection.
- */
-export async function removeStaleAttachDirs(dir: string = tmpdir()): Promise<void> {
-  const uid = typeof process.geteuid === 'function' ? process.geteuid() : undefined;
-  const names = await readdir(dir).catch(() => [] as string[]);
-  for (const name of names) {
-    const match = /^agent-lag-attach-(\d+)-/.exec(name);
-    if (!match || isAlive(Number(match[1]))) continue;
-    const path = join(dir, name);
-    try {
-      const stats = await lstat(path);
-      if (!stats.isDirectory() || (uid !== undefined && stats.uid !== uid)) continue;
-      await rm(path, { recursive: true, force: true });
-    } catch {
-      // gone already, or not ours to remove
-    }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Asks the target to close its inspector (from a timer, the way that works) and waits for it. */
 async function closeInspector(inspector: InspectorClient): Promise<void> {
