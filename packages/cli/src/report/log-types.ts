@@ -5,7 +5,7 @@
  */
 
 import type { LogAggregator } from './aggregate.js';
-import type { InFlightCall, MonitorContext, StackFrame, StackSummary, SyncCallSite } from '@agent-lag/runtime-monitor';
+import type { InFlightCall, MonitorContext, OngoingStall, StackFrame, StackSummary, StallFigures, SyncCallSite } from '@agent-lag/runtime-monitor';
 
 export type Frame = StackFrame;
 export type InFlight = InFlightCall;
@@ -57,14 +57,7 @@ export type StackSummaryRecord = StackSummary;
 export type SyncCallRecord = SyncCallSite;
 
 /** A snapshot's stall figures; `histogram` (hdr-histogram-js, base64) merges across processes. */
-export interface StallRecord {
-  count: number;
-  startupCount: number;
-  totalMs: number;
-  maxMs: number;
-  p50Ms: number;
-  p99Ms: number;
-  histogram: string;
+export interface StallRecord extends Omit<StallFigures, 'worst'> {
   /** The longest stalls the counters kept, logged or not (monitors newer than `worst`); empty otherwise. */
   worst: WorstStallRecord[];
 }
@@ -81,10 +74,7 @@ export interface WorstStallRecord {
 }
 
 /** The stall in progress when a checkpoint was written (not yet in its `stalls`). */
-export interface OngoingStallRecord {
-  startedAt: number;
-  durationMs: number;
-}
+export type OngoingStallRecord = OngoingStall;
 
 /**
  * A `{"type":"summary"}` line (the monitor's snapshot at exit) or a `{"type":"checkpoint"}` line (its
