@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { RuleTester } from './rule-tester.js';
+import { RuleTester } from '@typescript-eslint/rule-tester';
 import { noBlockingHelper } from '../src/rules/no-blocking-helper.js';
 
 // Typed: the program is test/fixtures/typed-project; the code under test is its file.ts, and the

@@ -1,4 +1,4 @@
-import { RuleTester } from './rule-tester.js';
+import { RuleTester } from '@typescript-eslint/rule-tester';
 import { noBusyWait } from '../src/rules/no-busy-wait.js';
 
 const ruleTester = new RuleTester();

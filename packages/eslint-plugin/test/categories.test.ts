@@ -1,4 +1,4 @@
-import { RuleTester } from './rule-tester.js';
+import { RuleTester } from '@typescript-eslint/rule-tester';
 import { noAtomicsWait } from '../src/rules/no-atomics-wait.js';
 import { noSyncChildProcess } from '../src/rules/no-sync-child-process.js';
 import { noSyncCrypto } from '../src/rules/no-sync-crypto.js';

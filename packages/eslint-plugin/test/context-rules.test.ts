@@ -1,4 +1,4 @@
-import { RuleTester } from './rule-tester.js';
+import { RuleTester } from '@typescript-eslint/rule-tester';
 import { noSyncFs } from '../src/rules/no-sync-fs.js';
 
 /*

@@ -1,4 +1,4 @@
-import { RuleTester } from './rule-tester.js';
+import { RuleTester } from '@typescript-eslint/rule-tester';
 import { noBlockingApi } from '../src/rules/no-blocking-api.js';
 
 // A team's own blocking APIs, listed as module + export pattern + message (like flake8-async ASYNC200).

@@ -1,4 +1,4 @@
-import { RuleTester } from './rule-tester.js';
+import { RuleTester } from '@typescript-eslint/rule-tester';
 import { contextProbe } from './context-probe.js';
 
 /*

@@ -7,3 +7,11 @@ RuleTester.describe = describe;
 // The first typed case builds a TypeScript program (seconds on a busy machine): allow for it.
 RuleTester.it = (name, fn) => it(name, fn, 60_000);
 RuleTester.itOnly = it.only;
+
+// ESLint's flat config (and so the tester) takes `languageOptions.sourceType`; the tester's type omits it.
+// The CommonJS cases set it to 'commonjs' (a `require`-scoped file), so declare it here.
+declare module '@typescript-eslint/rule-tester' {
+  interface TestLanguageOptions {
+    readonly sourceType?: 'module' | 'script' | 'commonjs';
+  }
+}

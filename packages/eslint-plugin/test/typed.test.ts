@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { RuleTester } from './rule-tester.js';
+import { RuleTester } from '@typescript-eslint/rule-tester';
 import { noBlockingApi } from '../src/rules/no-blocking-api.js';
 import { noSyncFs } from '../src/rules/no-sync-fs.js';
 import { noSyncSqlite } from '../src/rules/no-sync-sqlite.js';
