@@ -3,3 +3,4 @@ export type { MonitorOptions, MetricsEndpointOptions } from './options.js';
 export { withContext, setContext, getContext } from './context/index.js';
 export { controlSocketPath } from './control/socket-path.js';
 export type * from './types.js';
+export { trackRun, type AgentRun, type AgentOperation, type AgentSdk } from './agents/index.js';

@@ -1,0 +1,2 @@
+export { trackRun, type AgentRun } from './track-run.js';
+export * from './attributes.js';
