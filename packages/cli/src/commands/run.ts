@@ -5,7 +5,7 @@ import { chalkStderr } from 'chalk';
 import type { Command } from 'commander';
 import { EXIT_FINDINGS } from '../errors.js';
 import type { CommandResult } from '../main.js';
-import { formatBlockLine, formatMs, formatSummary } from '../run/format.js';
+import { formatBlockLine, formatMs, formatSummary } from '../shared/format.js';
 import type { LogFigures } from '../report/log-figures.js';
 import { parseNonNegativeMs, parsePositiveMs, parseThresholdMs } from '../run/numbers.js';
 import { RunReport } from '../run/run-report.js';

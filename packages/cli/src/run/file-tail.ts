@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
-import { NdjsonSplitter } from './ndjson.js';
+import { NdjsonSplitter } from '../shared/ndjson.js';
 
 /**
  * Follows an NDJSON file another process appends to (the monitor's event log, written from its

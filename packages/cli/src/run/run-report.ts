@@ -3,7 +3,7 @@ import type { EventLog } from '../report/log-types.js';
 import { LogAggregator } from '../report/aggregate.js';
 import { emptyLog, readLiveEvent } from '../report/read-log.js';
 import { redactRecord } from '../report/redact.js';
-import type { BlockEvent } from '../watch/monitor-types.js';
+import type { BlockEvent } from '../shared/monitor-types.js';
 import { GoneWatch } from './gone-watch.js';
 
 /** What the live view should print for a block line. */

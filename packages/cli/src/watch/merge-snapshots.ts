@@ -1,5 +1,5 @@
 import hdr from 'hdr-histogram-js';
-import type { MonitorSnapshot, StackSummary, StallFigures, SyncCallSite } from './monitor-types.js';
+import type { MonitorSnapshot, StackSummary, StallFigures, SyncCallSite } from '../shared/monitor-types.js';
 
 /** Stall figures of several processes, as if they were one (cluster workers, replicas on one host). */
 export type MergedStalls = Omit<StallFigures, 'histogram'> & {

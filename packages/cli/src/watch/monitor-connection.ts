@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { UsageError } from '../errors.js';
-import { NdjsonSplitter } from '../run/ndjson.js';
+import { NdjsonSplitter } from '../shared/ndjson.js';
 import { checkSocketOwner } from './resolve-target.js';
-import type { BlockEvent, LagEvent, MonitorSnapshot } from './monitor-types.js';
+import type { BlockEvent, LagEvent, MonitorSnapshot } from '../shared/monitor-types.js';
 
 /** The first line a monitor sends on its control socket. */
 export interface MonitorHello {

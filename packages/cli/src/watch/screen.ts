@@ -1,10 +1,10 @@
 import type { ChalkInstance } from 'chalk';
-import { blamedFrame, formatBlame, formatContext, formatFrame, formatInFlight, formatMs, formatPercent } from '../run/format.js';
+import { blamedFrame, formatBlame, formatContext, formatFrame, formatInFlight, formatMs, formatPercent } from '../shared/format.js';
 import { describeRequestsInFlight } from '../report/describe.js';
 import { bar, sparkline } from './charts.js';
 import { mergeStalls, mergeTopStacks } from './merge-snapshots.js';
 import { readRoutesSection } from './routes-section.js';
-import type { BlockEvent } from './monitor-types.js';
+import type { BlockEvent } from '../shared/monitor-types.js';
 import type { SeenBlock, WatchState, WatchedProcess } from './watch-state.js';
 
 export interface ScreenSize {

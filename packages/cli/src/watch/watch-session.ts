@@ -1,8 +1,8 @@
 import type { ChalkInstance } from 'chalk';
-import { formatBlockLine, formatNeverEndedLine } from '../run/format.js';
+import { formatBlockLine, formatNeverEndedLine } from '../shared/format.js';
 import { mergeStalls } from './merge-snapshots.js';
 import { MonitorConnection } from './monitor-connection.js';
-import type { BlockEvent } from './monitor-types.js';
+import type { BlockEvent } from '../shared/monitor-types.js';
 import { renderScreen } from './screen.js';
 import { TerminalPainter } from './terminal.js';
 import { WatchState } from './watch-state.js';

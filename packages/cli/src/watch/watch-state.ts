@@ -1,5 +1,5 @@
 import type { MonitorHello } from './monitor-connection.js';
-import type { BlockEvent, LagEvent, MonitorSnapshot } from './monitor-types.js';
+import type { BlockEvent, LagEvent, MonitorSnapshot } from '../shared/monitor-types.js';
 
 /** One `{"type":"lag"}` window the monitor streamed (every lagWindowMs, 10 s by default). */
 export interface LagPoint {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../errors.js';
-import { NdjsonSplitter } from '../../run/ndjson.js';
+import { NdjsonSplitter } from '../../shared/ndjson.js';
 import { assertProcessExists, isNodeProcess, nodeArgumentsOf } from '../process-info.js';
 import { isSocket } from '../resolve-target.js';
 import { InspectorClient } from './inspector-client.js';

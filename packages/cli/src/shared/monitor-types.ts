@@ -2,15 +2,19 @@
 // CLI follows @agent-lag/runtime-monitor's types.ts rather than a copy of it.
 export type {
   BlockEvent,
+  CheckpointEvent,
   InFlightCall,
   LagEvent,
   LagFigures,
   MonitorContext,
   MonitorEvent,
   MonitorSnapshot,
+  OngoingStall,
   StackFrame,
   StackSummary,
   StallFigures,
+  SummaryEvent,
   SyncCallSite,
   ThreadPoolFigures,
+  WorstStall,
 } from '@agent-lag/runtime-monitor';

@@ -1,8 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import { describeRequestsInFlight } from '../report/describe.js';
 import { figuresNotes, type LogFigures } from '../report/log-figures.js';
-import type { LagFigures } from '../watch/monitor-types.js';
-import type { BlockEvent, InFlightCall, MonitorContext, StackFrame } from '../watch/monitor-types.js';
+import type { BlockEvent, InFlightCall, LagFigures, MonitorContext, StackFrame } from './monitor-types.js';
 
 /** Milliseconds the way a person reads them: 0.42 ms, 12.3 ms, 250 ms, 1.50 s. */
 export function formatMs(ms: number): string {
