@@ -12,7 +12,7 @@
 import hdr from 'hdr-histogram-js';
 import { mergeSyncCalls, mergeTopStacks } from '../watch/merge-snapshots.js';
 import { endOf, LogAggregator, type Durations, type LagPoint, type ProcessState, type SkippedLines } from './aggregate.js';
-import type { BlockRecord, EventLog, LagFigures, StackSummaryRecord, SummaryRecord, SyncCallRecord } from './log-types.js';
+import type { BlockRecord, EventLog, LagFigures, StackSummaryRecord, StallRecord, SummaryRecord, SyncCallRecord } from './log-types.js';
 
 /** A block reported as still running with no final event: the process died in it. */
 export interface NeverEndedBlock extends BlockRecord {
@@ -34,12 +34,8 @@ export interface WorstBlock extends Omit<BlockRecord, 'startedAt'> {
   noStack: string | null;
 }
 
-export interface StallTotals {
-  count: number;
-  startupCount: number;
-  totalMs: number;
-  maxMs: number;
-}
+/** The monitor's stall counters (`stalls` of a snapshot) a process or a whole log adds up. */
+export type StallTotals = Pick<StallRecord, 'count' | 'startupCount' | 'totalMs' | 'maxMs'>;
 
 export interface ProcessFigures {
   /** Null for lines without a pid in a log that names several processes (older monitors). */

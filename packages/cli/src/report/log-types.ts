@@ -1,11 +1,22 @@
 /*
- * The parts of the runtime monitor's NDJSON event log that `agent-lag report` reads, mirrored from
- * @agent-lag/runtime-monitor's types.ts. The log is input from disk, so every field past `type` is
- * read defensively: an older or newer monitor may leave some out.
+ * The parts of the runtime monitor's NDJSON event log that `agent-lag report` reads, derived from
+ * @agent-lag/runtime-monitor's types.ts (never a copy of its fields). The log is input from disk, so
+ * every field past `type` is read defensively: an older or newer monitor may leave some out, which is
+ * why some fields here are nullable where the monitor's are not.
  */
 
 import type { LogAggregator } from './aggregate.js';
-import type { InFlightCall, MonitorContext, OngoingStall, StackFrame, StackSummary, StallFigures, SyncCallSite } from '@agent-lag/runtime-monitor';
+import type {
+  InFlightCall,
+  LagFigures as MonitorLagFigures,
+  MonitorContext,
+  OngoingStall,
+  StackFrame,
+  StackSummary,
+  StallFigures,
+  SyncCallSite,
+  WorstStall,
+} from '../shared/monitor-types.js';
 
 export type Frame = StackFrame;
 export type InFlight = InFlightCall;
@@ -31,17 +42,15 @@ export interface BlockRecord {
   ongoing: boolean;
 }
 
-export interface LagFigures {
-  minMs: number;
-  maxMs: number;
-  meanMs: number;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  /** Present in a snapshot's lag since start; null where the log did not say. */
+/**
+ * The monitor's lag figures as the report reads them: no `stddevMs` (nothing shows it, and lag windows
+ * merged across a log have none); `samples` and `source` only in a snapshot's lag since start, null
+ * where the log did not say, and `source` any word a newer monitor writes.
+ */
+export type LagFigures = Omit<MonitorLagFigures, 'stddevMs' | 'samples' | 'source'> & {
   samples?: number | null;
   source?: string | null;
-}
+};
 
 export interface LagRecord {
   /** The process that wrote it; null in older logs. */
@@ -62,16 +71,15 @@ export interface StallRecord extends Omit<StallFigures, 'worst'> {
   worst: WorstStallRecord[];
 }
 
-/** One of the longest stalls, as the monitor's counters kept it (`stalls.worst`). */
-export interface WorstStallRecord {
-  startedAt: number;
-  durationMs: number;
+/**
+ * One of the longest stalls, as the monitor's counters kept it (`stalls.worst`): null where the monitor
+ * leaves a field out, and `noStack` (`lag-only`, `debugger`, `rate-limited`, `not-caught`) any word a
+ * newer monitor uses.
+ */
+export type WorstStallRecord = Omit<WorstStall, 'signature' | 'noStack'> & {
   signature: string | null;
-  /** False when its block event was not logged. */
-  logged: boolean;
-  /** Why its block has no stack: `lag-only`, `debugger`, `rate-limited`, `not-caught`, or another word a newer monitor uses. */
   noStack: string | null;
-}
+};
 
 /** The stall in progress when a checkpoint was written (not yet in its `stalls`). */
 export type OngoingStallRecord = OngoingStall;

@@ -1,6 +1,6 @@
 import type { LagPoint } from './aggregate.js';
 import { figuresNotes, logFigures, type FiguresOptions, type NeverEndedBlock, type ProcessFigures, type WorstBlock } from './log-figures.js';
-import type { EventLog, LagFigures, StackSummaryRecord, SyncCallRecord } from './log-types.js';
+import type { EventLog, LagFigures, StackSummaryRecord, StallRecord, SyncCallRecord } from './log-types.js';
 
 export type { LagPoint, WorstBlock };
 
@@ -17,14 +17,8 @@ export interface ReportModel {
   /** One process's lag since start; with several, the one with the worst p99 (each is in `processes`). */
   lag: (LagFigures & { from: 'summary' | 'checkpoint' | 'lag windows' }) | null;
   utilization: number | null;
-  /** Every process's stalls added up, blocks that never ended included. */
-  stalls: {
-    count: number;
-    startupCount: number;
-    totalMs: number;
-    maxMs: number;
-    p50Ms: number;
-    p99Ms: number;
+  /** Every process's stalls added up, blocks that never ended included: the monitor's counters, merged. */
+  stalls: Pick<StallRecord, 'count' | 'startupCount' | 'totalMs' | 'maxMs' | 'p50Ms' | 'p99Ms'> & {
     /** Of `count`, the stalls logged as block events (never-ended ones included); the rest have no stack. */
     detailed: number;
     detailedMs: number;
