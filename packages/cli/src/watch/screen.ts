@@ -26,7 +26,7 @@ export function renderScreen(state: WatchState, size: ScreenSize, color: ChalkIn
 
   const snapshots = state.snapshots();
   if (snapshots.length > 0) {
-    const stalls = mergeStalls(snapshots.map((s) => s.stalls));
+    const stalls = mergeStalls(snapshots);
     const threshold = snapshots[0]?.thresholdMs ?? 0;
     const merged = snapshots.length > 1 ? color.dim(`  (merged across ${snapshots.length} processes)`) : '';
     const figures =
@@ -34,6 +34,15 @@ export function renderScreen(state: WatchState, size: ScreenSize, color: ChalkIn
         ? color.green('none')
         : `${color.red.bold(String(stalls.count))}  p50 ${formatMs(stalls.p50Ms)}  p99 ${formatMs(stalls.p99Ms)}  max ${formatMs(stalls.maxMs)}  total ${formatMs(stalls.totalMs)}`;
     lines.push('', `${color.bold(`stalls > ${threshold} ms`)}  ${figures}${merged}`);
+    // From the counters of every process: the worst stall is listed even when its block was never logged.
+    if (stalls.worst.length > 0) {
+      const worst = stalls.worst.map((stall) => {
+        const who = snapshots.length > 1 && stall.pid !== null ? color.dim(` pid ${stall.pid}`) : '';
+        const why = stall.noStack ? color.dim(` (no stack: ${stall.noStack})`) : '';
+        return `${formatMs(stall.durationMs)}${who}${why}`;
+      });
+      lines.push(`${color.bold('worst stalls')}  ${worst.join(', ')}`);
+    }
   }
 
   const top = mergeTopStacks(snapshots.map((s) => s.topStacks)).slice(0, 3);

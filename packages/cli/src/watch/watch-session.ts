@@ -136,7 +136,7 @@ export class WatchSession {
   private printFinal(): void {
     if (this.options.output === 'json') {
       const snapshots = this.state.snapshots();
-      this.emit({ type: 'merged', processes: snapshots.map((s) => s.pid), stalls: mergeStalls(snapshots.map((s) => s.stalls)) });
+      this.emit({ type: 'merged', processes: snapshots.map((s) => s.pid), stalls: mergeStalls(snapshots) });
       return;
     }
     const size = { columns: process.stdout.columns || 100, rows: 60 };
