@@ -9,8 +9,15 @@ import { run } from './helpers/spawn.js';
 
 /*
  * One process, three 400 ms blocks: the stall count is the same number in every place a user reads it —
- * /metrics, `agent-lag watch --json`, `agent-lag run`'s summary and the event log's summary.
+ * /metrics, `agent-lag watch --json`, `agent-lag run`'s summary, `agent-lag report` and the event log's
+ * summary — and so is the worst block: the same stall (its start), to the rounding each output uses.
  */
+
+/** `812 ms`, `1.23 s` (run's summary) in ms, and how far from the exact figure that rounding may be. */
+function runMs(text: string): { ms: number; within: number } {
+  const [value, unit] = text.split(' ');
+  return unit === 's' ? { ms: Number(value) * 1000, within: 5 } : { ms: Number(value), within: 0.5 };
+}
 
 let scratch = '';
 beforeAll(async () => {
@@ -20,7 +27,7 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-it('counts the same stalls in /metrics, watch, run and the log', async () => {
+it('counts the same stalls and names the same worst block in /metrics, watch, run, report and the log', async () => {
   const log = join(scratch, 'events.ndjson');
   const done = join(scratch, 'done');
   const child = spawn(
@@ -42,6 +49,7 @@ it('counts the same stalls in /metrics, watch, run and the log', async () => {
 
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const fromMetrics = Number(/^agent_lag_stalls_total (\d+)/m.exec(metrics)?.[1]);
+    const worstFromMetrics = Number(/^agent_lag_stall_max_seconds ([\d.e+-]+)$/m.exec(metrics)?.[1]) * 1000;
 
     const watched = await run([cliBin, 'watch', '--json', '--duration', '2', pid!], { env: process.env });
     const snapshots = watched.stdout
@@ -50,6 +58,13 @@ it('counts the same stalls in /metrics, watch, run and the log', async () => {
       .map((line) => JSON.parse(line) as { snapshot?: MonitorSnapshot } & Partial<MonitorSnapshot>);
     const last = snapshots.at(-1);
     const fromWatch = last?.snapshot?.stalls.count ?? last?.stalls?.count;
+    const worstInWatch = last?.snapshot?.stalls.worst?.[0];
+    // The merged figures watch prints last: the worst stalls of every process watched, with their pid.
+    const merged = watched.stdout
+      .split('\n')
+      .filter((line) => line.includes('"merged"'))
+      .map((line) => JSON.parse(line) as { stalls: { count: number; maxMs: number; worst: { pid: number; startedAt: number; durationMs: number }[] } })
+      .at(-1);
 
     await writeFile(done, '');
     expect(await exited, stderr).toBe(0);
@@ -59,9 +74,37 @@ it('counts the same stalls in /metrics, watch, run and the log', async () => {
       .filter((line) => line !== '')
       .map((line) => JSON.parse(line) as MonitorEvent);
     const summary = events.find((event): event is SummaryEvent => event.type === 'summary');
+    const reported = await run([cliBin, 'report', '--json', log], { env: { ...process.env, NO_COLOR: '1' } });
+    expect(reported.code, reported.stderr).toBe(0);
+    const model = JSON.parse(reported.stdout) as { stalls: { count: number; maxMs: number }; worstBlocks: { pid: number | null; startedAt: number | null; durationMs: number }[] };
 
     expect(fromMetrics).toBeGreaterThanOrEqual(3);
-    expect({ watch: fromWatch, run: fromRun, log: summary?.stalls.count }, `${watched.stdout}\n${stderr}`).toEqual({ watch: fromMetrics, run: fromMetrics, log: fromMetrics });
+    expect(
+      { watch: fromWatch, merged: merged?.stalls.count, run: fromRun, report: model.stalls.count, log: summary?.stalls.count },
+      `${watched.stdout}\n${stderr}`,
+    ).toEqual({ watch: fromMetrics, merged: fromMetrics, run: fromMetrics, report: fromMetrics, log: fromMetrics });
+
+    // The worst block: one of the three 400 ms blocks, the same one everywhere.
+    const worst = summary?.stalls.worst?.[0];
+    expect(worst, JSON.stringify(summary?.stalls)).toBeDefined();
+    expect(worst!.durationMs).toBeGreaterThanOrEqual(400);
+    expect(summary?.stalls.maxMs).toBe(worst!.durationMs);
+    // Prometheus in seconds: the same max to a microsecond.
+    expect(Math.abs(worstFromMetrics - worst!.durationMs), metrics).toBeLessThan(0.001);
+    expect(worstInWatch, watched.stdout).toMatchObject({ startedAt: worst!.startedAt, durationMs: worst!.durationMs });
+    expect(merged?.stalls.worst[0], watched.stdout).toEqual({ ...worstInWatch, pid: Number(pid) });
+    // report lists the block event when it was logged (its start and duration as the event says, within a
+    // millisecond of the counters'), else the counters' record: the same block either way, 700 ms from any other.
+    const reportWorst = model.worstBlocks[0];
+    expect(reportWorst?.pid, reported.stdout).toBe(Number(pid));
+    expect(Math.abs(reportWorst!.startedAt! - worst!.startedAt), reported.stdout).toBeLessThan(50);
+    expect(Math.abs(reportWorst!.durationMs - worst!.durationMs), reported.stdout).toBeLessThan(1);
+    // run's summary lists the same block first, in its own rounding (`412 ms`).
+    const runWorst = /worst blocks\n\s+1\. ([\d.]+ m?s)\b/.exec(stderr);
+    expect(runWorst, stderr).not.toBeNull();
+    const { ms, within } = runMs(runWorst![1]!);
+    expect(Math.abs(ms - worst!.durationMs), stderr).toBeLessThanOrEqual(within);
+    expect(stderr).toMatch(/worst blocks\n\s+1\. [\d.]+ m?s.*\n(\s+.*\n)*?\s+at blockThreeTimes \(/);
   } finally {
     child.kill('SIGKILL');
   }

@@ -134,7 +134,8 @@ export interface SummaryInput {
 
 /**
  * The end-of-run report: which processes left no summary, lag, stalls (every process, blocks that never
- * ended included), the worst blocks with stack and sync API, top sync call sites.
+ * ended included), the worst blocks with stack and sync API (the figures' `worstBlocks`: the same ones,
+ * in the same order, as `report`), top sync call sites.
  */
 export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStacks = 5): string[] {
   const { figures } = input;
@@ -179,16 +180,25 @@ export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStac
     lines.push(`${label('utilisation')}${formatPercent(snapshot.utilization)}${pool}${mode}${who}`);
   }
 
-  const worst = [...figures.stackGroups].sort((a, b) => b.maxMs - a.maxMs).slice(0, maxStacks);
+  // The same worst blocks, in the same order, as `report` lists: from the figures, so the worst stall the
+  // counters saw is first even when its block was never logged (a repeat, rate-limited).
+  const worst = figures.worstBlocks.slice(0, maxStacks);
   if (worst.length > 0) {
     lines.push(`  ${color.bold('worst blocks')}`);
+    const named = new Set<string>();
     worst.forEach((entry, index) => {
       const api = formatInFlight(entry.inFlight);
-      const times = entry.count > 1 ? color.dim(`  ×${entry.count}, total ${formatMs(entry.totalMs)}`) : '';
-      lines.push(`  ${String(index + 1).padStart(3)}. ${color.red(formatMs(entry.maxMs))}${api ? `  ${color.yellow(api)}` : ''}${times}`);
+      // How often its stack blocked, said once: at the first (worst) block of that stack.
+      const group = entry.signature === null || named.has(entry.signature) ? undefined : figures.stackGroups.find((g) => g.signature === entry.signature);
+      if (entry.signature !== null) named.add(entry.signature);
+      const times = group && group.count > 1 ? color.dim(`  ×${group.count} with this stack, total ${formatMs(group.totalMs)}`) : '';
+      const who = several && entry.pid !== null ? color.dim(`  pid ${entry.pid}`) : '';
+      lines.push(`  ${String(index + 1).padStart(3)}. ${color.red(formatMs(entry.durationMs))}${api ? `  ${color.yellow(api)}` : ''}${times}${who}`);
       const context = formatContext(entry.context);
       if (context) lines.push(`         ${color.cyan(context)}`);
-      if (entry.stack.length === 0) lines.push(color.dim('         (no stack)'));
+      if (entry.noStack) lines.push(color.dim(`         (${entry.noStack})`));
+      else if (entry.stack.length === 0) lines.push(color.dim('         (no stack)'));
+      if (entry.late) lines.push(color.dim('         (stack taken after the block ended)'));
       // From the frame just above the blamed one: the Node API it called (execSync…) stays in view.
       const blamed = blamedFrame(entry.stack);
       const from = blamed ? Math.max(0, entry.stack.indexOf(blamed) - 1) : 0;
