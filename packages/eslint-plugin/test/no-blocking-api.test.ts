@@ -9,24 +9,142 @@ const apis = [
   { module: 'node:os', export: 'cpus' },
   { module: 'config-loader', export: 'default' },
 ];
+// The reason printed for a listed API that brings no message of its own.
+const listed = 'listed as blocking in no-blocking-api options';
 
 ruleTester.run('no-blocking-api', noBlockingApi, {
+  assertionOptions: { requireLocation: true, requireData: true },
   valid: [
-    { name: 'no list, no reports', code: "import { querySync } from 'legacy-db';\nexport async function f() { querySync('x'); }" },
-    { name: 'other exports of a listed module', code: "import { queryAsync } from 'legacy-db';\nexport async function f() { await queryAsync('x'); }", options: [{ apis }] },
-    { name: 'start-up use of a listed API', code: "import { querySync } from 'legacy-db';\nexport const rows = querySync('x');", options: [{ apis }] },
-    { name: 'the pattern matches a whole segment, not a prefix', code: "import storage from '@acme/storage';\nexport async function f() { storage.openSyncStream(); }", options: [{ apis }] },
-    { name: 'allow wins over the list', code: "import os from 'node:os';\nexport async function f() { os.cpus(); }", options: [{ apis, allow: ['node:os.cpus'] }] },
+    {
+      name: 'no list, no reports',
+      code: `
+        import { querySync } from 'legacy-db';
+        export async function f() {
+          querySync('x');
+        }
+      `,
+    },
+    {
+      name: 'other exports of a listed module',
+      options: [{ apis }],
+      code: `
+        import { queryAsync } from 'legacy-db';
+        export async function f() {
+          await queryAsync('x');
+        }
+      `,
+    },
+    {
+      name: 'start-up use of a listed API',
+      options: [{ apis }],
+      code: `
+        import { querySync } from 'legacy-db';
+        export const rows = querySync('x');
+      `,
+    },
+    {
+      name: 'the pattern matches a whole segment, not a prefix',
+      options: [{ apis }],
+      code: `
+        import storage from '@acme/storage';
+        export async function f() {
+          storage.openSyncStream();
+        }
+      `,
+    },
+    {
+      name: 'allow wins over the list',
+      options: [{ apis, allow: ['node:os.cpus'] }],
+      code: `
+        import os from 'node:os';
+        export async function f() {
+          os.cpus();
+        }
+      `,
+    },
   ],
   invalid: [
     {
       name: 'named import, with the message from the list',
-      code: "import { querySync } from 'legacy-db';\nexport async function f() { querySync('x'); }",
       options: [{ apis }],
-      errors: [{ messageId: 'blocking', data: { api: 'legacy-db.querySync', category: 'user', owner: 'async function f', why: 'use queryAsync() instead' } }],
+      code: `
+        import { querySync } from 'legacy-db';
+        export async function f() {
+          querySync('x');
+        }
+      `,
+      errors: [
+        {
+          messageId: 'blocking',
+          data: {
+            api: 'legacy-db.querySync', category: 'user',
+            why: 'use queryAsync() instead', owner: 'async function f',
+          },
+          line: 4, column: 11, endLine: 4, endColumn: 25,
+          suggestions: [],
+        },
+      ],
     },
-    { name: 'wildcard export pattern through require', code: "const storage = require('@acme/storage');\nexport async function f() { storage.readBlobSync('k'); storage.writeSync('k'); }", options: [{ apis }], errors: [{ messageId: 'blocking' }, { messageId: 'blocking' }] },
-    { name: 'built-in listed with node: matches without it', code: "import { cpus } from 'os';\nexport async function f() { return cpus(); }", options: [{ apis }], errors: [{ messageId: 'blocking' }] },
-    { name: 'default export (the module value) called', code: "import load from 'config-loader';\nexport async function f() { return load(); }", options: [{ apis }], errors: [{ messageId: 'blocking' }] },
+    {
+      name: 'wildcard export pattern through require',
+      options: [{ apis }],
+      code: `
+        const storage = require('@acme/storage');
+        export async function f() {
+          storage.readBlobSync('k');
+          storage.writeSync('k');
+        }
+      `,
+      errors: [
+        {
+          messageId: 'blocking',
+          data: { api: '@acme/storage.readBlobSync', category: 'user', why: listed, owner: 'async function f' },
+          line: 4, column: 11, endLine: 4, endColumn: 36,
+          suggestions: [],
+        },
+        {
+          messageId: 'blocking',
+          data: { api: '@acme/storage.writeSync', category: 'user', why: listed, owner: 'async function f' },
+          line: 5, column: 11, endLine: 5, endColumn: 33,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: 'built-in listed with node: matches without it',
+      options: [{ apis }],
+      code: `
+        import { cpus } from 'os';
+        export async function f() {
+          return cpus();
+        }
+      `,
+      errors: [
+        {
+          messageId: 'blocking',
+          data: { api: 'node:os.cpus', category: 'user', why: listed, owner: 'async function f' },
+          line: 4, column: 18, endLine: 4, endColumn: 24,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: 'default export (the module value) called',
+      options: [{ apis }],
+      code: `
+        import load from 'config-loader';
+        export async function f() {
+          return load();
+        }
+      `,
+      errors: [
+        {
+          messageId: 'blocking',
+          data: { api: 'config-loader', category: 'user', why: listed, owner: 'async function f' },
+          line: 4, column: 18, endLine: 4, endColumn: 24,
+          suggestions: [],
+        },
+      ],
+    },
   ],
 });
