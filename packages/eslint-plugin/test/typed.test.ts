@@ -155,7 +155,7 @@ ruleTester.run('no-sync-sqlite (type-aware)', noSyncSqlite, {
       code: `
         const db = { prepare: (sql: string) => sql };
         export async function q() {
-          return db.prepare('select 1');
+          return db.prepare("select 1");
         }
       `,
     },
