@@ -1,7 +1,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { RequestTracker } from '../src/middleware/tracker.js';
+import { RequestTracker, routeTemplate } from '../src/middleware/tracker.js';
 import type { BlockEvent } from '../src/types.js';
 
 // asyncContext 'auto' turns AsyncLocalStorage on when a block that a request was in named no route.
@@ -11,7 +11,7 @@ import type { BlockEvent } from '../src/types.js';
 function request(tracker: RequestTracker) {
   const incoming = new IncomingMessage(new Socket());
   const response = new ServerResponse(incoming);
-  return { record: tracker.begin(incoming, response, 'GET', '/tools/:name', null, null), response };
+  return { record: tracker.begin(incoming, response, 'GET', routeTemplate('/tools/:name'), null), response };
 }
 
 function block(seen: 'stack' | 'wrapper' | 'nothing', requestsInFlight?: number): BlockEvent {

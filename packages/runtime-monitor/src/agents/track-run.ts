@@ -1,43 +1,75 @@
-import type { MonitorContext } from '../types.js';
-import { withContext } from '../context/index.js';
-import { AGENT_NAME_KEY, OPERATION_KEY, RUN_ID_KEY, SDK_KEY, TENANT_KEY, TOOL_CALL_ID_KEY, TOOL_NAME_KEY, type AgentOperation, type AgentSdk } from './attributes.js';
+import { currentContextStore, runWithLiveContext } from '../context/index.js';
+import { getRequestTracker } from '../middleware/core.js';
+import { currentMonitor } from '../middleware/monitor-link.js';
+import { OPERATION_KEY } from './attributes.js';
+import { RunRecord, type AgentRun } from './run-record.js';
 
-/** One unit of agent work: a tool call, an agent run, a model call. */
-export interface AgentRun {
-  /** `gen_ai.operation.name`. */
-  operation: AgentOperation | (string & {});
-  /** The adapter that tracks it (`agent_lag.sdk`), or any name for hand-written calls. */
-  sdk?: AgentSdk | (string & {});
-  /** `gen_ai.tool.name`. */
-  toolName?: string;
-  /** `gen_ai.agent.name`. */
-  agentName?: string;
-  /** `gen_ai.tool.call.id`, where the SDK has one (an MCP request id, a model's tool call id). */
-  toolCallId?: string;
-  /** `agent_lag.run.id`: the caller's id of this run; default: none. */
-  runId?: string;
-  /** `agent_lag.tenant`: a label from a bounded set (overflow is counted as `other`). */
-  tenant?: string;
-  /** Further context fields: strings, numbers, booleans or null. */
-  context?: MonitorContext;
+export type { AgentRun } from './run-record.js';
+
+/** Whether the current execution is inside a run already (tracked, or its fields merged into a plain context by withContext). */
+function insideRun(): boolean {
+  const store = currentContextStore();
+  if (store === undefined) return false;
+  if (store instanceof RunRecord) return true;
+  return typeof (store as Record<string, unknown>)[OPERATION_KEY] === 'string';
 }
 
-function runContext(run: AgentRun): MonitorContext {
-  const context: MonitorContext = { [OPERATION_KEY]: run.operation };
-  if (run.sdk !== undefined) context[SDK_KEY] = run.sdk;
-  if (run.toolName !== undefined) context[TOOL_NAME_KEY] = run.toolName;
-  if (run.agentName !== undefined) context[AGENT_NAME_KEY] = run.agentName;
-  if (run.toolCallId !== undefined) context[TOOL_CALL_ID_KEY] = run.toolCallId;
-  if (run.runId !== undefined) context[RUN_ID_KEY] = run.runId;
-  if (run.tenant !== undefined) context[TENANT_KEY] = run.tenant;
-  return run.context === undefined ? context : { ...run.context, ...context };
+function callRun<T>(this: undefined, fn: () => T): T {
+  return fn();
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return value instanceof Promise;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }
 
 /**
  * Runs `fn` as `run`: a block inside it — before or after an await — names the tool, agent and run it
  * interrupted, merged over the enclosing context (a tool call inside an agent run keeps the agent's name).
- * Returns what `fn` returns; a returned promise is the run's end.
+ * The run is in the in-flight table (beside the HTTP requests) from this call until `fn` returns, throws,
+ * or the promise it returns settles. Returns what `fn` returns.
  */
 export function trackRun<T>(run: AgentRun, fn: () => T): T {
-  return withContext(runContext(run), fn);
+  if (typeof fn !== 'function') throw new TypeError('agent-lag: trackRun(run, fn) needs a function to run');
+  if (run === null || typeof run !== 'object') throw new TypeError('agent-lag: trackRun(run, fn) needs the run as an object ({ operation, toolName, ... })');
+  const tracker = getRequestTracker();
+  const monitor = currentMonitor();
+  if (monitor !== null && monitor !== tracker.monitor) tracker.attach(monitor);
+  const record = tracker.beginRun(run, insideRun());
+  let result: T;
+  try {
+    result = runWithLiveContext(record, callRun<T>, undefined, fn, undefined);
+  } catch (error) {
+    tracker.endRun(record);
+    throw error;
+  }
+  if (isPromise(result)) {
+    // A native promise is replaced by one that settles the same way after the run ends: the caller's
+    // handling (or not) of a rejection is unchanged, which a handler on the original would hide.
+    return result.then(
+      (value) => {
+        tracker.endRun(record);
+        return value;
+      },
+      (error: unknown) => {
+        tracker.endRun(record);
+        throw error;
+      },
+    ) as T;
+  }
+  if (isThenable(result)) {
+    // Another thenable (an SDK's promise-like result with methods of its own) is returned as it is.
+    const end = (): void => tracker.endRun(record);
+    try {
+      result.then(end, end);
+    } catch {
+      end();
+    }
+    return result;
+  }
+  tracker.endRun(record);
+  return result;
 }

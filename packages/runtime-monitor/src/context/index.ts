@@ -52,6 +52,11 @@ function currentStore(): Store | undefined {
   return syncStore ?? storage.getStore();
 }
 
+/** The store of the current execution as it is (a live one not turned into fields), for trackRun to see what it runs inside. */
+export function currentContextStore(): MonitorContext | LiveContext | undefined {
+  return currentStore();
+}
+
 function plainContext(store: Store): MonitorContext {
   return store instanceof LiveContext ? store.toContext() : store;
 }

@@ -8,7 +8,7 @@ import type { MonitorContext } from '../types.js';
 import { ShedGate, type ShedOptions, type ShedResponse } from '../shedding/gate.js';
 import { installRequestsInFlightCounter, runInSyncContext, runWithLiveContext, sanitizeContext, type RequestStep } from '../context/index.js';
 import { currentMonitor } from './monitor-link.js';
-import { RequestTracker, UNMATCHED_ROUTE, type MonitorHandleLike, type RequestRecord, type RouteResolver } from './tracker.js';
+import { RequestTracker, UNMATCHED_ROUTE, requestId, type MonitorHandleLike, type RequestId, type RequestRecord, type RouteResolver, type RouteTemplate } from './tracker.js';
 
 export interface MiddlewareOptions<Req> {
   /** Extra context for the request (agent run id, tenant, ...): strings, numbers, booleans or null. */
@@ -86,31 +86,31 @@ export class AdapterCore<Req> {
   }
 
   /**
-   * Starts tracking a request. `id` is a framework's own request id, if it has one; otherwise the
-   * `x-request-id` header or a generated id is used, read only if a report ever needs it. `route` is the
-   * template when known up front; otherwise `resolveRoute(req)` reads it once the router has matched.
+   * Starts tracking a request. `route` is the template when known up front (`routeTemplate(...)`),
+   * otherwise a resolver that reads it from `req` once the router has matched. `id` is a framework's own
+   * request id (`requestId(...)`), if it has one; otherwise the `x-request-id` header or a generated id
+   * is used, read only if a report ever needs it. (Branded types: see RouteTemplate in tracker.ts.)
    */
   open(
     req: Req,
     request: IncomingMessage,
     response: ServerResponse,
     method: string,
-    id: string | null,
-    route: string | null,
-    resolveRoute: RouteResolver<Req> | null = null,
+    route: RouteTemplate | RouteResolver<Req>,
+    id: RequestId | null = null,
   ): RequestRecord {
     const monitor = this.#monitor ?? currentMonitor();
     if (monitor !== null && monitor !== this.tracker.monitor) this.tracker.attach(monitor);
     if (this.#requestId !== undefined) {
       const chosen = this.#callUser(this.#requestId, req);
-      if (typeof chosen === 'string' && chosen !== '') id = chosen;
+      if (typeof chosen === 'string' && chosen !== '') id = requestId(chosen);
     }
     let extra: MonitorContext | null = null;
     if (this.#context !== undefined) {
       const fields = this.#callUser(this.#context, req);
       if (fields !== null && typeof fields === 'object' && !Array.isArray(fields)) extra = sanitizeContext(fields);
     }
-    return this.tracker.begin(request, response, method, route, id, extra, req, resolveRoute);
+    return this.tracker.begin(request, response, method, route, req, id, extra);
   }
 
   /** Runs `fn.call(self, a, b)` — the rest of the request — inside the request's context. */

@@ -53,7 +53,7 @@ function trackExpressRequest<A, B>(
       return;
     }
   }
-  const record = core.open(req, req, res, method, null, null, expressRoute);
+  const record = core.open(req, req, res, method, expressRoute);
   core.run(record, rest, undefined, a, b);
 }
 

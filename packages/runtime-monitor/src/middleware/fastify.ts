@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pathOf } from '../shedding/route-matcher.js';
 import { AdapterCore, recordOf, type MiddlewareOptions } from './core.js';
-import { UNMATCHED_ROUTE } from './tracker.js';
+import { UNMATCHED_ROUTE, requestId, routeTemplate } from './tracker.js';
 
 /** The parts of a Fastify request used (structural: no dependency on fastify or its types). */
 export interface FastifyRequestLike {
@@ -73,12 +73,12 @@ function agentLagFastifyPlugin(instance: FastifyInstanceLike, options: FastifyOp
   instance.addHook('onRoute', (routeOptions) => {
     const handler = routeOptions.handler;
     if (typeof handler !== 'function' || (handler as { [TRACKED]?: true })[TRACKED] === true) return;
-    const route = typeof routeOptions.url === 'string' && routeOptions.url !== '' ? routeOptions.url : UNMATCHED_ROUTE;
+    const route = routeTemplate(typeof routeOptions.url === 'string' && routeOptions.url !== '' ? routeOptions.url : UNMATCHED_ROUTE);
     const original = handler as RouteHandler;
     const tracked = function agentLagRoute(this: unknown, request: FastifyRequestLike, reply: FastifyReplyLike): unknown {
       // Registered in a parent context too and wrapped there first: that registration tracks this request.
       if (recordOf(reply.raw) !== undefined) return original.call(this, request, reply);
-      const record = core.open(request, request.raw, reply.raw, request.method, request.id, route);
+      const record = core.open(request, request.raw, reply.raw, request.method, route, requestId(request.id));
       return core.run(record, original, this, request, reply);
     };
     Object.defineProperty(tracked, TRACKED, { value: true });

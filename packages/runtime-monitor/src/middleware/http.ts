@@ -6,6 +6,7 @@ import { pathOf } from '../shedding/route-matcher.js';
 import { AdapterCore, recordOf, type MiddlewareOptions } from './core.js';
 import { writeShedResponse } from './respond.js';
 import { firstSegmentRoute } from './route-name.js';
+import { routeTemplate } from './tracker.js';
 
 export interface HttpAdapterOptions extends MiddlewareOptions<IncomingMessage> {
   /** The route template of a request (`/users/:id`); default: `/<first path segment>/*` when it reads as a word, else `unmatched`. */
@@ -48,7 +49,7 @@ export function agentLagHttp<Req extends IncomingMessage = IncomingMessage, Res 
         return undefined;
       }
     }
-    const record = core.open(req, req, res, method, null, route);
+    const record = core.open(req, req, res, method, routeTemplate(route));
     return core.run(record, handler, undefined, req, res);
   } as TrackedHandler<Req, Res>;
   tracked.close = () => core.stop();

@@ -45,7 +45,7 @@ export function agentLagKoa(options: MiddlewareOptions<KoaContextLike> = {}): Ko
       }
     }
     // In flight until the response is fully written: streamed (SSE) agent answers count as in flight.
-    const record = core.open(ctx, ctx.req, ctx.res, ctx.method, null, null, koaRoute);
+    const record = core.open(ctx, ctx.req, ctx.res, ctx.method, koaRoute);
     return core.run(record, next, undefined, undefined, undefined) as Promise<void>;
   } as KoaMiddleware;
   middleware.close = () => core.stop();

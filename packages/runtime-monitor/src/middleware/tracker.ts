@@ -5,9 +5,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockEvent, MonitorContext, MonitorSnapshot } from '../types.js';
-import { LiveContext } from '../context/index.js';
 import { EVENT_LOOP_SECTION } from '../exporters/families.js';
 import { readEventLoopTime } from '../exporters/event-loop-time.js';
+import { RunRecord, type AgentRun } from '../agents/run-record.js';
+import { AGENTS_SECTION, RunFigures, type AgentsSection, type RunLimits } from '../agents/run-figures.js';
+import { InFlightRecord } from './in-flight.js';
 import { RouteTable, type RouteFigures } from './route-table.js';
 
 /** Context keys the adapters set (OpenTelemetry attribute names where one exists). */
@@ -37,6 +39,28 @@ let requestSequence = 0;
  */
 export type RouteResolver<Source> = (source: Source) => string | null | undefined;
 
+/*
+ * A route template and a request id are both strings, and both are optional when a request starts. To
+ * make passing one for the other a compile error, without a wrapper object per request, each has its own
+ * branded type: a plain string becomes one only through `routeTemplate()` or `requestId()`, which cost
+ * nothing at run time. A route that is not known up front is passed as a RouteResolver instead (a
+ * function, told apart with one typeof), so a call site never reads `null, null` for two different things.
+ */
+declare const routeTemplateBrand: unique symbol;
+declare const requestIdBrand: unique symbol;
+/** A route template as the router names it (`/users/:id`). */
+export type RouteTemplate = string & { readonly [routeTemplateBrand]: true };
+/** A framework's own request id (Fastify's `request.id`). */
+export type RequestId = string & { readonly [requestIdBrand]: true };
+
+export function routeTemplate(route: string): RouteTemplate {
+  return route as RouteTemplate;
+}
+
+export function requestId(id: string): RequestId {
+  return id as RequestId;
+}
+
 /**
  * One request in flight, and the monitor context of the code it runs (it is its own async-context
  * store). Everything a report needs but most requests never use — the request id, the context object,
@@ -46,10 +70,8 @@ export type RouteResolver<Source> = (source: Source) => string | null | undefine
  * Fields are declared and assigned in the constructor rather than as class fields (private `#` ones
  * included): a class field is defined through a define IC per object, measurably slower per request.
  */
-export class RequestRecord extends LiveContext {
+export class RequestRecord extends InFlightRecord {
   declare readonly method: string;
-  /** Epoch ms. */
-  declare readonly startedAt: number;
   declare readonly response: ServerResponse;
   private declare readonly request: IncomingMessage;
   private declare knownId: string | null;
@@ -57,35 +79,38 @@ export class RequestRecord extends LiveContext {
   private declare knownRoute: string | null;
   private declare readonly routeSource: unknown;
   private declare readonly resolveRoute: RouteResolver<never> | null;
-  /** The tracker's list of records in flight, oldest first (see RequestTracker); both null once ended. */
-  declare previous: RequestRecord | null;
-  declare next: RequestRecord | null;
   /** The connection whose slot holds this record, or null when it is in the tracker's overflow map. */
   declare slot: RecordSlot | null;
 
+  /** `route`: the template when known up front, else a resolver that reads it from `routeSource` once the router matched. */
   constructor(
     request: IncomingMessage,
     response: ServerResponse,
     method: string,
-    route: string | null,
-    id: string | null,
+    route: RouteTemplate | RouteResolver<never>,
+    routeSource: unknown,
+    id: RequestId | null,
     extra: MonitorContext | null,
-    routeSource: unknown = null,
-    resolveRoute: RouteResolver<never> | null = null,
   ) {
     super();
     this.method = method;
-    this.startedAt = Date.now();
     this.response = response;
     this.request = request;
     this.knownId = id;
     this.extra = extra;
-    this.knownRoute = route;
+    if (typeof route === 'function') {
+      this.knownRoute = null;
+      this.resolveRoute = route;
+    } else {
+      this.knownRoute = route;
+      this.resolveRoute = null;
+    }
     this.routeSource = routeSource;
-    this.resolveRoute = resolveRoute;
-    this.previous = null;
-    this.next = null;
     this.slot = null;
+  }
+
+  isFinished(): boolean {
+    return isDone(this.response);
   }
 
   /** The route template once the router matched one (kept from then on), else `unmatched`. */
@@ -136,7 +161,7 @@ export interface RoutesSection {
 /** Name of the monitor section the tracker publishes. */
 export const ROUTES_SECTION = 'routes';
 
-export interface TrackerOptions {
+export interface TrackerOptions extends RunLimits {
   /** Route templates tracked before further ones are counted under `other`. Default 100. */
   maxRoutes?: number;
 }
@@ -154,13 +179,15 @@ function isDone(response: ServerResponse): boolean {
 
 export class RequestTracker {
   readonly routes: RouteTable;
+  /** Per-tool and per-agent figures of the agent runs (trackRun) in the same list. */
+  readonly runs: RunFigures;
   /*
-   * Requests in flight (the fields below): a list through the records (oldest first) to walk them,
+   * Requests and agent runs in flight (the fields below): a list through the records (oldest first) to walk them,
    * and for finding a response's record, a slot on its HTTP/1 connection. A connection serves one request at a time, so
    * the slot's property is added once per connection and then only written. Requests a connection
    * pipelines behind another, and any without a plain socket, go in a map keyed by response.
    *
-   * A record is ended lazily, once its response is done: by the next request on its connection, or by a
+   * Runs are unlinked as soon as they end (their promise settled). A request's record is ended lazily, once its response is done: by the next request on its connection, or by a
    * sweep (every read of the section, and whenever the list has doubled). Everything read from the list
    * skips records whose response is done, so readers see the same figures as with an exact end.
    *
@@ -172,8 +199,8 @@ export class RequestTracker {
    */
   /** This tracker's property on a connection, holding the record of the request it is serving. */
   readonly #slotKey = Symbol('agent-lag.request');
-  #oldest: RequestRecord | null = null;
-  #newest: RequestRecord | null = null;
+  #oldest: InFlightRecord | null = null;
+  #newest: InFlightRecord | null = null;
   /** Records in the list: those in flight, and those done but not yet ended. */
   #listedCount = 0;
   readonly #overflow = new Map<ServerResponse, RequestRecord>();
@@ -197,6 +224,7 @@ export class RequestTracker {
       throw new TypeError(`agent-lag middleware: maxRoutes must be a positive integer, got ${String(maxRoutes)}`);
     }
     this.routes = new RouteTable(maxRoutes);
+    this.runs = new RunFigures(options);
   }
 
   get monitor(): MonitorHandleLike | null {
@@ -217,6 +245,7 @@ export class RequestTracker {
       this.#blockEvent = 'block';
     }
     monitor.publishSection?.(ROUTES_SECTION, () => this.section());
+    monitor.publishSection?.(AGENTS_SECTION, () => this.agentsSection());
     // The worker cannot read the main thread's loop time: publish it so its endpoint exports nodejs_eventloop_time.
     monitor.publishSection?.(EVENT_LOOP_SECTION, readEventLoopTime);
   }
@@ -232,26 +261,20 @@ export class RequestTracker {
   }
 
   /**
-   * Starts tracking a request. `route` is its template when already known; otherwise `resolveRoute`
-   * reads it from `routeSource` when it is first needed.
+   * Starts tracking a request. `route` is its template when already known, else a resolver that reads it
+   * from `routeSource` when it is first needed. `id` is a framework's own request id, if it has one.
    */
   begin<Source>(
     request: IncomingMessage,
     response: ServerResponse,
     method: string,
-    route: string | null,
-    id: string | null,
-    extra: MonitorContext | null,
-    routeSource: Source | null = null,
-    resolveRoute: RouteResolver<Source> | null = null,
+    route: RouteTemplate | RouteResolver<Source>,
+    routeSource: Source,
+    id: RequestId | null = null,
+    extra: MonitorContext | null = null,
   ): RequestRecord {
-    const record = new RequestRecord(request, response, method, route, id, extra, routeSource, resolveRoute);
-    const newest = this.#newest;
-    if (newest === null) this.#oldest = record;
-    else newest.next = record;
-    record.previous = newest;
-    this.#newest = record;
-    this.#listedCount++;
+    const record = new RequestRecord(request, response, method, route, routeSource, id, extra);
+    this.#append(record);
     const socket = request.httpVersionMajor === 1 ? (request.socket as unknown as RecordSlot | null) : null;
     const key = this.#slotKey;
     // The connection's previous request, answered by now unless this one is pipelined behind it; ending
@@ -268,18 +291,56 @@ export class RequestTracker {
     return record;
   }
 
-  /** Stops tracking a request whose response is done. */
-  #end(record: RequestRecord): void {
-    // Count a request once. An ended record is unlinked (both pointers null), and of the records in the
-    // list only the oldest has no previous.
-    const { previous, next, slot } = record;
-    if (previous === null && this.#oldest !== record) return;
+  #append(record: InFlightRecord): void {
+    const newest = this.#newest;
+    if (newest === null) this.#oldest = record;
+    else newest.next = record;
+    record.previous = newest;
+    this.#newest = record;
+    this.#listedCount++;
+  }
+
+  /** Takes a record out of the list; false when it was not in it (ended already). */
+  #unlink(record: InFlightRecord): boolean {
+    // An ended record is unlinked (both pointers null), and of the records in the list only the oldest has no previous.
+    const { previous, next } = record;
+    if (previous === null && this.#oldest !== record) return false;
     if (previous === null) this.#oldest = next;
     else previous.next = next;
     if (next === null) this.#newest = previous;
     else next.previous = previous;
     record.previous = record.next = null;
     this.#listedCount--;
+    return true;
+  }
+
+  /**
+   * Starts tracking an agent run (see trackRun). `enclosingIsRun`: it runs inside another run, whose
+   * part it is (a tool call inside an agent run), so the per-agent in-flight figures count that one only.
+   */
+  beginRun(run: AgentRun, enclosingIsRun: boolean): RunRecord {
+    const runs = this.runs;
+    const record = new RunRecord(run, enclosingIsRun, runs.agentLabel(typeof run.agentName === 'string' ? run.agentName : undefined), runs.tenantLabel(typeof run.tenant === 'string' ? run.tenant : undefined));
+    runs.started(record);
+    this.#append(record);
+    return record;
+  }
+
+  /** Stops tracking a run (its function returned, or its promise settled). Idempotent. */
+  endRun(record: RunRecord): void {
+    record.ended = true;
+    if (this.#unlink(record)) this.runs.ended(record);
+  }
+
+  /** Stops tracking a finished record: a request whose response is done, or a run. */
+  #end(record: InFlightRecord): void {
+    if (record instanceof RunRecord) {
+      this.endRun(record);
+      return;
+    }
+    // Count a request once.
+    if (!(record instanceof RequestRecord) || !this.#unlink(record)) return;
+    const slot = record.slot;
     if (slot !== null) {
       slot[this.#slotKey] = undefined;
       record.slot = null;
@@ -304,7 +365,7 @@ export class RequestTracker {
   #sweep(): void {
     for (let record = this.#oldest; record !== null; ) {
       const next = record.next;
-      if (isDone(record.response)) this.#end(record);
+      if (record.isFinished()) this.#end(record);
       record = next;
     }
     this.#sweptSize = this.#listedCount;
@@ -318,19 +379,21 @@ export class RequestTracker {
   countInFlight(): number {
     let count = 0;
     let walked = 0;
+    // Requests only: what asyncContext 'auto' decides on (runs always propagate async context).
     for (let record = this.#oldest; record !== null && walked < MAX_COUNTED; record = record.next, walked++) {
-      if (!isDone(record.response)) count++;
+      if (record instanceof RequestRecord && !isDone(record.response)) count++;
     }
     return count;
   }
 
   /**
-   * Blames the route named in the stall's context, and charges the stall to every other request that
-   * was in flight across it (the delay they waited through). Requests that finished between the end
-   * of the stall and the event's delivery are not charged: the figure is a lower bound.
+   * Blames the route and the tool named in the stall's context, and charges the stall to every other
+   * request and tool call that was in flight across it (the delay they waited through). Work that finished
+   * between the end of the stall and the event's delivery is not charged: the figure is a lower bound.
    */
   recordBlock(event: BlockEvent): void {
     if (event.startup === true) return;
+    this.runs.recordBlock(event);
     const route = event.context?.[ROUTE_KEY];
     const blockerId = event.context?.[REQUEST_ID_KEY];
     if (typeof route === 'string') {
@@ -347,11 +410,16 @@ export class RequestTracker {
     if (typeof route !== 'string' && !this.asyncContextWanted && (event.stack.length > 0 || event.inFlight !== null)) {
       this.asyncContextWanted = this.#requestDuring(event, blockEnd);
     }
+    const blocker = event.context ?? null;
     for (let record = this.#oldest; record !== null; record = record.next) {
-      if (record.startedAt >= blockEnd || isDone(record.response)) continue;
-      if (blockerId !== undefined && record.id === blockerId) continue;
+      if (record.startedAt >= blockEnd || record.isFinished()) continue;
       const waited = blockEnd - Math.max(record.startedAt, event.startedAt);
       if (waited <= 0) continue;
+      if (record instanceof RunRecord) {
+        if (!record.isBlocker(blocker)) this.runs.chargeWait(record, waited);
+        continue;
+      }
+      if (!(record instanceof RequestRecord) || (blockerId !== undefined && record.id === blockerId)) continue;
       const figures = this.routes.get(record.route);
       figures.waitedMs += waited;
       figures.waits++;
@@ -367,7 +435,7 @@ export class RequestTracker {
   #requestDuring(event: BlockEvent, blockEnd: number): boolean {
     if (event.requestsInFlight !== undefined) return event.requestsInFlight > 0;
     for (let record = this.#oldest; record !== null; record = record.next) {
-      if (record.startedAt < blockEnd && !isDone(record.response)) return true;
+      if (record instanceof RequestRecord && record.startedAt < blockEnd && !isDone(record.response)) return true;
     }
     return false;
   }
@@ -380,6 +448,7 @@ export class RequestTracker {
       entries.set(figures.route, { ...figures, inFlight: 0, oldestInFlightStartedAt: null });
     }
     for (let record = this.#oldest; record !== null; record = record.next) {
+      if (!(record instanceof RequestRecord)) continue;
       const label = this.routes.get(record.route).route;
       let entry = entries.get(label);
       if (entry === undefined) {
@@ -397,5 +466,25 @@ export class RequestTracker {
       unattributedBlocks: this.#unattributedBlocks,
       shedding: this.#sheddingState?.() ?? null,
     };
+  }
+
+  /** The runs in flight now, oldest first. */
+  *#runsInFlight(): Generator<RunRecord> {
+    for (let record = this.#oldest; record !== null; record = record.next) {
+      if (record instanceof RunRecord && !record.ended) yield record;
+    }
+  }
+
+  /** The published `agents` section: per-tool figures, and runs in flight per agent and tenant. */
+  agentsSection(): AgentsSection {
+    return this.runs.section(this.#runsInFlight());
+  }
+
+  /** The oldest run in flight's start (epoch ms), or null: for shedding and age alerts. */
+  oldestRunStartedAt(): number | null {
+    for (let record = this.#oldest; record !== null; record = record.next) {
+      if (record instanceof RunRecord && !record.ended) return record.startedAt;
+    }
+    return null;
   }
 }
