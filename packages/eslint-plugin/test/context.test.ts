@@ -9,6 +9,7 @@ const ruleTester = new RuleTester();
 const cjs = { languageOptions: { sourceType: 'commonjs' as const } };
 
 ruleTester.run('context: start-up code', contextProbe, {
+  assertionOptions: { requireLocation: true, requireData: true },
   valid: [
     { name: 'module top level', code: 'block();' },
     {
