@@ -10,6 +10,8 @@ import { compilePatterns } from './redact/index.js';
 export interface EnvOptions {
   /** AGENT_LAG_DISABLE=1 (or `off`): the preload does nothing. */
   disabled: boolean;
+  /** AGENT_LAG_AGENT_HOOKS=0: the preload does not patch agent SDKs as the app loads them (default on). */
+  agentHooks: boolean;
   options: MonitorOptions;
   problems: string[];
 }
@@ -42,6 +44,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EnvOptions {
 
   let disabled = false;
   flag('AGENT_LAG_DISABLE', (value) => (disabled = value));
+  let agentHooks = true;
+  flag('AGENT_LAG_AGENT_HOOKS', (value) => (agentHooks = value));
   number('AGENT_LAG_THRESHOLD_MS', (value) => (options.thresholdMs = value));
   const report = env.AGENT_LAG_REPORT;
   if (report !== undefined && report.trim() !== '') options.reportPath = report;
@@ -88,7 +92,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EnvOptions {
     if (typeof list === 'string') problems.push(`AGENT_LAG_REDACT_PATTERNS=${JSON.stringify(patterns)} ${list}`);
     else options.redact = { ...options.redact, patterns: list };
   }
-  return { disabled, options, problems };
+  return { disabled, agentHooks, options, problems };
 }
 
 /**

@@ -1,0 +1,182 @@
+import type { MonitorContext } from '../../types.js';
+import { withContext } from '../../context/index.js';
+import { describeError, warnOnce } from '../../warnings.js';
+import { OPERATION_KEY, SDK_KEY, TOOL_CALL_ID_KEY, TOOL_NAME_KEY } from '../attributes.js';
+import { trackRun, type AgentRun } from '../track-run.js';
+import { PHASE_KEY, isPatched, markPatched, wrapMethod } from './patch.js';
+
+/*
+ * MCP TypeScript SDK (@modelcontextprotocol/sdk 1.x): the request handlers of a server — tools/call,
+ * resources/read, prompts/get — run as agent runs, and a transport sending one of their results runs with
+ * the call's keys and `agent_lag.phase: 'serialize_response'` (the stdio transport JSON-encodes and writes
+ * the whole result at once: 800 ms for a 38 MB directory tree).
+ *
+ * Patched on the base class, Protocol, which Server (and McpServer's server) extend: setRequestHandler
+ * wraps each handler, connect wraps the transport's send. Server's own tools/call wrapper (result
+ * validation) is inside ours, so the result we see is the object the transport is given.
+ */
+
+type Handler = (this: unknown, request: unknown, extra: unknown) => unknown;
+
+interface RequestLike {
+  method?: unknown;
+  id?: unknown;
+  params?: { name?: unknown; uri?: unknown } | null;
+}
+
+interface TransportLike {
+  send?: unknown;
+}
+
+interface ProtocolLike {
+  _requestHandlers?: unknown;
+  transport?: TransportLike;
+}
+
+/** The methods whose handlers are runs. Other requests (initialize, tools/list, ping) pass through. */
+const TRACKED_METHODS = new Set(['tools/call', 'resources/read', 'prompts/get']);
+
+/** The run a result belongs to, until a transport sends it (the object is the response's `result`). */
+const runOfResult = new WeakMap<object, AgentRun>();
+
+/** Handlers Protocol registered while its setRequestHandler was patched: ours already (see instrumentMcpServer). */
+const trackedEntries = new WeakSet<object>();
+
+function runOf(request: RequestLike, extra: unknown): AgentRun | undefined {
+  const method = request.method;
+  if (typeof method !== 'string' || !TRACKED_METHODS.has(method)) return undefined;
+  const params = request.params ?? undefined;
+  // The JSON-RPC id: Protocol passes it as extra.requestId (the parsed request no longer has it).
+  const id = (extra as { requestId?: unknown } | undefined)?.requestId ?? request.id;
+  const toolCallId = typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+  if (method === 'tools/call') {
+    return { operation: 'execute_tool', sdk: 'mcp', toolName: typeof params?.name === 'string' ? params.name : undefined, toolCallId };
+  }
+  // No GenAI operation exists for these: the MCP method is the operation (and `mcp.method.name`, as OTel's MCP conventions name it).
+  const context: MonitorContext = { 'mcp.method.name': method };
+  if (method === 'resources/read' && typeof params?.uri === 'string') context['mcp.resource.uri'] = params.uri;
+  if (method === 'prompts/get' && typeof params?.name === 'string') context['gen_ai.prompt.name'] = params.name;
+  return { operation: method, sdk: 'mcp', toolCallId, context };
+}
+
+function remember<T>(run: AgentRun, outcome: T): T {
+  if (outcome instanceof Promise) {
+    return outcome.then((result: unknown) => {
+      if (result !== null && typeof result === 'object') runOfResult.set(result, run);
+      return result;
+    }) as T;
+  }
+  if (outcome !== null && typeof outcome === 'object') runOfResult.set(outcome, run);
+  return outcome;
+}
+
+function trackedHandler(handler: Handler): Handler {
+  return markPatched(function agentLagMcpHandler(this: unknown, request: unknown, extra: unknown): unknown {
+    const run = request !== null && typeof request === 'object' ? runOf(request, extra) : undefined;
+    if (run === undefined) return handler.call(this, request, extra);
+    return trackRun(run, () => remember(run, handler.call(this, request, extra)));
+  });
+}
+
+/** The context a response's send runs in: its call's keys (not a new run: the call already ended) and the phase. */
+function serializeContext(run: AgentRun): MonitorContext {
+  const context: MonitorContext = { ...run.context, [OPERATION_KEY]: run.operation, [SDK_KEY]: 'mcp', [PHASE_KEY]: 'serialize_response' };
+  if (run.toolName !== undefined) context[TOOL_NAME_KEY] = run.toolName;
+  if (run.toolCallId !== undefined) context[TOOL_CALL_ID_KEY] = run.toolCallId;
+  return context;
+}
+
+function wrapTransportSend(transport: unknown): void {
+  if (transport === null || typeof transport !== 'object') return;
+  try {
+    wrapMethod(transport as TransportLike, 'send', (send) =>
+      function agentLagMcpSend(this: unknown, ...args: never[]): unknown {
+        const message = args[0] as { result?: unknown } | undefined;
+        const result = message?.result;
+        const run = result !== null && typeof result === 'object' ? runOfResult.get(result) : undefined;
+        if (run === undefined) return send.apply(this, args);
+        runOfResult.delete(result as object);
+        return withContext(serializeContext(run), () => send.apply(this, args));
+      },
+    );
+  } catch (error) {
+    warnOnce('AGENT_LAG_AGENT_HOOKS_mcp_transport', `an MCP transport's send not instrumented (response serialisation will not name its tool): ${describeError(error)}`);
+  }
+}
+
+function handlerMap(protocol: ProtocolLike): Map<string, unknown> | undefined {
+  return protocol._requestHandlers instanceof Map ? (protocol._requestHandlers as Map<string, unknown>) : undefined;
+}
+
+function patchProtocolPrototype(prototype: object): void {
+  wrapMethod(prototype, 'setRequestHandler', (setRequestHandler) =>
+    function agentLagSetRequestHandler(this: unknown, ...args: never[]): unknown {
+      const [schema, handler] = args as unknown as [unknown, unknown];
+      if (typeof handler !== 'function') return setRequestHandler.apply(this, args);
+      const handlers = this !== null && typeof this === 'object' ? handlerMap(this) : undefined;
+      const before = handlers === undefined ? undefined : [...TRACKED_METHODS].map((method) => handlers.get(method));
+      const returned = setRequestHandler.call(this, ...([schema, trackedHandler(handler as Handler)] as never[]));
+      // Remember the entry Protocol made around our wrapper, so instrumentMcpServer does not wrap it twice.
+      if (handlers !== undefined && before !== undefined) {
+        [...TRACKED_METHODS].forEach((method, index) => {
+          const entry = handlers.get(method);
+          if (entry !== before[index] && typeof entry === 'function') trackedEntries.add(entry);
+        });
+      }
+      return returned;
+    },
+  );
+  wrapMethod(prototype, 'connect', (connect) =>
+    function agentLagConnect(this: unknown, ...args: never[]): unknown {
+      wrapTransportSend(args[0]);
+      return connect.apply(this, args);
+    },
+  );
+}
+
+/** The hook's patch: the module `shared/protocol.js` of either build, which exports Protocol. */
+export function patchMcpProtocol(exports: Record<string, unknown>): void {
+  const Protocol = exports.Protocol;
+  if (typeof Protocol !== 'function') throw new TypeError('shared/protocol.js exports no Protocol class (an SDK version this adapter does not know)');
+  patchProtocolPrototype(Protocol.prototype as object);
+}
+
+/** The prototype at the root of `instance`'s class chain: Protocol's, for a Server or a Client. */
+function basePrototype(instance: object): object {
+  let prototype = Object.getPrototypeOf(instance) as object | null;
+  while (prototype !== null) {
+    const parent = Object.getPrototypeOf(prototype) as object | null;
+    if (parent === null || parent === Object.prototype) return prototype;
+    prototype = parent;
+  }
+  throw new TypeError('not an MCP server');
+}
+
+/**
+ * Names the MCP tool, resource or prompt call behind every block in `server`'s handlers, and the sending
+ * of their results — for apps that do not run under the preload. One line, before or after registering
+ * tools: `instrumentMcpServer(server)` with an `McpServer` or a low-level `Server`. It instruments the SDK
+ * copy the server comes from (every server of that copy). Returns `server`; never throws (one warning).
+ */
+export function instrumentMcpServer<T extends object>(server: T): T {
+  try {
+    const inner = (server as { server?: unknown }).server;
+    // McpServer holds the Protocol (a Server) in `.server`.
+    const protocol = (inner !== null && typeof inner === 'object' ? inner : server) as ProtocolLike & object;
+    patchProtocolPrototype(basePrototype(protocol));
+    // Handlers registered before this call (McpServer registers tools/call on the first registerTool).
+    const handlers = handlerMap(protocol);
+    if (handlers !== undefined) {
+      for (const method of TRACKED_METHODS) {
+        const entry = handlers.get(method);
+        if (typeof entry === 'function' && !trackedEntries.has(entry) && !isPatched(entry)) handlers.set(method, trackedHandler(entry as Handler));
+      }
+    }
+    // A server already connected: its transport was connected before connect was patched.
+    const transport = protocol.transport;
+    if (transport !== undefined) wrapTransportSend(transport);
+  } catch (error) {
+    warnOnce('AGENT_LAG_AGENT_HOOKS_mcp', `MCP server not instrumented: ${describeError(error)}`);
+  }
+  return server;
+}

@@ -1,0 +1,152 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cliBin, repoRoot } from './helpers/paths.js';
+
+/*
+ * Issue #17, MCP: a real MCP stdio server from the real SDK, driven by the SDK's own Client over stdio,
+ * whose tools block. Its blocks in the event log name the tool call (and the response's serialisation as
+ * such), with no code change under `agent-lag run` (ESM and CJS hosts) and with instrumentMcpServer.
+ */
+
+const fixtures = join(repoRoot, 'test/fixtures/agents');
+// The preload's start-up grace (1 s) would hide blocks of a server this short-lived.
+const env = { ...process.env, AGENT_LAG_STARTUP_GRACE_MS: '50', NO_COLOR: '1' } as Record<string, string>;
+
+interface BlockEvent {
+  type: string;
+  ongoing?: boolean;
+  durationMs: number;
+  inFlight: { api: string } | null;
+  context: Record<string, unknown> | null;
+}
+
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+async function logPath(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'agent-lag-mcp-'));
+  dirs.push(dir);
+  return join(dir, 'events.ndjson');
+}
+
+/** The final block events in the log (a provisional `ongoing` one is followed by its final one). */
+async function finalBlocks(log: string): Promise<BlockEvent[]> {
+  const text = await readFile(log, 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as BlockEvent)
+    .filter((event) => event.type === 'block' && event.ongoing !== true);
+}
+
+/** Waits (generously: a busy 2-core machine) until a final block in the log satisfies `match`. */
+async function waitForBlock(log: string, match: (block: BlockEvent) => boolean): Promise<BlockEvent> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const found = (await finalBlocks(log)).find(match);
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`no such block in ${log}: ${JSON.stringify(await finalBlocks(log), null, 1).slice(0, 4000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Starts `args` as an MCP stdio server and connects the SDK's Client to it. */
+async function connect(args: string[]): Promise<{ client: Client; errors: Error[]; stderr: () => string }> {
+  const transport = new StdioClientTransport({ command: process.execPath, args, env, cwd: repoRoot, stderr: 'pipe' });
+  let stderr = '';
+  (transport.stderr as NodeJS.ReadableStream | null)?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const client = new Client({ name: 'agent-lag-test', version: '1.0.0' });
+  const errors: Error[] = [];
+  // A line on the server's stdout that is not JSON-RPC is reported here by the client's transport.
+  client.onerror = (error) => errors.push(error);
+  await client.connect(transport);
+  return { client, errors, stderr: () => stderr };
+}
+
+const isTool = (name: string) => (block: BlockEvent) => block.context?.['gen_ai.tool.name'] === name;
+
+describe('MCP server with no code change under agent-lag run', () => {
+  it.each([
+    ['an ESM host', 'mcp-server.mjs'],
+    ['a CommonJS host', 'mcp-server.cjs'],
+  ])('%s: the execSync block in a tool names the tool call, and stdout stays clean JSON-RPC', async (_host, fixture) => {
+    const log = await logPath();
+    const { client, errors, stderr } = await connect([cliBin, 'run', '--report', log, '--threshold-ms', '100', '--', process.execPath, join(fixtures, fixture)]);
+    try {
+      const result = await client.callTool({ name: 'run_shell', arguments: {} });
+      expect(result.content).toEqual([{ type: 'text', text: 'shell done' }]);
+    } finally {
+      await client.close();
+    }
+    expect(errors).toEqual([]);
+    const block = await waitForBlock(log, isTool('run_shell'));
+    expect(block.inFlight?.api).toBe('child_process.execSync');
+    expect(block.durationMs).toBeGreaterThanOrEqual(300);
+    expect(block.context).toMatchObject({ 'agent_lag.sdk': 'mcp', 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'run_shell' });
+    // The JSON-RPC request id of the tools/call (the client numbers its requests).
+    expect(block.context?.['gen_ai.tool.call.id']).toMatch(/^\d+$/);
+    expect(stderr()).not.toMatch(/AGENT_LAG_AGENT_HOOKS/);
+  });
+
+  it('names the stdio transport serialising a multi-MB tool result as the response serialisation of that call', async () => {
+    const log = await logPath();
+    const { client, errors } = await connect([cliBin, 'run', '--report', log, '--threshold-ms', '100', '--', process.execPath, join(fixtures, 'mcp-server.mjs')]);
+    try {
+      const result = await client.callTool({ name: 'list_everything', arguments: {} }, undefined, { timeout: 120_000 });
+      expect(result.content).toEqual([{ type: 'text', text: '80000 files' }]);
+      expect((result.structuredContent as { files: unknown[] }).files).toHaveLength(80_000);
+    } finally {
+      await client.close();
+    }
+    expect(errors).toEqual([]);
+    const block = await waitForBlock(log, (candidate) => isTool('list_everything')(candidate) && candidate.context?.['agent_lag.phase'] === 'serialize_response');
+    expect(block.context).toMatchObject({ 'agent_lag.sdk': 'mcp', 'gen_ai.operation.name': 'execute_tool' });
+    expect(block.context?.['gen_ai.tool.call.id']).toMatch(/^\d+$/);
+    expect(block.inFlight?.api).toBe('JSON.stringify');
+  });
+
+  it('AGENT_LAG_AGENT_HOOKS=0 leaves the SDK alone (the block is still caught, without the tool)', async () => {
+    const log = await logPath();
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [cliBin, 'run', '--report', log, '--threshold-ms', '100', '--', process.execPath, join(fixtures, 'mcp-server.mjs')],
+      env: { ...env, AGENT_LAG_AGENT_HOOKS: '0' },
+      cwd: repoRoot,
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'agent-lag-test', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      await client.callTool({ name: 'run_shell', arguments: {} });
+    } finally {
+      await client.close();
+    }
+    const block = await waitForBlock(log, (candidate) => candidate.inFlight?.api === 'child_process.execSync');
+    expect(block.context?.['gen_ai.tool.name']).toBeUndefined();
+  });
+});
+
+describe('MCP server with the explicit call', () => {
+  it('instrumentMcpServer(server) on a low-level Server names the tool call and the response serialisation', async () => {
+    const log = await logPath();
+    const { client, errors } = await connect([join(fixtures, 'mcp-server-explicit.mjs'), log]);
+    try {
+      await client.callTool({ name: 'run_shell', arguments: {} });
+      await client.callTool({ name: 'list_everything', arguments: {} }, undefined, { timeout: 120_000 });
+    } finally {
+      await client.close();
+    }
+    expect(errors).toEqual([]);
+    const shell = await waitForBlock(log, isTool('run_shell'));
+    expect(shell.inFlight?.api).toBe('child_process.execSync');
+    expect(shell.context).toMatchObject({ 'agent_lag.sdk': 'mcp', 'gen_ai.operation.name': 'execute_tool' });
+    const serialise = await waitForBlock(log, (candidate) => isTool('list_everything')(candidate) && candidate.context?.['agent_lag.phase'] === 'serialize_response');
+    expect(serialise.inFlight?.api).toBe('JSON.stringify');
+  });
+});
