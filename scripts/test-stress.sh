@@ -19,6 +19,8 @@ done
 [[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "--runs must be a positive whole number" >&2; exit 2; }
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/agent-lag-stress-XXXXXX")
+# Readable by others, as a checkout usually is: the security tests run fixtures as another user.
+chmod 755 "$scratch"
 spinners=()
 cleanup() {
   for pid in "${spinners[@]}"; do kill "$pid" 2>/dev/null || true; done
