@@ -1,4 +1,4 @@
-import type { Context, InFlight } from './log-types.js';
+import type { Context, Frame, InFlight } from './log-types.js';
 
 /** `child_process.execSync "sleep 1"`: the sync API in flight and its argument hint. */
 export function describeInFlight(inFlight: InFlight | null): string | null {
@@ -26,6 +26,30 @@ export function describeContext(context: Context | null): string | null {
   const head = typeof route === 'string' ? [`${typeof method === 'string' ? `${method} ` : ''}${route}`] : [];
   const parts = [...head, ...rest];
   return parts.length ? parts.join(' ') : null;
+}
+
+/** What a block without a stack still says: why it has none (log-figures words the counters' reasons). */
+export interface StacklessBlock {
+  stack: readonly Frame[];
+  inFlight: InFlight | null;
+  /** The reason already worded for a stall only the counters know (a repeat, rate-limited, lag-only...). */
+  noStack?: string | null;
+  ongoing?: boolean;
+}
+
+/**
+ * Why a block has no stack, in the words `run` uses; null when it has one. A block event with an empty
+ * stack carries no reason field, so the reason is read from what it does carry: the monitor's mode,
+ * whether it was still running when written, and whether a sync API was in flight (a native call the
+ * watchdog cannot pause inside: it ended before a pause landed, and the API's name is what is known).
+ */
+export function describeNoStack(block: StacklessBlock, mode: string | null): string | null {
+  if (block.noStack) return block.noStack;
+  if (block.stack.length > 0) return null;
+  if (mode === 'lag-only') return 'no stack: the monitor ran lag-only (no inspector)';
+  if (block.ongoing) return 'no stack sampled before it was reported: a native call, or the report budget was spent';
+  if (block.inFlight) return 'no stack: a native call that ended before the watchdog could sample it (the sync API in flight names it)';
+  return 'no stack: over before the watchdog could sample it, or a native call no wrapper names';
 }
 
 export function formatPercent(ratio: number): string {

@@ -1,7 +1,8 @@
-import { describeContext, describeInFlight, formatPercent, formatTime } from './describe.js';
-import { describeFrame, isInternalFrame, relativeSite } from './frames.js';
+import { describeContext, describeInFlight, describeNoStack, formatPercent, formatTime, type StacklessBlock } from './describe.js';
+import { frameLocation, readableFunctionName, relativeSite } from './frames.js';
 import type { Frame } from './log-types.js';
 import { formatMs, type ReportModel } from './model.js';
+import { foldedText, foldStack, headFrame } from './stack-fold.js';
 import { escapeHtml as esc, lagChart, stallHistogram } from './svg.js';
 
 const STYLE = `
@@ -14,11 +15,12 @@ h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8p
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(130px, 1fr)); gap: 10px; margin-top: 16px; }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; }
 .card b { display: block; font-size: 20px; } .card.bad b { color: var(--red); }
-.chart { width: 100%; height: auto; background: #fff; border: 1px solid var(--line); border-radius: 8px; }
+.chart { display: block; width: 100%; height: auto; background: #fff; border: 1px solid var(--line); border-radius: 8px; }
 .chart text { font-size: 11px; fill: var(--dim); } .chart .count { fill: var(--fg); font-weight: 600; }
+.chart .axis-title { fill: var(--fg); font-weight: 500; } .chart-note { margin: 6px 2px 0; font-size: 13px; }
 .grid { stroke: var(--line); } .axis { stroke: #98a2b3; }
-.series { fill: none; stroke-width: 2; } .series.p99 { stroke: var(--red); } .series.max { stroke: var(--amber); stroke-dasharray: 4 3; } .series.p50 { stroke: var(--blue); }
-.lag-point.p99, .swatch.p99 { fill: var(--red); } .lag-point.max, .swatch.max { fill: var(--amber); } .lag-point.p50, .swatch.p50 { fill: var(--blue); }
+.bar-max { fill: var(--amber); fill-opacity: .55; } .bar-p99 { fill: var(--red); } .bar-p50 { fill: var(--blue); }
+.threshold { stroke: var(--fg); stroke-dasharray: 5 4; stroke-opacity: .55; }
 .bar { fill: var(--bar); }
 table { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid var(--line); border-radius: 8px; }
 th, td { text-align: right; padding: 6px 10px; border-bottom: 1px solid var(--line); } th:first-child, td:first-child, .text { text-align: left; }
@@ -28,16 +30,63 @@ details { background: #fff; border: 1px solid var(--line); border-radius: 8px; m
 summary { cursor: pointer; } summary .ms { color: var(--red); font-weight: 600; }
 td.never-ended { color: var(--red); font-weight: 600; }
 pre { margin: 8px 0 0; white-space: pre-wrap; } .internal { color: var(--dim); }
+.stack { margin: 8px 0 4px; font: 12px/1.6 ui-monospace, SFMono-Regular, Menlo, monospace; overflow-wrap: anywhere; }
+.frame.user .fn { font-weight: 600; } .frame.dep { color: var(--dim); }
+details.fold { border: 0; border-radius: 0; margin: 0; padding: 0; background: none; }
+details.fold > summary { color: var(--dim); list-style-position: inside; } details.fold > summary:hover { color: var(--fg); }
+details.fold[open] > summary { margin-bottom: 2px; } details.fold > .frame { padding-left: 18px; }
+.no-stack { color: var(--dim); font-style: italic; }
 .api { color: #b54708; } .note { color: #b54708; }
 `;
 
-function framesBlock(stack: readonly Frame[]): string {
-  if (stack.length === 0) return '<pre class="dim">no stack captured (lag-only mode)</pre>';
-  const lines = stack.map((frame) => {
-    const text = `at ${esc(describeFrame(frame))}`;
-    return isInternalFrame(frame) ? `<span class="internal">${text}</span>` : text;
-  });
-  return `<pre>${lines.join('\n')}</pre>`;
+/** `at name (location)`, the name as the report shortens it and V8's full name on hover when they differ. */
+function frameLine(frame: Frame, user: boolean): string {
+  const name = readableFunctionName(frame.functionName);
+  const full = frame.functionName && frame.functionName !== name ? ` title="${esc(frame.functionName)}"` : '';
+  return `<div class="frame ${user ? 'user' : 'dep'}">at <span class="fn"${full}>${esc(name)}</span> (${esc(frameLocation(frame))})</div>`;
+}
+
+/** A stack with the application's frames in view and each run of dependency frames folded, expandable. */
+function framesBlock(block: StacklessBlock, mode: string | null): string {
+  const why = describeNoStack(block, mode);
+  if (block.stack.length === 0) return `<div class="stack no-stack">${esc(why ?? 'no stack')}</div>`;
+  const lines = foldStack(block.stack).map((line) =>
+    line.kind === 'frame'
+      ? frameLine(line.frame, line.owner === null)
+      : `<details class="fold"><summary>${esc(foldedText(line))}</summary>${line.frames.map((frame) => frameLine(frame, false)).join('')}</details>`,
+  );
+  return `<div class="stack">${lines.join('')}</div>`;
+}
+
+/** The one frame that names a stack in a table cell or a summary line. */
+function headCode(stack: readonly Frame[]): string | null {
+  const frame = headFrame(stack);
+  if (!frame) return null;
+  const name = readableFunctionName(frame.functionName);
+  const full = frame.functionName && frame.functionName !== name ? ` title="${esc(frame.functionName)}"` : '';
+  return `<code${full}>${esc(`${name} (${frameLocation(frame)})`)}</code>`;
+}
+
+/**
+ * The cells after `duration` of a worst or never-ended block: sync API, where, during, requests. A block
+ * without a stack says why in `where`, spread over the cells it leaves empty instead of a dash in each.
+ */
+function blockCells(block: StacklessBlock & { context: Parameters<typeof describeContext>[0]; requestsInFlight: number | null; late?: boolean }, mode: string | null): string {
+  const api = describeInFlight(block.inFlight);
+  const ctx = describeContext(block.context);
+  const apiCell = `<td class="text"><code class="api">${esc(api ?? '–')}</code></td>`;
+  const rest = `<td class="text">${esc(ctx ?? '–')}</td><td>${block.requestsInFlight ?? '–'}</td>`;
+  const head = headCode(block.stack);
+  const why = describeNoStack(block, mode);
+  if (head === null) {
+    const reason = esc(why ?? 'no stack');
+    if (ctx === null && block.requestsInFlight === null) {
+      return api === null ? `<td class="text no-stack" colspan="4">${reason}</td>` : `${apiCell}<td class="text no-stack" colspan="3">${reason}</td>`;
+    }
+    return `${apiCell}<td class="text no-stack">${reason}</td>${rest}`;
+  }
+  const notes = [why, block.late ? 'stack taken after the block ended: it may point past it' : null].filter((note): note is string => note !== null);
+  return `${apiCell}<td class="text">${head}${notes.map((note) => `<div class="dim no-stack">${esc(note)}</div>`).join('')}</td>${rest}`;
 }
 
 function card(label: string, value: string, bad = false): string {
@@ -60,13 +109,13 @@ function stackGroups(model: ReportModel): string {
   if (model.stackGroups.length === 0) return '<p class="empty">No blocking stacks in this log.</p>';
   return model.stackGroups
     .map((group, index) => {
-      const top = group.stack.find((frame) => !isInternalFrame(frame)) ?? group.stack[0];
       const api = describeInFlight(group.inFlight);
       const ctx = describeContext(group.context);
+      const head = headCode(group.stack) ?? (api ? `<code class="api">${esc(api)}</code>` : '<span class="no-stack">no stack</span>');
       return `<details class="stack-group"${index < 3 ? ' open' : ''}>
-<summary><span class="ms">${esc(formatMs(group.totalMs))}</span> in ${group.count} block${group.count === 1 ? '' : 's'} (worst ${esc(formatMs(group.maxMs))}) — <code>${esc(top ? describeFrame(top) : '?')}</code></summary>
+<summary><span class="ms">${esc(formatMs(group.totalMs))}</span> in ${group.count} block${group.count === 1 ? '' : 's'} (worst ${esc(formatMs(group.maxMs))}) — ${head}</summary>
 ${api ? `<div>sync API in flight: <code class="api">${esc(api)}</code></div>` : ''}${ctx ? `<div class="dim">during ${esc(ctx)}</div>` : ''}
-${framesBlock(group.stack)}
+${framesBlock(group, model.mode)}
 <div class="dim">signature <code>${esc(group.signature.slice(0, 80))}</code></div>
 </details>`;
     })
@@ -75,22 +124,19 @@ ${framesBlock(group.stack)}
 
 function worstBlocks(model: ReportModel): string {
   if (model.worstBlocks.length === 0) return '<p class="empty">No blocks after start-up.</p>';
-  const rows = model.worstBlocks.map((block) => {
-    const top = block.stack.find((frame) => !isInternalFrame(frame));
-    const why = block.noStack ? `<div class="dim no-stack">${esc(block.noStack)}</div>` : '';
-    return `<tr><td>${block.startedAt === null ? '–' : esc(formatTime(block.startedAt))}</td><td>${esc(formatMs(block.durationMs))}</td><td class="text"><code class="api">${esc(describeInFlight(block.inFlight) ?? '–')}</code></td><td class="text"><code>${esc(top ? describeFrame(top) : '–')}</code>${why}</td><td class="text">${esc(describeContext(block.context) ?? '–')}</td><td>${block.requestsInFlight ?? '–'}</td></tr>`;
-  });
+  const rows = model.worstBlocks.map(
+    (block) => `<tr><td>${block.startedAt === null ? '–' : esc(formatTime(block.startedAt))}</td><td>${esc(formatMs(block.durationMs))}</td>${blockCells(block, model.mode)}</tr>`,
+  );
   return `<table class="worst"><thead><tr><th>started</th><th>duration</th><th class="text">sync API in flight</th><th class="text">where</th><th class="text">during</th><th>requests in flight</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function neverEnded(model: ReportModel): string {
   if (model.neverEnded.length === 0) return '';
-  const rows = model.neverEnded.map((block) => {
-    const top = block.stack.find((frame) => !isInternalFrame(frame)) ?? block.stack[0];
-    return `<tr><td>${esc(formatTime(block.startedAt))}</td><td class="never-ended">≥ ${esc(formatMs(block.durationMs))}, never ended</td><td class="text"><code class="api">${esc(describeInFlight(block.inFlight) ?? '–')}</code></td><td class="text"><code>${esc(top ? describeFrame(top) : '–')}</code></td><td class="text">${esc(describeContext(block.context) ?? '–')}</td><td>${block.requestsInFlight ?? '–'}</td></tr>`;
-  });
+  const rows = model.neverEnded.map(
+    (block) => `<tr><td>${esc(formatTime(block.startedAt))}</td><td class="never-ended">≥ ${esc(formatMs(block.durationMs))}, never ended</td>${blockCells(block, model.mode)}</tr>`,
+  );
   const stacks = model.neverEnded
-    .map((block) => `<details class="never-ended-stack"><summary><span class="ms">≥ ${esc(formatMs(block.durationMs))}</span> from ${esc(formatTime(block.startedAt))}, never ended</summary>${block.stack.length > 0 ? framesBlock(block.stack) : '<pre class="dim">no stack sampled before it was reported (a native call, lag-only mode, or the report budget was spent)</pre>'}</details>`)
+    .map((block) => `<details class="never-ended-stack"><summary><span class="ms">≥ ${esc(formatMs(block.durationMs))}</span> from ${esc(formatTime(block.startedAt))}, never ended</summary>${framesBlock(block, model.mode)}</details>`)
     .join('\n');
   return `<h2>Blocks that never ended</h2>
 <p>Reported by the monitor while still running, with no end in the log: the process was killed or died while its event loop was blocked. The duration is the latest age known (it lasted at least that long); these blocks are in the stall count.</p>
@@ -153,7 +199,7 @@ export function renderHtml(model: ReportModel, version: string): string {
 <div class="dim"><code>${esc(model.source)}</code>${facts.length ? ` · ${esc(facts.join(' · '))}` : ''}</div>
 <div class="cards">${cards}</div>
 <h2>Event-loop lag over time</h2>
-${lagChart(model.lagSeries)}
+${lagChart(model.lagSeries, { thresholdMs: model.thresholdMs })}
 <h2>Stall durations</h2>
 ${stallHistogram(model.histogram)}
 ${model.stalls.withoutStack > 0 ? `<p class="dim totals">${model.stalls.count} stalls, ${esc(formatMs(model.stalls.totalMs))}: ${model.stalls.detailed} detailed (${esc(formatMs(model.stalls.detailedMs))}), ${model.stalls.withoutStack} without a stack (${esc(formatMs(model.stalls.withoutStackMs))}). The monitor rate-limits detailed reports and logs a repeated stack once; the counts and the histogram are exact.</p>` : ''}
