@@ -52,8 +52,12 @@ ruleTester.run('no-sync-fs', noSyncFs, {
       name: 'sync helper not reachable from async code (reachability off)',
       code: `
         import fs from 'node:fs';
-        function load() { return fs.existsSync('x'); }
-        export async function run() { return load(); }
+        function load() {
+          return fs.existsSync('x');
+        }
+        export async function run() {
+          return load();
+        }
       `,
     },
   ],
