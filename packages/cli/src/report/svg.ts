@@ -77,7 +77,7 @@ function typicalStep(points: readonly (LagPoint & { windowMs?: unknown })[]): nu
  * more windows than columns.
  */
 export function lagColumns(points: readonly LagPoint[], cap = LAG_BARS): LagColumns {
-  const sorted = [...points].sort((a, b) => a.at - b.at);
+  const sorted = points.filter((p) => Number.isFinite(p.at)).sort((a, b) => a.at - b.at);
   const first = sorted[0]?.at ?? 0;
   const last = sorted.at(-1)?.at ?? first;
   const step = typicalStep(sorted);
@@ -85,20 +85,22 @@ export function lagColumns(points: readonly LagPoint[], cap = LAG_BARS): LagColu
   const count = Math.max(1, Math.min(cap, Math.ceil((last - start) / step)));
   const width = (last - start) / count;
   const byIndex = new Map<number, LagColumn & { p50Sum: number }>();
+  // A figure that is not a number (a log from a future or a broken writer) draws as no lag, not as NaN.
+  const finite = (ms: number) => (Number.isFinite(ms) && ms > 0 ? ms : 0);
   for (const point of sorted) {
     // The middle of the window decides its column, so a window ending on a column's edge stays in its own.
     const index = Math.min(count - 1, Math.max(0, Math.floor((point.at - step / 2 - start) / width)));
     const windows = Math.max(1, point.windows);
     const seen = byIndex.get(index);
     if (!seen) {
-      byIndex.set(index, { index, at: point.at, maxMs: point.maxMs, p99Ms: point.p99Ms, p50Ms: 0, windows, p50Sum: point.p50Ms * windows });
+      byIndex.set(index, { index, at: point.at, maxMs: finite(point.maxMs), p99Ms: finite(point.p99Ms), p50Ms: 0, windows, p50Sum: finite(point.p50Ms) * windows });
       continue;
     }
     seen.at = Math.max(seen.at, point.at);
-    seen.maxMs = Math.max(seen.maxMs, point.maxMs);
-    seen.p99Ms = Math.max(seen.p99Ms, point.p99Ms);
+    seen.maxMs = Math.max(seen.maxMs, finite(point.maxMs));
+    seen.p99Ms = Math.max(seen.p99Ms, finite(point.p99Ms));
     seen.windows += windows;
-    seen.p50Sum += point.p50Ms * windows;
+    seen.p50Sum += finite(point.p50Ms) * windows;
   }
   const columns = [...byIndex.values()]
     .sort((a, b) => a.index - b.index)
@@ -189,8 +191,8 @@ export interface LagChartOptions {
  * read as clearly as ten thousand, and a merged column never draws a slope between windows it never saw.
  */
 export function lagChart(points: readonly LagPoint[], options: LagChartOptions = {}): string {
-  if (points.length === 0) return '<p class="empty">No lag windows in this log.</p>';
   const { start, end, count, columns } = lagColumns(points);
+  if (columns.length === 0) return '<p class="empty">No lag windows in this log.</p>';
   const single = points.length === 1;
   const worst = columns.reduce((most, c) => Math.max(most, c.maxMs), 0);
   const yStep = niceStep(worst);
