@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { UsageError } from '../errors.js';
-import { NdjsonSplitter } from '../shared/ndjson.js';
+import { MAX_LINE_CHARS, NdjsonSplitter } from '../shared/ndjson.js';
 import { checkSocketOwner } from './resolve-target.js';
 import type { BlockEvent, LagEvent, MonitorSnapshot } from '../shared/monitor-types.js';
 
@@ -15,13 +15,6 @@ export interface MonitorHello {
   /** When the process is blocked right now and the block was already reported as ongoing: that event. */
   ongoing?: BlockEvent;
 }
-
-/**
- * The longest line believed from a monitor. Its largest line is a snapshot (100 stack signatures of up to
- * 64 frames and the app's sections), well under this; anything longer is not a monitor talking, and
- * buffering it would grow without bound.
- */
-export const MAX_LINE_CHARS = 8 * 1024 * 1024;
 
 export interface MonitorConnectionEvents {
   block: [BlockEvent];
@@ -54,8 +47,7 @@ export class MonitorConnection extends EventEmitter<MonitorConnectionEvents> {
     await checkSocketOwner(path);
     return new Promise((resolve, reject) => {
       const socket = connect({ path });
-      const lineLength = new LineLengthGuard(MAX_LINE_CHARS);
-      const splitter = new NdjsonSplitter();
+      const splitter = new NdjsonSplitter(MAX_LINE_CHARS);
       let connection: MonitorConnection | undefined;
       const fail = (message: string) => {
         clearTimeout(timer);
@@ -71,12 +63,13 @@ export class MonitorConnection extends EventEmitter<MonitorConnectionEvents> {
         else fail(`cannot connect to ${path}: ${error.code ?? error.message}`);
       });
       socket.on('data', (chunk: string) => {
-        if (!lineLength.accepts(chunk)) {
+        const messages = splitter.push(chunk);
+        if (splitter.oversizeLines > 0) {
           if (connection) connection.close();
           else fail(`${path} sent a line longer than ${MAX_LINE_CHARS / (1024 * 1024)} MiB: not an agent-lag monitor socket`);
           return;
         }
-        for (const message of splitter.push(chunk)) {
+        for (const message of messages) {
           if (connection) {
             connection.dispatch(message);
           } else if (isHello(message)) {
@@ -145,18 +138,4 @@ export class MonitorConnection extends EventEmitter<MonitorConnectionEvents> {
 
 function isHello(message: Record<string, unknown>): message is MonitorHello & Record<string, unknown> {
   return message['type'] === 'hello' && typeof message['pid'] === 'number';
-}
-
-/** Counts the characters since the last newline across chunks: a line over the limit is refused before it is buffered whole. */
-class LineLengthGuard {
-  private current = 0;
-
-  constructor(private readonly limit: number) {}
-
-  accepts(chunk: string): boolean {
-    const newline = chunk.lastIndexOf('\n');
-    this.current = newline < 0 ? this.current + chunk.length : chunk.length - newline - 1;
-    // A chunk holds at most one socket read (64 KiB), so its earlier lines are bounded too.
-    return this.current <= this.limit;
-  }
 }

@@ -48,13 +48,23 @@ export function isPortOpen(port: number, timeoutMs = 1000): Promise<boolean> {
   });
 }
 
+/** The longest /json/list body read. */
+export const MAX_LIST_CHARS = 1024 * 1024;
+
 /** GET /json/list on the loopback inspector port; null when nothing (or not an inspector) answers. */
 export function listInspectorTargets(port: number, timeoutMs = 1000): Promise<InspectorTarget[] | null> {
   return new Promise((resolve) => {
     const req = request({ host: '127.0.0.1', port, path: '/json/list', agent: false, timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
+      res.on('data', (chunk: string) => {
+        body += chunk;
+        // An inspector lists its one target in under a KB: a body past the cap is not an inspector.
+        if (body.length > MAX_LIST_CHARS) {
+          res.destroy();
+          resolve(null);
+        }
+      });
       res.on('end', () => {
         try {
           const parsed: unknown = JSON.parse(body);
