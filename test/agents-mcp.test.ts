@@ -1,10 +1,11 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliBin, repoRoot } from './helpers/paths.js';
+import { run } from './helpers/spawn.js';
 
 /*
  * Issue #17, MCP: a real MCP stdio server from the real SDK, driven by the SDK's own Client over stdio,
@@ -148,5 +149,24 @@ describe('MCP server with the explicit call', () => {
     expect(shell.context).toMatchObject({ 'agent_lag.sdk': 'mcp', 'gen_ai.operation.name': 'execute_tool' });
     const serialise = await waitForBlock(log, (candidate) => isTool('list_everything')(candidate) && candidate.context?.['agent_lag.phase'] === 'serialize_response');
     expect(serialise.inFlight?.api).toBe('JSON.stringify');
+  });
+});
+
+describe('an SDK version the adapter does not know', () => {
+  it('costs the host one warning: the app runs and exits as it would without the monitor', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'agent-lag-mcp-unknown-'));
+    dirs.push(dir);
+    // A package where the MCP SDK's Protocol module is, exporting no Protocol class.
+    const sdk = join(dir, 'node_modules/@modelcontextprotocol/sdk');
+    await mkdir(join(sdk, 'dist/esm/shared'), { recursive: true });
+    await writeFile(join(sdk, 'package.json'), JSON.stringify({ name: '@modelcontextprotocol/sdk', version: '9.0.0', type: 'module', exports: { './*': './dist/esm/*' } }));
+    await writeFile(join(sdk, 'dist/esm/shared/protocol.js'), 'export const Session = class {};\n');
+    await writeFile(join(dir, 'app.mjs'), "import { Session } from '@modelcontextprotocol/sdk/shared/protocol.js';\nconsole.log(typeof Session);\nprocess.exitCode = 3;\n");
+    const register = join(repoRoot, 'packages/runtime-monitor/dist/register.js');
+    const result = await run(['--import', register, join(dir, 'app.mjs')], { cwd: dir, env: { ...env, AGENT_LAG_SOCKET: '0' } });
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe('function\n');
+    const warnings = result.stderr.split('\n').filter((line) => line.includes('agent-lag'));
+    expect(warnings).toEqual([expect.stringMatching(/^\(node:\d+\) \[AGENT_LAG_AGENT_HOOKS_mcp\] Warning: agent-lag: @modelcontextprotocol\/sdk not instrumented: shared\/protocol\.js exports no Protocol class/)]);
   });
 });
