@@ -148,6 +148,25 @@ describe('readEventLog and the figures', () => {
     expect(model.notes).toContain('the log ends mid-line (its writer was cut off): the incomplete last line was skipped');
   });
 
+  it('skips a line over 8 MiB in the middle of a log of two processes, and counts every stall around it', async () => {
+    const warnings: string[] = [];
+    const endless = `{"type":"block","pid":1,"junk":"${'j'.repeat(9 * 1024 * 1024)}"}\n`;
+    const text =
+      ndjson([block(1, T0, 300), block(2, T0 + 100, 500)]) +
+      endless +
+      ndjson([block(1, T0 + 2000, 250), snapshot('summary', 1, T0 + 3000, [300, 250]), snapshot('summary', 2, T0 + 3000, [500])]);
+    const log = await readEventLog(file(text), { warn: (message) => warnings.push(message) });
+    expect(warnings).toEqual([expect.stringMatching(/^skipped 1 line that is not an agent-lag event \(first: .*:3: a line longer than 8 MiB, not an agent-lag event\)$/)]);
+    const model = buildReport(log);
+    expect(model.skippedLines).toBe(1);
+    expect(model.stalls).toMatchObject({ count: 3, totalMs: 1050, maxMs: 500 });
+    expect(model.processes.map((p) => [p.pid, p.stalls.count])).toEqual([
+      [1, 2],
+      [2, 1],
+    ]);
+    expect(model.worstBlocks[0]).toMatchObject({ pid: 2, durationMs: 500 });
+  });
+
   it('refuses a file with no event at all, naming its first bad line', async () => {
     await expect(readEventLog(file('nope\nstill nope\n'))).rejects.toThrow(/:1: not valid JSON/);
     await expect(readEventLog(file('\n\n'))).rejects.toThrow(/is empty/);
