@@ -3,6 +3,7 @@ import { MetricReader } from '@opentelemetry/sdk-metrics';
 import * as hdr from 'hdr-histogram-js';
 import type { MonitorSnapshot } from '../src/types.js';
 import type { RoutesSection } from '../src/middleware/tracker.js';
+import type { AgentsSection } from '../src/agents/run-figures.js';
 
 export interface ParsedFamily {
   name: string;
@@ -37,7 +38,7 @@ export function encodeStalls(durationsMs: number[]): string {
   return encoded;
 }
 
-/** A snapshot as the monitor produces it: three stalls (120, 480, 2600 ms), two routes, one request in flight. */
+/** A snapshot as the monitor produces it: three stalls (120, 480, 2600 ms), two routes, one request in flight, two tools, one agent run in flight. */
 export function sampleSnapshot(now: number): MonitorSnapshot {
   const routes: RoutesSection = {
     at: now,
@@ -46,6 +47,17 @@ export function sampleSnapshot(now: number): MonitorSnapshot {
     routes: [
       { route: '/tools/:name/run', requests: 5, blocks: 2, blockedMs: 3080, worstBlockMs: 2600, waitedMs: 0, waits: 0, shed: 0, inFlight: 0, oldestInFlightStartedAt: null },
       { route: '/agents/:id/runs', requests: 1, blocks: 0, blockedMs: 0, worstBlockMs: 0, waitedMs: 2600, waits: 1, shed: 3, inFlight: 2, oldestInFlightStartedAt: now - 4500 },
+    ],
+  };
+  const agents: AgentsSection = {
+    at: now,
+    tools: [
+      { tool: 'summarize_repo', calls: 4, blocks: 2, blockedMs: 3080, worstBlockMs: 2600, waitedMs: 0, waits: 0, inFlight: 1 },
+      { tool: 'search', calls: 9, blocks: 0, blockedMs: 0, worstBlockMs: 0, waitedMs: 480, waits: 1, inFlight: 0 },
+    ],
+    agents: [
+      { agent: 'triage', tenant: 'acme', inFlight: 1, oldestInFlightStartedAt: now - 7250 },
+      { agent: 'triage', tenant: 'other', inFlight: 0, oldestInFlightStartedAt: null },
     ],
   };
   return {
@@ -61,6 +73,6 @@ export function sampleSnapshot(now: number): MonitorSnapshot {
     threadPool: { lastMs: 350, p50Ms: 1, p99Ms: 360, maxMs: 370, samples: 50 },
     topStacks: [],
     syncCalls: [],
-    sections: { routes, eventLoop: { activeMs: 25_200, idleMs: 34_800 } },
+    sections: { routes, agents, eventLoop: { activeMs: 25_200, idleMs: 34_800 } },
   };
 }

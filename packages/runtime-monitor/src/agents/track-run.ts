@@ -2,9 +2,11 @@ import { currentContextStore, runWithLiveContext } from '../context/index.js';
 import { getRequestTracker } from '../middleware/core.js';
 import { currentMonitor } from '../middleware/monitor-link.js';
 import { OPERATION_KEY } from './attributes.js';
+import type { RunLimits } from './run-figures.js';
 import { RunRecord, type AgentRun } from './run-record.js';
 
 export type { AgentRun } from './run-record.js';
+export type { RunLimits } from './run-figures.js';
 
 /** Whether the current execution is inside a run already (tracked, or its fields merged into a plain context by withContext). */
 function insideRun(): boolean {
@@ -72,4 +74,13 @@ export function trackRun<T>(run: AgentRun, fn: () => T): T {
   }
   tracker.endRun(record);
   return result;
+}
+
+/**
+ * Sets the caps of the run figures' labels (process-wide): tool names, agent names and tenants tracked
+ * before further ones are counted under `other`. Labels already given keep theirs.
+ */
+export function configureAgentRuns(limits: RunLimits): void {
+  if (limits === null || typeof limits !== 'object') throw new TypeError('agent-lag: configureAgentRuns needs { maxTools?, maxAgents?, maxTenants? }');
+  getRequestTracker().runs.configure(limits);
 }

@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import type { MonitorContext } from '../types.js';
+import { SPAN_ID_KEY, TRACE_ID_KEY } from '../agents/attributes.js';
+import { activeTraceIds } from '../agents/trace-ids.js';
 
 /*
  * What the app is doing (route, agent run, tool call), kept in AsyncLocalStorage. The watchdog reads it
@@ -154,10 +156,15 @@ export function setContext(context: MonitorContext): void {
   syncStore = undefined;
 }
 
-/** The context of the current execution, or null outside any. */
+/**
+ * The context of the current execution — what a block here is attributed to — or null outside any.
+ * Inside an active OpenTelemetry span it carries the span's `trace_id` and `span_id` too.
+ */
 export function getContext(): MonitorContext | null {
   const store = currentStore();
-  return store === undefined ? null : plainContext(store);
+  const ids = activeTraceIds();
+  if (ids === null) return store === undefined ? null : plainContext(store);
+  return { ...(store === undefined ? null : plainContext(store)), [TRACE_ID_KEY]: ids[0], [SPAN_ID_KEY]: ids[1] };
 }
 
 
@@ -183,7 +190,10 @@ function defineAccessor(key: symbol, value: () => unknown): void {
 export function installContextAccessor(): void {
   defineAccessor(ACCESSOR, (): string | null => {
     const store = currentStore();
-    return store === undefined ? null : JSON.stringify(store);
+    // The span's ids are read live, here on the paused thread: they are the blocked code's own.
+    const ids = activeTraceIds();
+    if (ids === null) return store === undefined ? null : JSON.stringify(store);
+    return JSON.stringify({ ...(store === undefined ? null : plainContext(store)), [TRACE_ID_KEY]: ids[0], [SPAN_ID_KEY]: ids[1] });
   });
   const timing = performance.nodeTiming as { idleTime?: unknown } | undefined;
   defineAccessor(IDLE_ACCESSOR, (): number | null => (typeof timing?.idleTime === 'number' ? timing.idleTime : null));

@@ -9,7 +9,8 @@
  */
 import type { MonitorSnapshot } from '../types.js';
 import type { RouteSectionEntry, RoutesSection } from '../middleware/tracker.js';
-import { eventLoopTimeOf, routesSectionOf } from './snapshot-sections.js';
+import type { AgentSectionEntry, ToolSectionEntry } from '../agents/run-figures.js';
+import { agentsSectionOf, eventLoopTimeOf, routesSectionOf } from './snapshot-sections.js';
 import { STALL_BUCKETS_SECONDS, stallBuckets } from './stall-histogram.js';
 
 /**
@@ -72,6 +73,10 @@ export type MetricDefinition = ScalarDefinition | HistogramDefinition;
 const HTTP_ROUTE: LabelDefinition = { prometheus: 'http_route', otel: 'http.route' };
 const LOOP_STATE: LabelDefinition = { prometheus: 'nodejs_eventloop_state', otel: 'nodejs.eventloop.state' };
 const MONITOR_MODE: LabelDefinition = { prometheus: 'mode', otel: 'agent_lag.monitor.mode' };
+// OpenTelemetry's GenAI semantic-convention keys; `tenant` is ours (bounded: see RunFigures).
+const AGENT_NAME: LabelDefinition = { prometheus: 'gen_ai_agent_name', otel: 'gen_ai.agent.name' };
+const TENANT: LabelDefinition = { prometheus: 'tenant', otel: 'agent_lag.tenant' };
+const TOOL_NAME: LabelDefinition = { prometheus: 'gen_ai_tool_name', otel: 'gen_ai.tool.name' };
 
 /** The snapshot keeps milliseconds; every exporter exports seconds. */
 function seconds(ms: number): number {
@@ -98,6 +103,18 @@ function fromShedding(snapshot: MonitorSnapshot, value: (shedding: NonNullable<R
 function perRoute(snapshot: MonitorSnapshot, value: (route: RouteSectionEntry) => number): Point[] | null {
   const section = routesSectionOf(snapshot);
   return section === null ? null : section.routes.map((route) => ({ value: value(route), labelValues: [route.route] }));
+}
+
+/** One series per tool, labelled by {@link TOOL_NAME}; null without an `agents` section (no run ever tracked). */
+function perTool(snapshot: MonitorSnapshot, value: (tool: ToolSectionEntry) => number): Point[] | null {
+  const section = agentsSectionOf(snapshot);
+  return section === null ? null : section.tools.map((tool) => ({ value: value(tool), labelValues: [tool.tool] }));
+}
+
+/** One series per (agent, tenant) pair, labelled by {@link AGENT_NAME} and {@link TENANT}. */
+function perAgent(snapshot: MonitorSnapshot, value: (agent: AgentSectionEntry) => number): Point[] | null {
+  const section = agentsSectionOf(snapshot);
+  return section === null ? null : section.agents.map((agent) => ({ value: value(agent), labelValues: [agent.agent, agent.tenant] }));
 }
 
 function threadPool(snapshot: MonitorSnapshot, ms: (pool: NonNullable<MonitorSnapshot['threadPool']>) => number): Point[] | null {
@@ -391,6 +408,82 @@ export const METRICS: readonly MetricDefinition[] = [
     kind: 'counter',
     labels: [],
     read: (snapshot) => fromRoutes(snapshot, (section) => section.unattributedBlocks),
+  },
+
+  // Agent runs (trackRun and the SDK adapters), from the `agents` section (absent until a run was tracked).
+  {
+    otel: 'agent_lag.runs.in_flight',
+    prometheus: 'agent_lag_runs_in_flight',
+    help: 'Agent runs in flight (a tool call inside an agent run is part of that run), by agent and tenant.',
+    unit: '{run}',
+    kind: 'upDownCounter',
+    labels: [AGENT_NAME, TENANT],
+    read: (snapshot) => perAgent(snapshot, (agent) => agent.inFlight),
+  },
+  {
+    otel: 'agent_lag.runs.oldest_age',
+    prometheus: 'agent_lag_oldest_run_age_seconds',
+    help: 'Age of the oldest agent run in flight, by agent and tenant (0 when none).',
+    unit: 's',
+    kind: 'gauge',
+    labels: [AGENT_NAME, TENANT],
+    // From the start time, so the age keeps growing while the loop is frozen.
+    read: (snapshot, now) =>
+      perAgent(snapshot, (agent) => (agent.oldestInFlightStartedAt === null ? 0 : seconds(Math.max(0, now - agent.oldestInFlightStartedAt)))),
+  },
+  {
+    otel: 'agent_lag.tool.calls',
+    prometheus: 'agent_lag_tool_calls_total',
+    help: 'Tool calls that have returned, per tool.',
+    unit: '{call}',
+    kind: 'counter',
+    labels: [TOOL_NAME],
+    read: (snapshot) => perTool(snapshot, (tool) => tool.calls),
+  },
+  {
+    otel: 'agent_lag.tool.in_flight',
+    prometheus: 'agent_lag_tool_calls_in_flight',
+    help: 'Tool calls in flight, per tool.',
+    unit: '{call}',
+    kind: 'upDownCounter',
+    labels: [TOOL_NAME],
+    read: (snapshot) => perTool(snapshot, (tool) => tool.inFlight),
+  },
+  {
+    otel: 'agent_lag.tool.blocks',
+    prometheus: 'agent_lag_tool_blocks_total',
+    help: 'Stalls that began while a call of this tool was running.',
+    unit: '{stall}',
+    kind: 'counter',
+    labels: [TOOL_NAME],
+    read: (snapshot) => perTool(snapshot, (tool) => tool.blocks),
+  },
+  {
+    otel: 'agent_lag.tool.blocked_time',
+    prometheus: 'agent_lag_tool_blocked_seconds_total',
+    help: 'Stall time blamed on this tool (it held the loop).',
+    unit: 's',
+    kind: 'counter',
+    labels: [TOOL_NAME],
+    read: (snapshot) => perTool(snapshot, (tool) => seconds(tool.blockedMs)),
+  },
+  {
+    otel: 'agent_lag.tool.worst_block',
+    prometheus: 'agent_lag_tool_worst_block_seconds',
+    help: 'Longest stall blamed on this tool.',
+    unit: 's',
+    kind: 'gauge',
+    labels: [TOOL_NAME],
+    read: (snapshot) => perTool(snapshot, (tool) => seconds(tool.worstBlockMs)),
+  },
+  {
+    otel: 'agent_lag.tool.lag_waited',
+    prometheus: 'agent_lag_tool_waited_seconds_total',
+    help: 'Stall time in-flight calls of this tool waited through while other code held the loop.',
+    unit: 's',
+    kind: 'counter',
+    labels: [TOOL_NAME],
+    read: (snapshot) => perTool(snapshot, (tool) => seconds(tool.waitedMs)),
   },
 
   // Load shedding (absent unless the middleware sheds).

@@ -5,6 +5,7 @@
  */
 import type { MonitorSnapshot } from '../types.js';
 import type { RoutesSection } from '../middleware/tracker.js';
+import { AGENTS_SECTION, type AgentsSection } from '../agents/run-figures.js';
 
 /** Cumulative event-loop time by state, from `performance.eventLoopUtilization()` on the main thread. */
 export interface EventLoopTime {
@@ -26,5 +27,12 @@ export function routesSectionOf(snapshot: MonitorSnapshot): RoutesSection | null
 export function eventLoopTimeOf(snapshot: MonitorSnapshot): EventLoopTime | null {
   const section = snapshot.sections?.[EVENT_LOOP_SECTION] as EventLoopTime | undefined;
   if (section === undefined || section === null || typeof section.activeMs !== 'number') return null;
+  return section;
+}
+
+/** The `agents` section (runs in flight, per-tool figures), or null when no run was ever tracked (trackRun, the SDK adapters). */
+export function agentsSectionOf(snapshot: MonitorSnapshot): AgentsSection | null {
+  const section = snapshot.sections?.[AGENTS_SECTION] as AgentsSection | undefined;
+  if (section === undefined || section === null || !Array.isArray(section.tools) || !Array.isArray(section.agents)) return null;
   return section;
 }
