@@ -46,6 +46,30 @@ export function isTypeWrapper(
   );
 }
 
+/** Climbs from a function through what does not change when it runs: `fn as T`, `fn.bind(this)`. */
+export function outerExpression(fn: FunctionNode): TSESTree.Node {
+  let current: TSESTree.Node = fn;
+  for (;;) {
+    const parent: TSESTree.Node | undefined = current.parent;
+    if (!parent) return current;
+    if (isTypeWrapper(parent)) {
+      current = parent;
+      continue;
+    }
+    if (
+      parent.type === AST_NODE_TYPES.MemberExpression &&
+      parent.object === current &&
+      memberName(parent) === 'bind' &&
+      parent.parent.type === AST_NODE_TYPES.CallExpression &&
+      parent.parent.callee === parent
+    ) {
+      current = parent.parent;
+      continue;
+    }
+    return current;
+  }
+}
+
 /** Strips type wrappers and optional chains: `(fs as any)?.x` → the member expression. */
 export function unwrapExpression(node: TSESTree.Node): TSESTree.Node {
   let current = node;

@@ -2,8 +2,9 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { walk } from '../../util/walk.js';
 import { callbackFate, objectArgumentFate } from './callbacks.js';
+import { ExitPathAnalysis } from './exit-paths.js';
 import type { CallbackFate } from './callbacks.js';
-import { className, isClassNode, isFunctionNode, isLoop, isTypeWrapper, memberName, staticName } from './ast.js';
+import { className, isClassNode, isFunctionNode, isLoop, memberName, outerExpression, staticName } from './ast.js';
 import type { ClassNode, FunctionNode } from './ast.js';
 
 /**
@@ -18,6 +19,9 @@ export type Situation =
 
 const STARTUP: Situation = { kind: 'startup' };
 
+/** After it the process ends before the loop turns again: it starves nothing (see exit-paths.ts). */
+const EXIT_PATH: Situation = { kind: 'exempt', reason: 'exit path: the process ends right after it' };
+
 /** How a function is placed in the code, which decides who calls it and when. */
 type Position =
   | { kind: 'callback'; fate: CallbackFate; call: TSESTree.CallExpression | TSESTree.NewExpression }
@@ -25,30 +29,6 @@ type Position =
   | { kind: 'method'; name: string; constructorOf?: ClassNode; owner: TSESTree.Node }
   | { kind: 'handler-property'; name: string }
   | { kind: 'plain'; name: string | undefined };
-
-/** Climbs from a function through what does not change when it runs: `fn as T`, `fn.bind(this)`. */
-function outerExpression(fn: FunctionNode): TSESTree.Node {
-  let current: TSESTree.Node = fn;
-  for (;;) {
-    const parent: TSESTree.Node | undefined = current.parent;
-    if (!parent) return current;
-    if (isTypeWrapper(parent)) {
-      current = parent;
-      continue;
-    }
-    if (
-      parent.type === AST_NODE_TYPES.MemberExpression &&
-      parent.object === current &&
-      memberName(parent) === 'bind' &&
-      parent.parent.type === AST_NODE_TYPES.CallExpression &&
-      parent.parent.callee === parent
-    ) {
-      current = parent.parent;
-      continue;
-    }
-    return current;
-  }
-}
 
 function keyName(node: TSESTree.Property | TSESTree.MethodDefinition | TSESTree.PropertyDefinition): string {
   return staticName(node.key, node.computed) ?? '[computed]';
@@ -160,8 +140,11 @@ export class SituationAnalysis {
   private readonly classes = new Map<ClassNode, Situation>();
 
   private readonly inProgress = new Set<FunctionNode>();
+  private readonly exitPaths: ExitPathAnalysis;
 
-  constructor(private readonly sourceCode: Readonly<TSESLint.SourceCode>) {}
+  constructor(private readonly sourceCode: Readonly<TSESLint.SourceCode>) {
+    this.exitPaths = new ExitPathAnalysis(sourceCode);
+  }
 
   private get visitorKeys(): TSESLint.SourceCode.VisitorKeys {
     return this.sourceCode.visitorKeys;
@@ -169,6 +152,7 @@ export class SituationAnalysis {
 
   /** The situation of code at `node`. */
   of(node: TSESTree.Node): Situation {
+    if (this.exitPaths.endsProcessAfter(node)) return EXIT_PATH;
     let child: TSESTree.Node = node;
     for (let current = node.parent; current; child = current, current = current.parent) {
       if (isFunctionNode(current)) {
@@ -263,7 +247,9 @@ export class SituationAnalysis {
         const call = identifier.parent;
         if (call?.type !== AST_NODE_TYPES.CallExpression || call.callee !== identifier) return false;
         if (fn.range[0] <= call.range[0] && call.range[1] <= fn.range[1]) return false;
-        return this.of(call).kind === 'startup';
+        // `main(); process.exit(0)`: main runs up to its first await at start-up, and never after.
+        const caller = this.of(call).kind;
+        return caller === 'startup' || caller === 'exempt';
       })
     );
   }
