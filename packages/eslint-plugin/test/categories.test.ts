@@ -236,7 +236,7 @@ ruleTester.run('no-sync-crypto', noSyncCrypto, {
           suggestions: [
             {
               messageId: 'useAsyncEquivalent',
-              data: { replacement: 'promisify(randomBytes)', module: 'node:crypto' },
+              data: { replacement: 'promisify(crypto.randomBytes)', module: 'node:crypto' },
               output: `
         import crypto from 'node:crypto';
 import { promisify } from 'node:util';
@@ -299,7 +299,7 @@ import { promisify } from 'node:util';
           suggestions: [
             {
               messageId: 'useAsyncEquivalent',
-              data: { replacement: 'promisify(scrypt)', module: 'node:crypto' },
+              data: { replacement: 'promisify(crypto.scrypt)', module: 'node:crypto' },
               output: `
         import crypto from 'node:crypto';
 import { promisify } from 'node:util';
@@ -318,7 +318,7 @@ import { promisify } from 'node:util';
           suggestions: [
             {
               messageId: 'useAsyncEquivalent',
-              data: { replacement: 'promisify(hkdf)', module: 'node:crypto' },
+              data: { replacement: 'promisify(crypto.hkdf)', module: 'node:crypto' },
               output: `
         import crypto from 'node:crypto';
 import { promisify } from 'node:util';
@@ -367,7 +367,7 @@ ruleTester.run('no-sync-zlib', noSyncZlib, {
           suggestions: [
             {
               messageId: 'useAsyncEquivalent',
-              data: { replacement: 'promisify(gzip)', module: 'node:zlib' },
+              data: { replacement: 'promisify(zlib.gzip)', module: 'node:zlib' },
               output: `
         import zlib from 'node:zlib';
 import { promisify } from 'node:util';
@@ -386,7 +386,7 @@ import { promisify } from 'node:util';
           suggestions: [
             {
               messageId: 'useAsyncEquivalent',
-              data: { replacement: 'promisify(brotliDecompress)', module: 'node:zlib' },
+              data: { replacement: 'promisify(zlib.brotliDecompress)', module: 'node:zlib' },
               output: `
         import zlib from 'node:zlib';
 import { promisify } from 'node:util';

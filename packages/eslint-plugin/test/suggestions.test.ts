@@ -86,7 +86,7 @@ import { readFile } from 'node:fs/promises';
           suggestions: [
             {
               messageId: 'useAsyncEquivalent',
-              data: { replacement: 'writeFile', module: 'node:fs/promises' },
+              data: { replacement: 'write', module: 'node:fs/promises' },
               output: `
         import fs from 'fs';
         import { writeFile as write } from 'fs/promises';

@@ -95,10 +95,10 @@ export function suggestAsyncEquivalent(sourceCode: SourceCode, call: BlockingCal
   let text = `${alreadyAwaited ? '' : 'await '}${callee}(${argumentsText})`;
   if (!alreadyAwaited && needsParentheses(node) && !ASTUtils.isParenthesized(node, sourceCode)) text = `(${text})`;
 
-  const replacement = equivalent.style === 'promise' ? equivalent.name : `promisify(${equivalent.name})`;
+  // The message names what the fix writes (an existing alias, `promisify(crypto.scrypt)`), not the catalog's name.
   return {
     messageId: 'useAsyncEquivalent',
-    data: { replacement, module: equivalent.module },
+    data: { replacement: callee, module: equivalent.module },
     fix: (fixer) => {
       const fixes = [fixer.replaceText(node, text)];
       const imports = addBindings(sourceCode, fixer, missing);
