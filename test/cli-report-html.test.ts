@@ -355,6 +355,8 @@ describe.skipIf(CHROMIUM_PATH === null)('the HTML report in headless Chromium', 
         'at pad (left-pad/src/index.ts:3:5)',
       ]);
 
+      // Long paths wrap inside their cells: the page never scrolls sideways.
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(page.viewportSize()?.width ?? 0);
       const png = join(scratch, 'stacks.png');
       await page.screenshot({ path: png, fullPage: true });
       expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');

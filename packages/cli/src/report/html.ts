@@ -24,7 +24,7 @@ h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8p
 .bar { fill: var(--bar); }
 table { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid var(--line); border-radius: 8px; }
 th, td { text-align: right; padding: 6px 10px; border-bottom: 1px solid var(--line); } th:first-child, td:first-child, .text { text-align: left; }
-th { color: var(--dim); font-weight: 500; }
+th { color: var(--dim); font-weight: 500; } table.worst th, table.never-ended th { white-space: nowrap; } table.worst code, table.never-ended code { overflow-wrap: anywhere; }
 code, pre { font: 12px/1.5 ui-monospace, SFMono-Regular, Menlo, monospace; }
 details { background: #fff; border: 1px solid var(--line); border-radius: 8px; margin: 8px 0; padding: 8px 12px; }
 summary { cursor: pointer; } summary .ms { color: var(--red); font-weight: 600; }

@@ -142,6 +142,10 @@ function clockLabel(at: number, step: number): string {
   return ms === 0 || step >= SECOND ? iso.slice(11, 19) : iso.slice(11, 21);
 }
 
+function utcDay(at: number): string {
+  return new Date(at).toISOString().slice(0, 10);
+}
+
 interface Tick {
   x: number;
   label: string;
@@ -155,7 +159,8 @@ function timeTicks(start: number, end: number, x: (at: number) => number): Tick[
   const step = TIME_STEPS.find(fits) ?? 365 * DAY;
   const ticks: Tick[] = [];
   for (let at = Math.ceil(start / step) * step; at <= end; at += step) {
-    const label = clockLabel(at, step);
+    // Midnight names the day it begins, so a chart over several days says which day is which.
+    const label = step < DAY && at % DAY === 0 && utcDay(start) !== utcDay(end) ? new Date(at).toISOString().slice(5, 10) : clockLabel(at, step);
     const half = (label.length * CHAR_PX) / 2;
     // A label that would run past the chart's edge is left out rather than squeezed.
     if (x(at) - half >= 2 && x(at) + half <= LAG.width - 2) ticks.push({ x: x(at), label, anchor: 'middle' });
@@ -167,10 +172,6 @@ function timeTicks(start: number, end: number, x: (at: number) => number): Tick[
     { x: x(start), label: clockLabel(start, precise), anchor: 'start' },
     { x: x(end), label: clockLabel(end, precise), anchor: 'end' },
   ];
-}
-
-function utcDay(at: number): string {
-  return new Date(at).toISOString().slice(0, 10);
 }
 
 /** `1.2 s`, `30 s`, `5 min`: a column's width for the caption. */
