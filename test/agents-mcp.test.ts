@@ -170,3 +170,20 @@ describe('an SDK version the adapter does not know', () => {
     expect(warnings).toEqual([expect.stringMatching(/^\(node:\d+\) \[AGENT_LAG_AGENT_HOOKS_mcp\] Warning: agent-lag: @modelcontextprotocol\/sdk not instrumented: shared\/protocol\.js exports no Protocol class/)]);
   });
 });
+
+describe('a host without any of the SDKs', () => {
+  // installAgentHooks installs the require hook and the import loader together, or neither.
+  it('gets no module hook: require() is Node\'s own', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'agent-lag-no-sdk-'));
+    dirs.push(dir);
+    // require-in-the-middle replaces Module.prototype.require by a function that calls its patchedRequire.
+    const probe = "import Module from 'node:module';\nconsole.log(String(Module.prototype.require).includes('patchedRequire') ? 'hooked' : 'node');\n";
+    await writeFile(join(dir, 'app.mjs'), probe);
+    const register = join(repoRoot, 'packages/runtime-monitor/dist/register.js');
+    const bare = await run(['--import', register, join(dir, 'app.mjs')], { cwd: dir, env: { ...env, AGENT_LAG_SOCKET: '0' } });
+    expect(bare.stdout).toBe('node\n');
+    // The same probe beside this repository's node_modules, where the SDKs are installed: hooked.
+    const beside = await run(['--import', register, '--input-type=module', '--eval', probe], { cwd: repoRoot, env: { ...env, AGENT_LAG_SOCKET: '0' } });
+    expect(beside.stdout).toBe('hooked\n');
+  });
+});
