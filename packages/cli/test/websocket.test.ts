@@ -120,7 +120,7 @@ describe('LoopbackWebSocket against a loopback server', () => {
       const errors: Error[] = [];
       ws.on('error', (error) => errors.push(error));
       // Not events.once: it rejects on the 'error' this test waits for.
-      const closed = new Promise((resolve) => ws.once('close', resolve));
+      const closed = new Promise<void>((resolve) => ws.once('close', resolve));
       ws.on('message', () => expect.fail('an oversize message was delivered'));
       await closed;
       expect(errors.map((e) => e.message)).toEqual(['the inspector sent a message over 1024 bytes']);
@@ -135,7 +135,7 @@ describe('LoopbackWebSocket against a loopback server', () => {
     const ws = await LoopbackWebSocket.connect(url, 5000, 1024);
     const errors: string[] = [];
     ws.on('error', (error) => errors.push(error.message));
-    await new Promise((resolve) => ws.once('close', resolve));
+    await new Promise<void>((resolve) => ws.once('close', resolve));
     expect(errors).toEqual(['the inspector sent a message over 1024 bytes']);
   });
 
