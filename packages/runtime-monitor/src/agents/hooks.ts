@@ -6,6 +6,8 @@ import { warnOnce, describeError } from '../warnings.js';
 import type { AgentSdk } from './attributes.js';
 import { patchMcpProtocol } from './adapters/mcp.js';
 import { patchOpenAIAgentsRun } from './adapters/openai-agents.js';
+import { patchAiSdk } from './adapters/ai-sdk.js';
+import { patchLangChain } from './adapters/langchain.js';
 
 /*
  * Zero-code-change instrumentation under the preload: when the host loads one of the files below — by
@@ -40,6 +42,20 @@ export const SDK_HOOKS: readonly SdkHook[] = [
     // Runner: every run(), the default runner's included, starts here.
     files: ['dist/run.mjs', 'dist/run.js'],
     patch: patchOpenAIAgentsRun,
+  },
+  {
+    sdk: 'ai-sdk',
+    packageName: 'ai',
+    // The SDK is one bundle: generateText, streamText and ToolLoopAgent.
+    files: ['dist/index.mjs', 'dist/index.js'],
+    patch: patchAiSdk,
+  },
+  {
+    sdk: 'langchain',
+    packageName: '@langchain/core',
+    // StructuredTool, RunnableSequence and BaseChatModel, each where it is defined.
+    files: ['dist/tools/index.js', 'dist/tools/index.cjs', 'dist/runnables/base.js', 'dist/runnables/base.cjs', 'dist/language_models/chat_models.js', 'dist/language_models/chat_models.cjs'],
+    patch: patchLangChain,
   },
 ];
 

@@ -1,0 +1,133 @@
+import type { MonitorContext } from '../../types.js';
+import { describeError, warnOnce } from '../../warnings.js';
+import { trackRun } from '../track-run.js';
+import { wrapMethod } from './patch.js';
+
+/*
+ * LangChain.js (@langchain/core 1.x): a tool's call() is a tool call (`execute_tool`, the tool's name, the
+ * ToolCall's id), a RunnableSequence's invoke() a chain run (operation `chain`, LangChain's own name for
+ * it: no GenAI operation fits; a chain given a name — RunnableSequence.from(steps, 'triage') or the
+ * runName of its config — is the agent), a chat model's generate() a `chat` run.
+ *
+ * Patched on the base classes, once: StructuredTool.prototype.call (Tool, DynamicTool and the
+ * DynamicStructuredTool that tool() makes reach it through super.call, invoke() through call()),
+ * RunnableSequence.prototype.invoke and BaseChatModel.prototype.generate (invoke() and batch() reach it).
+ * A callback handler (handleToolStart/End) sees a tool start and end but cannot run the tool's own code
+ * inside a context, so the methods are wrapped instead. Streaming (stream(), streamEvents()) runs outside
+ * these methods and is not named.
+ */
+
+const SDK = 'langchain';
+
+interface ToolCallLike {
+  type?: unknown;
+  id?: unknown;
+}
+
+interface RunnableLike {
+  name?: unknown;
+  model?: unknown;
+  modelName?: unknown;
+  steps?: unknown;
+  bound?: unknown;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object';
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** The model's tool call id: the ToolCall passed as the input, or the one invoke() put in the config. */
+function toolCallIdOf(input: unknown, config: unknown): string | undefined {
+  if (isObject(input) && (input as ToolCallLike).type === 'tool_call') {
+    const id = stringOrUndefined((input as ToolCallLike).id);
+    if (id !== undefined) return id;
+  }
+  const toolCall = isObject(config) ? config.toolCall : undefined;
+  return isObject(toolCall) ? stringOrUndefined((toolCall as ToolCallLike).id) : undefined;
+}
+
+function patchToolPrototype(prototype: object): void {
+  wrapMethod(prototype, 'call', (call) =>
+    function agentLagToolCall(this: unknown, ...args: never[]): unknown {
+      const tool = (this ?? {}) as RunnableLike;
+      return trackRun(
+        { operation: 'execute_tool', sdk: SDK, toolName: stringOrUndefined(tool.name), toolCallId: toolCallIdOf(args[0], args[1]) },
+        () => call.apply(this, args),
+      );
+    },
+  );
+}
+
+function patchSequencePrototype(prototype: object): void {
+  wrapMethod(prototype, 'invoke', (invoke) =>
+    function agentLagChainInvoke(this: unknown, ...args: never[]): unknown {
+      const chain = (this ?? {}) as RunnableLike;
+      const config = args[1] as { runName?: unknown } | undefined;
+      const agentName = stringOrUndefined(config?.runName) ?? stringOrUndefined(chain.name);
+      return trackRun({ operation: 'chain', sdk: SDK, agentName }, () => invoke.apply(this, args));
+    },
+  );
+}
+
+function modelContext(model: RunnableLike): MonitorContext | undefined {
+  const name = stringOrUndefined(model.model) ?? stringOrUndefined(model.modelName);
+  return name === undefined ? undefined : { 'gen_ai.request.model': name };
+}
+
+function patchChatModelPrototype(prototype: object): void {
+  wrapMethod(prototype, 'generate', (generate) =>
+    function agentLagChatGenerate(this: unknown, ...args: never[]): unknown {
+      return trackRun({ operation: 'chat', sdk: SDK, context: modelContext((this ?? {}) as RunnableLike) }, () => generate.apply(this, args));
+    },
+  );
+}
+
+/** The base classes, by the name LangChain gives them, and the patch of each one's prototype. */
+const PATCHES: Readonly<Record<string, (prototype: object) => void>> = {
+  StructuredTool: patchToolPrototype,
+  RunnableSequence: patchSequencePrototype,
+  BaseChatModel: patchChatModelPrototype,
+};
+
+/**
+ * The hook's patch: the modules of either build that define the classes (`dist/tools/index`,
+ * `dist/runnables/base`, `dist/language_models/chat_models`); each module patches what it exports.
+ */
+export function patchLangChain(exports: Record<string, unknown>): void {
+  for (const [name, patch] of Object.entries(PATCHES)) {
+    const Class = exports[name];
+    if (typeof Class === 'function') patch(Class.prototype as object);
+  }
+}
+
+/** Patches the base classes in `target`'s prototype chain, then the runnables a sequence or binding holds. */
+function instrumentRunnable(target: unknown, seen: Set<object>): void {
+  if (!isObject(target) || seen.has(target)) return;
+  seen.add(target);
+  for (let prototype = Object.getPrototypeOf(target) as object | null; prototype !== null; prototype = Object.getPrototypeOf(prototype) as object | null) {
+    const name = (prototype as { constructor?: { name?: unknown } }).constructor?.name;
+    if (typeof name === 'string' && Object.hasOwn(PATCHES, name)) PATCHES[name]!(prototype);
+  }
+  const runnable = target as RunnableLike;
+  if (Array.isArray(runnable.steps)) for (const step of runnable.steps as unknown[]) instrumentRunnable(step, seen);
+  instrumentRunnable(runnable.bound, seen);
+}
+
+/**
+ * Names the tool call, chain or model call behind every block in LangChain's tools, sequences and chat
+ * models — for apps that do not run under the preload. One line with any of the app's tools, chains or
+ * models: `instrumentLangChain(summarizeRepo, chain)`. It patches the base classes of the @langchain/core
+ * copy they come from (every tool, sequence and chat model of that copy). Never throws (one warning).
+ */
+export function instrumentLangChain(...targets: unknown[]): void {
+  try {
+    const seen = new Set<object>();
+    for (const target of targets) instrumentRunnable(target, seen);
+  } catch (error) {
+    warnOnce('AGENT_LAG_AGENT_HOOKS_langchain', `LangChain not instrumented: ${describeError(error)}`);
+  }
+}
