@@ -75,7 +75,14 @@ export class AdapterCore<Req> {
     this.#monitor = options.monitor;
     this.gate = null;
     if (options.shed !== undefined && options.shed !== false) {
-      const gate = new ShedGate(options.shed === true ? {} : options.shed, () => this.tracker.monitor?.snapshot().threadPool?.lastMs ?? null);
+      const gate = new ShedGate(
+        options.shed === true ? {} : options.shed,
+        () => this.tracker.monitor?.snapshot().threadPool?.lastMs ?? null,
+        () => {
+          const startedAt = this.tracker.oldestRunStartedAt();
+          return startedAt === null ? null : Math.max(0, Date.now() - startedAt);
+        },
+      );
       this.tracker.reportShedding(() => {
         const state = gate.shedder.state();
         return { active: state.active, reason: state.reason, since: state.since, episodes: state.episodes };

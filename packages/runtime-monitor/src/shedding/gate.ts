@@ -42,8 +42,8 @@ export class ShedGate {
   readonly #retryAfterSeconds: number;
   readonly #respond: ((info: ShedInfo) => ShedResponse | undefined) | undefined;
 
-  constructor(options: ShedOptions, readThreadPoolDelayMs?: () => number | null) {
-    this.shedder = new Shedder(options, readThreadPoolDelayMs);
+  constructor(options: ShedOptions, readThreadPoolDelayMs?: () => number | null, readOldestRunAgeMs?: () => number | null) {
+    this.shedder = new Shedder(options, readThreadPoolDelayMs, readOldestRunAgeMs);
     const retryAfter = options.retryAfterSeconds;
     if (retryAfter !== undefined && (!Number.isInteger(retryAfter) || retryAfter < 0)) {
       throw new TypeError(`agent-lag shedding: retryAfterSeconds must be a whole number of seconds, got ${String(retryAfter)}`);

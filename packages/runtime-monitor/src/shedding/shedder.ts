@@ -4,7 +4,7 @@
  */
 import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
 
-export type ShedReason = 'lag' | 'utilization' | 'thread-pool';
+export type ShedReason = 'lag' | 'utilization' | 'thread-pool' | 'run-age';
 
 export interface ShedLimits {
   /** p99 event-loop delay within a window, ms (the sampling resolution subtracted). */
@@ -13,6 +13,11 @@ export interface ShedLimits {
   utilization?: number;
   /** Queue delay of the monitor's thread-pool probe, ms (needs a running monitor). */
   threadPoolDelayMs?: number;
+  /**
+   * Age of the oldest agent run in flight (trackRun, the SDK adapters), ms: for agent services, where a run
+   * held open long says the process is behind before the loop's own figures do.
+   */
+  oldestRunAgeMs?: number;
 }
 
 export interface ShedderOptions extends ShedLimits {
@@ -34,6 +39,8 @@ export interface ShedState {
   lagMs: number;
   utilization: number;
   threadPoolDelayMs: number | null;
+  /** Age of the oldest agent run in flight at the latest window; null when that limit is not set or no run is in flight. */
+  oldestRunAgeMs: number | null;
   /** Shedding episodes since start. */
   episodes: number;
 }
@@ -53,6 +60,7 @@ function validateShedderOptions(options: ShedderOptions): void {
   checkPositive('lagMs', options.lagMs);
   checkPositive('utilization', options.utilization, 1);
   checkPositive('threadPoolDelayMs', options.threadPoolDelayMs);
+  checkPositive('oldestRunAgeMs', options.oldestRunAgeMs);
   checkPositive('windowMs', options.windowMs);
   checkPositive('recoverRatio', options.recoverRatio, 1);
   checkPositive('recoverWindows', options.recoverWindows);
@@ -66,6 +74,7 @@ export class Shedder {
   readonly #recoverWindows: number;
   readonly #windowMs: number;
   readonly #readThreadPoolDelayMs: () => number | null;
+  readonly #readOldestRunAgeMs: () => number | null;
   #delay: IntervalHistogram | null = null;
   #elu: EventLoopUtilization | null = null;
   #timer: NodeJS.Timeout | null = null;
@@ -77,18 +86,20 @@ export class Shedder {
     lagMs: 0,
     utilization: 0,
     threadPoolDelayMs: null,
+    oldestRunAgeMs: null,
     episodes: 0,
   };
 
-  constructor(options: ShedderOptions, readThreadPoolDelayMs: () => number | null = () => null) {
+  constructor(options: ShedderOptions, readThreadPoolDelayMs: () => number | null = () => null, readOldestRunAgeMs: () => number | null = () => null) {
     validateShedderOptions(options);
-    const { lagMs, utilization, threadPoolDelayMs } = options;
-    const anyLimit = lagMs !== undefined || utilization !== undefined || threadPoolDelayMs !== undefined;
-    this.#limits = anyLimit ? { lagMs, utilization, threadPoolDelayMs } : { ...DEFAULT_SHED_LIMITS };
+    const { lagMs, utilization, threadPoolDelayMs, oldestRunAgeMs } = options;
+    const anyLimit = lagMs !== undefined || utilization !== undefined || threadPoolDelayMs !== undefined || oldestRunAgeMs !== undefined;
+    this.#limits = anyLimit ? { lagMs, utilization, threadPoolDelayMs, oldestRunAgeMs } : { ...DEFAULT_SHED_LIMITS };
     this.#recoverRatio = options.recoverRatio ?? 0.7;
     this.#recoverWindows = Math.ceil(options.recoverWindows ?? 2);
     this.#windowMs = options.windowMs ?? 1000;
     this.#readThreadPoolDelayMs = readThreadPoolDelayMs;
+    this.#readOldestRunAgeMs = readOldestRunAgeMs;
   }
 
   get limits(): Readonly<ShedLimits> {
@@ -129,17 +140,19 @@ export class Shedder {
     const utilization = this.#elu === null ? 0 : performance.eventLoopUtilization(now, this.#elu).utilization;
     this.#elu = now;
     const threadPoolDelayMs = limits.threadPoolDelayMs === undefined ? null : this.#readThreadPoolDelayMs();
-    this.#apply(lagMs, utilization, threadPoolDelayMs);
+    const oldestRunAgeMs = limits.oldestRunAgeMs === undefined ? null : this.#readOldestRunAgeMs();
+    this.#apply({ lagMs, utilization, threadPoolDelayMs, oldestRunAgeMs });
   }
 
   /** One window's figures in; shedding state out. */
-  #apply(lagMs: number, utilization: number, threadPoolDelayMs: number | null): void {
+  #apply(figures: WindowFigures): void {
     const limits = this.#limits;
     const state = this.#state;
-    state.lagMs = lagMs;
-    state.utilization = utilization;
-    state.threadPoolDelayMs = threadPoolDelayMs;
-    const over = overLimit(limits, lagMs, utilization, threadPoolDelayMs, 1);
+    state.lagMs = figures.lagMs;
+    state.utilization = figures.utilization;
+    state.threadPoolDelayMs = figures.threadPoolDelayMs;
+    state.oldestRunAgeMs = figures.oldestRunAgeMs;
+    const over = overLimit(limits, figures, 1);
     if (!state.active) {
       if (over !== null) {
         state.active = true;
@@ -148,7 +161,7 @@ export class Shedder {
         state.episodes++;
         this.#calmWindows = 0;
       }
-    } else if (overLimit(limits, lagMs, utilization, threadPoolDelayMs, this.#recoverRatio) === null) {
+    } else if (overLimit(limits, figures, this.#recoverRatio) === null) {
       if (++this.#calmWindows >= this.#recoverWindows) {
         state.active = false;
         state.reason = null;
@@ -161,17 +174,20 @@ export class Shedder {
   }
 }
 
-function overLimit(
-  limits: ShedLimits,
-  lagMs: number,
-  utilization: number,
-  threadPoolDelayMs: number | null,
-  ratio: number,
-): ShedReason | null {
+/** What one window measured (a figure whose limit is not set, or that could not be read, is null). */
+interface WindowFigures {
+  lagMs: number;
+  utilization: number;
+  threadPoolDelayMs: number | null;
+  oldestRunAgeMs: number | null;
+}
+
+function overLimit(limits: ShedLimits, { lagMs, utilization, threadPoolDelayMs, oldestRunAgeMs }: WindowFigures, ratio: number): ShedReason | null {
   if (limits.lagMs !== undefined && lagMs > limits.lagMs * ratio) return 'lag';
   if (limits.utilization !== undefined && utilization > limits.utilization * ratio) return 'utilization';
   if (limits.threadPoolDelayMs !== undefined && threadPoolDelayMs !== null && threadPoolDelayMs > limits.threadPoolDelayMs * ratio) {
     return 'thread-pool';
   }
+  if (limits.oldestRunAgeMs !== undefined && oldestRunAgeMs !== null && oldestRunAgeMs > limits.oldestRunAgeMs * ratio) return 'run-age';
   return null;
 }
