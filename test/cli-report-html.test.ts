@@ -187,7 +187,7 @@ describe.skipIf(CHROMIUM_PATH === null)('the HTML report in headless Chromium', 
       expect(await group.locator('details.fold > summary').first().textContent()).toBe('+4 frames in node');
       // Its block events with no stack say why, in words, instead of a dash in every column.
       const stackless = page.locator('table.worst td.no-stack').first();
-      expect(await stackless.textContent()).toBe('no stack: a native call that ended before the watchdog could sample it (the sync API in flight names it)');
+      expect(await stackless.textContent()).toBe('no stack: a native call that ended before the watchdog could sample it; the sync API in flight names it');
       expect(await stackless.getAttribute('colspan')).toBe('3');
       await page.screenshot({ path: join(scratch, 'recorded.png'), fullPage: true });
 

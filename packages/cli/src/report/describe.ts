@@ -46,9 +46,9 @@ export interface StacklessBlock {
 export function describeNoStack(block: StacklessBlock, mode: string | null): string | null {
   if (block.noStack) return block.noStack;
   if (block.stack.length > 0) return null;
-  if (mode === 'lag-only') return 'no stack: the monitor ran lag-only (no inspector)';
+  if (mode === 'lag-only') return 'no stack: the monitor ran lag-only, without the inspector';
   if (block.ongoing) return 'no stack sampled before it was reported: a native call, or the report budget was spent';
-  if (block.inFlight) return 'no stack: a native call that ended before the watchdog could sample it (the sync API in flight names it)';
+  if (block.inFlight) return 'no stack: a native call that ended before the watchdog could sample it; the sync API in flight names it';
   return 'no stack: over before the watchdog could sample it, or a native call no wrapper names';
 }
 
