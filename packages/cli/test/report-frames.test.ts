@@ -133,7 +133,7 @@ describe('describeNoStack', () => {
   const none = { stack: [], inFlight: null };
   it('says why a block has no stack, from what the block carries', () => {
     expect(describeNoStack({ ...none, noStack: 'a repeat of a stack logged earlier (3 blocks): its block was not logged again' }, 'full')).toMatch(/^a repeat/);
-    expect(describeNoStack(none, 'lag-only')).toBe('no stack: the monitor ran lag-only, without the inspector');
+    expect(describeNoStack(none, 'lag-only')).toBe('no stack: the monitor ran lag-only (no inspector)');
     expect(describeNoStack({ ...none, ongoing: true }, 'full')).toMatch(/^no stack sampled before it was reported/);
     expect(describeNoStack({ stack: [], inFlight: { api: 'fs.readFileSync', hint: null } }, 'full')).toBe(
       'no stack: a native call that ended before the watchdog could sample it; the sync API in flight names it',

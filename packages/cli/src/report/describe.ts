@@ -38,7 +38,7 @@ export interface StacklessBlock {
 }
 
 /**
- * Why a block has no stack, in the words `run` uses; null when it has one. A block event with an empty
+ * Why a block has no stack, in the words log-figures gives the counters' reasons; null when it has one. A block event with an empty
  * stack carries no reason field, so the reason is read from what it does carry: the monitor's mode,
  * whether it was still running when written, and whether a sync API was in flight (a native call the
  * watchdog cannot pause inside: it ended before a pause landed, and the API's name is what is known).
@@ -46,7 +46,8 @@ export interface StacklessBlock {
 export function describeNoStack(block: StacklessBlock, mode: string | null): string | null {
   if (block.noStack) return block.noStack;
   if (block.stack.length > 0) return null;
-  if (mode === 'lag-only') return 'no stack: the monitor ran lag-only, without the inspector';
+  // Worded as log-figures words the counters' reasons, so one stall reads the same in every table.
+  if (mode === 'lag-only') return 'no stack: the monitor ran lag-only (no inspector)';
   if (block.ongoing) return 'no stack sampled before it was reported: a native call, or the report budget was spent';
   if (block.inFlight) return 'no stack: a native call that ended before the watchdog could sample it; the sync API in flight names it';
   return 'no stack: over before the watchdog could sample it, or a native call no wrapper names';
