@@ -73,3 +73,17 @@ export const blocksOf = (events: MonitorEvent[]): BlockEvent[] => blockLinesOf(e
 export function blocksDuring(blocks: BlockEvent[], window: BlockWindow): BlockEvent[] {
   return blocks.filter((block) => block.startedAt < window.end && block.startedAt + block.durationMs > window.start);
 }
+
+/** Ms of `block` inside `window`. */
+export const overlapMs = (block: BlockEvent, window: BlockWindow): number =>
+  Math.min(window.end, block.startedAt + block.durationMs) - Math.max(window.start, block.startedAt);
+
+/**
+ * The blocks the fixture's call caused: those covering more than `minMs` (a threshold) of the window it
+ * measured around the call. A loaded machine adds stalls of its own (the main thread waiting for a CPU
+ * between two beats) before and after it, which overlap the window by the few ms of its clock reads at
+ * most; a block the monitor split or reported twice still shows as two here.
+ */
+export function blocksCausedDuring(blocks: BlockEvent[], window: BlockWindow, minMs: number): BlockEvent[] {
+  return blocksDuring(blocks, window).filter((block) => overlapMs(block, window) > minMs);
+}

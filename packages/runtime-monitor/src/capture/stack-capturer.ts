@@ -57,16 +57,27 @@ export function emptyCapture(): CaptureProgress {
  * probe's answer. Measured on Node 20 with a busy main thread: 2 ms, where Debugger.enable takes 90-220 ms
  * with 120-230 scripts loaded. The host's stack-trace settings are put back as they were.
  */
-const QUICK_EXPRESSION =
-  '(() => { const E = Error; const limit = E.stackTraceLimit; const prepare = E.prepareStackTrace; let stack = null; ' +
-  'try { E.stackTraceLimit = 64; E.prepareStackTrace = undefined; stack = new E().stack; } catch {} ' +
-  'finally { try { E.stackTraceLimit = limit; E.prepareStackTrace = prepare; } catch {} } ' +
-  `return JSON.stringify([typeof stack === 'string' ? stack : null, ${PAUSE_EXPRESSION}]); })()`;
+function quickExpression(clockBaseMs: number | null): string {
+  // The main thread's monitor clock as it samples (clock.ts's formula, on that thread's own performance).
+  const takenAt = clockBaseMs === null ? 'null' : `(() => { try { const p = g.performance; return (p.timeOrigin + p.now() - ${clockBaseMs}) | 0; } catch { return null; } })()`;
+  return (
+    '(() => { const g = globalThis; const E = Error; const limit = E.stackTraceLimit; const prepare = E.prepareStackTrace; let stack = null; ' +
+    'try { E.stackTraceLimit = 64; E.prepareStackTrace = undefined; stack = new E().stack; } catch {} ' +
+    'finally { try { E.stackTraceLimit = limit; E.prepareStackTrace = prepare; } catch {} } ' +
+    `return JSON.stringify([typeof stack === 'string' ? stack : null, ${PAUSE_EXPRESSION}, ${takenAt}]); })()`
+  );
+}
 
 /** A quick sample: the stack text (V8's format, innermost first) and what the context probe said. */
 export interface QuickSample {
   stack: string;
   probe: PauseProbe;
+  /**
+   * Monitor-clock ms on the main thread when it was taken; absent when unknown. On a loaded machine the
+   * answer can reach the watchdog long after it was taken: this, not its arrival, tells whether the block
+   * was still running.
+   */
+  takenAt?: number;
 }
 
 /** How long to wait for a requested pause once the stall is over (it then lands in unrelated code). */
@@ -81,17 +92,22 @@ export class StackCapturer {
   #scripts: Map<string, ScriptInfo> | null = null;
   #onPaused: ((params: PausedParams) => void) | null = null;
   #closed = false;
+  readonly #quickExpression: string;
 
-  /** Connects to the main thread; throws when the inspector is missing or refused. */
-  static async connect(): Promise<StackCapturer> {
+  /**
+   * Connects to the main thread; throws when the inspector is missing or refused. `clockBaseMs`: the
+   * monitor clock's base, so quick samples say when they were taken (null: they do not).
+   */
+  static async connect(clockBaseMs: number | null = null): Promise<StackCapturer> {
     const inspector = await import('node:inspector');
     const session = new inspector.Session();
     session.connectToMainThread();
-    return new StackCapturer(session);
+    return new StackCapturer(session, clockBaseMs);
   }
 
-  private constructor(session: Inspector.Session) {
+  private constructor(session: Inspector.Session, clockBaseMs: number | null) {
     this.#session = session;
+    this.#quickExpression = quickExpression(clockBaseMs);
     session.on('Debugger.scriptParsed', (message: Inspector.InspectorNotification<Inspector.Debugger.ScriptParsedEventDataType>) => {
       const { scriptId, url, sourceMapURL } = message.params;
       this.#scripts?.set(scriptId, { url, sourceMapUrl: sourceMapURL ?? '' });
@@ -157,14 +173,15 @@ export class StackCapturer {
     return samples.length === 0 ? null : progress;
   }
 
-  /** The main thread's stack without pausing it (see QUICK_EXPRESSION); null when the evaluation failed. */
+  /** The main thread's stack without pausing it (see quickExpression); null when the evaluation failed. */
   async quickSample(): Promise<QuickSample | null> {
     try {
-      const result = (await this.#post('Runtime.evaluate', { expression: QUICK_EXPRESSION, returnByValue: true, silent: true })) as { result?: { value?: unknown } } | undefined;
+      const result = (await this.#post('Runtime.evaluate', { expression: this.#quickExpression, returnByValue: true, silent: true })) as { result?: { value?: unknown } } | undefined;
       const value = result?.result?.value;
       if (typeof value !== 'string') return null;
-      const [stack, probe] = JSON.parse(value) as unknown[];
-      return typeof stack === 'string' ? { stack, probe: parsePauseProbe(probe) } : null;
+      const [stack, probe, takenAt] = JSON.parse(value) as unknown[];
+      if (typeof stack !== 'string') return null;
+      return { stack, probe: parsePauseProbe(probe), ...(typeof takenAt === 'number' ? { takenAt } : {}) };
     } catch {
       return null;
     }

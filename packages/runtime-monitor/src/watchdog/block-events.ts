@@ -32,10 +32,15 @@ export interface WrapperReport {
 /** A stack taken without pausing (Runtime.evaluate) while the stall lasted, resolved, with its context. */
 export interface QuickStack {
   stack: StackFrame[];
-  /** Taken after the block had ended (a built-in that never checks for interrupts): the code right after it. */
+  /**
+   * Its answer came after the beat moved: taken after the block had ended (a built-in that never checks
+   * for interrupts: the code right after it), unless `takenAt` shows it was taken before.
+   */
   late: boolean;
   context: BlockEvent['context'];
   requestsInFlight: number | null;
+  /** Monitor-clock ms on the main thread when it was taken; null when unknown. */
+  takenAt: number | null;
 }
 
 /** A stall as the ring recorded it: the beat before it, its busy time, the beat that ended it (monitor clock). */
@@ -112,7 +117,9 @@ export class BlockEventBuilder {
       stack = quick.stack;
       context = quick.context;
       requestsInFlight = quick.requestsInFlight;
-      late = quick.late;
+      // An answer that arrived after the block ended may still have been taken during it: the watchdog
+      // thread, waiting for a CPU on a loaded machine, can read it hundreds of ms after the main thread wrote it.
+      late = quick.late && (quick.takenAt === null || ((stall.endBeat - quick.takenAt) | 0) < LATE_SLACK_MS);
     }
     // The wrapper's stack and context are the blocked call's own, taken as it returned: exact, never late.
     if (report !== null && report.stack.length > 0) {

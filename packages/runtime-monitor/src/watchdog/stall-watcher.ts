@@ -361,15 +361,17 @@ export class StallWatcher {
       live.quickPending = false;
       const { slots, now, events, output } = this.#deps;
       if (taken === null) return;
-      // An answer that came after the beat moved was taken in whatever ran next (a built-in such as
-      // JSON.parse answers only when it returns): kept, as late, for a block nothing else could name.
+      // An answer that came after the beat moved may have been taken in whatever ran next (a built-in such
+      // as JSON.parse answers only when it returns): kept, as late unless its takenAt says otherwise (the
+      // final event decides, knowing the end beat), for a block nothing else could name.
+      const takenAt = taken.takenAt ?? null;
       if (live.over || slots.beat() !== live.startBeat) {
-        if (live.quick === null) live.quick = { stack: events.parseStackText(taken.stack), late: true, context: taken.probe.context, requestsInFlight: taken.probe.requestsInFlight };
+        if (live.quick === null) live.quick = { stack: events.parseStackText(taken.stack), late: true, context: taken.probe.context, requestsInFlight: taken.probe.requestsInFlight, takenAt };
         output.wake();
         return;
       }
       const at = now();
-      live.quick = { stack: events.parseStackText(taken.stack), late: false, context: taken.probe.context, requestsInFlight: taken.probe.requestsInFlight };
+      live.quick = { stack: events.parseStackText(taken.stack), late: false, context: taken.probe.context, requestsInFlight: taken.probe.requestsInFlight, takenAt };
       live.quickBusyMs = taken.probe.idle === null ? null : slots.busySinceBeat(live.startBeat, at, taken.probe.idle);
       const busy = live.quickBusyMs;
       if (busy !== null && busy <= this.#config.thresholdMs) live.nextQuickAt = (at + this.#config.thresholdMs - busy + 1) | 0;
@@ -464,6 +466,9 @@ export class StallWatcher {
       this.#deps.output.stall({ kind: 'stall', durationMs: 0, startup: false, block: null, reported: null, counted: null, unmeasured: drained.lost });
     }
     for (const stall of drained.stalls) {
+      // Never watched from here on: the main thread pushes a stall before it stores the beat that ends it,
+      // so a poll in between still sees the stale beat of a stall already over.
+      this.#lastWatchedBeat = stall.startBeat;
       const startup = this.#isStartup(stall);
       this.stats.record(stall.durationMs, startup);
       let watched: LiveStall | null = null;

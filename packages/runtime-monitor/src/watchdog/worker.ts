@@ -313,7 +313,7 @@ async function start(): Promise<void> {
   pollTimer = setTimeout(poll, 1);
   if (data.captureStacks) {
     try {
-      capturer = await StackCapturer.connect();
+      capturer = await StackCapturer.connect(data.clockBaseMs);
       if (!stopping) watcher.setCapturer(capturer);
     } catch (error) {
       warn('AGENT_LAG_LAG_ONLY', `stack capture unavailable (${describeError(error)}); reporting lag and stalls without stacks`);

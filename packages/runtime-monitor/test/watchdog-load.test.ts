@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import type { StackFrame } from '../src/types.js';
+import { createWorld, type FakeCapturer } from './watchdog-fakes.js';
+
+/*
+ * The watchdog on a loaded machine, driven in one thread with the fakes of watchdog-core.test.ts: its
+ * thread waits for a CPU while the main thread goes on, so answers reach it late and polls land at
+ * awkward moments. What a user reads must not depend on how soon the watchdog ran.
+ *
+ * Threshold 100 ms, a beat every 100 ms (a beat older than 150 ms is stale), no start-up grace.
+ */
+
+const QUICK_STACK = ['Error', '    at <anonymous>:1:157', '    at hashPassword (/app/tools.js:12:5)', '    at handleLogin (/app/server.js:40:3)'].join('\n');
+const HASH_STACK: StackFrame[] = [
+  { functionName: 'hashPassword', url: 'file:///app/tools.js', line: 12, column: 5 },
+  { functionName: 'handleLogin', url: 'file:///app/server.js', line: 40, column: 3 },
+];
+
+/** The quick samples of `capturer` carry the main thread's clock as they were taken: `sampleClock.at`. */
+function stampQuickSamples(capturer: FakeCapturer): { at: number } {
+  const sampleClock = { at: 0 };
+  const ask = capturer.quickSample!;
+  capturer.quickSample = async () => {
+    const sample = await ask();
+    return sample === null ? null : { ...sample, takenAt: sampleClock.at };
+  };
+  return sampleClock;
+}
+
+describe('a quick sample whose answer reaches the watchdog after the block ended', () => {
+  it('taken while the block ran: its stack is the block’s, not late', async () => {
+    const world = createWorld();
+    const { clock, main, watcher, events } = world;
+    const capturer = world.capturer!;
+    const sampleClock = stampQuickSamples(capturer);
+    main.idleBeats(100, 100);
+    const lastBeat = main.lastBeatAt;
+    main.work(200);
+    watcher.step();
+    expect(capturer.quickPending).toBe(1);
+    // The main thread answers at once, inside the block; the watchdog thread gets a CPU only 150 ms later,
+    // when the block has ended and the beat moved.
+    sampleClock.at = clock.now();
+    main.work(150);
+    main.beat();
+    capturer.answerQuick(QUICK_STACK, main.idleMs);
+    await new Promise((resolve) => setImmediate(resolve));
+    watcher.step();
+    expect(events).toEqual([
+      { type: 'block', startedAt: clock.epochAt(lastBeat), durationMs: 350, stack: HASH_STACK, inFlight: null, context: null, late: false, signature: expect.any(String) as string },
+    ]);
+  });
+
+  it('taken as the block ended (a built-in that answers only when it returns): late', async () => {
+    const world = createWorld();
+    const { main, watcher, events } = world;
+    const capturer = world.capturer!;
+    const sampleClock = stampQuickSamples(capturer);
+    main.idleBeats(100, 100);
+    main.work(200);
+    watcher.step();
+    main.work(150);
+    // Answered in the code right after the call, 2 ms before the beat that ends the stall.
+    sampleClock.at = world.clock.now() - 2;
+    main.beat();
+    capturer.answerQuick(QUICK_STACK, main.idleMs);
+    await new Promise((resolve) => setImmediate(resolve));
+    watcher.step();
+    expect(events).toEqual([expect.objectContaining({ durationMs: 350, stack: HASH_STACK, late: true })]);
+  });
+
+  it('without the main thread’s clock (an older capturer): late, as before', async () => {
+    const world = createWorld();
+    const { main, watcher, events } = world;
+    const capturer = world.capturer!;
+    main.idleBeats(100, 100);
+    main.work(200);
+    watcher.step();
+    main.work(150);
+    main.beat();
+    capturer.answerQuick(QUICK_STACK, main.idleMs);
+    await new Promise((resolve) => setImmediate(resolve));
+    watcher.step();
+    expect(events).toEqual([expect.objectContaining({ durationMs: 350, stack: HASH_STACK, late: true })]);
+  });
+});
+
+describe('a poll between the main thread pushing a stall and storing the beat that ends it', () => {
+  it('finishes that stall from the ring and does not start watching it: no quick sample, no stall shown as running', () => {
+    const world = createWorld();
+    const { clock, main, watcher, events, stalls } = world;
+    const capturer = world.capturer!;
+    main.idleBeats(100, 100);
+    const lastBeat = main.lastBeatAt;
+    // A 300 ms block the watchdog did not see live (its thread waited for a CPU throughout).
+    main.work(300);
+    // BeatRecorder.beat() pushes the stall, then stores the beat: the watchdog polls in between.
+    main.slots.pushStall(lastBeat, 300, clock.now());
+    watcher.step();
+    expect(watcher.stalledMs()).toBe(0);
+    expect(watcher.ongoing()).toBeNull();
+    main.slots.storeBeat(clock.now(), main.idleMs);
+    expect(capturer.quickPending).toBe(0);
+    expect(events).toEqual([expect.objectContaining({ durationMs: 300, stack: [], late: false })]);
+    expect(stalls).toEqual([expect.objectContaining({ durationMs: 300, unmeasured: 0 })]);
+    watcher.step();
+    expect(capturer.quickPending).toBe(0);
+    expect(watcher.stats.count).toBe(1);
+  });
+});
