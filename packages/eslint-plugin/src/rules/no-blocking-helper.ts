@@ -4,6 +4,7 @@ import type * as ts from 'typescript';
 import { claimTypeInfoError, typeServicesOf } from '../analysis/engine.js';
 import { getContextAnalysis } from '../analysis/context/index.js';
 import { CrossFileAnalysis } from '../analysis/reachability/cross-file.js';
+import { warnOnceWithoutNodeTypes } from '../analysis/resolve/index.js';
 import { createRule } from '../util/create-rule.js';
 
 export type Options = [{ maxDepth?: number }];
@@ -26,18 +27,18 @@ export const noBlockingHelper = createRule<Options, MessageIds>({
           maxDepth: {
             type: 'integer',
             minimum: 1,
-            maximum: 10,
+            maximum: 16,
             description: 'How many helper calls deep to follow from the called function to the blocking call.',
           },
         },
         additionalProperties: false,
       },
     ],
-    defaultOptions: [{ maxDepth: 4 }],
+    defaultOptions: [{ maxDepth: 8 }],
     messages: {
-      blockingHelper: '{{helper}} ({{location}}) blocks the event loop: it calls {{api}}{{via}}. Called here from {{owner}}.',
+      blockingHelper: '{{helper}} ({{location}}) blocks the event loop: {{chain}} at {{blockingCall}}. Called here from {{owner}}.',
       blockingHelperInHelper:
-        '{{helper}} ({{location}}) blocks the event loop: it calls {{api}}{{via}}. Called here from sync function {{caller}}, which {{owner}} calls.',
+        '{{helper}} ({{location}}) blocks the event loop: {{chain}} at {{blockingCall}}. Called here from sync function {{caller}}, which {{owner}} calls.',
       needsTypes:
         'agent-lag: this rule needs type information and this file was linted without it. Enable typed linting (languageOptions.parserOptions.projectService: true) for these files, or use a preset without type-checked rules for them.',
     },
@@ -54,7 +55,9 @@ export const noBlockingHelper = createRule<Options, MessageIds>({
         },
       };
     }
-    const analysis = new CrossFileAnalysis(services.program, options.maxDepth ?? 4);
+    // A program without @types/node still gets Node's modules by name; the user is told once how to fix it.
+    warnOnceWithoutNodeTypes(services.program);
+    const analysis = new CrossFileAnalysis(services.program, options.maxDepth ?? 8);
     const contexts = getContextAnalysis(sourceCode);
     let currentFile: ts.SourceFile | undefined;
 
@@ -72,8 +75,10 @@ export const noBlockingHelper = createRule<Options, MessageIds>({
         const data = {
           helper: helper.name,
           location: helper.location,
+          // The whole way from the call here to the blocking call: `createServer → registerDocs → walk → fs.readdirSync`.
+          chain: [helper.name, ...helper.via, helper.api].join(' → '),
+          blockingCall: helper.blockingCall,
           api: helper.api,
-          via: helper.via.length > 0 ? ` (via ${helper.via.join(' → ')})` : '',
         };
         if (where.kind === 'event-loop') context.report({ node, messageId: 'blockingHelper', data: { ...data, owner: where.owner } });
         else context.report({ node, messageId: 'blockingHelperInHelper', data: { ...data, caller: where.helper, owner: where.caller } });

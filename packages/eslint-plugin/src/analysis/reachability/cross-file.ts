@@ -1,22 +1,43 @@
 import { createRequire } from 'node:module';
 import { dirname, relative, sep } from 'node:path';
 import type * as ts from 'typescript';
-import { findCatalogApi, findCatalogMethod } from '../../catalog/index.js';
+import { findCatalogApi, findCatalogMethod, isAsyncOnly, type ApiInfo } from '../../catalog/index.js';
+import { moduleMemberByName } from '../resolve/index.js';
 
 /** A sync function of the program, in another file, whose body blocks the event loop. */
 export interface BlockingHelper {
-  /** `loadConfig`, `Store.read`. */
+  /** `loadConfig`, `Store.read`; for an anonymous function (a returned closure), the callee as written. */
   readonly name: string;
-  /** `lib/config.ts:12`, relative to the directory of the file being linted. */
+  /** `lib/config.ts:12`: the helper's declaration, relative to the directory of the file being linted. */
   readonly location: string;
   /** Canonical blocking API it ends up calling: `fs.readFileSync`. */
   readonly api: string;
   /** Helpers between this one and the blocking call, outermost first: `['parse', 'read']`. */
   readonly via: readonly string[];
+  /** `lib/walk.ts:9`: the blocking call itself (the line to change), relative like `location`. */
+  readonly blockingCall: string;
 }
 
 type FunctionLike = ts.FunctionDeclaration | ts.MethodDeclaration | ts.FunctionExpression | ts.ArrowFunction;
-type Finding = { readonly api: string; readonly via: readonly string[] } | null;
+
+/** What one function's own body does: its first blocking call, else the project functions it calls. */
+interface Summary {
+  readonly blocking: { readonly api: string; readonly call: ts.Node } | null;
+  readonly callees: readonly FunctionLike[];
+}
+
+/** The shortest chain from a helper to a blocking call: the functions walked, outermost first. */
+interface Path {
+  readonly functions: readonly FunctionLike[];
+  readonly api: string;
+  readonly call: ts.Node;
+}
+
+interface ProgramCache {
+  readonly summaries: WeakMap<FunctionLike, Summary>;
+  /** Per `maxDepth`: the search's result for each helper asked about. */
+  readonly paths: Map<number, WeakMap<FunctionLike, Path | null>>;
+}
 
 let typescript: typeof ts | undefined;
 /** TypeScript is an optional peer: load it only when a program (so TypeScript itself) exists. */
@@ -30,59 +51,153 @@ const SYNC_INVOKING_METHODS: ReadonlySet<string> = new Set([
   'forEach', 'map', 'filter', 'reduce', 'reduceRight', 'some', 'every', 'find', 'findIndex', 'flatMap', 'sort',
 ]);
 
-// Per declaration and remaining depth, for the life of its program: every file that calls a helper
-// shares one analysis (typescript-eslint keeps the program between files).
-const findingsByBudget = new Map<number, WeakMap<ts.Node, Finding>>();
+/**
+ * How many functions one search may look at: a request handler that reaches half the program through
+ * registries and factories must not make a lint run quadratic. Summaries are cached per program, so this
+ * bounds the walk over the call graph, not repeated parsing. Past it the helper counts as not blocking.
+ */
+export const MAX_FUNCTIONS_PER_SEARCH = 2000;
 
-function findingsFor(budget: number): WeakMap<ts.Node, Finding> {
-  let findings = findingsByBudget.get(budget);
-  if (!findings) {
-    findings = new WeakMap();
-    findingsByBudget.set(budget, findings);
+// Per program, not per node: typescript-eslint keeps one program per project between files (so every
+// file that calls a helper shares one analysis), and a rebuilt program may reuse an unchanged file's
+// nodes while what their calls resolve to has changed.
+const caches = new WeakMap<ts.Program, ProgramCache>();
+
+function cacheOf(program: ts.Program): ProgramCache {
+  let cache = caches.get(program);
+  if (!cache) {
+    cache = { summaries: new WeakMap(), paths: new Map() };
+    caches.set(program, cache);
   }
-  return findings;
+  return cache;
 }
 
 /**
- * Follows calls from TS AST into helper bodies with the type checker: symbol → declaration → body,
- * and recognises blocking callees by where the checker says they are declared (`declare module "fs"`,
- * a package's `.d.ts`, the `Atomics` global), so imports, namespaces, aliases and re-exports all work.
+ * Follows calls from TS AST into helper bodies with the type checker, across any number of files:
+ * callee → symbol → declaration → body, or, when the callee is a value (a function stored in an object
+ * property, a closure another function returned), the declaration of the signature the checker resolved
+ * the call to. Blocking callees are recognised by where the checker says they are declared (`declare
+ * module "fs"`, a package's `.d.ts`, the `Atomics` global), or by the import they go back to when the
+ * program lacks the module's types. The search is breadth-first, so the chain reported is the shortest.
  */
 export class CrossFileAnalysis {
   private readonly ts = loadTypeScript();
   private readonly checker: ts.TypeChecker;
+  private readonly cache: ProgramCache;
 
   constructor(
     private readonly program: ts.Program,
     private readonly maxDepth: number,
   ) {
     this.checker = program.getTypeChecker();
+    this.cache = cacheOf(program);
   }
 
   /** The blocking helper `call` invokes, when it is a sync function of another project file. */
   blockingHelperOf(call: ts.CallExpression, currentFile: ts.SourceFile): BlockingHelper | undefined {
     const helper = this.projectFunctionOf(call);
     if (!helper || helper.getSourceFile() === currentFile) return undefined;
-    const finding = this.analyze(helper, 1);
-    if (!finding) return undefined;
-    return { name: functionName(this.ts, helper), location: locationOf(helper, currentFile), api: finding.api, via: finding.via };
+    const path = this.pathFrom(helper);
+    if (!path) return undefined;
+    const ts = this.ts;
+    const name = functionName(ts, helper) ?? skipOuterExpressions(ts, call.expression).getText();
+    return {
+      name,
+      location: locationOf(helper, currentFile),
+      api: path.api,
+      via: path.functions.slice(1).map((fn) => functionName(ts, fn) ?? anonymousName(ts, fn)),
+      blockingCall: locationOf(path.call, currentFile),
+    };
+  }
+
+  /** Breadth-first from `helper` to the nearest function that calls a blocking API itself. */
+  private pathFrom(helper: FunctionLike): Path | null {
+    let byHelper = this.cache.paths.get(this.maxDepth);
+    if (!byHelper) {
+      byHelper = new WeakMap();
+      this.cache.paths.set(this.maxDepth, byHelper);
+    }
+    const known = byHelper.get(helper);
+    if (known !== undefined) return known;
+    const result = this.search(helper);
+    byHelper.set(helper, result);
+    return result;
+  }
+
+  private search(helper: FunctionLike): Path | null {
+    // `caller` of each function reached, to rebuild the chain; depth 1 is the helper's own body.
+    const caller = new Map<FunctionLike, FunctionLike | null>([[helper, null]]);
+    let level: FunctionLike[] = [helper];
+    let looked = 0;
+    for (let depth = 1; depth <= this.maxDepth && level.length > 0; depth++) {
+      const next: FunctionLike[] = [];
+      for (const fn of level) {
+        if (++looked > MAX_FUNCTIONS_PER_SEARCH) return null;
+        const summary = this.summaryOf(fn);
+        if (summary.blocking) {
+          const functions: FunctionLike[] = [];
+          for (let at: FunctionLike | null | undefined = fn; at; at = caller.get(at)) functions.unshift(at);
+          return { functions, api: summary.blocking.api, call: summary.blocking.call };
+        }
+        for (const callee of summary.callees) {
+          if (caller.has(callee)) continue;
+          caller.set(callee, fn);
+          next.push(callee);
+        }
+      }
+      level = next;
+    }
+    return null;
+  }
+
+  private summaryOf(fn: FunctionLike): Summary {
+    let summary = this.cache.summaries.get(fn);
+    if (!summary) {
+      summary = this.summarize(fn);
+      this.cache.summaries.set(fn, summary);
+    }
+    return summary;
+  }
+
+  /** One walk of the body, in source order; callbacks it hands to array methods run inside it, so count. */
+  private summarize(fn: FunctionLike): Summary {
+    const ts = this.ts;
+    let blocking: Summary['blocking'] = null;
+    const callees: FunctionLike[] = [];
+    const visit = (node: ts.Node): void => {
+      if (blocking) return;
+      if (ts.isFunctionLike(node) && !this.isSyncInvokedCallback(node)) return;
+      if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) return;
+      if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+        const api = this.blockingApiOf(node);
+        if (api) {
+          blocking = { api, call: node };
+          return;
+        }
+        if (ts.isCallExpression(node)) {
+          const inner = this.projectFunctionOf(node);
+          if (inner && inner !== fn && !callees.includes(inner)) callees.push(inner);
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    // The body itself, not only its children: an arrow's expression body may be the blocking call.
+    if (fn.body) visit(fn.body);
+    return { blocking, callees };
   }
 
   /** The sync, non-generator function with a body, declared in a project (not library) file, that `call` calls. */
   private projectFunctionOf(call: ts.CallExpression): FunctionLike | undefined {
     const ts = this.ts;
-    const declaration = this.declarationOf(call.expression);
-    if (!declaration) return undefined;
-    let fn: ts.Node = declaration;
-    if (ts.isVariableDeclaration(fn) && fn.initializer) fn = skipOuterExpressions(ts, fn.initializer);
-    else if (ts.isPropertyDeclaration(fn) && fn.initializer) fn = skipOuterExpressions(ts, fn.initializer);
-    else if (ts.isPropertyAssignment(fn)) fn = skipOuterExpressions(ts, fn.initializer);
-    if (
-      !(ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isArrowFunction(fn)) ||
-      !fn.body ||
-      fn.asteriskToken ||
-      ts.getCombinedModifierFlags(fn) & ts.ModifierFlags.Async
-    ) {
+    const declared = this.declarationOf(call.expression);
+    let fn: ts.Node | undefined = declared && functionOfDeclaration(ts, declared);
+    if (!fn || !isFunctionWithBody(ts, fn)) {
+      // A value the checker typed from a function it can point to: `registry.getIndex()` where
+      // `getIndex: () => discover()`, `load()` where `const load = makeLoader()` returned a closure.
+      // (A synthetic signature, e.g. of an `any` callee, has no declaration despite the type.)
+      fn = this.checker.getResolvedSignature(call)?.getDeclaration();
+    }
+    if (!fn || !isFunctionWithBody(ts, fn) || fn.asteriskToken || ts.getCombinedModifierFlags(fn) & ts.ModifierFlags.Async) {
       return undefined;
     }
     const file = fn.getSourceFile();
@@ -100,45 +215,6 @@ export class CrossFileAnalysis {
     let symbol = this.checker.getSymbolAtLocation(named);
     if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
     return symbol?.valueDeclaration ?? symbol?.declarations?.[0];
-  }
-
-  private analyze(fn: FunctionLike, depth: number): Finding {
-    const findings = findingsFor(this.maxDepth - depth);
-    const known = findings.get(fn);
-    if (known !== undefined) return known;
-    // Provisional null breaks recursion cycles; the real result replaces it below.
-    findings.set(fn, null);
-    const finding = this.scan(fn, depth);
-    findings.set(fn, finding);
-    return finding;
-  }
-
-  private scan(fn: FunctionLike, depth: number): Finding {
-    const ts = this.ts;
-    let result: Finding = null;
-    const visit = (node: ts.Node): void => {
-      if (result) return;
-      if (node !== fn && ts.isFunctionLike(node) && !this.isSyncInvokedCallback(node)) return;
-      if (node !== fn && (ts.isClassDeclaration(node) || ts.isClassExpression(node))) return;
-      if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
-        const api = this.blockingApiOf(node);
-        if (api) {
-          result = { api, via: [] };
-          return;
-        }
-        if (ts.isCallExpression(node) && depth < this.maxDepth) {
-          const inner = this.projectFunctionOf(node);
-          const found = inner && inner !== fn ? this.analyze(inner, depth + 1) : null;
-          if (found && inner) {
-            result = { api: found.api, via: [functionName(ts, inner), ...found.via] };
-            return;
-          }
-        }
-      }
-      ts.forEachChild(node, visit);
-    };
-    if (fn.body) ts.forEachChild(fn.body, visit);
-    return result;
   }
 
   private isSyncInvokedCallback(node: ts.Node): boolean {
@@ -159,16 +235,35 @@ export class CrossFileAnalysis {
   private blockingApiOf(node: ts.CallExpression | ts.NewExpression): string | undefined {
     const ts = this.ts;
     const declaration = this.declarationOf(node.expression);
-    if (!declaration) return undefined;
-    const origin = declarationOrigin(ts, declaration);
-    if (!origin) return undefined;
-    if (origin.kind === 'method') return findCatalogMethod(origin.module, origin.typeName, origin.method)?.id;
-    const api = findCatalogApi(origin.module, origin.path);
-    if (!api) return undefined;
+    const origin = declaration && declarationOrigin(ts, declaration);
+    let api: ApiInfo | undefined;
+    if (origin?.kind === 'method') return findCatalogMethod(origin.module, origin.typeName, origin.method)?.id;
+    if (origin) api = findCatalogApi(origin.module, origin.path);
+    else {
+      // The checker does not know the module (no `@types/node` in the program): name it by its import.
+      const member = moduleMemberByName(ts, this.checker, node.expression);
+      if (member && !isAsyncOnly(member.specifier, member.path)) api = findCatalogApi(member.specifier, member.path);
+    }
+    if (!api || api.kind === 'method') return undefined;
     if (api.kind === 'construct' ? !ts.isNewExpression(node) : ts.isNewExpression(node)) return undefined;
     if (api.blockingUnless === 'callback' && this.passesCallback(node)) return undefined;
     return api.id;
   }
+}
+
+function isFunctionWithBody(ts: typeof import('typescript'), node: ts.Node): node is FunctionLike {
+  return (
+    (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node)) &&
+    node.body !== undefined
+  );
+}
+
+/** The function a declaration holds: itself, or the initializer of a `const`, class field or object property. */
+function functionOfDeclaration(ts: typeof import('typescript'), declaration: ts.Declaration): ts.Node {
+  if (ts.isVariableDeclaration(declaration) && declaration.initializer) return skipOuterExpressions(ts, declaration.initializer);
+  if (ts.isPropertyDeclaration(declaration) && declaration.initializer) return skipOuterExpressions(ts, declaration.initializer);
+  if (ts.isPropertyAssignment(declaration)) return skipOuterExpressions(ts, declaration.initializer);
+  return declaration;
 }
 
 /** `lib/config.ts:12`: relative to the linted file, like the import that leads there. */
@@ -238,7 +333,7 @@ function skipOuterExpressions(ts: typeof import('typescript'), node: ts.Expressi
   return current;
 }
 
-function functionName(ts: typeof import('typescript'), fn: FunctionLike): string {
+function functionName(ts: typeof import('typescript'), fn: FunctionLike): string | undefined {
   const own = fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name)) ? fn.name.text : undefined;
   const parent = fn.parent;
   if (ts.isMethodDeclaration(fn) || ts.isPropertyDeclaration(parent)) {
@@ -249,5 +344,20 @@ function functionName(ts: typeof import('typescript'), fn: FunctionLike): string
   }
   if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
   if (ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
-  return own ?? '(anonymous function)';
+  return own;
+}
+
+/** A function without a name of its own: `(closure from makeLoader)` when another function returns it. */
+function anonymousName(ts: typeof import('typescript'), fn: FunctionLike): string {
+  let returner: ts.Node | undefined;
+  if (ts.isReturnStatement(fn.parent)) {
+    for (let current: ts.Node = fn.parent; !ts.isSourceFile(current); current = current.parent) {
+      if (ts.isFunctionLike(current)) {
+        returner = current;
+        break;
+      }
+    }
+  } else if (ts.isArrowFunction(fn.parent) && fn.parent.body === fn) returner = fn.parent;
+  const name = returner && isFunctionWithBody(ts, returner) ? functionName(ts, returner) : undefined;
+  return name ? `(closure from ${name})` : '(anonymous function)';
 }
