@@ -7,7 +7,9 @@
 
 import type { LogAggregator } from './aggregate.js';
 import type {
+  BlockEvent,
   InFlightCall,
+  LagEvent,
   LagFigures as MonitorLagFigures,
   MonitorContext,
   OngoingStall,
@@ -22,17 +24,15 @@ export type Frame = StackFrame;
 export type InFlight = InFlightCall;
 export type Context = MonitorContext;
 
-export interface BlockRecord {
+/**
+ * A block event as the report reads it: the monitor's BlockEvent, with the fields a monitor may leave out
+ * made explicit (null or false) and the further stack samples, which nothing here shows, left out.
+ */
+export type BlockRecord = Pick<BlockEvent, 'startedAt' | 'durationMs' | 'stack' | 'inFlight' | 'context' | 'late'> & {
   /** The process that wrote it; null in logs of monitors older than `pid` on block lines. */
   pid: number | null;
-  startedAt: number;
-  durationMs: number;
-  stack: Frame[];
-  inFlight: InFlight | null;
-  context: Context | null;
   /** Requests in flight during the block, where the HTTP middleware counts them. */
   requestsInFlight: number | null;
-  late: boolean;
   startup: boolean;
   signature: string | null;
   /**
@@ -40,7 +40,7 @@ export interface BlockRecord {
    * it with the final event of the same block (same `startedAt`); one left alone never ended.
    */
   ongoing: boolean;
-}
+};
 
 /**
  * The monitor's lag figures as the report reads them: no `stddevMs` (nothing shows it, and lag windows
@@ -52,14 +52,13 @@ export type LagFigures = Omit<MonitorLagFigures, 'stddevMs' | 'samples' | 'sourc
   source?: string | null;
 };
 
-export interface LagRecord {
+/** A `{"type":"lag"}` window (the monitor's LagEvent) as the report reads it; its thread-pool figures are not shown. */
+export type LagRecord = Pick<LagEvent, 'at' | 'windowMs'> & {
   /** The process that wrote it; null in older logs. */
   pid: number | null;
-  at: number;
-  windowMs: number;
   lag: LagFigures;
   utilization: number | null;
-}
+};
 
 /** Stack summaries and sync call sites are read whole, exactly as the monitor writes them. */
 export type StackSummaryRecord = StackSummary;
