@@ -1,4 +1,4 @@
-import type { AsyncEquivalent, BlockingApi, BlockingCategory, BlockingGlobal, AsyncOnlyModule } from './types.js';
+import type { AsyncEquivalent, BlockingApi, BlockingCategory, BlockingGlobal, AsyncOnlyModule, CheapUpTo } from './types.js';
 
 /*
  * The catalog of blocking APIs. Plain data: the ESLint plugin resolves callees against it and the
@@ -131,6 +131,42 @@ const cryptoPromisified: Record<string, string> = {
   argon2Sync: 'argon2',
 };
 
+/*
+ * Calls whose cost grows with an argument are quiet when a constant keeps it at about a millisecond
+ * or less: a tool call awaits a model for seconds, and reporting `randomBytes(16)` (3 µs) teaches users
+ * to turn the rule off. Minimum of 41 runs each, Node 20.20.2 on the project's 2-vCPU x64 VM
+ * (2026-12-03; measure with a loop around the call, `process.hrtime.bigint()` before and after):
+ * - randomBytes(65,536) 54 µs (16 or 1,024 bytes: 3-4 µs; 1 MiB: 0.3-0.8 ms); randomFillSync of
+ *   65,536 bytes 13 µs.
+ * - pbkdf2Sync grows with iterations × derived key bytes (blocks of the digest's size): 1,000 iterations
+ *   of 32 bytes: sha256 0.25 ms, sha1 0.5 ms, md5 0.74 ms (the slowest digest per byte here); of 64
+ *   bytes sha512 0.6 ms, sha1 1.0 ms, md5 1.5 ms. Bound: 32,000.
+ * - scryptSync grows with N × r × p (memory 128 × N × r bytes, walked twice): N 256, r 8 0.63 ms;
+ *   N 512, r 8 1.24 ms; N 1,024, r 8 2.5 ms; Node's defaults (16,384 × 8 × 1) 64-130 ms. Bound: 2,048.
+ */
+const SMALL_BUFFER: CheapUpTo = { factors: [{ argument: 0 }], max: 65_536, unit: 'bytes' };
+
+const CHEAP_CRYPTO: Record<string, CheapUpTo> = {
+  // randomFillSync(buffer, offset?, size?): `size` when given, else the buffer's own length.
+  randomFillSync: {
+    factors: [{ argument: 2, whenAbsent: { argument: 0, read: 'buffer-bytes' } }],
+    max: 65_536,
+    unit: 'bytes',
+  },
+  // pbkdf2Sync(password, salt, iterations, keylen, digest)
+  pbkdf2Sync: { factors: [{ argument: 2 }, { argument: 3 }], max: 32_000, unit: 'iterations × key bytes' },
+  // scryptSync(password, salt, keylen, { N | cost = 16384, r | blockSize = 8, p | parallelization = 1 })
+  scryptSync: {
+    factors: [
+      { argument: 3, property: ['N', 'cost'], whenAbsent: 16_384 },
+      { argument: 3, property: ['r', 'blockSize'], whenAbsent: 8 },
+      { argument: 3, property: ['p', 'parallelization'], whenAbsent: 1 },
+    ],
+    max: 2_048,
+    unit: 'N × r × p',
+  },
+};
+
 const cryptoApis: BlockingApi[] = Object.entries(cryptoPromisified).map(([name, asyncName]) => ({
   id: `crypto.${name}`,
   module: 'crypto',
@@ -138,6 +174,7 @@ const cryptoApis: BlockingApi[] = Object.entries(cryptoPromisified).map(([name, 
   path: [name],
   kind: 'call',
   category: 'crypto',
+  ...(CHEAP_CRYPTO[name] ? { cheapUpTo: CHEAP_CRYPTO[name] } : {}),
   asyncEquivalent: { module: 'node:crypto', name: asyncName, style: 'promisify' },
   wrapAtRuntime: true,
   why: 'runs CPU-heavy crypto on the main thread instead of the libuv pool',
@@ -151,6 +188,7 @@ cryptoApis.push({
   kind: 'call',
   category: 'crypto',
   blockingUnless: 'callback',
+  cheapUpTo: SMALL_BUFFER,
   asyncEquivalent: { module: 'node:crypto', name: 'randomBytes', style: 'promisify' },
   wrapAtRuntime: false,
   why: 'without a callback it gathers entropy on the main thread',

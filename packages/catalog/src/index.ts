@@ -5,6 +5,8 @@ export type {
   BlockingApiKind,
   BlockingCategory,
   BlockingGlobal,
+  CheapUpTo,
+  CostFactor,
 } from './types.js';
 export { ASYNC_ONLY, BLOCKING_APIS, BLOCKING_GLOBALS, CATEGORIES, PREFIX_ONLY_BUILTINS } from './apis.js';
 export {

@@ -55,6 +55,11 @@ export interface BlockingApi {
    * the call blocks only when no function argument is passed.
    */
   readonly blockingUnless?: 'callback';
+  /**
+   * Present when the call's cost grows with its arguments: it takes microseconds, and is not worth
+   * reporting, when the product of the factors is a constant at most `max` (`randomBytes(16)`).
+   */
+  readonly cheapUpTo?: CheapUpTo;
   readonly asyncEquivalent?: AsyncEquivalent;
   /**
    * Index of the argument worth showing as a hint at run time (a path, a command), if any.
@@ -65,6 +70,32 @@ export interface BlockingApi {
   readonly wrapAtRuntime: boolean;
   /** One sentence on why it blocks, for messages and docs. */
   readonly why: string;
+}
+
+/**
+ * Where a call site gives one number its cost grows with: an argument (`randomBytes(16)`), a property
+ * of an options-object argument (`scryptSync(p, s, 64, { N: 1024 })`), or the byte size of a buffer
+ * argument allocated there (`randomFillSync(Buffer.alloc(16))`). A tool reads it only when it is a
+ * constant (a literal, or a `const` bound to one); anything else counts as not cheap.
+ */
+export interface CostFactor {
+  /** Index of the argument. */
+  readonly argument: number;
+  /** The options object's property holding the number, with its aliases (`['N', 'cost']`). */
+  readonly property?: readonly string[];
+  /** `buffer-bytes`: the argument is a buffer; its byte length is the number. Default `number`. */
+  readonly read?: 'number' | 'buffer-bytes';
+  /** When the argument (or property) is left out: Node's documented default, or another place to read. */
+  readonly whenAbsent?: number | CostFactor;
+}
+
+/** The bound under which a size- or cost-dependent call is cheap: the product of `factors` at most `max`. */
+export interface CheapUpTo {
+  readonly factors: readonly CostFactor[];
+  /** Inclusive; chosen so that the call takes at most about a millisecond at `max` (see apis.ts). */
+  readonly max: number;
+  /** What the product counts, for messages and docs: `bytes`, `iterations × key bytes`, `N × r × p`. */
+  readonly unit: string;
 }
 
 /** A global (no import) whose call blocks, such as `Atomics.wait`. */

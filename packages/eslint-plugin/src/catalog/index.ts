@@ -7,7 +7,7 @@ import {
   findBlockingGlobal,
   normalizeModuleName,
 } from '@agent-lag/catalog';
-import type { AsyncEquivalent, BlockingApi, BlockingCategory } from '@agent-lag/catalog';
+import type { AsyncEquivalent, BlockingApi, BlockingCategory, CheapUpTo } from '@agent-lag/catalog';
 
 /** What the rules need to know about a blocking API, whether from the catalog or a user's list. */
 export interface ApiInfo {
@@ -19,6 +19,8 @@ export interface ApiInfo {
   readonly asyncEquivalent?: AsyncEquivalent;
   /** Only blocking when no callback is passed (`crypto.randomBytes(n)`). */
   readonly blockingUnless?: 'callback';
+  /** Cheap, so not reported, when its size or cost arguments are constants within this bound. */
+  readonly cheapUpTo?: CheapUpTo;
   readonly kind: 'call' | 'construct' | 'method';
 }
 

@@ -2,6 +2,7 @@ import type { TSESLint } from '@typescript-eslint/utils';
 import type { JSONSchema4 } from '@typescript-eslint/utils/json-schema';
 import { getContextAnalysis } from '../analysis/context/index.js';
 import { claimTypeInfoError, typeServicesOf, type BlockingCall } from '../analysis/engine.js';
+import { isCheapCall } from '../catalog/cost.js';
 import { suggestAsyncEquivalent } from '../suggestions/async-replacement.js';
 
 /** Options every blocking-call rule shares. */
@@ -69,6 +70,8 @@ export function reportBlockingCalls(
   const allowed = new Set(options.allow);
   for (const call of calls) {
     if (allowed.has(call.api.id)) continue;
+    // `randomBytes(16)`: the catalog bounds its cost and the arguments are constants within the bound.
+    if (isCheapCall(context.sourceCode, call)) continue;
     const where = analysis.classify(call.node, { reachability: options.reachability });
     const base = { api: call.api.id, category: call.api.category, why: call.api.why };
     if (where.kind === 'event-loop') {
