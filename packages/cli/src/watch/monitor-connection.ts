@@ -5,16 +5,16 @@ import { MAX_LINE_CHARS, NdjsonSplitter } from '../shared/ndjson.js';
 import { checkSocketOwner } from './resolve-target.js';
 import type { BlockEvent, LagEvent, MonitorSnapshot } from '../shared/monitor-types.js';
 
-/** The first line a monitor sends on its control socket. */
-export interface MonitorHello {
+/**
+ * The first line a monitor sends on its control socket (the monitor's HelloMessage, which its package does
+ * not export: the snapshot's fields it repeats are taken from MonitorSnapshot).
+ */
+export type MonitorHello = Pick<MonitorSnapshot, 'pid' | 'thresholdMs' | 'mode'> & {
   type: 'hello';
-  pid: number;
   version: string;
-  thresholdMs: number;
-  mode: 'full' | 'lag-only';
   /** When the process is blocked right now and the block was already reported as ongoing: that event. */
   ongoing?: BlockEvent;
-}
+};
 
 export interface MonitorConnectionEvents {
   block: [BlockEvent];
