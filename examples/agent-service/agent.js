@@ -3,6 +3,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { config } from './config.js';
 
+/** The agent's name: a block in one of its tools reads "during tool shell of agent support". */
+const AGENT_NAME = 'support';
+
+// With agent-lag installed, each tool call runs as a tracked run (one line), so a block inside it names the
+// tool and the agent; without agent-lag the service runs the same, with no dependency.
+const { trackRun } = await import('@agent-lag/runtime-monitor/agents').catch(() => ({ trackRun: (_run, fn) => fn() }));
+
 /** The fake model plans two tool calls for every prompt, then answers with what they returned. */
 async function callModel(prompt, toolResults) {
   await sleep(config.modelLatencyMs);
@@ -25,7 +32,8 @@ export async function runAgent(prompt, tools) {
   for (const call of plan.toolCalls ?? []) {
     const tool = toolsByName[call.name];
     if (!tool) throw new Error(`the model asked for an unknown tool: ${call.name}`);
-    toolResults.push({ name: call.name, result: await tool(call.input) });
+    const result = await trackRun({ operation: 'execute_tool', toolName: call.name, agentName: AGENT_NAME }, () => tool(call.input));
+    toolResults.push({ name: call.name, result });
   }
   const final = await callModel(prompt, toolResults);
   return { answer: final.answer, toolCalls: toolResults.map((entry) => entry.name) };

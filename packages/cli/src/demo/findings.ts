@@ -25,6 +25,9 @@ export interface RuntimeFinding extends SourceLine {
   worstMs: number;
   /** Sync calls the monitor's wrappers counted at this call site (null when none were located). */
   syncCalls: number | null;
+  /** The agent tool and agent the stalls at this line ran in (`gen_ai.tool.name`, `gen_ai.agent.name`), when a stall's context named them. */
+  tool: string | null;
+  agent: string | null;
 }
 
 export function lintFindings(results: readonly ESLint.LintResult[]): LintFinding[] {
@@ -67,7 +70,7 @@ export function runtimeFindings(log: EventLog, serviceDir: string): RuntimeFindi
     const key = `${where.file}:${where.line}`;
     let finding = byLine.get(key);
     if (!finding) {
-      finding = { ...where, api: null, hint: null, blocks: 0, blockedMs: 0, worstMs: 0, syncCalls: null };
+      finding = { ...where, api: null, hint: null, blocks: 0, blockedMs: 0, worstMs: 0, syncCalls: null, tool: null, agent: null };
       byLine.set(key, finding);
     }
     return finding;
@@ -105,6 +108,10 @@ export function runtimeFindings(log: EventLog, serviceDir: string): RuntimeFindi
     finding.worstMs = Math.max(finding.worstMs, block.durationMs);
     finding.api ??= block.inFlight?.api ?? null;
     finding.hint ??= block.inFlight?.hint ?? null;
+    const tool = block.context?.['gen_ai.tool.name'];
+    const agent = block.context?.['gen_ai.agent.name'];
+    if (finding.tool === null && typeof tool === 'string') finding.tool = tool;
+    if (finding.agent === null && typeof agent === 'string') finding.agent = agent;
   }
   for (const call of log.summary?.syncCalls ?? []) {
     const where = call.site ? parseSite(call.site) : null;

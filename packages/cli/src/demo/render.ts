@@ -3,6 +3,7 @@ import { stripVTControlCharacters } from 'node:util';
 import chalk from 'chalk';
 import { isInside } from '../lint/project.js';
 import { formatMs } from '../report/model.js';
+import { formatContext } from '../shared/format.js';
 import { sameLine, type LintFinding, type RuntimeFinding, type SourceLine } from './findings.js';
 import type { LoadResult } from './load.js';
 import type { ToolsKind } from './service.js';
@@ -76,7 +77,9 @@ export function renderDemo(outcome: DemoOutcome, cwd = process.cwd()): string {
   const runtimeRows = sync.runtime.map((f) => {
     const caught = f.blocks > 0 ? `${plural(f.blocks, 'stall')}, ${formatMs(f.blockedMs)}` : plural(f.syncCalls ?? 0, 'sync call');
     const alsoLint = outcome.lint.some((l) => sameLine(l, f));
-    return [where(f, cwd), f.api ?? '?', caught, alsoLint ? chalk.green('✔ lint reported this line too') : ''];
+    // The agent work the stalls interrupted, in the words run's block lines use: "during tool shell of agent support".
+    const during = formatContext({ ...(f.tool === null ? {} : { 'gen_ai.tool.name': f.tool }), ...(f.agent === null ? {} : { 'gen_ai.agent.name': f.agent }) });
+    return [where(f, cwd), f.api ?? '?', caught, chalk.cyan(during), alsoLint ? chalk.green('✔ lint reported this line too') : ''];
   });
   if (runtimeRows.length) out.push(...table(runtimeRows).map((line) => `    ${line}`));
   else out.push(chalk.yellow("    the monitor attributed no stall to the service's files in this run"));

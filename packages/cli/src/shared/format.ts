@@ -35,11 +35,26 @@ export function formatInFlight(call: InFlightCall | null): string {
   return call.hint ? `${call.api} ${JSON.stringify(call.hint)}` : call.api;
 }
 
+/**
+ * `key=value …`; the agent work a block interrupted (#17's GenAI keys) said in words first:
+ * `during tool summarize_repo of agent triage`, its operation left out when the words say it.
+ */
 export function formatContext(context: MonitorContext | null): string {
   if (!context) return '';
-  return Object.entries(context)
-    .map(([key, value]) => `${key}=${String(value)}`)
-    .join(' ');
+  const tool = context['gen_ai.tool.name'];
+  const agent = context['gen_ai.agent.name'];
+  const operation = context['gen_ai.operation.name'];
+  let words = '';
+  if (typeof tool === 'string') words = `during tool ${tool}${typeof agent === 'string' ? ` of agent ${agent}` : ''}`;
+  else if (typeof agent === 'string') words = `during agent ${agent}`;
+  const said = new Set(words === '' ? [] : ['gen_ai.tool.name', 'gen_ai.agent.name']);
+  if ((operation === 'execute_tool' && typeof tool === 'string') || (operation === 'invoke_agent' && typeof tool !== 'string' && typeof agent === 'string')) {
+    said.add('gen_ai.operation.name');
+  }
+  const fields = Object.entries(context)
+    .filter(([key]) => !said.has(key))
+    .map(([key, value]) => `${key}=${String(value)}`);
+  return [words, ...fields].filter((part) => part !== '').join(' ');
 }
 
 /** The frame a person should look at: the innermost one that is not Node's own code. */
