@@ -1,7 +1,10 @@
+import { Chalk } from 'chalk';
 import hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
-import type { StallFigures, StackSummary, WorstStall } from '../src/shared/monitor-types.js';
+import type { MonitorSnapshot, StallFigures, StackSummary, WorstStall } from '../src/shared/monitor-types.js';
 import { mergeStalls, mergeTopStacks, mergeWorst, WORST_MERGED } from '../src/watch/merge-snapshots.js';
+import { renderScreen } from '../src/watch/screen.js';
+import { WatchState } from '../src/watch/watch-state.js';
 
 const T0 = 1_767_225_600_000;
 
@@ -158,5 +161,29 @@ describe('mergeTopStacks', () => {
       entry('a', 5, 1000, 400, { context: { route: '/a' } }),
       entry('b', 2, 1000, 900, { inFlight: { api: 'fs.readFileSync', hint: '/etc/x' } }),
     ]);
+  });
+});
+
+describe('the watch screen of several processes', () => {
+  function snapshot(pid: number, figures: StallFigures): MonitorSnapshot {
+    const lag = { minMs: 0, maxMs: 1, meanMs: 0.5, stddevMs: 0.1, p50Ms: 0.4, p90Ms: 0.8, p99Ms: 1, samples: 10, source: 'perf_hooks' as const };
+    return { pid, at: T0 + 10_000, uptimeMs: 10_000, thresholdMs: 100, mode: 'full', heartbeat: 'timer', lag, utilization: 0.1, stalls: figures, threadPool: null, topStacks: [], syncCalls: [], sections: {} };
+  }
+
+  it('lists the worst stalls of all of them, longest first, with pid and why one has no stack', () => {
+    const state = new WatchState();
+    const first = snapshot(101, stalls([150, 800], [
+      { startedAt: T0 + 1000, durationMs: 800, logged: false, noStack: 'rate-limited' },
+      { startedAt: T0, durationMs: 150, logged: true, signature: 's' },
+    ]));
+    const second = snapshot(202, stalls([640], [{ startedAt: T0 + 500, durationMs: 640, logged: true, signature: 't' }]));
+    for (const s of [first, second]) {
+      state.addProcess({ type: 'hello', pid: s.pid, version: '0.1.0', thresholdMs: 100, mode: 'full' }, `/tmp/${s.pid}.sock`);
+      state.setSnapshot(s.pid, s);
+    }
+    const lines = renderScreen(state, { columns: 200, rows: 60 }, new Chalk({ level: 0 }), T0 + 10_000);
+    // p50 from the merged histograms: the 640 ms stall's bucket (640-643 at two significant digits).
+    expect(lines).toContainEqual(expect.stringMatching(/^stalls > 100 ms {2}3 {2}p50 64\d ms {2}p99 800 ms {2}max 800 ms {2}total 1\.59 s {2}\(merged across 2 processes\)$/));
+    expect(lines).toContain('worst stalls  800 ms pid 101 (no stack: rate-limited), 640 ms pid 202, 150 ms pid 101');
   });
 });
