@@ -279,6 +279,71 @@ import { writeFile } from 'node:fs/promises';
       ],
     },
     {
+      name: 'an await inside the exit statement or in the test of an if/else that exits',
+      code: `
+        import fs from 'node:fs';
+        child.on('close', async () => {
+          fs.writeFileSync('./error.log', 'closed');
+          process.exit(await telemetry.exitCode());
+        });
+        child.on('exit', async () => {
+          fs.writeFileSync('./error.log', 'exited');
+          if (await telemetry.ok()) process.exit(0);
+          else process.exit(1);
+        });
+      `,
+      errors: [
+        {
+          messageId: 'blocking',
+          data: { api: 'fs.writeFileSync', category: 'fs', why, owner: "'close' listener" },
+          line: 4, column: 11, endLine: 4, endColumn: 52,
+          suggestions: [
+            {
+              messageId: 'useAsyncEquivalent',
+              data: { replacement: 'writeFile', module: 'node:fs/promises' },
+              output: `
+        import fs from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+        child.on('close', async () => {
+          await writeFile('./error.log', 'closed');
+          process.exit(await telemetry.exitCode());
+        });
+        child.on('exit', async () => {
+          fs.writeFileSync('./error.log', 'exited');
+          if (await telemetry.ok()) process.exit(0);
+          else process.exit(1);
+        });
+      `,
+            },
+          ],
+        },
+        {
+          messageId: 'blocking',
+          data: { api: 'fs.writeFileSync', category: 'fs', why, owner: "'exit' listener" },
+          line: 8, column: 11, endLine: 8, endColumn: 52,
+          suggestions: [
+            {
+              messageId: 'useAsyncEquivalent',
+              data: { replacement: 'writeFile', module: 'node:fs/promises' },
+              output: `
+        import fs from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+        child.on('close', async () => {
+          fs.writeFileSync('./error.log', 'closed');
+          process.exit(await telemetry.exitCode());
+        });
+        child.on('exit', async () => {
+          await writeFile('./error.log', 'exited');
+          if (await telemetry.ok()) process.exit(0);
+          else process.exit(1);
+        });
+      `,
+            },
+          ],
+        },
+      ],
+    },
+    {
       name: 'a return that can come first; a throw outside an uncaughtException listener',
       code: `
         import fs from 'node:fs';

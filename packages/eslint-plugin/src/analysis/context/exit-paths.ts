@@ -155,16 +155,22 @@ export class ExitPathAnalysis {
   /** True when every way through `statement` ends the process. */
   private exits(statement: TSESTree.Node, throwEnds: boolean): boolean {
     switch (statement.type) {
+      // An `await` in what is evaluated first (`process.exit(await code())`) lets the loop turn.
       case AST_NODE_TYPES.ExpressionStatement:
-        return this.isExitExpression(statement.expression);
+        return this.isExitExpression(statement.expression) && !this.suspendsIn(statement.expression);
       case AST_NODE_TYPES.ReturnStatement:
-        return statement.argument !== null && this.isExitExpression(statement.argument);
+        return statement.argument !== null && this.isExitExpression(statement.argument) && !this.suspendsIn(statement.argument);
       case AST_NODE_TYPES.ThrowStatement:
-        return throwEnds;
+        return throwEnds && !this.suspendsIn(statement.argument);
       case AST_NODE_TYPES.BlockStatement:
         return this.outcomeFrom(statement.body, 0, throwEnds) === 'exits';
       case AST_NODE_TYPES.IfStatement:
-        return statement.alternate !== null && this.exits(statement.consequent, throwEnds) && this.exits(statement.alternate, throwEnds);
+        return (
+          statement.alternate !== null &&
+          this.completesNormally(statement.test) &&
+          this.exits(statement.consequent, throwEnds) &&
+          this.exits(statement.alternate, throwEnds)
+        );
       case AST_NODE_TYPES.LabeledStatement:
         return this.exits(statement.body, throwEnds);
       case AST_NODE_TYPES.TryStatement: {
@@ -176,6 +182,15 @@ export class ExitPathAnalysis {
       default:
         return false;
     }
+  }
+
+  /** An `await`/`yield` in an expression (outside nested functions): `await process.exit()` aside, it runs first. */
+  private suspendsIn(expression: TSESTree.Node): boolean {
+    let inner = unwrapExpression(expression);
+    while (inner.type === AST_NODE_TYPES.AwaitExpression || (inner.type === AST_NODE_TYPES.UnaryExpression && inner.operator === 'void')) {
+      inner = unwrapExpression(inner.argument);
+    }
+    return !this.completesNormally(inner);
   }
 
   /** `process.exit(…)` / `process.abort()`, looking through `void`, `await` and TS wrappers. */
