@@ -9,6 +9,15 @@ interface Answer {
   context: Record<string, unknown> | null;
 }
 
+/** Polls `check` until it holds; a generous deadline, for a loaded machine. */
+async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
 function route(name: string): RouteSectionEntry | undefined {
   return getRequestTracker().section().routes.find((entry) => entry.route === name);
 }
@@ -32,18 +41,27 @@ describe.each(FRAMEWORKS)('%s adapter', (framework) => {
 
   it('shows a slow request in flight with the age of the oldest, and counts it once finished', async () => {
     const before = route('/agents/:id/slow')?.requests ?? 0;
+    const firstSentAt = Date.now();
     const pending = fetch(`${app.url}/agents/a1/slow`);
+    // The server records a request when it reads it, which a loaded machine delays: wait for that, not a fixed time.
+    await until(() => route('/agents/:id/slow')?.inFlight === 1, 'the first request in flight');
+    const firstSeenAt = Date.now();
     await sleep(100);
     const second = fetch(`${app.url}/agents/a2/slow`);
-    await sleep(100);
+    await until(() => route('/agents/:id/slow')?.inFlight === 2, 'the second request in flight');
     const during = route('/agents/:id/slow');
+    const readAt = Date.now();
     expect(during?.inFlight).toBe(2);
-    const oldestAgeMs = Date.now() - (during?.oldestInFlightStartedAt ?? Date.now());
-    expect(oldestAgeMs).toBeGreaterThanOrEqual(180);
+    // The oldest is the first request: it started between its send and its sighting, 100 ms or more before the second was sent.
+    const oldestStartedAt = during?.oldestInFlightStartedAt ?? 0;
+    expect(oldestStartedAt).toBeGreaterThanOrEqual(firstSentAt);
+    expect(oldestStartedAt).toBeLessThanOrEqual(firstSeenAt);
+    // Its age, as a reader of the section computes it: at least the 100 ms slept since it was seen.
+    expect(readAt - oldestStartedAt).toBeGreaterThanOrEqual(100);
     expect(route('/users/:id')?.inFlight).toBe(0);
     app.release();
     await Promise.all([(await pending).text(), (await second).text()]);
-    await sleep(20);
+    await until(() => route('/agents/:id/slow')?.inFlight === 0, 'both requests finished');
     const after = route('/agents/:id/slow');
     expect(after?.inFlight).toBe(0);
     expect(after?.oldestInFlightStartedAt).toBeNull();
@@ -54,7 +72,7 @@ describe.each(FRAMEWORKS)('%s adapter', (framework) => {
     const before = route('/agents/:id/slow')?.requests ?? 0;
     const controller = new AbortController();
     const pending = fetch(`${app.url}/agents/gone/slow`, { signal: controller.signal }).catch(() => null);
-    await sleep(100);
+    await until(() => (route('/agents/:id/slow')?.inFlight ?? 0) > 0, 'the request in flight');
     expect(route('/agents/:id/slow')?.inFlight).toBe(1);
     controller.abort();
     await pending;
