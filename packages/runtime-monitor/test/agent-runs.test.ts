@@ -65,7 +65,7 @@ function value(families: Map<string, ParsedFamily>, name: string, labels: Record
 
 /** Scrapes until `check` passes (the main thread publishes its sections to the worker periodically), or fails with its last error. */
 async function scrapeUntil(port: number, check: (families: Map<string, ParsedFamily>) => void): Promise<Map<string, ParsedFamily>> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 30_000;
   for (;;) {
     const families = await scrape(port);
     try {

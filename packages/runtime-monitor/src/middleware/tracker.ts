@@ -214,6 +214,8 @@ export class RequestTracker {
    */
   asyncContextWanted = false;
   #monitor: MonitorHandleLike | null = null;
+  #runsBegun = false;
+  #agentsPublished = false;
   #sheddingState: (() => RoutesSection['shedding']) | null = null;
   readonly #onBlock = (event: BlockEvent): void => this.recordBlock(event);
   #blockEvent: 'block' | 'stall' = 'stall';
@@ -245,9 +247,17 @@ export class RequestTracker {
       this.#blockEvent = 'block';
     }
     monitor.publishSection?.(ROUTES_SECTION, () => this.section());
-    monitor.publishSection?.(AGENTS_SECTION, () => this.agentsSection());
+    this.#agentsPublished = false;
+    if (this.#runsBegun) this.#publishAgents();
     // The worker cannot read the main thread's loop time: publish it so its endpoint exports nodejs_eventloop_time.
     monitor.publishSection?.(EVENT_LOOP_SECTION, readEventLoopTime);
+  }
+
+  /** The `agents` section (and so the run and tool metrics) exists once a run was tracked: an HTTP-only service does not get empty families. */
+  #publishAgents(): void {
+    if (this.#agentsPublished || this.#monitor === null) return;
+    this.#agentsPublished = true;
+    this.#monitor.publishSection?.(AGENTS_SECTION, () => this.agentsSection());
   }
 
   detach(): void {
@@ -323,6 +333,10 @@ export class RequestTracker {
     const record = new RunRecord(run, enclosingIsRun, runs.agentLabel(typeof run.agentName === 'string' ? run.agentName : undefined), runs.tenantLabel(typeof run.tenant === 'string' ? run.tenant : undefined));
     runs.started(record);
     this.#append(record);
+    if (!this.#agentsPublished) {
+      this.#runsBegun = true;
+      this.#publishAgents();
+    }
     return record;
   }
 
