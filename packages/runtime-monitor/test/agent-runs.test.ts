@@ -137,6 +137,29 @@ describe('agent runs (trackRun) as jobs in the in-flight table', () => {
     expect(waitedSeconds).toBeGreaterThanOrEqual(Math.min(block.durationMs, held.blockWindow.end - held.blockWindow.start) / 1000 - 0.05);
   }, 60_000);
 
+  it('keeps exporting the run in flight, its age growing, while the main thread is frozen', async () => {
+    const held = await holdRuns({ tenants: ['acme'] });
+    const oldestAge = (families: Map<string, ParsedFamily>): number | undefined =>
+      value(families, 'agent_lag_oldest_run_age_seconds', { gen_ai_agent_name: 'triage', tenant: 'acme' });
+    const before = oldestAge(await scrapeUntil(held.port, (families) => expect(oldestAge(families)).toBeGreaterThan(0)));
+    held.child.stdin.write('wedge\n');
+    // The main thread spins for 3 s once it has said so; the worker answers the scrape meanwhile.
+    const deadline = Date.now() + 20_000;
+    while (!held.stdout().includes('{"wedging":true}') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const scrapeStart = Date.now();
+    const frozen = await scrape(held.port);
+    const scrapeEnd = Date.now();
+    expect(value(frozen, 'agent_lag_runs_in_flight', { gen_ai_agent_name: 'triage', tenant: 'acme' })).toBe(1);
+    expect(oldestAge(frozen)).toBeGreaterThan((before ?? 0) + 1);
+    const blocks = await release(held);
+    // The scrape was answered inside the wedge.
+    const wedge = blocks.find((block) => block.stack.some((frame) => frame.functionName === 'wedgeMainThread'));
+    expect(wedge?.durationMs).toBeGreaterThanOrEqual(2900);
+    expect(wedge?.startedAt).toBeLessThanOrEqual(scrapeStart);
+    expect((wedge?.startedAt ?? 0) + (wedge?.durationMs ?? 0)).toBeGreaterThanOrEqual(scrapeEnd);
+  }, 60_000);
+
   it('counts runs in flight per tenant, and tenants past the cap under `other`', async () => {
     const held = await holdRuns({ tenants: ['acme', 'beta', 'gamma', 'delta'], maxTenants: 2 });
     const families = await scrapeUntil(held.port, (families) => {
