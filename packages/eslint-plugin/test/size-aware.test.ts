@@ -1,4 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { RuleTester } from '@typescript-eslint/rule-tester';
+import ts from 'typescript';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findCatalogApi } from '../src/catalog/index.js';
+import { isCheapTsCall } from '../src/catalog/cost-ts.js';
 import { noSyncCrypto } from '../src/rules/no-sync-crypto.js';
 
 /*
@@ -213,4 +221,71 @@ ruleTester.run('no-sync-crypto: size-aware', noSyncCrypto, {
       ],
     },
   ],
+});
+
+/*
+ * The same reading on TypeScript's AST (src/catalog/cost-ts.ts), for analyses that reach other files
+ * through the type checker: a real program over a temp file, with @types/node.
+ */
+describe('isCheapTsCall: the size rule through the type checker', () => {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+  let dir: string;
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads literals, arithmetic, const literals and inline options; anything else is not cheap', () => {
+    dir = mkdtempSync(join(tmpdir(), 'agent-lag-cost-ts-'));
+    const file = join(dir, 'helpers.ts');
+    writeFileSync(
+      file,
+      `import { randomBytes, randomFillSync, pbkdf2Sync, scryptSync } from 'node:crypto';
+const TOKEN_BYTES = 32;
+let size = 16;
+export function helpers(n: number, options: { N: number }) {
+  randomBytes(16); // cheap
+  randomBytes(TOKEN_BYTES); // cheap
+  randomBytes(64 * 1024); // cheap
+  randomFillSync(Buffer.alloc(12)); // cheap
+  randomFillSync(new Uint32Array(4)); // cheap
+  pbkdf2Sync('p', 's', 1000, 32, 'sha256'); // cheap
+  scryptSync('p', 's', 64, { N: 256, r: 8 }); // cheap
+  randomBytes(n); // not cheap
+  randomBytes(size); // not cheap
+  randomBytes(64 * 1024 + 1); // not cheap
+  randomFillSync(Buffer.alloc(n)); // not cheap
+  pbkdf2Sync('p', 's', 600_000, 64, 'sha512'); // not cheap
+  scryptSync('p', 's', 64); // not cheap
+  scryptSync('p', 's', 64, options); // not cheap
+}
+`,
+    );
+    const program = ts.createProgram([file], {
+      strict: true,
+      noEmit: true,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      types: ['node'],
+      typeRoots: [join(root, 'node_modules/@types')],
+    });
+    const checker = program.getTypeChecker();
+    const source = program.getSourceFile(file)!;
+    const verdicts: string[] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression)) {
+        const api = findCatalogApi('node:crypto', [node.expression.text]);
+        if (api) {
+          const line = source.getLineAndCharacterOfPosition(node.getStart()).line;
+          const expected = source.text.split('\n')[line]!.includes('// not cheap') ? 'not cheap' : 'cheap';
+          const actual = isCheapTsCall(ts, checker, node, api) ? 'cheap' : 'not cheap';
+          verdicts.push(`${line + 1}: ${node.getText()} expected ${expected}, got ${actual}`);
+          expect(actual, node.getText()).toBe(expected);
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+    expect(verdicts).toHaveLength(14);
+    // Building the program checks @types/node: seconds on a busy machine.
+  }, 120_000);
 });
