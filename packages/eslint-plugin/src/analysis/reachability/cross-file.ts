@@ -190,8 +190,10 @@ export class CrossFileAnalysis {
   private projectFunctionOf(call: ts.CallExpression): FunctionLike | undefined {
     const ts = this.ts;
     const declared = this.declarationOf(call.expression);
+    // A library's function or method (`map.set`, `JSON.parse`): never a project body, and most calls are these.
+    if (declared && this.isLibraryFile(declared.getSourceFile())) return undefined;
     let fn: ts.Node | undefined = declared && functionOfDeclaration(ts, declared);
-    if (!fn || !isFunctionWithBody(ts, fn)) {
+    if (!fn || (!isFunctionWithBody(ts, fn) && isValueDeclaration(ts, declared))) {
       // A value the checker typed from a function it can point to: `registry.getIndex()` where
       // `getIndex: () => discover()`, `load()` where `const load = makeLoader()` returned a closure.
       // (A synthetic signature, e.g. of an `any` callee, has no declaration despite the type.)
@@ -200,11 +202,11 @@ export class CrossFileAnalysis {
     if (!fn || !isFunctionWithBody(ts, fn) || fn.asteriskToken || ts.getCombinedModifierFlags(fn) & ts.ModifierFlags.Async) {
       return undefined;
     }
-    const file = fn.getSourceFile();
-    if (file.isDeclarationFile || this.program.isSourceFileFromExternalLibrary(file) || file.fileName.includes('/node_modules/')) {
-      return undefined;
-    }
-    return fn;
+    return this.isLibraryFile(fn.getSourceFile()) ? undefined : fn;
+  }
+
+  private isLibraryFile(file: ts.SourceFile): boolean {
+    return file.isDeclarationFile || this.program.isSourceFileFromExternalLibrary(file) || file.fileName.includes('/node_modules/');
   }
 
   private declarationOf(callee: ts.Expression): ts.Declaration | undefined {
@@ -255,6 +257,23 @@ function isFunctionWithBody(ts: typeof import('typescript'), node: ts.Node): nod
   return (
     (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node)) &&
     node.body !== undefined
+  );
+}
+
+/**
+ * A declaration whose value may be a function made elsewhere: a variable, parameter, field or property
+ * (`const load = makeLoader()`, `registry.getIndex`). Undefined (no symbol: `makeLoader()()`) counts too.
+ */
+function isValueDeclaration(ts: typeof import('typescript'), declaration: ts.Declaration | undefined): boolean {
+  return (
+    declaration === undefined ||
+    ts.isVariableDeclaration(declaration) ||
+    ts.isParameter(declaration) ||
+    ts.isBindingElement(declaration) ||
+    ts.isPropertyDeclaration(declaration) ||
+    ts.isPropertyAssignment(declaration) ||
+    ts.isShorthandPropertyAssignment(declaration) ||
+    ts.isPropertySignature(declaration)
   );
 }
 

@@ -1,3 +1,4 @@
+import { isBuiltin } from 'node:module';
 import { relative } from 'node:path';
 import type * as ts from 'typescript';
 
@@ -23,6 +24,20 @@ export function hasNodeTypes(program: ts.Program): boolean {
   return known;
 }
 
+/**
+ * True when a file of the program (not a library) imports one of Node's built-in modules at its top level:
+ * a browser project without Node's types has nothing to be told.
+ */
+function importsNodeBuiltins(program: ts.Program): boolean {
+  return program.getSourceFiles().some((file) => {
+    if (file.isDeclarationFile || program.isSourceFileFromExternalLibrary(file)) return false;
+    return file.statements.some((statement) => {
+      const specifier = (statement as { moduleSpecifier?: ts.Expression }).moduleSpecifier;
+      return specifier !== undefined && 'text' in specifier && typeof specifier.text === 'string' && isBuiltin(specifier.text);
+    });
+  });
+}
+
 /** The tsconfig a program was made from, relative to the working directory, or how it was made. */
 export function projectNameOf(program: ts.Program): string {
   const configFile = program.getCompilerOptions().configFilePath;
@@ -32,14 +47,16 @@ export function projectNameOf(program: ts.Program): string {
 }
 
 /**
- * Says once per run and project, on stderr, that the program lacks Node's types and how to fix it:
- * the rules keep working by name, but a user who reads nothing would not know why types seem unused.
+ * Says once per run and project, on stderr, that the program lacks Node's types and how to fix it, when
+ * its files import Node's modules: the rules keep working by name, but the user would not know why the
+ * type checker seems unused.
  */
 export function warnOnceWithoutNodeTypes(program: ts.Program): void {
   if (hasNodeTypes(program)) return;
   const project = projectNameOf(program);
   if (warnedProjects.has(project)) return;
   warnedProjects.add(project);
+  if (!importsNodeBuiltins(program)) return;
   console.warn(
     `agent-lag: ${project} has no Node.js types ('node:fs' does not resolve), so Node's built-in modules are resolved by name only; ` +
       `fix: add "types": ["node"] to its compilerOptions and install @types/node.`,
