@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RuleTester } from '@typescript-eslint/rule-tester';
-import ts from 'typescript';
+import * as ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findCatalogApi } from '../src/catalog/index.js';
 import { isCheapTsCall } from '../src/catalog/cost-ts.js';
