@@ -264,8 +264,10 @@ describe('agent-lag run --fail-on-block-ms fails closed', () => {
     const result = await runKilled(['--fail-on-block-ms', '300', '--', process.execPath, killed]);
     expect(result.code).toBe(128 + 9);
     expect(result.stderr).toMatch(exceeded);
-    // run saw it exit: the block lasted at least until then, 700 ms or more.
-    expect(result.stderr).toMatch(/≥ (7\d\d ms|[\d.]+ s), never ended {2}\(still running when the process exited\) {2}at blockThenGetKilled/);
+    // run saw it exit: the block lasted at least until then, 700 ms or more (more on a loaded machine).
+    const line = /≥ (?:(\d+) ms|([\d.]+) s), never ended {2}\(still running when the process exited\) {2}at blockThenGetKilled/.exec(result.stderr);
+    expect(line, result.stderr).not.toBeNull();
+    expect(line?.[1] !== undefined ? Number(line[1]) : Number(line?.[2]) * 1000).toBeGreaterThanOrEqual(700);
   }, 60_000);
 
   it('fails when the event log cannot be read (a directory given as --report)', async () => {

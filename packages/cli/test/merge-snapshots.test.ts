@@ -184,6 +184,6 @@ describe('the watch screen of several processes', () => {
     const lines = renderScreen(state, { columns: 200, rows: 60 }, new Chalk({ level: 0 }), T0 + 10_000);
     // p50 from the merged histograms: the 640 ms stall's bucket (640-643 at two significant digits).
     expect(lines).toContainEqual(expect.stringMatching(/^stalls > 100 ms {2}3 {2}p50 64\d ms {2}p99 800 ms {2}max 800 ms {2}total 1\.59 s {2}\(merged across 2 processes\)$/));
-    expect(lines).toContain('worst stalls  800 ms pid 101 (no stack: rate-limited), 640 ms pid 202, 150 ms pid 101');
+    expect(lines).toContain('worst stalls  800 ms pid 101 (no stack: rate-limited, the budget for detailed reports was spent), 640 ms pid 202, 150 ms pid 101');
   });
 });

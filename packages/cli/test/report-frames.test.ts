@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeNoStack } from '../src/report/describe.js';
+import { describeNoStack, describeNoStackReason } from '../src/report/describe.js';
 import { describeFrame, frameFile, frameOwner, packageOfPath, readableFunctionName } from '../src/report/frames.js';
 import type { Frame } from '../src/report/log-types.js';
 import { foldedText, foldStack, headFrame } from '../src/report/stack-fold.js';
@@ -132,14 +132,23 @@ describe('foldStack', () => {
 describe('describeNoStack', () => {
   const none = { stack: [], inFlight: null };
   it('says why a block has no stack, from what the block carries', () => {
-    expect(describeNoStack({ ...none, noStack: 'a repeat of a stack logged earlier (3 blocks): its block was not logged again' }, 'full')).toMatch(/^a repeat/);
-    expect(describeNoStack(none, 'lag-only')).toBe('no stack: the monitor ran lag-only (no inspector)');
+    expect(describeNoStack({ ...none, noStack: 'a repeat of a stack logged earlier, 3 blocks in all: its block was not logged again' }, 'full')).toMatch(/^a repeat/);
+    expect(describeNoStack(none, 'lag-only')).toBe('no stack: the monitor ran lag-only, without the inspector');
     expect(describeNoStack({ ...none, ongoing: true }, 'full')).toMatch(/^no stack sampled before it was reported/);
     expect(describeNoStack({ stack: [], inFlight: { api: 'fs.readFileSync', hint: null } }, 'full')).toBe(
       'no stack: a native call that ended before the watchdog could sample it; the sync API in flight names it',
     );
     expect(describeNoStack(none, 'full')).toBe('no stack: over before the watchdog could sample it, or a native call no wrapper names');
     expect(describeNoStack({ stack: [frame('f', 'file:///a.js')], inFlight: null }, 'full')).toBeNull();
+  });
+
+  it("words the counters' reasons without parentheses inside, since the terminal wraps each in its own", () => {
+    expect(describeNoStackReason('rate-limited')).toBe('no stack: rate-limited, the budget for detailed reports was spent');
+    expect(describeNoStackReason('lag-only')).toBe('no stack: the monitor ran lag-only, without the inspector');
+    expect(describeNoStackReason('debugger')).toBe('no stack: a debugger held the main thread');
+    expect(describeNoStackReason('not-caught')).toBe(describeNoStack({ stack: [], inFlight: null }, 'full'));
+    expect(describeNoStackReason('some-new-word')).toBe('no stack: some-new-word');
+    for (const reason of ['rate-limited', 'lag-only', 'debugger', 'not-caught']) expect(describeNoStackReason(reason)).not.toMatch(/[()]/);
   });
 });
 

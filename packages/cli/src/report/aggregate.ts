@@ -144,6 +144,11 @@ export interface LagPoint {
   utilization: number | null;
   /** How many logged windows this point stands for (more than 1 once downsampled). */
   windows: number;
+  /**
+   * The window's length, ms, for a point that stands for one window that said it (LagRecord.windowMs):
+   * the chart sizes its bars from it instead of guessing from the gaps between points.
+   */
+  windowMs?: number;
 }
 
 /**
@@ -159,7 +164,10 @@ export class LagSeries {
   add(lag: LagRecord): void {
     this.#origin ??= lag.at;
     const slot = this.#width === 0 ? lag.at : Math.floor((lag.at - this.#origin) / this.#width);
-    this.#put(slot, { at: lag.at, p50Ms: lag.lag.p50Ms, p99Ms: lag.lag.p99Ms, maxMs: lag.lag.maxMs, utilization: lag.utilization, windows: 1 });
+    const point: LagPoint = { at: lag.at, p50Ms: lag.lag.p50Ms, p99Ms: lag.lag.p99Ms, maxMs: lag.lag.maxMs, utilization: lag.utilization, windows: 1 };
+    // 0 is what the reader gives a window that did not say its length (older monitors).
+    if (lag.windowMs > 0) point.windowMs = lag.windowMs;
+    this.#put(slot, point);
     if (this.#slots.size > LAG_POINTS) this.#coarsen();
   }
 
@@ -173,6 +181,8 @@ export class LagSeries {
       return;
     }
     seen.at = Math.max(seen.at, point.at);
+    // Several windows now: no single window's length describes the point.
+    delete seen.windowMs;
     seen.maxMs = Math.max(seen.maxMs, point.maxMs);
     seen.p99Ms = Math.max(seen.p99Ms, point.p99Ms);
     seen.windows += point.windows;
@@ -204,6 +214,7 @@ export class LagSeries {
         maxMs: s.maxMs,
         utilization: s.utilizationCount > 0 ? s.utilizationSum / s.utilizationCount : null,
         windows: s.windows,
+        ...(s.windows === 1 && s.windowMs !== undefined ? { windowMs: s.windowMs } : {}),
       }));
   }
 }

@@ -28,7 +28,23 @@ export function describeContext(context: Context | null): string | null {
   return parts.length ? parts.join(' ') : null;
 }
 
-/** What a block without a stack still says: why it has none (log-figures words the counters' reasons). */
+/*
+ * Why a stall has no stack, worded once for every output (`run`, `watch`, `report` terminal, JSON and
+ * HTML): the terminal wraps a reason in parentheses of its own, so none has parentheses inside.
+ */
+const NO_STACK_REASONS: Record<string, string> = {
+  'lag-only': 'no stack: the monitor ran lag-only, without the inspector',
+  debugger: 'no stack: a debugger held the main thread',
+  'rate-limited': 'no stack: rate-limited, the budget for detailed reports was spent',
+  'not-caught': 'no stack: over before the watchdog could sample it, or a native call no wrapper names',
+};
+
+/** The words for a stall the counters kept without a stack (`stalls.worst[].noStack`); a word a newer monitor uses is shown as it is. */
+export function describeNoStackReason(reason: string): string {
+  return NO_STACK_REASONS[reason] ?? `no stack: ${reason}`;
+}
+
+/** What a block without a stack still says: why it has none (in the words of the counters' reasons). */
 export interface StacklessBlock {
   stack: readonly Frame[];
   inFlight: InFlight | null;
@@ -38,7 +54,7 @@ export interface StacklessBlock {
 }
 
 /**
- * Why a block has no stack, in the words log-figures gives the counters' reasons; null when it has one. A block event with an empty
+ * Why a block has no stack, in the words of the counters' reasons; null when it has one. A block event with an empty
  * stack carries no reason field, so the reason is read from what it does carry: the monitor's mode,
  * whether it was still running when written, and whether a sync API was in flight (a native call the
  * watchdog cannot pause inside: it ended before a pause landed, and the API's name is what is known).
@@ -46,11 +62,11 @@ export interface StacklessBlock {
 export function describeNoStack(block: StacklessBlock, mode: string | null): string | null {
   if (block.noStack) return block.noStack;
   if (block.stack.length > 0) return null;
-  // Worded as log-figures words the counters' reasons, so one stall reads the same in every table.
-  if (mode === 'lag-only') return 'no stack: the monitor ran lag-only (no inspector)';
+  // Worded as the counters' reasons, so one stall reads the same in every table.
+  if (mode === 'lag-only') return describeNoStackReason('lag-only');
   if (block.ongoing) return 'no stack sampled before it was reported: a native call, or the report budget was spent';
   if (block.inFlight) return 'no stack: a native call that ended before the watchdog could sample it; the sync API in flight names it';
-  return 'no stack: over before the watchdog could sample it, or a native call no wrapper names';
+  return describeNoStackReason('not-caught');
 }
 
 export function formatPercent(ratio: number): string {

@@ -11,6 +11,7 @@
 
 import hdr from 'hdr-histogram-js';
 import { mergeSyncCalls, mergeTopStacks } from '../watch/merge-snapshots.js';
+import { describeNoStackReason } from './describe.js';
 import { endOf, LogAggregator, type Durations, type LagPoint, type ProcessState, type SkippedLines } from './aggregate.js';
 import type { BlockRecord, EventLog, LagFigures, StackSummaryRecord, StallRecord, SummaryRecord, SyncCallRecord } from './log-types.js';
 
@@ -341,13 +342,6 @@ function processStackGroups(process: Working): StackSummaryRecord[] {
   return [...groups.values()];
 }
 
-const NO_STACK: Record<string, string> = {
-  'lag-only': 'no stack: the monitor ran lag-only (no inspector)',
-  debugger: 'no stack: a debugger held the main thread',
-  'rate-limited': 'no stack: the detailed-report budget was spent (rate-limited)',
-  'not-caught': 'no stack: over before the watchdog could sample it, or a native call no wrapper names',
-};
-
 /** Same stall: same process, and the same start or (without one) the same duration, to the millisecond. */
 const near = (a: number, b: number) => Math.abs(a - b) < 1;
 
@@ -370,11 +364,11 @@ function worstBlocks(processes: readonly Working[], groups: readonly StackSummar
     const undetailed = (startedAt: number | null, durationMs: number, signature: string | null, noStack: string | null): WorstBlock => {
       const group = signature !== null ? groups.find((g) => g.signature === signature) : groups.find((g) => g.stack.length > 0 && near(g.maxMs, durationMs));
       const why = group
-        ? `a repeat of a stack logged earlier (${group.count} blocks): its block was not logged again`
+        ? `a repeat of a stack logged earlier, ${group.count} blocks in all: its block was not logged again`
         : lagOnly
-          ? (NO_STACK['lag-only'] as string)
+          ? describeNoStackReason('lag-only')
           : noStack
-            ? (NO_STACK[noStack] ?? `no stack: ${noStack}`)
+            ? describeNoStackReason(noStack)
             : 'no block event: rate-limited, a repeat of a logged stack, or over before its stack was caught';
       return {
         pid: process.pid,

@@ -1,8 +1,9 @@
 import chalk from 'chalk';
-import { describeContext, describeInFlight, describeRequestsInFlight, formatPercent } from './describe.js';
-import { describeFrame, isInternalFrame, relativeSite } from './frames.js';
+import { describeContext, describeInFlight, describeNoStack, describeRequestsInFlight, formatPercent } from './describe.js';
+import { describeFrame, relativeSite } from './frames.js';
 import type { Frame } from './log-types.js';
 import { formatMs, type ReportModel } from './model.js';
+import { foldedText, foldStack, headFrame } from './stack-fold.js';
 
 const FRAMES_SHOWN = 4;
 const SYNC_SITES_SHOWN = 10;
@@ -17,10 +18,11 @@ function table(header: string[], rows: string[][]): string[] {
   return [chalk.dim(line(header)), ...rows.map(line)];
 }
 
-/** Application frames first; Node's internals and the monitor's wrappers are noise here. */
-function shownFrames(stack: readonly Frame[]): Frame[] {
-  const app = stack.filter((frame) => !isInternalFrame(frame));
-  return (app.length ? app : stack).slice(0, FRAMES_SHOWN);
+/** The application's frames, each run of dependency frames folded into one `+18 frames in express, router` line. */
+function stackLines(stack: readonly Frame[], indent = '       '): string[] {
+  return foldStack(stack)
+    .slice(0, FRAMES_SHOWN)
+    .map((line) => (line.kind === 'frame' ? `${indent}at ${describeFrame(line.frame)}` : chalk.dim(`${indent}${foldedText(line)}`)));
 }
 
 function section(title: string): string {
@@ -119,8 +121,9 @@ export function renderTerminal(model: ReportModel): string {
           (ctx ? `  ${chalk.dim('during')} ${ctx}` : '') +
           heldUp(block.requestsInFlight),
       );
-      if (block.stack.length === 0) out.push(chalk.dim('       (no stack sampled before the report)'));
-      for (const frame of shownFrames(block.stack)) out.push(`       at ${describeFrame(frame)}`);
+      const why = describeNoStack(block, model.mode);
+      if (why) out.push(chalk.dim(`       (${why})`));
+      out.push(...stackLines(block.stack));
     }
   }
 
@@ -136,16 +139,16 @@ export function renderTerminal(model: ReportModel): string {
           heldUp(block.requestsInFlight) +
           (block.late ? chalk.dim('  (stack captured late)') : ''),
       );
-      if (block.noStack) out.push(chalk.dim(`       (${block.noStack})`));
-      else if (block.stack.length === 0) out.push(chalk.dim('       (no stack captured for this block)'));
-      for (const frame of shownFrames(block.stack)) out.push(`       at ${describeFrame(frame)}`);
+      const why = describeNoStack(block, model.mode);
+      if (why) out.push(chalk.dim(`       (${why})`));
+      out.push(...stackLines(block.stack));
     }
   }
 
   if (model.stackGroups.length) {
     out.push(section('Blocking stacks'));
     const rows = model.stackGroups.map((group) => {
-      const top = shownFrames(group.stack)[0];
+      const top = headFrame(group.stack);
       const where = top ? describeFrame(top) : (describeInFlight(group.inFlight) ?? '?');
       return [where, String(group.count), formatMs(group.totalMs), formatMs(group.maxMs)];
     });

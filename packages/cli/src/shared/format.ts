@@ -1,5 +1,7 @@
 import type { ChalkInstance } from 'chalk';
-import { describeRequestsInFlight } from '../report/describe.js';
+import { describeNoStack, describeRequestsInFlight } from '../report/describe.js';
+import { frameLocation, isInternalFrame, isUserFrame, readableFunctionName, relativeSite } from '../report/frames.js';
+import { foldedText, foldStack, headFrame } from '../report/stack-fold.js';
 import { figuresNotes, type LogFigures } from '../report/log-figures.js';
 import type { BlockEvent, InFlightCall, LagFigures, MonitorContext, StackFrame } from './monitor-types.js';
 
@@ -16,18 +18,20 @@ export function formatPercent(fraction: number): string {
   return `${Math.round(fraction * 100)}%`;
 }
 
-/** `fn (file.js:12:5)`; node: internals and absolute file: URLs shortened to stay readable. */
+/**
+ * `summarize (src/tools.js:12:5)`, a frame as `report` writes it: V8's inferred chains read as their last
+ * names, the path relative to cwd, a source-mapped dependency file that is not on disk as
+ * `package@version/path`.
+ */
 export function formatFrame(frame: StackFrame, cwd = process.cwd()): string {
-  const name = frame.functionName || '<anonymous>';
+  const name = readableFunctionName(frame.functionName);
   if (!frame.url) return name;
-  return `${name} (${shortenUrl(frame.url, cwd)}:${frame.line}:${frame.column})`;
+  return `${name} (${frameLocation(frame, cwd)})`;
 }
 
+/** A file URL or path relative to cwd when below it (sync call sites, which are `file:line:column`). */
 export function shortenUrl(url: string, cwd = process.cwd()): string {
-  let path = url.startsWith('file://') ? decodeURIComponent(url.slice('file://'.length)) : url;
-  const base = cwd.endsWith('/') ? cwd : `${cwd}/`;
-  if (path.startsWith(base)) path = path.slice(base.length);
-  return path;
+  return relativeSite(url, cwd);
 }
 
 export function formatInFlight(call: InFlightCall | null): string {
@@ -57,23 +61,38 @@ export function formatContext(context: MonitorContext | null): string {
   return [words, ...fields].filter((part) => part !== '').join(' ');
 }
 
-/** The frame a person should look at: the innermost one that is not Node's own code. */
+/**
+ * The frame a person should look at, as `report` picks it: the application's innermost frame, else the
+ * innermost dependency frame; never Node's internals or the monitor's own wrappers when there is another.
+ */
 export function blamedFrame(stack: readonly StackFrame[]): StackFrame | undefined {
-  return stack.find((frame) => frame.url && !frame.url.startsWith('node:')) ?? stack[0];
+  return headFrame(stack);
 }
 
 /**
  * `blamed ← caller ← caller  file:line:col`: function names first, so a narrow terminal cuts the
- * location rather than who called whom.
+ * location rather than who called whom. The callers are the application's own frames after the blamed
+ * one (a framework's dispatch between them says nothing about the code to change); when the blamed frame
+ * is a dependency's, the frames after it that are not Node's or ours.
  */
 export function formatBlame(stack: readonly StackFrame[], callers = 2): string {
   const blamed = blamedFrame(stack);
   if (!blamed) return '';
-  const names = [blamed, ...stack.slice(stack.indexOf(blamed) + 1).filter((frame) => !frame.url.startsWith('node:')).slice(0, callers)].map(
-    (frame) => frame.functionName || '<anonymous>',
-  );
-  const where = blamed.url ? `  ${shortenUrl(blamed.url)}:${blamed.line}:${blamed.column}` : '';
+  const own = isUserFrame(blamed);
+  const after = stack.slice(stack.indexOf(blamed) + 1).filter((frame) => (own ? isUserFrame(frame) : !isInternalFrame(frame)));
+  const names = [blamed, ...after.slice(0, callers)].map((frame) => readableFunctionName(frame.functionName));
+  const where = blamed.url ? `  ${frameLocation(blamed)}` : '';
   return `${names.join(' ← ')}${where}`;
+}
+
+/**
+ * A stack as `report` prints it, at most `shown` lines: the application's frames, each run of dependency
+ * frames folded into one `+18 frames in express, router` line.
+ */
+export function formatStackLines(stack: readonly StackFrame[], color: ChalkInstance, indent: string, shown = 5): string[] {
+  return foldStack(stack)
+    .slice(0, shown)
+    .map((line) => (line.kind === 'frame' ? `${indent}at ${formatFrame(line.frame)}` : color.dim(`${indent}${foldedText(line)}`)));
 }
 
 export interface BlockLineOptions {
@@ -198,6 +217,7 @@ export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStac
   // The same worst blocks, in the same order, as `report` lists: from the figures, so the worst stall the
   // counters saw is first even when its block was never logged (a repeat, rate-limited).
   const worst = figures.worstBlocks.slice(0, maxStacks);
+  const mode = figures.processes.some((p) => p.snapshot?.mode === 'lag-only') ? 'lag-only' : null;
   if (worst.length > 0) {
     lines.push(`  ${color.bold('worst blocks')}`);
     const named = new Set<string>();
@@ -211,13 +231,11 @@ export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStac
       lines.push(`  ${String(index + 1).padStart(3)}. ${color.red(formatMs(entry.durationMs))}${api ? `  ${color.yellow(api)}` : ''}${times}${who}`);
       const context = formatContext(entry.context);
       if (context) lines.push(`         ${color.cyan(context)}`);
-      if (entry.noStack) lines.push(color.dim(`         (${entry.noStack})`));
-      else if (entry.stack.length === 0) lines.push(color.dim('         (no stack)'));
+      // Why it has no stack in `report`'s words; the Node API it was in (execSync…) is on the line above.
+      const why = describeNoStack(entry, mode);
+      if (why) lines.push(color.dim(`         (${why})`));
       if (entry.late) lines.push(color.dim('         (stack taken after the block ended)'));
-      // From the frame just above the blamed one: the Node API it called (execSync…) stays in view.
-      const blamed = blamedFrame(entry.stack);
-      const from = blamed ? Math.max(0, entry.stack.indexOf(blamed) - 1) : 0;
-      for (const frame of entry.stack.slice(from, from + 5)) lines.push(`         at ${formatFrame(frame)}`);
+      lines.push(...formatStackLines(entry.stack, color, '         '));
     });
   }
   // Sites never slow enough to be located and under a millisecond in total are noise here.

@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import { blamedFrame, formatBlame, formatContext, formatFrame, formatInFlight, formatMs, formatPercent } from '../shared/format.js';
-import { describeRequestsInFlight } from '../report/describe.js';
+import { describeNoStackReason, describeRequestsInFlight } from '../report/describe.js';
 import { bar, sparkline } from './charts.js';
 import { mergeStalls, mergeTopStacks } from './merge-snapshots.js';
 import { readRoutesSection } from './routes-section.js';
@@ -38,7 +38,7 @@ export function renderScreen(state: WatchState, size: ScreenSize, color: ChalkIn
     if (stalls.worst.length > 0) {
       const worst = stalls.worst.map((stall) => {
         const who = snapshots.length > 1 && stall.pid !== null ? color.dim(` pid ${stall.pid}`) : '';
-        const why = stall.noStack ? color.dim(` (no stack: ${stall.noStack})`) : '';
+        const why = stall.noStack ? color.dim(` (${describeNoStackReason(stall.noStack)})`) : '';
         return `${formatMs(stall.durationMs)}${who}${why}`;
       });
       lines.push(`${color.bold('worst stalls')}  ${worst.join(', ')}`);
