@@ -23,9 +23,9 @@ it('keeps the longest block as the worst, and logs it although its stack is a re
   const blocks = result.events.filter((event): event is BlockEvent => event.type === 'block' && event.ongoing !== true && event.stack.some((frame) => frame.functionName === 'sameStackEveryTime'));
   const summary = result.events.find((event): event is SummaryEvent => event.type === 'summary')!;
   const worst = summary.stalls.worst!;
-  // The 800 ms block: the longest, and logged although its stack repeats the first block's (it is longer
+  // The 2.5 s block: the longest, and logged although its stack repeats the first block's (it is longer
   // than every block logged before it by more than a threshold).
-  expect(worst[0]!.durationMs).toBeGreaterThanOrEqual(760);
+  expect(worst[0]!.durationMs, JSON.stringify(worst)).toBeGreaterThanOrEqual(2500 * 0.95);
   expect(worst[0]!.durationMs).toBe(summary.stalls.maxMs);
   expect(worst[0]!.logged).toBe(true);
   const block = blocks.find((candidate) => candidate.startedAt === worst[0]!.startedAt);
