@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StackFrame } from '../src/types.js';
-import { createWorld, type FakeCapturer } from './watchdog-fakes.js';
+import { createWorld, FakeCapturer } from './watchdog-fakes.js';
 
 /*
  * The watchdog on a loaded machine, driven in one thread with the fakes of watchdog-core.test.ts: its
@@ -106,5 +106,25 @@ describe('a poll between the main thread pushing a stall and storing the beat th
     watcher.step();
     expect(capturer.quickPending).toBe(0);
     expect(watcher.stats.count).toBe(1);
+  });
+});
+
+describe('an inspector opened while the watchdog was still starting', () => {
+  it('keeps the mode lag-only when the capturer connects after it (a slow start on a loaded machine)', () => {
+    const world = createWorld({ capturer: null });
+    world.main.slots.setDebuggerActive();
+    world.watcher.setCapturer(new FakeCapturer());
+    expect(world.watcher.mode).toBe('lag-only');
+    expect(world.modes).toEqual([]);
+  });
+
+  it('says lag-only at the next poll once the main thread saw the inspector, without waiting for a block to capture', () => {
+    const world = createWorld();
+    expect(world.watcher.mode).toBe('full');
+    world.main.idleBeats(100, 100);
+    world.main.slots.setDebuggerActive();
+    world.watcher.step();
+    expect(world.watcher.mode).toBe('lag-only');
+    expect(world.modes).toEqual(['lag-only']);
   });
 });

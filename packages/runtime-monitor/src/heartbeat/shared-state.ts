@@ -187,9 +187,10 @@ export class MainThreadSlots extends SharedSlots {
     return Atomics.load(this.state, PUBLISHED_BEAT) === startBeat;
   }
 
-  /** A debugger or the inspector port owns the main thread from now on. */
+  /** A debugger or the inspector port owns the main thread from now on; the watchdog is woken to say so. */
   setDebuggerActive(): void {
     Atomics.store(this.state, DEBUGGER_ACTIVE, 1);
+    this.wakeWatchdog();
   }
 
   setHostDebugger(enabled: boolean): void {

@@ -174,7 +174,8 @@ export class StallWatcher {
   /** The stack capturer arrived (it connects asynchronously) or was lost (null). */
   setCapturer(capturer: Capturer | null): void {
     this.#capturer = capturer;
-    this.#setMode(capturer === null ? 'lag-only' : 'full');
+    // An inspector opened before the capturer connected (a slow start on a loaded machine) already owns the main thread.
+    this.#setMode(capturer === null || this.#deps.slots.inspectorActive ? 'lag-only' : 'full');
   }
 
   /**
@@ -183,6 +184,8 @@ export class StallWatcher {
    */
   step(): { delayMs: number; idle: boolean } {
     const { slots, now } = this.#deps;
+    // The inspector was opened (the main thread wakes us when it sees it): said at once, not at the next capture.
+    if (this.#mode === 'full' && slots.inspectorActive) this.#setMode('lag-only');
     const beat = slots.beat();
     const live = this.#live;
     if (live !== null && beat !== live.startBeat && !live.over) this.#endLive(live);
