@@ -339,3 +339,51 @@ describe('agent-lag run leaves nothing behind', () => {
     expect(left).toEqual([]);
   });
 });
+
+describe('agent-lag run on an agent tool that blocks (trackRun, #17)', () => {
+  const toolBlock = join(repoRoot, 'test/fixtures/cli-agents/tool-block.mjs');
+  let scratch: string;
+
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'agent-lag-run-agents-'));
+  });
+
+  afterAll(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it("lists the tool's calls, blocks and blocked time beside the blocks in the summary, and the agent's runs", async () => {
+    const report = join(scratch, 'events.ndjson');
+    const result = await runCli(['--report', report, '--', process.execPath, toolBlock, 'once']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('tool done\n');
+    // The block this test caused: the 400 ms busy loop inside the tool call, named to the tool and agent.
+    const events = jsonLines((await readFile(report, 'utf8')).trim().split('\n'));
+    // Its final event (it may first be logged as ongoing, with its age so far).
+    const block = events.find(
+      (e) => e['type'] === 'block' && e['ongoing'] !== true && (e['context'] as Record<string, unknown> | null)?.['gen_ai.tool.name'] === 'summarize_repo',
+    );
+    expect(block, result.stderr).toBeDefined();
+    const durationMs = block?.['durationMs'] as number;
+    expect(durationMs).toBeGreaterThanOrEqual(400);
+
+    const lines = result.stderr.split('\n');
+    const summary = lines.slice(lines.findIndex((line) => line.startsWith('agent-lag run:'))).join('\n');
+    // The tools table: one call, one block, its time the block's (to run's rounding). Waited is what the
+    // call sat through of other stalls (none, unless a loaded machine stalled during its 20 ms sleep).
+    const ms = `${Math.round(durationMs)} ms`;
+    expect(summary).toMatch(
+      new RegExp(
+        [
+          '\n  tools',
+          ' {7}tool {12}calls  blocks  blocked   worst +waited',
+          ` {7}summarize_repo {6}1 {7}1   ${ms}  ${ms} +[\\d.]+ m?s\n`,
+        ].join('\n'),
+      ),
+    );
+    // The run's agent, with no run left in flight at the end.
+    expect(summary).toContain(
+      ['  agent runs in flight  (at the end)', '       agent   tenant  runs in flight  oldest', '       triage  –                    0       –'].join('\n'),
+    );
+  }, 60_000);
+});

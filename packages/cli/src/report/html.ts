@@ -105,6 +105,25 @@ function routesTable(model: ReportModel): string {
   return `<table class="routes"><thead><tr><th>route</th><th>requests</th><th>blocks</th><th>blocked</th><th>worst block</th><th>waited</th><th>in flight</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/** Per-tool figures and agent runs in flight: two small tables, only for a log whose processes tracked agent runs. */
+function agentsTables(model: ReportModel): string {
+  const { agents } = model;
+  if (!agents) return '';
+  const tools = agents.tools.map(
+    (t) =>
+      `<tr><td><code>${esc(t.tool)}</code></td><td>${t.calls}</td><td>${t.blocks}</td><td>${esc(formatMs(t.blockedMs))}</td><td>${t.blocks > 0 ? esc(formatMs(t.worstBlockMs)) : '–'}</td><td>${esc(formatMs(t.waitedMs))}</td></tr>`,
+  );
+  const runs = agents.agents.map(
+    (a) =>
+      `<tr><td>${a.agent === '' ? '–' : `<code>${esc(a.agent)}</code>`}</td><td class="text">${a.tenant === '' ? '–' : esc(a.tenant)}</td><td>${a.inFlight}</td><td>${a.oldestAgeMs === null ? '–' : esc(formatMs(a.oldestAgeMs))}</td></tr>`,
+  );
+  return `<h2>Tools</h2>
+${tools.length ? `<table class="tools"><thead><tr><th>tool</th><th>calls</th><th>blocks</th><th>blocked</th><th>worst block</th><th>waited</th></tr></thead><tbody>${tools.join('')}</tbody></table>` : '<p class="empty">No tool calls in this log.</p>'}
+${runs.length ? `<h2>Agent runs in flight</h2>
+<p class="dim">At each process's last summary or checkpoint: runs not yet ended, and how old the oldest was.</p>
+<table class="agent-runs"><thead><tr><th>agent</th><th class="text">tenant</th><th>runs in flight</th><th>oldest</th></tr></thead><tbody>${runs.join('')}</tbody></table>` : ''}`;
+}
+
 function stackGroups(model: ReportModel): string {
   if (model.stackGroups.length === 0) return '<p class="empty">No blocking stacks in this log.</p>';
   return model.stackGroups
@@ -206,6 +225,7 @@ ${model.stalls.withoutStack > 0 ? `<p class="dim totals">${model.stalls.count} s
 ${processes(model)}
 <h2>Routes</h2>
 ${routesTable(model)}
+${agentsTables(model)}
 ${neverEnded(model)}
 <h2>Worst blocks</h2>
 ${worstBlocks(model)}

@@ -10,6 +10,7 @@
  */
 
 import hdr from 'hdr-histogram-js';
+import { mergeAgentFigures, readAgentsSection, type AgentFigures } from '../shared/agents-section.js';
 import { mergeSyncCalls, mergeTopStacks } from '../watch/merge-snapshots.js';
 import { describeNoStackReason } from './describe.js';
 import { endOf, LogAggregator, type Durations, type LagPoint, type ProcessState, type SkippedLines } from './aggregate.js';
@@ -78,6 +79,12 @@ export interface LogFigures {
   /** Blocking stacks by signature, worst total first, never-ended blocks included. */
   stackGroups: StackSummaryRecord[];
   syncCalls: SyncCallRecord[];
+  /**
+   * Per-tool figures and agent runs in flight (trackRun, the SDK adapters), from the `agents` section of
+   * each process's summary or latest checkpoint, added up; run ages as at that snapshot. Null when no
+   * process tracked a run.
+   */
+  agents: AgentFigures | null;
   /** The longest block after start-up: ended, or never ended (at least its known age). 0 when none. */
   worstBlockMs: number;
   /** Whether the log holds any event at all. */
@@ -437,6 +444,7 @@ export function logFigures(log: EventLog, options: FiguresOptions = {}): LogFigu
     neverEnded,
     stackGroups,
     syncCalls: mergeSyncCalls(processes.map((p) => p.snapshot?.syncCalls ?? [])),
+    agents: mergeAgentFigures(processes.map((p) => (p.snapshot ? readAgentsSection(p.snapshot.sections, p.snapshot.at ?? p.endAt ?? 0) : null))),
     worstBlockMs,
     heard: aggregate.events > 0,
     from: Number.isFinite(from) ? from : null,

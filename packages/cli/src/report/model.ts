@@ -1,3 +1,4 @@
+import type { AgentFigures } from '../shared/agents-section.js';
 import type { LagPoint } from './aggregate.js';
 import { figuresNotes, logFigures, type FiguresOptions, type NeverEndedBlock, type ProcessFigures, type WorstBlock } from './log-figures.js';
 import type { EventLog, LagFigures, StackSummaryRecord, StallRecord, SyncCallRecord } from './log-types.js';
@@ -50,6 +51,12 @@ export interface ReportModel {
   neverEnded: NeverEndedBlock[];
   stackGroups: StackGroup[];
   routes: RouteRow[] | null;
+  /**
+   * Per-tool figures (calls, blocks, blocked, worst, waited) and agent runs in flight with the oldest's
+   * age, from the processes' `agents` sections (ages as at each process's last snapshot). Null when no
+   * process tracked an agent run.
+   */
+  agents: AgentFigures | null;
   syncCalls: SyncCallRecord[];
 }
 
@@ -218,6 +225,7 @@ export function buildReport(log: EventLog, options: FiguresOptions = {}): Report
     neverEnded: [...neverEnded].sort((a, b) => b.durationMs - a.durationMs),
     stackGroups: figures.stackGroups,
     routes: mergedRoutes(processes),
+    agents: figures.agents,
     syncCalls: figures.syncCalls,
   };
 }

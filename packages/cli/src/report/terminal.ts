@@ -1,4 +1,5 @@
 import chalk from 'chalk';
+import { agentRunTable, toolTable } from '../shared/agents-table.js';
 import { describeContext, describeInFlight, describeNoStack, describeRequestsInFlight, formatPercent } from './describe.js';
 import { describeFrame, relativeSite } from './frames.js';
 import type { Frame } from './log-types.js';
@@ -167,6 +168,15 @@ export function renderTerminal(model: ReportModel): string {
       dash(r.waitedMs, formatMs),
     ]);
     for (const line of table(['route', 'requests', 'blocks', 'blocked', 'worst', 'waited'], rows)) out.push(`  ${line}`);
+  }
+
+  if (model.agents) {
+    // Tools beside routes: the agent work that blocked the loop, and the runs still open at the end.
+    const options = { color: chalk, formatMs, indent: '  ' };
+    const tools = toolTable(model.agents, options);
+    if (tools.length) out.push(section('Tools'), ...tools);
+    const runs = agentRunTable(model.agents, options);
+    if (runs.length) out.push(section('Agent runs in flight') + chalk.dim('  (at each process\'s last summary or checkpoint)'), ...runs);
   }
 
   if (model.syncCalls.length) {

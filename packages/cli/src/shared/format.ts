@@ -3,6 +3,7 @@ import { describeNoStack, describeRequestsInFlight } from '../report/describe.js
 import { frameLocation, isInternalFrame, isUserFrame, readableFunctionName, relativeSite } from '../report/frames.js';
 import { foldedText, foldStack, headFrame } from '../report/stack-fold.js';
 import { figuresNotes, type LogFigures } from '../report/log-figures.js';
+import { agentRunTable, toolTable } from './agents-table.js';
 import type { BlockEvent, InFlightCall, LagFigures, MonitorContext, StackFrame } from './monitor-types.js';
 
 /** Milliseconds the way a person reads them: 0.42 ms, 12.3 ms, 250 ms, 1.50 s. */
@@ -237,6 +238,14 @@ export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStac
       if (entry.late) lines.push(color.dim('         (stack taken after the block ended)'));
       lines.push(...formatStackLines(entry.stack, color, '         '));
     });
+  }
+  // Per tool, beside the blocks: what each agent tool cost the loop, and the runs still open at the end.
+  if (figures.agents) {
+    const options = { color, formatMs, indent: '       ' };
+    const tools = toolTable(figures.agents, options);
+    if (tools.length > 0) lines.push(`  ${color.bold('tools')}`, ...tools);
+    const runs = agentRunTable(figures.agents, options);
+    if (runs.length > 0) lines.push(`  ${color.bold('agent runs in flight')}${color.dim('  (at the end)')}`, ...runs);
   }
   // Sites never slow enough to be located and under a millisecond in total are noise here.
   const sites = figures.syncCalls.filter((site) => site.site !== null || site.totalMs >= 1).slice(0, 5);

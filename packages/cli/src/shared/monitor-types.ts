@@ -18,3 +18,6 @@ export type {
   ThreadPoolFigures,
   WorstStall,
 } from '@agent-lag/runtime-monitor';
+
+// The agents section (per-tool figures, agent runs in flight) is published by the monitor's agents module.
+export type { AgentSectionEntry, AgentsSection, ToolSectionEntry } from '@agent-lag/runtime-monitor/agents';

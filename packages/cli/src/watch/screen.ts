@@ -1,6 +1,8 @@
 import type { ChalkInstance } from 'chalk';
 import { blamedFrame, formatBlame, formatContext, formatFrame, formatInFlight, formatMs, formatPercent } from '../shared/format.js';
 import { describeNoStackReason, describeRequestsInFlight } from '../report/describe.js';
+import { mergeAgentFigures, readAgentsSection } from '../shared/agents-section.js';
+import { agentRunTable, toolTable } from '../shared/agents-table.js';
 import { bar, sparkline } from './charts.js';
 import { mergeStalls, mergeTopStacks } from './merge-snapshots.js';
 import { readRoutesSection } from './routes-section.js';
@@ -42,6 +44,15 @@ export function renderScreen(state: WatchState, size: ScreenSize, color: ChalkIn
         return `${formatMs(stall.durationMs)}${who}${why}`;
       });
       lines.push(`${color.bold('worst stalls')}  ${worst.join(', ')}`);
+    }
+    // Per tool beside the per-route lines: which agent tool froze the loop, and the runs open now (their
+    // ages counted to now, so they keep growing while a process is wedged).
+    const agents = mergeAgentFigures(snapshots.map((s) => readAgentsSection(s.sections, now)));
+    if (agents) {
+      const tools = toolTable(agents, { color, formatMs, indent: '  ', maxRows: 5 });
+      if (tools.length > 0) lines.push('', color.bold('tools'), ...tools);
+      const runs = agentRunTable(agents, { color, formatMs, indent: '  ', maxRows: 3 });
+      if (runs.length > 0) lines.push('', color.bold('agent runs in flight'), ...runs);
     }
   }
 

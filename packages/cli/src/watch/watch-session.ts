@@ -1,4 +1,5 @@
 import type { ChalkInstance } from 'chalk';
+import { mergeAgentFigures, readAgentsSection } from '../shared/agents-section.js';
 import { formatBlockLine, formatNeverEndedLine } from '../shared/format.js';
 import { mergeStalls } from './merge-snapshots.js';
 import { MonitorConnection } from './monitor-connection.js';
@@ -136,7 +137,9 @@ export class WatchSession {
   private printFinal(): void {
     if (this.options.output === 'json') {
       const snapshots = this.state.snapshots();
-      this.emit({ type: 'merged', processes: snapshots.map((s) => s.pid), stalls: mergeStalls(snapshots) });
+      // `agents`: per-tool figures and agent runs in flight of every process added up (run ages as of now); null when none tracked a run.
+      const agents = mergeAgentFigures(snapshots.map((s) => readAgentsSection(s.sections, Date.now())));
+      this.emit({ type: 'merged', processes: snapshots.map((s) => s.pid), stalls: mergeStalls(snapshots), agents });
       return;
     }
     const size = { columns: process.stdout.columns || 100, rows: 60 };
