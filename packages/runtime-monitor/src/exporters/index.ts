@@ -4,6 +4,8 @@
  */
 export { renderPrometheus, renderFamilies, PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 export { buildFamilies, describeFamilies, STALL_BUCKETS_SECONDS, EVENT_LOOP_SECTION } from './families.js';
+// The `agents` section as a reader of a snapshot (the CLI's per-tool table) finds it, checked.
+export { agentsSectionOf } from './snapshot-sections.js';
 export type { EventLoopTime, FamilyDescriptor, FamilyOptions, FamilyType, MetricFamily, Sample } from './families.js';
 export { registerPromClientMetrics } from './prom-client.js';
 export type { PromClientExport, PromClientExportOptions, PromClientLike, PromRegistryLike } from './prom-client.js';
