@@ -128,3 +128,26 @@ describe('an inspector opened while the watchdog was still starting', () => {
     expect(world.modes).toEqual(['lag-only']);
   });
 });
+
+describe('a process that ends before its watchdog started (a short-lived one on a loaded machine)', () => {
+  it('leaves every stall in the ring for the main thread to count: unreadStalls()', () => {
+    const { main } = createWorld();
+    main.idleBeats(200, 100);
+    const firstStart = main.lastBeatAt;
+    main.work(300);
+    main.beat();
+    main.idleBeats(200, 100);
+    const secondStart = main.lastBeatAt;
+    main.work(150);
+    // The exit's final beat: it ends the second block.
+    main.beat();
+    expect(main.slots.exitBeforeWorkerHolds()).toBe(true);
+    expect(main.slots.unreadStalls()).toEqual({
+      stalls: [
+        { startBeat: firstStart, durationMs: 300, endBeat: firstStart + 300 },
+        { startBeat: secondStart, durationMs: 150, endBeat: secondStart + 150 },
+      ],
+      lost: 0,
+    });
+  });
+});

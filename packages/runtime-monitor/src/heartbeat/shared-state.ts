@@ -147,6 +147,28 @@ class SharedSlots {
     Atomics.notify(this.state, POKE);
   }
 
+  /**
+   * The stalls pushed since `read` (a count of entries already taken). Entries overwritten before they
+   * were read are returned as `lost` so they are still counted.
+   */
+  drainStalls(read: number): { stalls: RingStall[]; read: number; lost: number } {
+    const state = this.state;
+    const written = Atomics.load(state, RING_WRITTEN);
+    let pending = (written - read) | 0;
+    let lost = 0;
+    if (pending > RING_SIZE) {
+      lost = pending - RING_SIZE;
+      pending = RING_SIZE;
+    }
+    const stalls: RingStall[] = [];
+    for (let i = pending; i > 0; i--) {
+      const index = (written - i) >>> 0;
+      const slot = RING_START + (index % RING_SIZE) * ENTRY;
+      stalls.push({ startBeat: Atomics.load(state, slot), durationMs: Atomics.load(state, slot + 1), endBeat: Atomics.load(state, slot + 2) });
+    }
+    return { stalls, read: written, lost };
+  }
+
   /** Back to the main thread's beat timer (the sentinel cannot vouch for an idle loop any more). */
   endOnDemandBeats(): void {
     if (Atomics.exchange(this.state, ON_DEMAND, 0) === 1) this.poke();
@@ -241,36 +263,24 @@ export class MainThreadSlots extends SharedSlots {
     return Atomics.compareExchange(this.state, EXIT_HOLDS, 0, -1) === 0;
   }
 
+  /**
+   * Every stall in the ring, for a process that ends before its watchdog started (exitBeforeWorkerHolds
+   * returned true): nobody has read them, and nobody will. On a loaded machine the worker can take over a
+   * second to start, and a short-lived process's blocks are all here.
+   */
+  unreadStalls(): { stalls: RingStall[]; lost: number } {
+    const { stalls, lost } = this.drainStalls(0);
+    return { stalls, lost };
+  }
+
   /** Blocks this thread until the worker has written its summary and let go of the inspector, bounded. */
   waitForExitDone(timeoutMs: number): void {
     Atomics.wait(this.state, EXIT_DONE, 0, timeoutMs);
   }
 }
 
-/** The watchdog worker's view: it drains the ring, sleeps until woken, and ends the sentinel. */
+/** The watchdog worker's view: it drains the ring (drainStalls), sleeps until woken, and ends the sentinel. */
 export class WatchdogSlots extends SharedSlots {
-  /**
-   * The stalls pushed since `read` (a count of entries already taken). Entries overwritten before they
-   * were read are returned as `lost` so they are still counted.
-   */
-  drainStalls(read: number): { stalls: RingStall[]; read: number; lost: number } {
-    const state = this.state;
-    const written = Atomics.load(state, RING_WRITTEN);
-    let pending = (written - read) | 0;
-    let lost = 0;
-    if (pending > RING_SIZE) {
-      lost = pending - RING_SIZE;
-      pending = RING_SIZE;
-    }
-    const stalls: RingStall[] = [];
-    for (let i = pending; i > 0; i--) {
-      const index = (written - i) >>> 0;
-      const slot = RING_START + (index % RING_SIZE) * ENTRY;
-      stalls.push({ startBeat: Atomics.load(state, slot), durationMs: Atomics.load(state, slot + 1), endBeat: Atomics.load(state, slot + 2) });
-    }
-    return { stalls, read: written, lost };
-  }
-
   /**
    * The loop's busy ms since beat `startBeat`, from its idle counter read on the main thread at `at`
    * (monitor clock); null once the beat moved.
