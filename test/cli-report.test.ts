@@ -284,3 +284,62 @@ describe('agent-lag report on a log of older monitors (no pid on block lines), t
     expect(stdout).not.toContain('ended without a summary');
   });
 });
+
+describe('agent-lag report on the log of an agent tool that blocked (trackRun, #17)', () => {
+  // Recorded here: a real process under `agent-lag run` runs trackRun({ operation: 'execute_tool',
+  // toolName: 'summarize_repo', agentName: 'triage' }) around a 400 ms busy loop.
+  const log = join(scratch, 'agent-tool.ndjson');
+  let durationMs = 0;
+
+  beforeAll(async () => {
+    const recorded = await run([cliBin, 'run', '--report', log, '--', process.execPath, join(repoRoot, 'test/fixtures/cli-agents/tool-block.mjs'), 'once'], {
+      cwd: repoRoot,
+      env: { ...process.env, NO_COLOR: '1', AGENT_LAG_STARTUP_GRACE_MS: '50' },
+      timeoutMs: 60_000,
+    });
+    expect(recorded.code, recorded.stderr).toBe(0);
+    // The block this test caused, by its context (its final event; it may first be logged as ongoing).
+    const block = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((e) => e['type'] === 'block' && e['ongoing'] !== true && (e['context'] as Record<string, unknown> | null)?.['gen_ai.tool.name'] === 'summarize_repo');
+    durationMs = block?.['durationMs'] as number;
+    expect(durationMs).toBeGreaterThanOrEqual(400);
+  }, 90_000);
+
+  it("prints the tool's row and the agent's runs in the terminal", async () => {
+    const { code, stdout } = await report([log]);
+    expect(code).toBe(0);
+    const ms = `${Math.round(durationMs)} ms`;
+    // One call, one block, its time the block's; waited: other stalls the call sat through (none, unless
+    // a loaded machine stalled during its 20 ms sleep).
+    expect(stdout).toMatch(new RegExp(`\\nTools\\n {2}tool {12}calls  blocks  blocked   worst +waited\\n {2}summarize_repo {6}1 {7}1 {3}${ms}  ${ms} +[\\d.]+ m?s\\n`));
+    expect(stdout).toContain(
+      [
+        "Agent runs in flight  (at each process's last summary or checkpoint)",
+        '  agent   tenant  runs in flight  oldest',
+        '  triage  –                    0       –',
+      ].join('\n'),
+    );
+  });
+
+  it('gives the same figures in --json and in the HTML report', async () => {
+    const { code, stdout } = await report([log, '--json']);
+    expect(code).toBe(0);
+    const model = JSON.parse(stdout) as { agents: { tools: Record<string, unknown>[]; agents: Record<string, unknown>[] } };
+    expect(model.agents.tools).toEqual([
+      { tool: 'summarize_repo', calls: 1, blocks: 1, blockedMs: durationMs, worstBlockMs: durationMs, waitedMs: expect.any(Number) as number, inFlight: 0 },
+    ]);
+    expect(model.agents.agents).toEqual([{ agent: 'triage', tenant: '', inFlight: 0, oldestInFlightStartedAt: null, oldestAgeMs: null }]);
+
+    const out = join(scratch, 'agent-tool.html');
+    expect((await report([log, '--html', out])).code).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    const ms = `${Math.round(durationMs)} ms`;
+    expect(html).toMatch(
+      new RegExp(`<h2>Tools</h2>\\n<table class="tools">.*<tbody><tr><td><code>summarize_repo</code></td><td>1</td><td>1</td><td>${ms}</td><td>${ms}</td><td>[\\d.]+ m?s</td></tr></tbody></table>`),
+    );
+    expect(html).toContain('<tbody><tr><td><code>triage</code></td><td class="text">–</td><td>0</td><td>–</td></tr></tbody>');
+  });
+});

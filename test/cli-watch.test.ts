@@ -301,3 +301,62 @@ describe('agent-lag watch: bad input is one line and exit code 2', () => {
     expectOneUsageLine(await run([cliBin, 'watch', '--attach', join(scratch, 'x.sock')]), /--attach takes pids/);
   });
 });
+
+describe('agent-lag watch on an agent service (trackRun, #17)', () => {
+  it("shows the tool's calls, blocks and blocked time and the agent's runs in flight, on the screen and in --json", async () => {
+    // A real process with a monitor of its own: its tool call summarize_repo (agent triage) blocks 400 ms,
+    // and a run of agent triage for tenant acme stays open.
+    const service = startLive([join(repoRoot, 'test/fixtures/cli-agents/tool-block.mjs'), 'serve'], { cwd: repoRoot });
+    cleanups.push(() => service.stop());
+    await service.waitForLine((line) => line.startsWith('ready '), 30_000);
+    const beforeHold = Date.now();
+    service.child.stdin?.write('hold\n');
+    await service.waitForLine((line) => line === 'holding');
+    const heldBy = Date.now();
+    service.child.stdin?.write('tool\n');
+    await service.waitForLine((line) => line === 'tool done', 30_000);
+
+    type Merged = {
+      type: string;
+      agents: {
+        tools: { tool: string; calls: number; blocks: number; blockedMs: number; worstBlockMs: number; waitedMs: number; inFlight: number }[];
+        agents: { agent: string; tenant: string; inFlight: number; oldestAgeMs: number | null }[];
+      } | null;
+    };
+    // The monitor publishes the section with its next state: watch until a snapshot carries the block.
+    let merged: Merged | undefined;
+    let watchedFrom = 0;
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+      watchedFrom = Date.now();
+      const result = await run([cliBin, 'watch', '--json', '--duration', '1', String(service.pid)]);
+      expect(result.code, result.stderr).toBe(0);
+      merged = jsonLines(result.stdout.trim().split('\n')).at(-1) as Merged;
+      if (merged.agents?.tools[0]?.blocks === 1) break;
+    }
+    expect(merged?.type).toBe('merged');
+    const tool = merged?.agents?.tools[0];
+    expect(merged?.agents?.tools).toHaveLength(1);
+    expect(tool).toMatchObject({ tool: 'summarize_repo', calls: 1, blocks: 1, inFlight: 0 });
+    expect(tool?.blockedMs).toBeGreaterThanOrEqual(400);
+    expect(tool?.worstBlockMs).toBe(tool?.blockedMs);
+    // The open run of triage for acme; the tool call's own run (no tenant) has ended.
+    expect(merged?.agents?.agents.map((a) => [a.agent, a.tenant, a.inFlight])).toEqual([
+      ['triage', 'acme', 1],
+      ['triage', '', 0],
+    ]);
+    // Its age when watch ended: it was opened between `beforeHold` and `heldBy`, and aged at least until
+    // that watch started, at most until now.
+    const age = merged?.agents?.agents[0]?.oldestAgeMs ?? -1;
+    expect(age).toBeGreaterThanOrEqual(watchedFrom - heldBy);
+    expect(age).toBeLessThanOrEqual(Date.now() - beforeHold);
+
+    // The view printed at the end (not a terminal: block lines, then the screen once).
+    const screen = await run([cliBin, 'watch', '--duration', '1', String(service.pid)], { env: { ...process.env, NO_COLOR: '1' } });
+    expect(screen.code, screen.stderr).toBe(0);
+    const ms = tool!.blockedMs >= 1000 ? `${(tool!.blockedMs / 1000).toFixed(2)} s` : `${Math.round(tool!.blockedMs)} ms`;
+    expect(screen.stdout).toMatch(new RegExp(`\\ntools\\n {2}tool {12}calls  blocks  blocked +worst +waited\\n {2}summarize_repo {6}1 {7}1 +${ms} +${ms} +[\\d.]+ m?s\\n`));
+    expect(screen.stdout).toMatch(
+      /\nagent runs in flight\n {2}agent {3}tenant {2}runs in flight {2}oldest\n {2}triage {2}acme {17}1 +[\d.]+ m?s\n {2}triage {2}– {20}0 +–\n/,
+    );
+  }, 120_000);
+});
