@@ -11,8 +11,9 @@ import { run } from '../../../test/helpers/spawn.js';
  * default): `node:fs` does not resolve, so the checker cannot say where `readFileSync` is declared.
  * The real ESLint CLI, in a child process as a user runs it, with the built plugin's
  * `strict-type-checked` preset over test/fixtures/no-node-types (the rule page's own example: agent.ts
- * calls parseConfig, re-exported by lib/index.ts, which calls loadConfig, which calls readFileSync) and,
- * in the same run, over test/fixtures/typed-project (a tsconfig with Node's types).
+ * calls parseConfig, re-exported by lib/index.ts, which calls loadConfig, which calls readFileSync; tools.ts
+ * calls helpers of lib/shell.ts that reach Node through a namespace import and `require`) and, in the same
+ * run, over test/fixtures/typed-project (a tsconfig with Node's types).
  */
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -57,7 +58,7 @@ describe('no-blocking-helper when the program has no Node types', () => {
         `export default [${projectConfig(withoutTypes)}, ${projectConfig(withTypes)}];`,
       ].join('\n'),
     );
-    const files = ['agent.ts', 'lib/config.ts', 'lib/index.ts'].map((file) => join(withoutTypes, file));
+    const files = ['agent.ts', 'tools.ts', 'lib/config.ts', 'lib/index.ts', 'lib/shell.ts'].map((file) => join(withoutTypes, file));
     const result = await run([eslintBin, '--config', config, '--format', 'json', ...files, join(withTypes, 'file.ts')], {
       cwd: repoRoot,
       timeoutMs: 110_000,
@@ -78,11 +79,29 @@ describe('no-blocking-helper when the program has no Node types', () => {
           'parseConfig (lib/config.ts:3) blocks the event loop: parseConfig → loadConfig → fs.readFileSync at lib/config.ts:2. Called here from async function runTool.',
       }),
     ]);
-    expect(messagesOf(join(withoutTypes, 'lib/config.ts'))).toEqual([]);
-    expect(messagesOf(join(withoutTypes, 'lib/index.ts'))).toEqual([]);
+    expect(messagesOf(join(withoutTypes, 'tools.ts'))).toEqual([
+      expect.objectContaining({
+        ruleId: '@agent-lag/no-blocking-helper',
+        line: 3,
+        column: 18,
+        endLine: 3,
+        endColumn: 27,
+        message:
+          'gitHead (lib/shell.ts:5) blocks the event loop: gitHead → child_process.execSync at lib/shell.ts:6. Called here from async function describeTool.',
+      }),
+      expect.objectContaining({
+        ruleId: '@agent-lag/no-blocking-helper',
+        line: 3,
+        column: 35,
+        endLine: 3,
+        endColumn: 46,
+        message: 'pack (lib/shell.ts:9) blocks the event loop: pack → zlib.gzipSync at lib/shell.ts:10. Called here from async function describeTool.',
+      }),
+    ]);
+    for (const file of ['lib/config.ts', 'lib/index.ts', 'lib/shell.ts']) expect(messagesOf(join(withoutTypes, file)), file).toEqual([]);
     expect(messagesOf(join(withTypes, 'file.ts'))).toEqual([]);
 
-    // Three files of the project without types linted: one line, naming its tsconfig;
+    // Five files of the project without types linted: one line, naming its tsconfig;
     // nothing about the project that has them.
     expect(result.stderr.split('\n').filter((line) => line.includes('agent-lag'))).toEqual([
       `agent-lag: packages/eslint-plugin/test/fixtures/no-node-types/tsconfig.json has no Node.js types ('node:fs' does not resolve), ` +
