@@ -109,3 +109,67 @@ it('counts the same stalls and names the same worst block in /metrics, watch, ru
     child.kill('SIGKILL');
   }
 }, 90_000);
+
+it("gives an agent tool the same calls, blocks and blocked time in watch, run's summary, report and the log (#17)", async () => {
+  // A real process under agent-lag run: its trackRun tool call summarize_repo (agent triage) blocks 400 ms.
+  const log = join(scratch, 'agents.ndjson');
+  const child = spawn(process.execPath, [cliBin, 'run', '--report', log, '--startup-grace-ms', '0', '--', process.execPath, join(repoRoot, 'test/fixtures/cli-agents/tool-block.mjs'), 'serve'], {
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const waitFor = async (pattern: RegExp): Promise<RegExpExecArray> => {
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+      const match = pattern.exec(stdout);
+      if (match) return match;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`no ${String(pattern)} in the command's output:\n${stdout}\n${stderr}`);
+  };
+  try {
+    const [, pid] = await waitFor(/^ready (\d+)$/m);
+    // The command's stdin is run's: the line reaches the service.
+    child.stdin.write('tool\n');
+    await waitFor(/^tool done$/m);
+
+    type Tools = { tool: string; calls: number; blocks: number; blockedMs: number; worstBlockMs: number }[];
+    // The section reaches a snapshot with the monitor's next state: watch until it carries the block.
+    let fromWatch: Tools | undefined;
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline && fromWatch?.[0]?.blocks !== 1; ) {
+      const watched = await run([cliBin, 'watch', '--json', '--duration', '1', pid!], { env: process.env });
+      const merged = watched.stdout
+        .split('\n')
+        .filter((line) => line.includes('"merged"'))
+        .map((line) => JSON.parse(line) as { agents: { tools: Tools } | null })
+        .at(-1);
+      fromWatch = merged?.agents?.tools;
+    }
+
+    child.kill('SIGTERM');
+    expect(await exited, stderr).toBe(0);
+    const summary = (await readFile(log, 'utf8'))
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as MonitorEvent)
+      .find((event): event is SummaryEvent => event.type === 'summary');
+    const fromLog = (summary?.sections['agents'] as { tools: Tools } | undefined)?.tools;
+    const reported = await run([cliBin, 'report', '--json', log], { env: { ...process.env, NO_COLOR: '1' } });
+    expect(reported.code, reported.stderr).toBe(0);
+    const fromReport = (JSON.parse(reported.stdout) as { agents: { tools: Tools } }).agents.tools;
+
+    const row = (tools: Tools | undefined) => tools?.map(({ tool, calls, blocks, blockedMs, worstBlockMs }) => ({ tool, calls, blocks, blockedMs, worstBlockMs }));
+    const expected = row(fromLog);
+    expect(expected?.[0]).toMatchObject({ tool: 'summarize_repo', calls: 1, blocks: 1 });
+    expect(expected?.[0]?.blockedMs).toBeGreaterThanOrEqual(400);
+    expect({ watch: row(fromWatch), report: row(fromReport) }).toEqual({ watch: expected, report: expected });
+    // run's summary: the same row, in its rounding (`412 ms`).
+    const ms = `${Math.round(expected![0]!.blockedMs)} ms`;
+    expect(stderr).toMatch(new RegExp(`\\n {7}summarize_repo {6}1 {7}1 +${ms} +${ms} +[\\d.]+ m?s\\n`));
+  } finally {
+    child.kill('SIGKILL');
+  }
+}, 120_000);
