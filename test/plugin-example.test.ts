@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import plugin from '@agent-lag/eslint-plugin';
-import { ESLint, type Linter } from 'eslint';
+import { ESLint } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './helpers/paths.js';
 
@@ -45,7 +45,7 @@ describe('recommended preset on examples/agent-service', () => {
     const eslint = new ESLint({
       cwd: serviceDir,
       overrideConfigFile: true,
-      overrideConfig: [plugin.configs.recommended as Linter.Config],
+      overrideConfig: [plugin.configs.recommended],
     });
     const results = await eslint.lintFiles(files);
     reports = results.flatMap((result) =>

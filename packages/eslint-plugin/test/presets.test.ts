@@ -52,20 +52,20 @@ describe('the plugin object', () => {
 
 describe('presets under the real ESLint', () => {
   it('recommended reports the call in the async handler, naming API, category and owner, and not start-up code', async () => {
-    const messages = await lint(plugin.configs.recommended as Linter.Config, TOOL);
+    const messages = await lint(plugin.configs.recommended, TOOL);
     expect(messages.map((m) => [m.ruleId, m.line])).toEqual([['@agent-lag/no-sync-child-process', 5]]);
     expect(messages[0]?.message).toContain('`child_process.execSync` (child-process)');
     expect(messages[0]?.message).toContain('runTool');
   });
 
   it.each(['recommended', 'strict'] as const)('%s runs without type information and never throws', async (name) => {
-    const messages = await lint(plugin.configs[name] as Linter.Config, TOOL);
+    const messages = await lint(plugin.configs[name], TOOL);
     expect(messages.every((m) => !m.fatal)).toBe(true);
     expect(messages.some((m) => m.ruleId === '@agent-lag/no-sync-child-process')).toBe(true);
   });
 
   it('a type-checked preset without type information gives one clear error per file, not a crash', async () => {
-    const messages = await lint(plugin.configs['recommended-type-checked'] as Linter.Config, TOOL);
+    const messages = await lint(plugin.configs['recommended-type-checked'], TOOL);
     const typeErrors = messages.filter((m) => m.message.includes('needs type information'));
     expect(typeErrors).toHaveLength(1);
     expect(messages.every((m) => !m.fatal)).toBe(true);
@@ -73,7 +73,7 @@ describe('presets under the real ESLint', () => {
 
   it('lets a category be switched off by name', async () => {
     const messages = await lint(
-      { ...plugin.configs.recommended, rules: { ...plugin.configs.recommended.rules, '@agent-lag/no-sync-child-process': 'off' } } as Linter.Config,
+      { ...plugin.configs.recommended, rules: { ...plugin.configs.recommended.rules, '@agent-lag/no-sync-child-process': 'off' } },
       TOOL,
     );
     expect(messages).toEqual([]);
