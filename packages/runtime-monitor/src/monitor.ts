@@ -11,7 +11,7 @@ import { StallCounts } from './events/stall-counts.js';
 import type { StallStats } from './events/stall-stats.js';
 import { startHeartbeat, type Heartbeat } from './heartbeat/index.js';
 import { monitorClock } from './heartbeat/clock.js';
-import { createSharedState, MainThreadSlots, periodicBeatMs } from './heartbeat/shared-state.js';
+import { createSharedState, MainThreadSlots, periodicBeatMs, type RingStall } from './heartbeat/shared-state.js';
 import { publishEventLoopTime } from './exporters/event-loop-time.js';
 import { createInFlightBuffer, installSyncWrappers, type SyncWrappers } from './inflight/index.js';
 import { createLagSampler, type LagSampler } from './lag/lag-sampler.js';
@@ -111,8 +111,6 @@ class Monitor implements MonitorHandle {
   readonly #windowUtilization = createUtilizationMeter();
   readonly #onExit = (): void => this.#exit();
   #utilization = 0;
-  /** The stall the exit's final beat measured, if any. */
-  #finalStallMs: number | null = null;
   /** A stall ended since the main thread last sent its figures to the worker. */
   #stalledSincePublish = false;
   #lastWindowAt = Date.now();
@@ -332,7 +330,8 @@ class Monitor implements MonitorHandle {
   #onWorkerMessage(message: FromWorker): void {
     switch (message.kind) {
       case 'ready':
-        this.#mode = message.mode;
+        // The main thread may already have switched to lag-only (an inspector opened while the worker started).
+        this.#mode = this.#slots.inspectorActive ? 'lag-only' : message.mode;
         // So what the worker serves (endpoint, socket) has the main thread's figures from the start.
         this.#send({ kind: 'state', state: this.#mainThreadState() });
         break;
@@ -585,22 +584,27 @@ class Monitor implements MonitorHandle {
     const busyMs = this.#heartbeat.beatNow();
     if (busyMs > this.#options.thresholdMs) {
       this.#lag.recordBlock(busyMs);
-      this.#finalStallMs = busyMs;
     }
   }
 
   /**
    * The summary of a process that ended before its watchdog started: the counts the main thread has, and
-   * the stall its exit ended (the ring's reader never came), as a block without a stack.
+   * every stall in the ring (the exit's final beat pushed the last one; the ring's reader never came), each
+   * as a block without a stack. A short-lived process on a loaded machine can end before its worker polls once.
    */
   #writeSummaryWithoutWorker(): void {
     const path = this.#options.reportPath;
-    const stallMs = this.#finalStallMs;
-    if (stallMs !== null) this.#stats.record(stallMs, this.#heartbeat.now() < this.#options.startupGraceMs);
+    const { stalls, lost } = this.#slots.unreadStalls();
+    if (lost > 0) this.#stats.recordUnmeasured(lost);
+    const graceMs = this.#options.startupGraceMs;
+    const inGrace = (stall: RingStall): boolean => ((stall.endBeat - graceMs) | 0) < 0;
+    for (const stall of stalls) this.#stats.record(stall.durationMs, inGrace(stall));
     if (path === null) return;
     const log = new EventLog(path, (error) => warnOnce('AGENT_LAG_REPORT', `cannot write the event log ${path}: ${error.message}`));
-    if (stallMs !== null && this.#heartbeat.now() >= this.#options.startupGraceMs) {
-      log.write({ type: 'block', startedAt: Math.round(Date.now() - stallMs), durationMs: stallMs, stack: [], inFlight: null, context: null, late: false, pid: process.pid });
+    for (const stall of stalls) {
+      if (inGrace(stall)) continue;
+      const startedAt = Math.round(this.#clockBaseMs + stall.endBeat - stall.durationMs);
+      log.write({ type: 'block', startedAt, durationMs: stall.durationMs, stack: [], inFlight: null, context: null, late: false, pid: process.pid });
     }
     log.write(redactEvent({ type: 'summary', ...this.snapshot() }, this.#options.redact));
     log.close();
