@@ -24,7 +24,7 @@ afterAll(async () => {
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
-it('publishes a 600 ms JavaScript block as ongoing, with its stack, within a loaded machine's bound of its start', async () => {
+it('publishes a 600 ms JavaScript block as ongoing, with its stack, within a loaded machine bound of its start', async () => {
   const log = join(scratch, 'events.ndjson');
   const watching = join(scratch, 'watching');
   const register = join(repoRoot, 'packages/runtime-monitor/dist/register.js');
