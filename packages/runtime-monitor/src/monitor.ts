@@ -46,8 +46,11 @@ export interface MonitorHandle {
   /**
    * Adds `snapshot().sections[name]`, computed by `provider` on the main thread periodically and on each
    * snapshot(); the latest value is forwarded to the worker, which serves it while the loop is frozen.
+   * `figuresVersion`, when given, returns a number that changes whenever the section's cumulative figures
+   * do (a counter bumped by their owner): the worker then gets the new value, and writes it in a
+   * checkpoint, within a second, rather than at the next lag window.
    */
-  publishSection(name: string, provider: () => unknown): void;
+  publishSection(name: string, provider: () => unknown, figuresVersion?: () => number): void;
   /**
    * Where the `metricsEndpoint` listens once the worker has bound it (the real port when `port: 0` was
    * asked for); null when no endpoint was configured or it could not be opened.
@@ -105,6 +108,11 @@ class Monitor implements MonitorHandle {
   readonly #listeners: { [K in keyof MonitorEvents]: Set<(event: MonitorEvents[K]) => void> } = { block: new Set(), stall: new Set(), lag: new Set() };
   readonly #sections = new Map<string, () => unknown>();
   readonly #sectionValues = new Map<string, unknown>();
+  readonly #sectionVersions = new Map<string, () => number>();
+  /** The sum of the sections' figure versions in the last state sent to the worker. */
+  #sentSectionFigures = 0;
+  /** The sequence of the last stall message handled: the tracker's sections count every stall up to it. */
+  #stallsHeard = 0;
   readonly #lag: LagSampler;
   readonly #heartbeat: Heartbeat;
   readonly #tickUtilization = createUtilizationMeter();
@@ -242,10 +250,13 @@ class Monitor implements MonitorHandle {
     return this;
   }
 
-  publishSection(name: string, provider: () => unknown): void {
+  publishSection(name: string, provider: () => unknown, figuresVersion?: () => number): void {
     if (typeof name !== 'string' || name === '') throw new TypeError('agent-lag: publishSection needs a section name');
     if (typeof provider !== 'function') throw new TypeError(`agent-lag: publishSection(${JSON.stringify(name)}) needs a provider function`);
+    if (figuresVersion !== undefined && typeof figuresVersion !== 'function') throw new TypeError(`agent-lag: publishSection(${JSON.stringify(name)})'s figuresVersion must be a function`);
     this.#sections.set(name, provider);
+    if (figuresVersion === undefined) this.#sectionVersions.delete(name);
+    else this.#sectionVersions.set(name, figuresVersion);
   }
 
   metricsEndpoint(): Promise<{ host: string; port: number } | null> {
@@ -347,6 +358,7 @@ class Monitor implements MonitorHandle {
         if (message.block !== null) this.#stacks.add(message.block);
         if (message.reported !== null) this.#emit('block', message.reported);
         if (message.counted !== null) this.#emit('stall', message.counted);
+        this.#stallsHeard = message.sequence;
         break;
       case 'metricsEndpoint':
         this.#settleEndpoint(message.address);
@@ -467,7 +479,9 @@ class Monitor implements MonitorHandle {
       const at = Date.now();
       const windowDue = at - this.#lastWindowAt >= this.#options.lagWindowMs;
       // After a stall the worker's checkpoint wants the lag it left, within a second.
-      if (windowDue || this.#stalledSincePublish || this.#slots.stateWanted) this.#send({ kind: 'state', state: this.#mainThreadState() });
+      // So do the sections' figures (a tool's block heard, a run ended): a killed process's last checkpoint has them.
+      const sectionsMoved = this.#sectionFigures() !== this.#sentSectionFigures;
+      if (windowDue || this.#stalledSincePublish || this.#slots.stateWanted || sectionsMoved) this.#send({ kind: 'state', state: this.#mainThreadState() });
       this.#stalledSincePublish = false;
       const probeMs = this.#options.threadPoolProbeMs;
       if (probeMs >= this.#publishIntervalMs && at - this.#lastProbeAt >= probeMs - 50) {
@@ -494,6 +508,7 @@ class Monitor implements MonitorHandle {
   }
 
   #mainThreadState(): MainThreadState {
+    this.#sentSectionFigures = this.#sectionFigures();
     return {
       lag: this.#lag.total(),
       utilization: this.#utilization,
@@ -501,7 +516,23 @@ class Monitor implements MonitorHandle {
       syncCalls: this.#syncCalls(),
       sections: this.#refreshSections(),
       uptimeMs: Math.round(this.#heartbeat.now()),
+      stallsHeard: this.#stallsHeard,
+      sectionFigures: this.#sentSectionFigures,
     };
+  }
+
+  /** The sum of the sections' figure versions: it moves when any of them does. */
+  #sectionFigures(): number {
+    let sum = 0;
+    for (const version of this.#sectionVersions.values()) {
+      try {
+        const value = version();
+        if (typeof value === 'number' && Number.isFinite(value)) sum += value;
+      } catch {
+        // A section whose version cannot be read just does not hurry its checkpoint.
+      }
+    }
+    return sum;
   }
 
   /** Runs the providers; values are kept as JSON data so they can cross to the worker. */

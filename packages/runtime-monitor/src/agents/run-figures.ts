@@ -50,6 +50,23 @@ export interface AgentsSection {
   agents: AgentSectionEntry[];
 }
 
+/** The block figures a route or a tool keeps. */
+export interface BlockFigures {
+  blocks: number;
+  blockedMs: number;
+  worstBlockMs: number;
+}
+
+/**
+ * Counts a block against the route or tool it ran in. The one place that does, for the tracker on the
+ * main thread and the worker's summary of blocks the main thread had not heard of yet.
+ */
+export function chargeBlock(figures: BlockFigures, durationMs: number): void {
+  figures.blocks++;
+  figures.blockedMs += durationMs;
+  if (durationMs > figures.worstBlockMs) figures.worstBlockMs = durationMs;
+}
+
 /** Name of the monitor section the run figures are published as. */
 export const AGENTS_SECTION = 'agents';
 
@@ -146,10 +163,7 @@ export class RunFigures {
   recordBlock(event: BlockEvent): void {
     const tool = event.context?.[TOOL_NAME_KEY];
     if (typeof tool !== 'string') return;
-    const figures = this.tool(tool);
-    figures.blocks++;
-    figures.blockedMs += event.durationMs;
-    if (event.durationMs > figures.worstBlockMs) figures.worstBlockMs = event.durationMs;
+    chargeBlock(this.tool(tool), event.durationMs);
   }
 
   /** Charges `waitedMs` of a stall some other code caused to a tool call that was in flight across it. */

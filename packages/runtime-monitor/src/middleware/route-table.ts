@@ -3,6 +3,12 @@
  * further route is counted under `other`, so a router that leaks raw paths cannot blow up the metrics.
  */
 
+/** The context key naming the route a block ran in (OpenTelemetry's attribute name). */
+export const ROUTE_KEY = 'http.route';
+
+/** Name of the monitor section the tracker publishes. */
+export const ROUTES_SECTION = 'routes';
+
 /** The label routes beyond the cap are counted under. */
 export const OTHER_ROUTE = 'other';
 

@@ -8,12 +8,12 @@ import type { BlockEvent, MonitorContext, MonitorSnapshot } from '../types.js';
 import { EVENT_LOOP_SECTION } from '../exporters/families.js';
 import { readEventLoopTime } from '../exporters/event-loop-time.js';
 import { RunRecord, type AgentRun } from '../agents/run-record.js';
-import { AGENTS_SECTION, RunFigures, type AgentsSection, type RunLimits } from '../agents/run-figures.js';
+import { AGENTS_SECTION, chargeBlock, RunFigures, type AgentsSection, type RunLimits } from '../agents/run-figures.js';
 import { InFlightRecord } from './in-flight.js';
-import { RouteTable, type RouteFigures } from './route-table.js';
+import { ROUTE_KEY, ROUTES_SECTION, RouteTable, type RouteFigures } from './route-table.js';
 
 /** Context keys the adapters set (OpenTelemetry attribute names where one exists). */
-export const ROUTE_KEY = 'http.route';
+export { ROUTE_KEY, ROUTES_SECTION };
 export const METHOD_KEY = 'http.request.method';
 export const REQUEST_ID_KEY = 'request.id';
 
@@ -26,7 +26,8 @@ export interface MonitorHandleLike {
   /** `stall` (every counted block) where the handle has it, else `block` (reported ones only). */
   on(event: 'block' | 'stall', listener: (event: BlockEvent) => void): unknown;
   off?(event: 'block' | 'stall', listener: (event: BlockEvent) => void): unknown;
-  publishSection?(name: string, provider: () => unknown): unknown;
+  /** `figuresVersion` changes when the section's cumulative figures do (see MonitorHandle.publishSection). */
+  publishSection?(name: string, provider: () => unknown, figuresVersion?: () => number): unknown;
 }
 
 const MAX_REQUEST_ID = 128;
@@ -158,9 +159,6 @@ export interface RoutesSection {
   shedding: { active: boolean; reason: string | null; since: number | null; episodes: number } | null;
 }
 
-/** Name of the monitor section the tracker publishes. */
-export const ROUTES_SECTION = 'routes';
-
 export interface TrackerOptions extends RunLimits {
   /** Route templates tracked before further ones are counted under `other`. Default 100. */
   maxRoutes?: number;
@@ -218,6 +216,9 @@ export class RequestTracker {
   #agentsPublished = false;
   #sheddingState: (() => RoutesSection['shedding']) | null = null;
   readonly #onBlock = (event: BlockEvent): void => this.recordBlock(event);
+  /** Bumped when a block is charged or a run ends: the monitor forwards the sections (and checkpoints them) when it moved. */
+  #figuresVersion = 0;
+  readonly #readFiguresVersion = (): number => this.#figuresVersion;
   #blockEvent: 'block' | 'stall' = 'stall';
 
   constructor(options: TrackerOptions = {}) {
@@ -246,7 +247,7 @@ export class RequestTracker {
       monitor.on('block', this.#onBlock);
       this.#blockEvent = 'block';
     }
-    monitor.publishSection?.(ROUTES_SECTION, () => this.section());
+    monitor.publishSection?.(ROUTES_SECTION, () => this.section(), this.#readFiguresVersion);
     this.#agentsPublished = false;
     if (this.#runsBegun) this.#publishAgents();
     // The worker cannot read the main thread's loop time: publish it so its endpoint exports nodejs_eventloop_time.
@@ -257,7 +258,7 @@ export class RequestTracker {
   #publishAgents(): void {
     if (this.#agentsPublished || this.#monitor === null) return;
     this.#agentsPublished = true;
-    this.#monitor.publishSection?.(AGENTS_SECTION, () => this.agentsSection());
+    this.#monitor.publishSection?.(AGENTS_SECTION, () => this.agentsSection(), this.#readFiguresVersion);
   }
 
   detach(): void {
@@ -343,7 +344,9 @@ export class RequestTracker {
   /** Stops tracking a run (its function returned, or its promise settled). Idempotent. */
   endRun(record: RunRecord): void {
     record.ended = true;
-    if (this.#unlink(record)) this.runs.ended(record);
+    if (!this.#unlink(record)) return;
+    this.runs.ended(record);
+    this.#figuresVersion++;
   }
 
   /** Stops tracking a finished record: a request whose response is done, or a run. */
@@ -407,14 +410,12 @@ export class RequestTracker {
    */
   recordBlock(event: BlockEvent): void {
     if (event.startup === true) return;
+    this.#figuresVersion++;
     this.runs.recordBlock(event);
     const route = event.context?.[ROUTE_KEY];
     const blockerId = event.context?.[REQUEST_ID_KEY];
     if (typeof route === 'string') {
-      const figures = this.routes.get(route);
-      figures.blocks++;
-      figures.blockedMs += event.durationMs;
-      if (event.durationMs > figures.worstBlockMs) figures.worstBlockMs = event.durationMs;
+      chargeBlock(this.routes.get(route), event.durationMs);
     } else {
       this.#unattributedBlocks++;
     }

@@ -26,6 +26,13 @@ export interface MainThreadState {
   syncCalls: SyncCallSite[];
   sections: Record<string, unknown>;
   uptimeMs: number;
+  /**
+   * The `sequence` of the last stall message the main thread had handled when it built this state: the
+   * sections (the tracker's per-route and per-tool figures) count every stall up to it and none after.
+   */
+  stallsHeard: number;
+  /** Bumped by section owners when their figures changed (a block recorded, a run ended): news for a checkpoint. */
+  sectionFigures: number;
 }
 
 export type ToWorker =
@@ -38,13 +45,16 @@ export type FromWorker =
   | { kind: 'ready'; mode: MonitorSnapshot['mode'] }
   | { kind: 'warning'; code: string; message: string }
   | { kind: 'mode'; mode: MonitorSnapshot['mode'] }
-  | StallMessage
+  | (StallMessage & { sequence: number })
   | { kind: 'stallDistribution'; distribution: StallDistribution }
   /** The metrics endpoint's bound address (the real port when 0 was asked for), or null when it failed. */
   | { kind: 'metricsEndpoint'; address: { host: string; port: number } | null }
   | { kind: 'stopped' };
 
-/** A stall the watchdog counted, for the main thread's figures and 'block'/'stall' listeners. */
+/**
+ * A stall the watchdog counted, for the main thread's figures and 'block'/'stall' listeners. The worker
+ * numbers them (`sequence`, from 1) as it posts them, so it knows which ones a state it receives counts.
+ */
 export interface StallMessage {
   kind: 'stall';
   durationMs: number;

@@ -14,6 +14,7 @@ import { CheckpointSchedule } from './checkpoints.js';
 import type { FromWorker, MainThreadState, ToWorker, WatchdogData } from './messages.js';
 import type { SentinelData } from './sentinel.js';
 import { StallWatcher, type InFlightSource } from './stall-watcher.js';
+import { UnheardStalls } from './unheard-stalls.js';
 
 /*
  * The watchdog thread: a shell around StallWatcher (the stall state machine) that gives it a clock, the
@@ -30,6 +31,8 @@ const { options } = data;
 const slots = new WatchdogSlots(data.state);
 const now = monitorClock(data.clockBaseMs);
 const checkpoints = new CheckpointSchedule();
+/** Stalls posted to the main thread that the sections of its last state do not count yet. */
+const unheard = new UnheardStalls();
 
 let mainState: MainThreadState = {
   lag: emptyLagFigures(options.lagSource),
@@ -38,6 +41,8 @@ let mainState: MainThreadState = {
   syncCalls: [],
   sections: {},
   uptimeMs: 0,
+  stallsHeard: 0,
+  sectionFigures: 0,
 };
 let capturer: StackCapturer | null = null;
 let control: ControlServer | null = null;
@@ -95,7 +100,8 @@ const watcher = new StallWatcher({
     emit,
     stall(message) {
       // 'block' and 'stall' listeners on the main thread often log what they get.
-      post(redactEvent(message, options.redact));
+      const redacted = redactEvent(message, options.redact);
+      post({ ...redacted, sequence: unheard.posted(redacted.counted) });
       scheduleDistribution();
       checkpoints.changed();
     },
@@ -121,7 +127,7 @@ function snapshot(): MonitorSnapshot {
     threadPool: mainState.threadPool,
     topStacks: watcher.stacks.top(),
     syncCalls: mainState.syncCalls,
-    sections: mainState.sections,
+    sections: unheard.charge(mainState.sections),
   }, options.redact);
 }
 
@@ -273,8 +279,9 @@ function shutdown(): void {
 port?.on('message', (message: ToWorker) => {
   switch (message.kind) {
     case 'state':
-      if (message.state.lag.maxMs !== mainState.lag.maxMs) checkpoints.changed();
+      if (message.state.lag.maxMs !== mainState.lag.maxMs || message.state.sectionFigures !== mainState.sectionFigures) checkpoints.changed();
       mainState = message.state;
+      unheard.heard(message.state.stallsHeard);
       checkpoint();
       break;
     case 'lag':
