@@ -629,14 +629,18 @@ class Monitor implements MonitorHandle {
     if (lost > 0) this.#stats.recordUnmeasured(lost);
     const graceMs = this.#options.startupGraceMs;
     const inGrace = (stall: RingStall): boolean => ((stall.endBeat - graceMs) | 0) < 0;
-    for (const stall of stalls) this.#stats.record(stall.durationMs, inGrace(stall));
-    if (path === null) return;
-    const log = new EventLog(path, (error) => warnOnce('AGENT_LAG_REPORT', `cannot write the event log ${path}: ${error.message}`));
+    const blocks: BlockEvent[] = [];
     for (const stall of stalls) {
+      this.#stats.record(stall.durationMs, inGrace(stall));
       if (inGrace(stall)) continue;
       const startedAt = Math.round(this.#clockBaseMs + stall.endBeat - stall.durationMs);
-      log.write({ type: 'block', startedAt, durationMs: stall.durationMs, stack: [], inFlight: null, context: null, late: false, pid: process.pid });
+      // Never watched: the watchdog was still loading. Said so, in the block and among the worst stalls.
+      blocks.push({ type: 'block', startedAt, durationMs: stall.durationMs, stack: [], inFlight: null, context: null, late: false, noStack: 'not-watched' });
+      this.#stats.noteWorst({ startedAt, durationMs: stall.durationMs, logged: path !== null, noStack: 'not-watched' });
     }
+    if (path === null) return;
+    const log = new EventLog(path, (error) => warnOnce('AGENT_LAG_REPORT', `cannot write the event log ${path}: ${error.message}`));
+    for (const block of blocks) log.write({ ...block, pid: process.pid });
     log.write(redactEvent({ type: 'summary', ...this.snapshot() }, this.#options.redact));
     log.close();
   }

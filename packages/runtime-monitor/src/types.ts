@@ -60,7 +60,20 @@ export interface BlockEvent {
    * emitted as `'block'` on the main thread, whose listeners get the final event.
    */
   ongoing?: boolean;
+  /**
+   * Why a block with neither a stack nor a sync API in flight has none, where the monitor knows:
+   * `not-watched` (it began before the watchdog was watching: a worker still starting, slow on a loaded
+   * machine), or one of the counters' reasons (see WorstStall.noStack). Absent when the block has a stack.
+   */
+  noStack?: NoStackReason;
 }
+
+/**
+ * Why a block has no stack: `not-watched` (it began before the watchdog's first look), `lag-only` (stacks
+ * not captured), `debugger` (a debugger owned the main thread), `rate-limited` (the detailed-report budget
+ * was spent), `not-caught` (over before the watchdog could sample it, or a native call no wrapper names).
+ */
+export type NoStackReason = 'not-watched' | 'lag-only' | 'debugger' | 'rate-limited' | 'not-caught';
 
 /** Event-loop delay over a window, with the sampling resolution already subtracted. */
 export interface LagFigures {
@@ -123,12 +136,8 @@ export interface WorstStall {
   signature?: string;
   /** False when its block event was not logged (a repeat within the de-duplication window, or rate-limited). */
   logged: boolean;
-  /**
-   * Why its block has no stack, when it has none: `lag-only` (stacks not captured), `debugger` (a debugger
-   * owned the main thread), `rate-limited` (the detailed-report budget was spent), `not-caught` (over
-   * before the watchdog could sample it, or a native call no wrapper names).
-   */
-  noStack?: 'lag-only' | 'debugger' | 'rate-limited' | 'not-caught';
+  /** Why its block has no stack, when it has none (see NoStackReason). */
+  noStack?: NoStackReason;
 }
 
 /** Blocks grouped by stack signature. */

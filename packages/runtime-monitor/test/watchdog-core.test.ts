@@ -237,7 +237,8 @@ describe('the start-up grace', () => {
     workWhileWatched(world, 100);
     main.beat();
     watcher.step();
-    expect(events[1]).toEqual({ type: 'block', startedAt: clock.epochAt(100), durationMs: 600, stack: [], inFlight: null, context: null, late: false });
+    // The final event says why it has no stack, as the worst list does (the grace kept it from being sampled).
+    expect(events[1]).toEqual({ type: 'block', startedAt: clock.epochAt(100), durationMs: 600, stack: [], inFlight: null, context: null, late: false, noStack: 'not-caught' });
     expect(stalls).toEqual([expect.objectContaining({ durationMs: 600, startup: false, reported: events[1] })]);
     expect(watcher.stats.figures()).toMatchObject({ count: 1, startupCount: 0 });
   });
@@ -699,5 +700,56 @@ describe('a capturer without quick samples', () => {
     expect(events).toEqual([]);
     workWhileWatched(world, 40);
     expect(events).toEqual([expect.objectContaining({ startedAt: clock.epochAt(100), durationMs: 210, stack: HASH_STACK, ongoing: true })]);
+  });
+});
+
+describe('why a block has no stack (noStack)', () => {
+  /** The main thread's 300 ms task, ended by a beat; returns the counted block the watchdog handed on. */
+  function blockOf(world: World): NonNullable<World['stalls'][number]['counted']> {
+    const counted = world.stalls.map((stall) => stall.counted).filter((event) => event !== null);
+    expect(counted).toHaveLength(1);
+    return counted[0]!;
+  }
+
+  it('says not-watched for a block that began before the watchdog first polled (a worker slow to start)', () => {
+    const world = createWorld();
+    const { main, watcher, events } = world;
+    main.idleBeats(100, 100);
+    main.work(300);
+    expect(main.beat()).toBe(300);
+    // The watchdog's first poll, after the block: it finds it only in the ring.
+    watcher.step();
+    const block = blockOf(world);
+    expect(block).toMatchObject({ durationMs: 300, stack: [], inFlight: null, noStack: 'not-watched' });
+    expect(events).toEqual([block]);
+    expect(watcher.stats.figures().worst).toEqual([{ startedAt: block.startedAt, durationMs: 300, logged: true, noStack: 'not-watched' }]);
+  });
+
+  it('says not-watched while the stack capturer is still connecting, lag-only when none is coming', () => {
+    for (const [connecting, reason] of [
+      [true, 'not-watched'],
+      [false, 'lag-only'],
+    ] as const) {
+      const world = createWorld({ capturer: null });
+      if (connecting) world.watcher.awaitCapturer();
+      world.main.idleBeats(100, 100);
+      world.watcher.step();
+      workWhileWatched(world, 300);
+      world.main.beat();
+      world.watcher.step();
+      expect(blockOf(world)).toMatchObject({ durationMs: 300, stack: [], noStack: reason });
+    }
+  });
+
+  it('says not-caught for a block over before a watching watchdog found it stale', () => {
+    const world = createWorld();
+    const { main, watcher } = world;
+    main.idleBeats(100, 100);
+    watcher.step();
+    // 120 ms: over the threshold, under the staleness (150 ms) a poll needs to see.
+    main.work(120);
+    main.beat();
+    watcher.step();
+    expect(blockOf(world)).toMatchObject({ durationMs: 120, stack: [], noStack: 'not-caught' });
   });
 });

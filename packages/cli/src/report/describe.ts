@@ -37,6 +37,7 @@ const NO_STACK_REASONS: Record<string, string> = {
   debugger: 'no stack: a debugger held the main thread',
   'rate-limited': 'no stack: rate-limited, the budget for detailed reports was spent',
   'not-caught': 'no stack: over before the watchdog could sample it, or a native call no wrapper names',
+  'not-watched': 'no stack: not watched, the watchdog had not started yet',
 };
 
 /** The words for a stall the counters kept without a stack (`stalls.worst[].noStack`); a word a newer monitor uses is shown as it is. */

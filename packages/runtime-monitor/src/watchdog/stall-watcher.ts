@@ -5,7 +5,7 @@ import { StackTable } from '../events/stack-table.js';
 import { StallStats } from '../events/stall-stats.js';
 import type { MonitorClock } from '../heartbeat/clock.js';
 import type { RingStall, WatchdogSlots } from '../heartbeat/shared-state.js';
-import type { BlockEvent, InFlightCall, MonitorSnapshot, OngoingStall, WorstStall } from '../types.js';
+import type { BlockEvent, InFlightCall, MonitorSnapshot, NoStackReason, OngoingStall } from '../types.js';
 import { reportExplains, type BlockEventBuilder, type QuickStack, type WrapperReport } from './block-events.js';
 import type { StallMessage } from './messages.js';
 
@@ -141,6 +141,9 @@ export class StallWatcher {
   #mode: MonitorSnapshot['mode'];
   #live: LiveStall | null = null;
   #lastWatchedBeat: number | null = null;
+  #capturerPending = false;
+  /** Monitor-clock ms of the first poll: a stall that began before it was never watched (a worker slow to start). */
+  #firstStepAt: number | null = null;
   #ringRead = 0;
   readonly #pending: PendingFinish[] = [];
   /** Sequence of the newest report already given to a stall nobody watched (a report explains one stall). */
@@ -171,9 +174,15 @@ export class StallWatcher {
     return this.#mode;
   }
 
-  /** The stack capturer arrived (it connects asynchronously) or was lost (null). */
+  /** A stack capturer is being connected: until it arrives, a stackless block was not watched, not lag-only. */
+  awaitCapturer(): void {
+    this.#capturerPending = true;
+  }
+
+  /** The stack capturer arrived (it connects asynchronously) or was lost or refused (null). */
   setCapturer(capturer: Capturer | null): void {
     this.#capturer = capturer;
+    this.#capturerPending = false;
     // An inspector opened before the capturer connected (a slow start on a loaded machine) already owns the main thread.
     this.#setMode(capturer === null || this.#deps.slots.inspectorActive ? 'lag-only' : 'full');
   }
@@ -184,6 +193,7 @@ export class StallWatcher {
    */
   step(): { delayMs: number; idle: boolean } {
     const { slots, now } = this.#deps;
+    this.#firstStepAt ??= now();
     // The inspector was opened (the main thread wakes us when it sees it): said at once, not at the next capture.
     if (this.#mode === 'full' && slots.inspectorActive) this.#setMode('lag-only');
     const beat = slots.beat();
@@ -595,6 +605,8 @@ export class StallWatcher {
       output.emit(event);
       return;
     }
+    // The reason a stackless block has no stack travels with it (the log, 'block' listeners) and with the worst list.
+    if (event.stack.length === 0 && event.inFlight === null) event.noStack = this.#whyNoStack(stall, watched);
     const block = event.signature === undefined ? null : { ...event, signature: event.signature };
     if (block !== null) this.stacks.add(block);
     this.stats.noteWorst({
@@ -602,16 +614,19 @@ export class StallWatcher {
       durationMs: event.durationMs,
       ...(event.signature === undefined ? {} : { signature: event.signature }),
       logged: reported,
-      ...(event.stack.length > 0 || event.inFlight !== null ? {} : { noStack: this.#whyNoStack(watched) }),
+      ...(event.noStack === undefined ? {} : { noStack: event.noStack }),
     });
     if (reported) output.emit(event);
     output.stall({ kind: 'stall', durationMs: stall.durationMs, startup: false, block, reported: reported ? event : null, counted: event, unmeasured: 0 });
   }
 
-  #whyNoStack(watched: LiveStall | null): NonNullable<WorstStall['noStack']> {
+  #whyNoStack(stall: RingStall, watched: LiveStall | null): NoStackReason {
     const slots = this.#deps.slots;
-    if (this.#capturer === null || slots.inspectorActive) return 'lag-only';
+    if (slots.inspectorActive || (this.#capturer === null && !this.#capturerPending)) return 'lag-only';
     if (slots.hostDebuggerEnabled) return 'debugger';
+    if (this.#capturer === null) return 'not-watched';
+    // Began before the first poll, and that poll did not find it still running: nobody was looking.
+    if (watched === null && (this.#firstStepAt === null || ((stall.endBeat - stall.durationMs - this.#firstStepAt) | 0) < 0)) return 'not-watched';
     if (watched !== null && watched.detailed && !watched.reportToken) return 'rate-limited';
     return 'not-caught';
   }

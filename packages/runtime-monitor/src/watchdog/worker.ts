@@ -319,10 +319,12 @@ async function start(): Promise<void> {
   startSentinel();
   pollTimer = setTimeout(poll, 1);
   if (data.captureStacks) {
+    watcher.awaitCapturer();
     try {
       capturer = await StackCapturer.connect(data.clockBaseMs);
       if (!stopping) watcher.setCapturer(capturer);
     } catch (error) {
+      watcher.setCapturer(null);
       warn('AGENT_LAG_LAG_ONLY', `stack capture unavailable (${describeError(error)}); reporting lag and stalls without stacks`);
     }
   }
