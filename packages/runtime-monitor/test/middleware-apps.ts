@@ -24,8 +24,13 @@ export const FRAMEWORKS: readonly Framework[] = ['express', 'express-app', 'fast
 
 export interface RunningApp {
   url: string;
-  /** Resolves the pending /agents/:id/slow requests. */
+  /**
+   * Resolves the pending /agents/:id/slow requests and leaves the gate open: one that reaches its handler
+   * after this (a request still on its way on a loaded machine) is answered at once, not left waiting.
+   */
   release(): void;
+  /** Closes the gate again: /agents/:id/slow requests wait for the next release(). Closed at start. */
+  hold(): void;
   close(): Promise<void>;
 }
 
@@ -66,11 +71,15 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 export async function startApp(framework: Framework, options: AppOptions = {}): Promise<RunningApp> {
   const blockMs = options.blockMs ?? 300;
-  let waiters: (() => void)[] = [];
-  const slow = () => new Promise<void>((resolve) => waiters.push(resolve));
+  const waiters: (() => void)[] = [];
+  let released = false;
+  const slow = () => (released ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve)));
   const release = () => {
-    for (const wake of waiters) wake();
-    waiters = [];
+    released = true;
+    for (const wake of waiters.splice(0)) wake();
+  };
+  const hold = () => {
+    released = false;
   };
   const common = { shed: options.shed, asyncContext: options.asyncContext };
 
@@ -94,7 +103,7 @@ export async function startApp(framework: Framework, options: AppOptions = {}): 
     const wrapped = mw === null ? agentLagExpressApp(app, adapterOptions) : null;
     const server = createServer(wrapped ?? app);
     const url = await listen(server);
-    return { url, release, close: async () => { (mw ?? wrapped)?.close(); release(); await closeServer(server); } };
+    return { url, release, hold, close: async () => { (mw ?? wrapped)?.close(); release(); await closeServer(server); } };
   }
 
   if (framework === 'fastify') {
@@ -113,7 +122,7 @@ export async function startApp(framework: Framework, options: AppOptions = {}): 
     app.post('/agents/:id/runs', () => ({ context: getContext() }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as AddressInfo;
-    return { url: `http://127.0.0.1:${port}`, release, close: async () => { release(); await app.close(); } };
+    return { url: `http://127.0.0.1:${port}`, release, hold, close: async () => { release(); await app.close(); } };
   }
 
   if (framework === 'koa') {
@@ -139,7 +148,7 @@ export async function startApp(framework: Framework, options: AppOptions = {}): 
     const callback = app.callback();
     const server = createServer((req, res) => void callback(req, res));
     const url = await listen(server);
-    return { url, release, close: async () => { mw.close(); release(); await closeServer(server); } };
+    return { url, release, hold, close: async () => { mw.close(); release(); await closeServer(server); } };
   }
 
   const json = (res: ServerResponse, body: unknown) => {
@@ -167,5 +176,5 @@ export async function startApp(framework: Framework, options: AppOptions = {}): 
   );
   const server = createServer((req, res) => void handler(req, res));
   const url = await listen(server);
-  return { url, release, close: async () => { handler.close(); release(); await closeServer(server); } };
+  return { url, release, hold, close: async () => { handler.close(); release(); await closeServer(server); } };
 }
