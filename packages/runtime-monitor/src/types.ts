@@ -75,6 +75,18 @@ export interface BlockEvent {
  */
 export type NoStackReason = 'not-watched' | 'lag-only' | 'debugger' | 'rate-limited' | 'not-caught';
 
+/** The first line the control socket sends a client (`agent-lag watch`), before any event or snapshot. */
+export interface HelloMessage {
+  type: 'hello';
+  pid: number;
+  /** The monitor package's version. */
+  version: string;
+  thresholdMs: number;
+  mode: MonitorSnapshot['mode'];
+  /** While the process is blocked and that block was already published as ongoing: its provisional event. */
+  ongoing?: BlockEvent & { pid: number };
+}
+
 /** Event-loop delay over a window, with the sampling resolution already subtracted. */
 export interface LagFigures {
   minMs: number;

@@ -2,7 +2,7 @@ import { unlinkSync } from 'node:fs';
 import { chmod, lstat, readdir, rmdir, unlink } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
-import type { MonitorEvent, MonitorSnapshot } from '../types.js';
+import type { HelloMessage, MonitorEvent, MonitorSnapshot } from '../types.js';
 import { currentUid, prepareControlSocketDir, removeControlSocketDirIfEmpty, UnsafeSocketDirError, type ControlSocketDir } from './socket-path.js';
 
 /*
@@ -18,13 +18,7 @@ const MAX_CLIENTS = 16;
 const MAX_BACKLOG_BYTES = 1024 * 1024;
 const MAX_REQUEST_BYTES = 64 * 1024;
 
-export interface HelloMessage {
-  type: 'hello';
-  pid: number;
-  version: string;
-  thresholdMs: number;
-  mode: MonitorSnapshot['mode'];
-}
+export type { HelloMessage };
 
 export interface ControlServerOptions {
   path: string;

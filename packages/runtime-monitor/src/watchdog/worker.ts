@@ -244,8 +244,8 @@ function scheduleDistribution(): void {
  * that event as `ongoing`: a client connecting to a wedged process (the usual moment to run `watch`)
  * learns of the block it would otherwise have missed.
  */
-function hello(): HelloMessage & { ongoing?: BlockEvent & { pid: number } } {
-  const message: HelloMessage & { ongoing?: BlockEvent & { pid: number } } = { type: 'hello', pid: process.pid, version: data.version, thresholdMs: options.thresholdMs, mode: watcher.mode };
+function hello(): HelloMessage {
+  const message: HelloMessage = { type: 'hello', pid: process.pid, version: data.version, thresholdMs: options.thresholdMs, mode: watcher.mode };
   const provisional = watcher.provisional();
   if (provisional !== null) message.ongoing = redactEvent({ ...provisional, pid: process.pid }, options.redact);
   return message;
