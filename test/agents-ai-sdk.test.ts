@@ -110,7 +110,7 @@ describe('AI SDK app with no code change under agent-lag run', () => {
     expect(frameIn(chat[0]!, 'ai-sdk-app.mjs')).toBe('ai-sdk-app.mjs:27:36');
   });
 
-  it('a CommonJS host: the ToolLoopAgent names its tool call and the agent', async () => {
+  it('a CommonJS host: the ToolLoopAgent and generateText name their tool calls', async () => {
     const log = await logPath();
     const result = await runUnderAgentLag(log, 'ai-sdk.cjs');
     expect(result.code).toBe(0);
@@ -120,6 +120,8 @@ describe('AI SDK app with no code change under agent-lag run', () => {
     expect(agent.context).toEqual({ ...TOOL, 'gen_ai.agent.name': 'triage', 'gen_ai.tool.call.id': 'call-agent' });
     expect(agent.inFlight?.api).toBe('child_process.execSync');
     expect(frameIn(agent, 'ai-sdk.cjs')).toBe('ai-sdk.cjs:30:7');
+    // The bundle's exports are locked getters: the require() hook hands the host a patched copy.
+    expect(blockOfCall(await finalBlocks(log), 'call-generate').context).toEqual({ ...TOOL, 'gen_ai.tool.call.id': 'call-generate' });
   });
 
   it('AGENT_LAG_AGENT_HOOKS=0 leaves the SDK alone (the tool blocks are still caught, unnamed)', async () => {

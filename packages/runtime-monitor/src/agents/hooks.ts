@@ -25,7 +25,8 @@ export interface SdkHook {
   /** Paths inside the package: its ESM and its CJS build of the module the patch needs. */
   files: readonly string[];
   /** Patches `exports` in place (prototypes, or an export's value where the module lets it be set). */
-  patch: (exports: Record<string, unknown>) => void;
+  /** Patches the exports in place, or returns a replacement object (a CJS bundle whose exports are locked getters). */
+  patch: (exports: Record<string, unknown>) => Record<string, unknown> | undefined | void;
 }
 
 export const SDK_HOOKS: readonly SdkHook[] = [
@@ -105,12 +106,14 @@ function matchFile(hooks: readonly SdkHook[], location: string): SdkHook | undef
   return hooks.find((hook) => hook.files.some((file) => path.endsWith(`/node_modules/${hook.packageName}/${file}`)));
 }
 
-function applyPatch(hook: SdkHook, exports: unknown): void {
+/** The exports the host gets: patched in place, or the patch's replacement (require() hooks can swap them). */
+function applyPatch(hook: SdkHook, exports: unknown): unknown {
   try {
-    if (exports !== null && typeof exports === 'object') hook.patch(exports as Record<string, unknown>);
+    if (exports !== null && typeof exports === 'object') return hook.patch(exports as Record<string, unknown>) ?? exports;
   } catch (error) {
     warnOnce(`AGENT_LAG_AGENT_HOOKS_${hook.sdk}`, `${hook.packageName} not instrumented: ${describeError(error)}`);
   }
+  return exports;
 }
 
 type RequireHookConstructor = new (modules: string[], onrequire: (exports: unknown, name: string) => unknown) => unknown;
@@ -122,8 +125,7 @@ function installRequireHook(require: NodeJS.Require, hooks: readonly SdkHook[]):
   const names = hooks.flatMap((hook) => hook.files.map((file) => `${hook.packageName}/${file}`.replace(/(\/index)?\.js$/, '')));
   new Hook(names, (exports, name) => {
     const hook = hooks.find((candidate) => name.startsWith(`${candidate.packageName}/`));
-    if (hook !== undefined) applyPatch(hook, exports);
-    return exports;
+    return hook === undefined ? exports : applyPatch(hook, exports);
   });
 }
 
