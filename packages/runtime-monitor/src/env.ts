@@ -64,6 +64,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EnvOptions {
   number('AGENT_LAG_LAG_WINDOW_MS', (value) => (options.lagWindowMs = value));
   number('AGENT_LAG_REPORTS_PER_MINUTE', (value) => (options.reportsPerMinute = value));
   number('AGENT_LAG_THREADPOOL_PROBE_MS', (value) => (options.threadPoolProbeMs = value));
+  number('AGENT_LAG_IN_FLIGHT_SLA_MS', (value) => (options.inFlightSlaMs = value));
   number('AGENT_LAG_ONGOING_REPORT_MS', (value) => {
     // Checked here against the threshold: startMonitor would refuse the pair, and the preload must still start.
     const thresholdMs = options.thresholdMs ?? 100;

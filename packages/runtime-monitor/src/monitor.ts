@@ -18,7 +18,7 @@ import { createLagSampler, type LagSampler } from './lag/lag-sampler.js';
 import { createUtilizationMeter } from './lag/utilization.js';
 import { startThreadPoolProbe, type ThreadPoolProbe } from './threadpool/index.js';
 import { perfHooksLagAvailable, resolveOptions, type MonitorOptions, type ResolvedOptions } from './options.js';
-import type { BlockEvent, LagEvent, MonitorEvent, MonitorSnapshot, ThreadPoolFigures } from './types.js';
+import type { BlockEvent, LagEvent, MonitorEvent, MonitorSnapshot, SlaEvent, ThreadPoolFigures } from './types.js';
 import { redactEvent } from './redact/index.js';
 import { describeError, warnOnce } from './warnings.js';
 import type { FromWorker, MainThreadState, ToWorker, WatchdogData } from './watchdog/messages.js';
@@ -39,6 +39,10 @@ export interface MonitorHandle {
   readonly mode: MonitorSnapshot['mode'];
   /** The control socket's path, or null when it is off. */
   readonly socketPath: string | null;
+  /** The `inFlightSlaMs` option (0 when off): the in-flight table checks its runs and requests against it. */
+  readonly inFlightSlaMs: number;
+  /** Writes an SLA event (from the in-flight table) to the event log and the control socket, redacted. */
+  reportSlaBreach(event: SlaEvent): void;
   snapshot(): MonitorSnapshot;
   /** Reported blocks (after de-duplication and rate limits), every counted block, and lag windows. Listener errors are contained. */
   on<K extends keyof MonitorEvents>(event: K, listener: (event: MonitorEvents[K]) => void): MonitorHandle;
@@ -220,6 +224,17 @@ class Monitor implements MonitorHandle {
 
   get mode(): MonitorSnapshot['mode'] {
     return this.#mode;
+  }
+
+  get inFlightSlaMs(): number {
+    return this.#options.inFlightSlaMs;
+  }
+
+  reportSlaBreach(event: SlaEvent): void {
+    if (this.#stopped) return;
+    const fallback = this.#fallback;
+    if (fallback !== null) fallback.log?.write(redactEvent({ ...event, pid: process.pid }, this.#options.redact));
+    else this.#send({ kind: 'event', event });
   }
 
   snapshot(): MonitorSnapshot {

@@ -71,6 +71,13 @@ export interface MonitorOptions {
    * thresholdMs when that is larger).
    */
   ongoingReportMs?: number;
+  /**
+   * An agent run or HTTP request (trackRun, the SDK adapters, the HTTP middleware) still in flight after
+   * this many ms gets one `{"type":"sla"}` event in the event log and on the control socket, and counts in
+   * `agent_lag_sla_breaches_total{kind}`: the agent loop held open past a load balancer's timeout. 0 (the
+   * default) turns it off.
+   */
+  inFlightSlaMs?: number;
   /** Redaction of secrets (always on; this turns hints off or adds patterns). */
   redact?: RedactOptions;
 }
@@ -96,6 +103,8 @@ export interface ResolvedOptions {
   threadPoolProbeMs: number;
   /** 0 when off, else at least thresholdMs. */
   ongoingReportMs: number;
+  /** 0 when off. */
+  inFlightSlaMs: number;
   /** Patterns as `{ source, flags }`: plain data for the worker. */
   redact: RedactPolicy;
 }
@@ -119,6 +128,7 @@ const KNOWN = new Set([
   'maxSamples',
   'threadPoolProbeMs',
   'ongoingReportMs',
+  'inFlightSlaMs',
   'redact',
 ]);
 
@@ -275,6 +285,7 @@ export function resolveOptions(input: unknown, hasPerfHooksLag: boolean): Resolv
     maxSamples: Math.round(numberOption(options, 'maxSamples', 10, 1, 100)),
     threadPoolProbeMs: numberOption(options, 'threadPoolProbeMs', 1000, 0, 3_600_000),
     ongoingReportMs: Math.round(ongoingReportMs),
+    inFlightSlaMs: Math.round(numberOption(options, 'inFlightSlaMs', 0, 0, 86_400_000)),
     redact: redactOption(options.redact),
   };
 }

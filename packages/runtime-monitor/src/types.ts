@@ -229,4 +229,23 @@ export interface SummaryEvent extends MonitorSnapshot {
  * A line of the NDJSON event log. Block and lag lines carry the writing process's `pid` (several
  * processes may share one log); checkpoints and the summary have it as a snapshot field.
  */
-export type MonitorEvent = ((BlockEvent | LagEvent) & { pid?: number }) | CheckpointEvent | SummaryEvent;
+export type MonitorEvent = ((BlockEvent | LagEvent | SlaEvent) & { pid?: number }) | CheckpointEvent | SummaryEvent;
+
+/**
+ * An agent run or HTTP request still in flight past the `inFlightSlaMs` age (the agent loop held open past
+ * a load balancer's timeout), written once per run or request when the monitor first sees it past that age.
+ */
+export interface SlaEvent {
+  type: 'sla';
+  /** Epoch ms it was seen past the SLA. */
+  at: number;
+  /** `run`: an agent run (trackRun, the SDK adapters; a tool call inside a run is part of that run); `request`: an HTTP request. */
+  kind: 'run' | 'request';
+  /** Its age then, ms (at least `slaMs`; later than that by up to the check period, or a block's length). */
+  ageMs: number;
+  slaMs: number;
+  /** Epoch ms it started. */
+  startedAt: number;
+  /** Its context: the route, method and request id, or the agent, tool and run id, and the user's fields. */
+  context: MonitorContext | null;
+}

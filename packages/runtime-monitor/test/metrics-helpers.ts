@@ -38,7 +38,7 @@ export function encodeStalls(durationsMs: number[]): string {
   return encoded;
 }
 
-/** A snapshot as the monitor produces it: three stalls (120, 480, 2600 ms), two routes, one request in flight, two tools, one agent run in flight. */
+/** A snapshot as the monitor produces it: three stalls (120, 480, 2600 ms), two routes, one request in flight, two tools, one agent run in flight, three in-flight SLA breaches. */
 export function sampleSnapshot(now: number): MonitorSnapshot {
   const routes: RoutesSection = {
     at: now,
@@ -73,6 +73,6 @@ export function sampleSnapshot(now: number): MonitorSnapshot {
     threadPool: { lastMs: 350, p50Ms: 1, p99Ms: 360, maxMs: 370, samples: 50 },
     topStacks: [],
     syncCalls: [],
-    sections: { routes, agents, eventLoop: { activeMs: 25_200, idleMs: 34_800 } },
+    sections: { routes, agents, eventLoop: { activeMs: 25_200, idleMs: 34_800 }, sla: { slaMs: 30_000, breaches: { run: 2, request: 1 } } },
   };
 }

@@ -10,7 +10,7 @@
 import type { MonitorSnapshot } from '../types.js';
 import type { RouteSectionEntry, RoutesSection } from '../middleware/tracker.js';
 import type { AgentSectionEntry, ToolSectionEntry } from '../agents/run-figures.js';
-import { agentsSectionOf, eventLoopTimeOf, routesSectionOf } from './snapshot-sections.js';
+import { agentsSectionOf, eventLoopTimeOf, routesSectionOf, slaSectionOf } from './snapshot-sections.js';
 import { STALL_BUCKETS_SECONDS, stallBuckets } from './stall-histogram.js';
 
 /**
@@ -77,6 +77,8 @@ const MONITOR_MODE: LabelDefinition = { prometheus: 'mode', otel: 'agent_lag.mon
 const AGENT_NAME: LabelDefinition = { prometheus: 'gen_ai_agent_name', otel: 'gen_ai.agent.name' };
 const TENANT: LabelDefinition = { prometheus: 'tenant', otel: 'agent_lag.tenant' };
 const TOOL_NAME: LabelDefinition = { prometheus: 'gen_ai_tool_name', otel: 'gen_ai.tool.name' };
+/** What passed the in-flight SLA: `run` or `request`. */
+const SLA_KIND: LabelDefinition = { prometheus: 'kind', otel: 'agent_lag.sla.kind' };
 
 /** The snapshot keeps milliseconds; every exporter exports seconds. */
 function seconds(ms: number): number {
@@ -505,5 +507,23 @@ export const METRICS: readonly MetricDefinition[] = [
     kind: 'counter',
     labels: [],
     read: (snapshot) => fromShedding(snapshot, (shedding) => shedding.episodes),
+  },
+
+  // The in-flight SLA (absent unless inFlightSlaMs is set and runs or requests are tracked).
+  {
+    otel: 'agent_lag.sla.breaches',
+    prometheus: 'agent_lag_sla_breaches_total',
+    help: 'Agent runs and HTTP requests seen still in flight past the in-flight SLA (inFlightSlaMs), each counted once.',
+    unit: '{breach}',
+    kind: 'counter',
+    labels: [SLA_KIND],
+    read: (snapshot) => {
+      const section = slaSectionOf(snapshot);
+      if (section === null) return null;
+      return [
+        { value: section.breaches.run, labelValues: ['run'] },
+        { value: section.breaches.request, labelValues: ['request'] },
+      ];
+    },
   },
 ];

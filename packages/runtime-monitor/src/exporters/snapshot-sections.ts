@@ -16,6 +16,15 @@ export interface EventLoopTime {
 /** Name of the snapshot section carrying {@link EventLoopTime}. */
 export const EVENT_LOOP_SECTION = 'eventLoop';
 
+/** Name of the section the in-flight SLA's breach counts are published as (only while the SLA is on). */
+export const SLA_SECTION = 'sla';
+
+export interface SlaSection {
+  slaMs: number;
+  /** Agent runs and HTTP requests seen in flight past `slaMs`, each counted once. */
+  breaches: { run: number; request: number };
+}
+
 /** The middleware's `routes` section, or null when no middleware published one. */
 export function routesSectionOf(snapshot: MonitorSnapshot): RoutesSection | null {
   const section = snapshot.sections?.routes as RoutesSection | undefined;
@@ -34,5 +43,12 @@ export function eventLoopTimeOf(snapshot: MonitorSnapshot): EventLoopTime | null
 export function agentsSectionOf(snapshot: MonitorSnapshot): AgentsSection | null {
   const section = snapshot.sections?.[AGENTS_SECTION] as AgentsSection | undefined;
   if (section === undefined || section === null || !Array.isArray(section.tools) || !Array.isArray(section.agents)) return null;
+  return section;
+}
+
+/** The `sla` section (in-flight SLA breaches), or null when the SLA is off or nothing tracks runs or requests. */
+export function slaSectionOf(snapshot: MonitorSnapshot): SlaSection | null {
+  const section = snapshot.sections?.[SLA_SECTION] as SlaSection | undefined;
+  if (section === undefined || section === null || typeof section.breaches !== 'object' || section.breaches === null) return null;
   return section;
 }

@@ -4,12 +4,14 @@
  * `begin`; records end lazily, and everything else happens off the request path.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BlockEvent, MonitorContext, MonitorSnapshot } from '../types.js';
+import type { BlockEvent, MonitorContext, MonitorSnapshot, SlaEvent } from '../types.js';
 import { EVENT_LOOP_SECTION } from '../exporters/families.js';
 import { readEventLoopTime } from '../exporters/event-loop-time.js';
 import { RunRecord, type AgentRun } from '../agents/run-record.js';
 import { AGENTS_SECTION, chargeBlock, RunFigures, type AgentsSection, type RunLimits } from '../agents/run-figures.js';
 import { InFlightRecord } from './in-flight.js';
+import { InFlightSla } from './in-flight-sla.js';
+import { SLA_SECTION } from '../exporters/snapshot-sections.js';
 import { ROUTE_KEY, ROUTES_SECTION, RouteTable, type RouteFigures } from './route-table.js';
 
 /** Context keys the adapters set (OpenTelemetry attribute names where one exists). */
@@ -28,6 +30,9 @@ export interface MonitorHandleLike {
   off?(event: 'block' | 'stall', listener: (event: BlockEvent) => void): unknown;
   /** `figuresVersion` changes when the section's cumulative figures do (see MonitorHandle.publishSection). */
   publishSection?(name: string, provider: () => unknown, figuresVersion?: () => number): unknown;
+  /** The monitor's `inFlightSlaMs` (0 or absent: off). */
+  readonly inFlightSlaMs?: number;
+  reportSlaBreach?(event: SlaEvent): void;
 }
 
 const MAX_REQUEST_ID = 128;
@@ -212,6 +217,8 @@ export class RequestTracker {
    */
   asyncContextWanted = false;
   #monitor: MonitorHandleLike | null = null;
+  /** The in-flight SLA check, while the attached monitor has one. */
+  #sla: InFlightSla | null = null;
   #runsBegun = false;
   #agentsPublished = false;
   #sheddingState: (() => RoutesSection['shedding']) | null = null;
@@ -252,6 +259,20 @@ export class RequestTracker {
     if (this.#runsBegun) this.#publishAgents();
     // The worker cannot read the main thread's loop time: publish it so its endpoint exports nodejs_eventloop_time.
     monitor.publishSection?.(EVENT_LOOP_SECTION, readEventLoopTime);
+    this.#startSla(monitor);
+  }
+
+  #startSla(monitor: MonitorHandleLike): void {
+    const slaMs = monitor.inFlightSlaMs ?? 0;
+    if (!(slaMs > 0) || typeof monitor.reportSlaBreach !== 'function') return;
+    const sla = new InFlightSla({
+      slaMs,
+      oldest: () => this.#oldest,
+      report: (event) => monitor.reportSlaBreach?.(event),
+      changed: () => this.#figuresVersion++,
+    });
+    this.#sla = sla;
+    monitor.publishSection?.(SLA_SECTION, () => sla.section(), this.#readFiguresVersion);
   }
 
   /** The `agents` section (and so the run and tool metrics) exists once a run was tracked: an HTTP-only service does not get empty families. */
@@ -262,6 +283,8 @@ export class RequestTracker {
   }
 
   detach(): void {
+    this.#sla?.stop();
+    this.#sla = null;
     this.#monitor?.off?.(this.#blockEvent, this.#onBlock);
     this.#monitor = null;
   }

@@ -1,6 +1,6 @@
 import type { StallDistribution } from '../events/stall-counts.js';
 import type { ResolvedOptions } from '../options.js';
-import type { BlockEvent, LagEvent, LagFigures, MonitorSnapshot, SyncCallSite, ThreadPoolFigures } from '../types.js';
+import type { BlockEvent, LagEvent, LagFigures, MonitorSnapshot, SlaEvent, SyncCallSite, ThreadPoolFigures } from '../types.js';
 
 /* Plain data exchanged between the main thread and the watchdog worker. */
 
@@ -38,6 +38,8 @@ export interface MainThreadState {
 export type ToWorker =
   | { kind: 'state'; state: MainThreadState }
   | { kind: 'lag'; event: LagEvent }
+  /** An event the main thread saw, for the worker to write to the log and the control socket. */
+  | { kind: 'event'; event: SlaEvent }
   | { kind: 'stop' }
   | { kind: 'exit' };
 

@@ -7,7 +7,7 @@ import { periodicBeatMs, waitAsync, WatchdogSlots } from '../heartbeat/shared-st
 import { markStallSeen, readInFlight, readReport, readUnseenReport } from '../inflight/index.js';
 import { redactEvent } from '../redact/index.js';
 import { emptyLagFigures } from '../lag/lag-figures.js';
-import type { BlockEvent, CheckpointEvent, LagEvent, MonitorEvent, MonitorSnapshot } from '../types.js';
+import type { BlockEvent, CheckpointEvent, LagEvent, MonitorEvent, MonitorSnapshot, SlaEvent } from '../types.js';
 import { describeError } from '../warnings.js';
 import { BlockEventBuilder } from './block-events.js';
 import { CheckpointSchedule } from './checkpoints.js';
@@ -70,8 +70,8 @@ function warn(code: string, message: string): void {
   post({ kind: 'warning', code, message });
 }
 
-/** Block and lag lines carry the pid: several processes may append to one log. */
-function emit(event: BlockEvent | LagEvent): void {
+/** Block, lag and SLA lines carry the pid: several processes may append to one log. */
+function emit(event: BlockEvent | LagEvent | SlaEvent): void {
   // Secrets out right before anything leaves: the log, the control socket.
   const line: MonitorEvent = redactEvent({ ...event, pid: process.pid }, options.redact);
   log?.write(line);
@@ -285,6 +285,7 @@ port?.on('message', (message: ToWorker) => {
       checkpoint();
       break;
     case 'lag':
+    case 'event':
       if (!stopping) emit(message.event);
       break;
     case 'stop':
