@@ -52,7 +52,10 @@ async function waitForBlock(log: string, match: (block: BlockEvent) => boolean):
   for (;;) {
     const found = (await finalBlocks(log)).find(match);
     if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`no such block in ${log}: ${JSON.stringify(await finalBlocks(log), null, 1).slice(0, 4000)}`);
+    if (Date.now() > deadline) {
+      const seen = (await finalBlocks(log)).map((block) => ({ durationMs: block.durationMs, context: block.context, api: block.inFlight?.api ?? null, top: (block as { stack?: { functionName: string }[] }).stack?.slice(0, 3).map((frame) => frame.functionName) }));
+      throw new Error(`no such block in ${log}: ${JSON.stringify(seen, null, 1)}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
