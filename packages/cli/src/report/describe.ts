@@ -51,6 +51,8 @@ export interface StacklessBlock {
   inFlight: InFlight | null;
   /** The reason already worded for a stall only the counters know (a repeat, rate-limited, lag-only...). */
   noStack?: string | null;
+  /** The monitor's own reason on the block event (`not-watched`...), not yet worded. */
+  noStackReason?: string | null;
   ongoing?: boolean;
 }
 
@@ -63,6 +65,7 @@ export interface StacklessBlock {
 export function describeNoStack(block: StacklessBlock, mode: string | null): string | null {
   if (block.noStack) return block.noStack;
   if (block.stack.length > 0) return null;
+  if (block.noStackReason) return describeNoStackReason(block.noStackReason);
   // Worded as the counters' reasons, so one stall reads the same in every table.
   if (mode === 'lag-only') return describeNoStackReason('lag-only');
   if (block.ongoing) return 'no stack sampled before it was reported: a native call, or the report budget was spent';

@@ -142,6 +142,7 @@ function neverEndedBlocks(pid: Key, state: ProcessState, exitAt: number | undefi
       late: false,
       startup: false,
       signature: null,
+      noStackReason: null,
       ongoing: true,
     };
     neverEnded.push(aged(block, inProgress.durationMs, exitAt));
@@ -388,6 +389,7 @@ function worstBlocks(processes: readonly Working[], groups: readonly StackSummar
         late: false,
         startup: false,
         signature,
+        noStackReason: null,
         ongoing: false,
         noStack: why,
       };

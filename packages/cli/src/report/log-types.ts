@@ -35,6 +35,8 @@ export type BlockRecord = Pick<BlockEvent, 'startedAt' | 'durationMs' | 'stack' 
   requestsInFlight: number | null;
   startup: boolean;
   signature: string | null;
+  /** The monitor's reason for an empty stack (BlockEvent.noStack: `not-watched`, `repeat`...), in its own words; null when it gave none. */
+  noStackReason: string | null;
   /**
    * A provisional event, written while the block was still running (`"ongoing": true`). The report pairs
    * it with the final event of the same block (same `startedAt`); one left alone never ended.

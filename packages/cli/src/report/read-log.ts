@@ -83,6 +83,7 @@ function block(event: Json): BlockRecord {
     late: event['late'] === true,
     startup: event['startup'] === true,
     signature: stringOr(event['signature'], null),
+    noStackReason: stringOr(event['noStack'], null),
     ongoing: event['ongoing'] === true,
   };
 }

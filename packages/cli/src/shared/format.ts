@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import { describeNoStack, describeRequestsInFlight } from '../report/describe.js';
+import { describeNoStack, describeNoStackReason, describeRequestsInFlight } from '../report/describe.js';
 import { frameLocation, isInternalFrame, isUserFrame, readableFunctionName, relativeSite } from '../report/frames.js';
 import { foldedText, foldStack, headFrame } from '../report/stack-fold.js';
 import { figuresNotes, type LogFigures } from '../report/log-figures.js';
@@ -113,6 +113,7 @@ export function formatBlockLine(block: BlockEvent, color: ChalkInstance, options
   if (api) parts.push(color.yellow(api));
   const blame = formatBlame(block.stack);
   if (blame) parts.push(`at ${blame}`);
+  else if (block.noStack !== undefined) parts.push(color.dim(`(${describeNoStackReason(block.noStack)})`));
   else if (ongoing) parts.push(color.dim('(no stack sampled yet: a native call, lag-only, or rate-limited)'));
   else parts.push(color.dim('(no stack: repeated, rate-limited or lag-only)'));
   if (block.late) parts.push(color.dim('(stack taken after the block ended)'));
