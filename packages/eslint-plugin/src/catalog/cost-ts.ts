@@ -1,6 +1,7 @@
 import type * as ts from 'typescript';
 import type { CostFactor } from '@agent-lag/catalog';
 import type { ApiInfo } from './index.js';
+import { skipOuterExpressions } from '../util/ts-expressions.js';
 
 /*
  * The size-aware rule of cost.ts on TypeScript's AST, for analyses that see other files only through
@@ -48,7 +49,7 @@ class TsCostReader {
     if (!arg || (this.typescript.isIdentifier(arg) && arg.text === 'undefined')) return absent();
     let valueNode: ts.Expression = arg;
     if (factor.property) {
-      const object = skipWrappers(this.typescript, arg);
+      const object = skipOuterExpressions(this.typescript, arg);
       if (!this.typescript.isObjectLiteralExpression(object)) return undefined;
       let found: ts.Expression | undefined;
       for (const property of object.properties) {
@@ -66,7 +67,7 @@ class TsCostReader {
 
   private number(node: ts.Expression): number | undefined {
     const ts = this.typescript;
-    const inner = skipWrappers(ts, node);
+    const inner = skipOuterExpressions(ts, node);
     if (ts.isNumericLiteral(inner)) return Number(inner.text);
     if (ts.isPrefixUnaryExpression(inner) && inner.operator === ts.SyntaxKind.MinusToken) {
       const value = this.number(inner.operand);
@@ -93,16 +94,16 @@ class TsCostReader {
 
   private bufferBytes(node: ts.Expression): number | undefined {
     const ts = this.typescript;
-    const inner = skipWrappers(ts, node);
+    const inner = skipOuterExpressions(ts, node);
     if (ts.isCallExpression(inner)) {
-      const callee = skipWrappers(ts, inner.expression);
+      const callee = skipOuterExpressions(ts, inner.expression);
       if (!ts.isPropertyAccessExpression(callee) || !BUFFER_ALLOCATORS.has(callee.name.text)) return undefined;
       if (!this.isLibraryGlobal(callee.expression, 'Buffer')) return undefined;
       const size = inner.arguments[0];
       return size && !ts.isSpreadElement(size) ? this.number(size) : undefined;
     }
     if (ts.isNewExpression(inner)) {
-      const callee = skipWrappers(ts, inner.expression);
+      const callee = skipOuterExpressions(ts, inner.expression);
       const bytes = ts.isIdentifier(callee) ? TYPED_ARRAY_BYTES[callee.text] : undefined;
       const length = inner.arguments?.[0];
       if (bytes === undefined || !length || ts.isSpreadElement(length) || !this.isLibraryGlobal(callee, (callee as ts.Identifier).text)) {
@@ -123,17 +124,3 @@ class TsCostReader {
   }
 }
 
-/** Strips what does not change a value: parentheses, `as`, `!`, `satisfies`, `<T>x`. */
-function skipWrappers(typescript: typeof ts, node: ts.Expression): ts.Expression {
-  let current = node;
-  while (
-    typescript.isParenthesizedExpression(current) ||
-    typescript.isAsExpression(current) ||
-    typescript.isNonNullExpression(current) ||
-    typescript.isSatisfiesExpression(current) ||
-    typescript.isTypeAssertionExpression(current)
-  ) {
-    current = current.expression;
-  }
-  return current;
-}

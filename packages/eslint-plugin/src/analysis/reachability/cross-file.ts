@@ -4,6 +4,7 @@ import type * as ts from 'typescript';
 import { isCheapTsCall } from '../../catalog/cost-ts.js';
 import { findCatalogApi, findCatalogMethod, isAsyncOnly, type ApiInfo } from '../../catalog/index.js';
 import { moduleMemberByName } from '../resolve/index.js';
+import { skipOuterExpressions } from '../../util/ts-expressions.js';
 
 /** A sync function of the program, in another file, whose body blocks the event loop. */
 export interface BlockingHelper {
@@ -341,19 +342,6 @@ function packageOfFile(fileName: string): string | undefined {
   return first.startsWith('@') && second !== undefined ? `${first}/${second}` : first;
 }
 
-function skipOuterExpressions(ts: typeof import('typescript'), node: ts.Expression): ts.Expression {
-  let current = node;
-  while (
-    ts.isParenthesizedExpression(current) ||
-    ts.isAsExpression(current) ||
-    ts.isNonNullExpression(current) ||
-    ts.isSatisfiesExpression(current) ||
-    ts.isTypeAssertionExpression(current)
-  ) {
-    current = current.expression;
-  }
-  return current;
-}
 
 function functionName(ts: typeof import('typescript'), fn: FunctionLike): string | undefined {
   const own = fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name)) ? fn.name.text : undefined;

@@ -1,4 +1,5 @@
 import type * as ts from 'typescript';
+import { skipOuterExpressions } from '../../util/ts-expressions.js';
 
 /** A callee named through an import or `require()` of a module: the specifier as written and the path in it. */
 export interface ModuleMember {
@@ -22,14 +23,14 @@ export function moduleMemberByName(
   callee: ts.Expression,
 ): ModuleMember | undefined {
   const path: string[] = [];
-  let current = skipOuter(ts, callee);
+  let current = skipOuterExpressions(ts, callee);
   for (;;) {
     if (ts.isPropertyAccessExpression(current) && ts.isIdentifier(current.name)) {
       path.unshift(current.name.text);
-      current = skipOuter(ts, current.expression);
+      current = skipOuterExpressions(ts, current.expression);
     } else if (ts.isElementAccessExpression(current) && ts.isStringLiteralLike(current.argumentExpression)) {
       path.unshift(current.argumentExpression.text);
-      current = skipOuter(ts, current.expression);
+      current = skipOuterExpressions(ts, current.expression);
     } else break;
   }
   if (!ts.isIdentifier(current)) return undefined;
@@ -90,7 +91,7 @@ function isAnyTyped(ts: typeof import('typescript'), checker: ts.TypeChecker, no
 }
 
 function requiredModule(ts: typeof import('typescript'), initializer: ts.Expression): string | undefined {
-  const call = skipOuter(ts, initializer);
+  const call = skipOuterExpressions(ts, initializer);
   if (!ts.isCallExpression(call) || !ts.isIdentifier(call.expression) || call.expression.text !== 'require') return undefined;
   const [argument] = call.arguments;
   return argument && ts.isStringLiteralLike(argument) ? argument.text : undefined;
@@ -100,16 +101,3 @@ function moduleText(ts: typeof import('typescript'), specifier: ts.Expression): 
   return ts.isStringLiteralLike(specifier) ? specifier.text : undefined;
 }
 
-function skipOuter(ts: typeof import('typescript'), node: ts.Expression): ts.Expression {
-  let current = node;
-  while (
-    ts.isParenthesizedExpression(current) ||
-    ts.isAsExpression(current) ||
-    ts.isNonNullExpression(current) ||
-    ts.isSatisfiesExpression(current) ||
-    ts.isTypeAssertionExpression(current)
-  ) {
-    current = current.expression;
-  }
-  return current;
-}
