@@ -1,8 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { agentFixtures, blockOfCall, eventLogPaths, finalBlocks, frameIn, shortLivedAppEnv, type LoggedBlock } from './helpers/agent-log.js';
 import { cliBin, repoRoot } from './helpers/paths.js';
 import { run } from './helpers/spawn.js';
 
@@ -14,60 +12,9 @@ import { run } from './helpers/spawn.js';
  * instrumentLangChain(...).
  */
 
-const fixtures = join(repoRoot, 'test/fixtures/agents');
-// The preload's start-up grace (1 s) would hide blocks of an app this short-lived.
-const env = { ...process.env, AGENT_LAG_STARTUP_GRACE_MS: '50', NO_COLOR: '1' } as Record<string, string>;
-
-interface StackFrame {
-  functionName: string;
-  url: string;
-  line: number;
-  column: number;
-}
-
-interface BlockEvent {
-  type: string;
-  ongoing?: boolean;
-  durationMs: number;
-  stack: StackFrame[] | null;
-  inFlight: { api: string } | null;
-  context: Record<string, unknown> | null;
-}
-
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function logPath(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'agent-lag-langchain-'));
-  dirs.push(dir);
-  return join(dir, 'events.ndjson');
-}
-
-/** The final block events in the log of a process that has exited (a provisional `ongoing` one is followed by its final one). */
-async function finalBlocks(log: string): Promise<BlockEvent[]> {
-  const text = await readFile(log, 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as BlockEvent)
-    .filter((event) => event.type === 'block' && event.ongoing !== true);
-}
-
-/** The one block whose context has tool call id `callId`; fails with the log's blocks when there is none. */
-function blockOfCall(blocks: BlockEvent[], callId: string): BlockEvent {
-  const found = blocks.filter((block) => block.context?.['gen_ai.tool.call.id'] === callId);
-  if (found.length !== 1) throw new Error(`expected one block of tool call ${callId}: ${JSON.stringify(blocks, null, 1).slice(0, 4000)}`);
-  return found[0]!;
-}
-
-/** The frame of `file` nearest the top of the stack, as file:line:column. */
-function frameIn(block: BlockEvent, file: string): string | undefined {
-  const url = pathToFileURL(join(fixtures, file)).href;
-  const frame = block.stack?.find((candidate) => candidate.url === url);
-  return frame === undefined ? undefined : `${file}:${frame.line}:${frame.column}`;
-}
+const fixtures = agentFixtures;
+const env = shortLivedAppEnv;
+const logPath = eventLogPaths('agent-lag-langchain-');
 
 const TOOL = { 'agent_lag.sdk': 'langchain', 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'summarize_repo' };
 const CHAIN = { 'agent_lag.sdk': 'langchain', 'gen_ai.operation.name': 'chain', 'gen_ai.agent.name': 'triage' };
@@ -81,7 +28,7 @@ function runUnderAgentLag(log: string, fixture: string, extraEnv: Record<string,
 }
 
 /** The checks both ESM runs share: the chain's own block, the tool call inside it, the direct tool call. */
-function expectNamedBlocks(blocks: BlockEvent[]): void {
+function expectNamedBlocks(blocks: LoggedBlock[]): void {
   // The tool called as the model's tool call inside the chain: the tool, its call id, and the chain as the agent.
   const inChain = blockOfCall(blocks, 'call-chain');
   expect(inChain.context).toEqual({ ...TOOL, 'gen_ai.agent.name': 'triage', 'gen_ai.tool.call.id': 'call-chain' });

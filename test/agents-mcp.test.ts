@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { agentFixtures, eventLogPaths, shortLivedAppEnv, tempDirs, waitForBlock, type LoggedBlock } from './helpers/agent-log.js';
 import { cliBin, repoRoot } from './helpers/paths.js';
 import { run } from './helpers/spawn.js';
 
@@ -13,52 +13,11 @@ import { run } from './helpers/spawn.js';
  * such), with no code change under `agent-lag run` (ESM and CJS hosts) and with instrumentMcpServer.
  */
 
-const fixtures = join(repoRoot, 'test/fixtures/agents');
+const fixtures = agentFixtures;
 // The preload's start-up grace (1 s) would hide blocks of a server this short-lived.
-const env = { ...process.env, AGENT_LAG_STARTUP_GRACE_MS: '50', NO_COLOR: '1' } as Record<string, string>;
-
-interface BlockEvent {
-  type: string;
-  ongoing?: boolean;
-  durationMs: number;
-  inFlight: { api: string } | null;
-  context: Record<string, unknown> | null;
-}
-
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function logPath(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'agent-lag-mcp-'));
-  dirs.push(dir);
-  return join(dir, 'events.ndjson');
-}
-
-/** The final block events in the log (a provisional `ongoing` one is followed by its final one). */
-async function finalBlocks(log: string): Promise<BlockEvent[]> {
-  const text = await readFile(log, 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as BlockEvent)
-    .filter((event) => event.type === 'block' && event.ongoing !== true);
-}
-
-/** Waits (generously: a busy 2-core machine) until a final block in the log satisfies `match`. */
-async function waitForBlock(log: string, match: (block: BlockEvent) => boolean): Promise<BlockEvent> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const found = (await finalBlocks(log)).find(match);
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) {
-      const seen = (await finalBlocks(log)).map((block) => ({ durationMs: block.durationMs, context: block.context, api: block.inFlight?.api ?? null, top: (block as { stack?: { functionName: string }[] }).stack?.slice(0, 3).map((frame) => frame.functionName) }));
-      throw new Error(`no such block in ${log}: ${JSON.stringify(seen, null, 1)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const env = shortLivedAppEnv;
+const logPath = eventLogPaths('agent-lag-mcp-');
+const tempDir = tempDirs();
 
 /** Starts `args` as an MCP stdio server and connects the SDK's Client to it. */
 async function connect(args: string[]): Promise<{ client: Client; errors: Error[]; stderr: () => string }> {
@@ -73,7 +32,7 @@ async function connect(args: string[]): Promise<{ client: Client; errors: Error[
   return { client, errors, stderr: () => stderr };
 }
 
-const isTool = (name: string) => (block: BlockEvent) => block.context?.['gen_ai.tool.name'] === name;
+const isTool = (name: string) => (block: LoggedBlock) => block.context?.['gen_ai.tool.name'] === name;
 
 describe('MCP server with no code change under agent-lag run', () => {
   it.each([
@@ -157,8 +116,7 @@ describe('MCP server with the explicit call', () => {
 
 describe('an SDK version the adapter does not know', () => {
   it('costs the host one warning: the app runs and exits as it would without the monitor', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'agent-lag-mcp-unknown-'));
-    dirs.push(dir);
+    const dir = await tempDir('agent-lag-mcp-unknown-');
     // A package where the MCP SDK's Protocol module is, exporting no Protocol class.
     const sdk = join(dir, 'node_modules/@modelcontextprotocol/sdk');
     await mkdir(join(sdk, 'dist/esm/shared'), { recursive: true });
@@ -177,8 +135,7 @@ describe('an SDK version the adapter does not know', () => {
 describe('a host without any of the SDKs', () => {
   // installAgentHooks installs the require hook and the import loader together, or neither.
   it('gets no module hook: require() is Node\'s own', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'agent-lag-no-sdk-'));
-    dirs.push(dir);
+    const dir = await tempDir('agent-lag-no-sdk-');
     // require-in-the-middle replaces Module.prototype.require by a function that calls its patchedRequire.
     const probe = "import Module from 'node:module';\nconsole.log(String(Module.prototype.require).includes('patchedRequire') ? 'hooked' : 'node');\n";
     await writeFile(join(dir, 'app.mjs'), probe);

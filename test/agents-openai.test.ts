@@ -1,7 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { agentFixtures, eventLogPaths, finalBlocks, shortLivedAppEnv, type LoggedBlock } from './helpers/agent-log.js';
 import { cliBin, repoRoot } from './helpers/paths.js';
 import { run } from './helpers/spawn.js';
 
@@ -12,39 +11,12 @@ import { run } from './helpers/spawn.js';
  * `agent-lag run` and with instrumentOpenAIAgent.
  */
 
-const fixtures = join(repoRoot, 'test/fixtures/agents');
+const fixtures = agentFixtures;
 // The preload's start-up grace (1 s) would hide blocks of a script this short.
-const env = { ...process.env, AGENT_LAG_STARTUP_GRACE_MS: '50', NO_COLOR: '1' };
+const env = shortLivedAppEnv;
+const logPath = eventLogPaths('agent-lag-openai-');
 
-interface BlockEvent {
-  type: string;
-  ongoing?: boolean;
-  durationMs: number;
-  inFlight: { api: string; hint?: string } | null;
-  context: Record<string, unknown> | null;
-}
-
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function logPath(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'agent-lag-openai-'));
-  dirs.push(dir);
-  return join(dir, 'events.ndjson');
-}
-
-/** The final block events (the process has exited: its log is complete). */
-async function finalBlocks(log: string): Promise<BlockEvent[]> {
-  return (await readFile(log, 'utf8'))
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as BlockEvent)
-    .filter((event) => event.type === 'block' && event.ongoing !== true);
-}
-
-function expectAgentBlocks(blocks: BlockEvent[]): void {
+function expectAgentBlocks(blocks: LoggedBlock[]): void {
   const tool = blocks.find((block) => block.context?.['gen_ai.tool.name'] === 'summarize_repo');
   expect(tool, JSON.stringify(blocks.map((block) => block.context))).toBeDefined();
   expect(tool?.inFlight).toEqual({ api: 'child_process.execSync', hint: 'sleep 0.4' });
