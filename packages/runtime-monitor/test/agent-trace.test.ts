@@ -52,11 +52,19 @@ describe('trace ids: a block inside an active OpenTelemetry span names the span'
       // A busy loop in the span's synchronous part: the pause reads the span from the paused thread.
       expect(blockOf(blocks, output, 'spin', 'spinInSpan').context).toEqual({ trace_id: output.spans.spin.traceId, span_id: output.spans.spin.spanId });
       // execSync after an await inside the span, in a monitor context of its own: both are merged.
-      expect(blockOf(blocks, output, 'exec', 'execSyncInSpan').context).toEqual({
-        kind: 'exec',
-        trace_id: output.spans.exec.traceId,
-        span_id: output.spans.exec.spanId,
-      });
+      const execWindow = output.windows.find((candidate) => candidate.kind === 'exec') as BlockWindow;
+      const sampledInExec = blocksDuring(blocks, execWindow).some((block) => block.stack.some((frame) => frame.functionName === 'execSyncInSpan'));
+      if (syncWrappers || sampledInExec) {
+        expect(blockOf(blocks, output, 'exec', 'execSyncInSpan').context).toEqual({
+          kind: 'exec',
+          trace_id: output.spans.exec.traceId,
+          span_id: output.spans.exec.spanId,
+        });
+      } else {
+        // Without the wrappers a native call is sampled once it has returned; on a loaded machine the
+        // watchdog's request can come after the code has left the span, and the block is then marked late.
+        expect(blocksDuring(blocks, execWindow).some((block) => block.late), JSON.stringify(blocks)).toBe(true);
+      }
       // Outside any span: no ids (the previous spans have ended).
       const outside = blockOf(blocks, output, 'outside', 'spinOutsideSpans');
       expect(outside.context?.trace_id).toBeUndefined();
