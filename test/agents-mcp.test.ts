@@ -59,7 +59,9 @@ describe('MCP server with no code change under agent-lag run', () => {
 
   it('names the stdio transport serialising a multi-MB tool result as the response serialisation of that call', async () => {
     const log = await logPath();
-    const { client, errors } = await connect([cliBin, 'run', '--report', log, '--threshold-ms', '100', '--', process.execPath, join(fixtures, 'mcp-server.mjs')]);
+    // Threshold 40 ms: on an idle machine encoding and writing the 8 MB result takes about 100 ms, so at 100 ms the
+    // block was barely a stall and often over before a sample could name it.
+    const { client, errors } = await connect([cliBin, 'run', '--report', log, '--threshold-ms', '40', '--', process.execPath, join(fixtures, 'mcp-server.mjs')]);
     try {
       const result = await client.callTool({ name: 'list_everything', arguments: {} }, undefined, { timeout: 120_000 });
       expect(result.content).toEqual([{ type: 'text', text: '80000 files' }]);
