@@ -212,7 +212,11 @@ async function bindInDir(start: Starting): Promise<void> {
       });
       return;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dir.kind !== 'private' || attempt >= 3) throw error;
+      // libuv reports a bind into a directory that has just been removed as EACCES (it turns ENOENT into EACCES
+      // for Windows' sake): seen when many monitors of one user start and exit at once. Each retry checks the
+      // directory again, so a real permission problem still fails after the last attempt.
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOENT' && code !== 'EACCES') || dir.kind !== 'private' || attempt >= 3) throw error;
     }
   }
 }
