@@ -9,13 +9,18 @@ export function walk(
   const stack: TSESTree.Node[] = [root];
   for (let node = stack.pop(); node; node = stack.pop()) {
     visit(node);
-    for (const key of visitorKeys[node.type] ?? []) {
-      const child = (node as unknown as Record<string, unknown>)[key];
-      if (Array.isArray(child)) {
-        for (const item of child as (TSESTree.Node | null)[]) if (item) stack.push(item);
-      } else if (child && typeof (child as TSESTree.Node).type === 'string') {
-        stack.push(child as TSESTree.Node);
-      }
+    pushChildren(node, visitorKeys, stack);
+  }
+}
+
+/** Pushes the node's children (by the parser's visitor keys) onto `stack`, for walks that prune or stop early. */
+export function pushChildren(node: TSESTree.Node, visitorKeys: TSESLint.SourceCode.VisitorKeys, stack: TSESTree.Node[]): void {
+  for (const key of visitorKeys[node.type] ?? []) {
+    const child = (node as unknown as Record<string, unknown>)[key];
+    if (Array.isArray(child)) {
+      for (const item of child as (TSESTree.Node | null)[]) if (item) stack.push(item);
+    } else if (child && typeof (child as TSESTree.Node).type === 'string') {
+      stack.push(child as TSESTree.Node);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { AST_NODE_TYPES, ASTUtils } from '@typescript-eslint/utils';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { isClassNode, isFunctionNode, isLoop, memberName, outerExpression, stringValue, unwrapExpression } from './ast.js';
+import { pushChildren } from '../../util/walk.js';
 
 /**
  * Exit paths: code after which the process ends before the event loop turns again.
@@ -277,14 +278,7 @@ function leavesOrSuspendsWithin(root: TSESTree.Node, visitorKeys: TSESLint.Sourc
     // A declaration (of the root too) only defines its function or class.
     if (isFunctionNode(node) || isClassNode(node)) continue;
     if (leavesOrSuspends(node, root)) return true;
-    for (const key of visitorKeys[node.type] ?? []) {
-      const child = (node as unknown as Record<string, unknown>)[key];
-      if (Array.isArray(child)) {
-        for (const item of child as (TSESTree.Node | null)[]) if (item) stack.push(item);
-      } else if (child && typeof (child as TSESTree.Node).type === 'string') {
-        stack.push(child as TSESTree.Node);
-      }
-    }
+    pushChildren(node, visitorKeys, stack);
   }
   return false;
 }
