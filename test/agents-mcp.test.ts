@@ -41,14 +41,16 @@ describe('MCP server with no code change under agent-lag run', () => {
   ])('%s: the execSync block in a tool names the tool call, and stdout stays clean JSON-RPC', async (_host, fixture) => {
     const log = await logPath();
     const { client, errors, stderr } = await connect([cliBin, 'run', '--report', log, '--threshold-ms', '100', '--', process.execPath, join(fixtures, fixture)]);
+    let block: LoggedBlock;
     try {
       const result = await client.callTool({ name: 'run_shell', arguments: {} });
       expect(result.content).toEqual([{ type: 'text', text: 'shell done' }]);
+      // Before closing: closing ends the server with SIGTERM, which can come before its watchdog wrote the block's final event.
+      block = await waitForBlock(log, isTool('run_shell'));
     } finally {
       await client.close();
     }
     expect(errors).toEqual([]);
-    const block = await waitForBlock(log, isTool('run_shell'));
     expect(block.inFlight?.api).toBe('child_process.execSync');
     expect(block.durationMs).toBeGreaterThanOrEqual(300);
     expect(block.context).toMatchObject({ 'agent_lag.sdk': 'mcp', 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'run_shell' });
@@ -62,15 +64,17 @@ describe('MCP server with no code change under agent-lag run', () => {
     // Threshold 40 ms: on an idle machine encoding and writing the 8 MB result takes about 100 ms, so at 100 ms the
     // block was barely a stall and often over before a sample could name it.
     const { client, errors } = await connect([cliBin, 'run', '--report', log, '--threshold-ms', '40', '--', process.execPath, join(fixtures, 'mcp-server.mjs')]);
+    let block: LoggedBlock;
     try {
       const result = await client.callTool({ name: 'list_everything', arguments: {} }, undefined, { timeout: 120_000 });
       expect(result.content).toEqual([{ type: 'text', text: '80000 files' }]);
       expect((result.structuredContent as { files: unknown[] }).files).toHaveLength(80_000);
+      // Before closing (SIGTERM to the server): its final event may not be written yet.
+      block = await waitForBlock(log, (candidate) => isTool('list_everything')(candidate) && candidate.context?.['agent_lag.phase'] === 'serialize_response');
     } finally {
       await client.close();
     }
     expect(errors).toEqual([]);
-    const block = await waitForBlock(log, (candidate) => isTool('list_everything')(candidate) && candidate.context?.['agent_lag.phase'] === 'serialize_response');
     expect(block.context).toMatchObject({ 'agent_lag.sdk': 'mcp', 'gen_ai.operation.name': 'execute_tool' });
     expect(block.context?.['gen_ai.tool.call.id']).toMatch(/^\d+$/);
     expect(block.inFlight?.api).toBe('JSON.stringify');
@@ -87,12 +91,14 @@ describe('MCP server with no code change under agent-lag run', () => {
     });
     const client = new Client({ name: 'agent-lag-test', version: '1.0.0' });
     await client.connect(transport);
+    let block: LoggedBlock;
     try {
       await client.callTool({ name: 'run_shell', arguments: {} });
+      // Before closing (SIGTERM to the server): its final event may not be written yet.
+      block = await waitForBlock(log, (candidate) => candidate.inFlight?.api === 'child_process.execSync');
     } finally {
       await client.close();
     }
-    const block = await waitForBlock(log, (candidate) => candidate.inFlight?.api === 'child_process.execSync');
     expect(block.context?.['gen_ai.tool.name']).toBeUndefined();
   });
 });
@@ -101,17 +107,20 @@ describe('MCP server with the explicit call', () => {
   it('instrumentMcpServer(server) on a low-level Server names the tool call and the response serialisation', async () => {
     const log = await logPath();
     const { client, errors } = await connect([join(fixtures, 'mcp-server-explicit.mjs'), log]);
+    let shell: LoggedBlock;
+    let serialise: LoggedBlock;
     try {
       await client.callTool({ name: 'run_shell', arguments: {} });
       await client.callTool({ name: 'list_everything', arguments: {} }, undefined, { timeout: 120_000 });
+      // Before closing (SIGTERM to the server): its final events may not be written yet.
+      shell = await waitForBlock(log, isTool('run_shell'));
+      serialise = await waitForBlock(log, (candidate) => isTool('list_everything')(candidate) && candidate.context?.['agent_lag.phase'] === 'serialize_response');
     } finally {
       await client.close();
     }
     expect(errors).toEqual([]);
-    const shell = await waitForBlock(log, isTool('run_shell'));
     expect(shell.inFlight?.api).toBe('child_process.execSync');
     expect(shell.context).toMatchObject({ 'agent_lag.sdk': 'mcp', 'gen_ai.operation.name': 'execute_tool' });
-    const serialise = await waitForBlock(log, (candidate) => isTool('list_everything')(candidate) && candidate.context?.['agent_lag.phase'] === 'serialize_response');
     expect(serialise.inFlight?.api).toBe('JSON.stringify');
   });
 });

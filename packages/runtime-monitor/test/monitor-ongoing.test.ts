@@ -71,20 +71,36 @@ function readLog(path: string): MonitorEvent[] {
     .map((line) => JSON.parse(line) as MonitorEvent);
 }
 
-/** Streams the control socket's messages into an array. */
-function listen(path: string): Record<string, unknown>[] {
-  const messages: Record<string, unknown>[] = [];
-  const socket = connect(path);
-  sockets.push(socket);
-  let buffered = '';
-  socket.setEncoding('utf8').on('data', (chunk: string) => {
-    buffered += chunk;
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const line of lines) messages.push(JSON.parse(line) as Record<string, unknown>);
-  });
-  socket.on('error', () => undefined);
-  return messages;
+interface Listener {
+  messages: Record<string, unknown>[];
+  /** Why connecting failed so far, for a failure message that says what happened. */
+  errors: string[];
+}
+
+/**
+ * Streams the control socket's messages into an array. A refused or failed connection is retried until a
+ * hello arrives (the fixture says "ready" when the socket file exists; a loaded machine can still be
+ * finishing the bind), and each failure is kept for the test's message.
+ */
+function listen(path: string): Listener {
+  const listener: Listener = { messages: [], errors: [] };
+  const attempt = (): void => {
+    const socket = connect(path);
+    sockets.push(socket);
+    let buffered = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => {
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) listener.messages.push(JSON.parse(line) as Record<string, unknown>);
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      listener.errors.push(`${error.code ?? error.message} (socket file ${existsSync(path) ? 'exists' : 'missing'})`);
+      if (listener.errors.length < 100 && !listener.messages.some((message) => message['type'] === 'hello')) setTimeout(attempt, 100);
+    });
+  };
+  attempt();
+  return listener;
 }
 
 const ongoingOf = (events: MonitorEvent[]): BlockEvent[] => blockLinesOf(events).filter((block) => block.ongoing === true);
@@ -92,8 +108,13 @@ const ongoingOf = (events: MonitorEvent[]): BlockEvent[] => blockLinesOf(events)
 describe('a block that never ends', () => {
   it('gets one provisional event as soon as its stack is taken, naming the function, and checkpoints that age it while the process is still wedged', async () => {
     const started = await startWedge({ mode: 'forever', options: { thresholdMs: 100, ongoingReportMs: 1000 } });
-    const socketMessages = listen(started.socketPath);
-    await waitFor(() => socketMessages.find((message) => message['type'] === 'hello') ?? null, 10_000, () => 'no hello on the control socket');
+    const control = listen(started.socketPath);
+    const socketMessages = control.messages;
+    await waitFor(
+      () => socketMessages.find((message) => message['type'] === 'hello') ?? null,
+      10_000,
+      () => `no hello on the control socket; connecting: ${control.errors.join(', ') || 'no error'}; stderr: ${started.stderr()}`,
+    );
     started.child.stdin.write('go\n');
 
     const first = await waitFor(
@@ -133,7 +154,11 @@ describe('a block that never ends', () => {
     expect(streamed).toEqual(first);
     // A client connecting now, while the block still lasts, is told of it in the hello.
     const late = listen(started.socketPath);
-    const hello = await waitFor(() => late.find((message) => message['type'] === 'hello') ?? null, 10_000, () => 'no hello for the late client');
+    const hello = await waitFor(
+      () => late.messages.find((message) => message['type'] === 'hello') ?? null,
+      10_000,
+      () => `no hello for the late client; connecting: ${late.errors.join(', ') || 'no error'}`,
+    );
     expect(hello['ongoing']).toEqual(first);
 
     started.child.kill('SIGKILL');
