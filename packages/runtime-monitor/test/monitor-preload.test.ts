@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BlockEvent, MonitorEvent } from '../src/types.js';
@@ -14,6 +14,9 @@ const readEvents = (path: string): MonitorEvent[] =>
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as MonitorEvent);
+
+/** Whether the log at `path` holds a provisional event: a block seen while it still lasts. */
+const ongoingBlockIn = (path: string): boolean => existsSync(path) && readFileSync(path, 'utf8').includes('"ongoing":true');
 
 const baseEnv = (report: string): NodeJS.ProcessEnv => ({
   ...process.env,
@@ -40,18 +43,33 @@ describe('the preload', () => {
     const report = join(temp.dir, 'esm.ndjson');
     const fifo = join(temp.dir, 'preload.fifo');
     execFileSync('mkfifo', [fifo]);
-    const writer = spawn('/bin/sh', ['-c', 'sleep 1.5; echo done > "$0"', fifo], { stdio: 'ignore' });
+    // The app reads the FIFO 300 ms after it starts and is blocked until something writes to it. The write comes
+    // once the log shows that block in progress, whenever that is on this machine: a slow start-up (seconds on a
+    // loaded one) must not let the read end before the monitor could see it.
+    let writer: ReturnType<typeof spawn> | undefined;
+    const released = new Promise<void>((resolve) => {
+      const deadline = Date.now() + 20_000;
+      const poll = (): void => {
+        if (ongoingBlockIn(report) || Date.now() > deadline) {
+          writer = spawn('/bin/sh', ['-c', 'echo done > "$0"', fifo], { stdio: 'ignore' });
+          resolve();
+        } else setTimeout(poll, 50);
+      };
+      poll();
+    });
     try {
       const result = await run(['--import', '@agent-lag/runtime-monitor/register', fixture('preloaded-app.mjs')], {
         env: { ...baseEnv(report), AGENT_LAG_TEST_FIFO: fifo },
         cwd: fixture(''),
       });
+      await released;
       expect(result.code, result.stderr).toBe(0);
-      const blocks = readEvents(report).filter((event): event is BlockEvent => event.type === 'block');
+      const blocks = readEvents(report).filter((event): event is BlockEvent => event.type === 'block' && event.ongoing !== true);
       const read = blocks.find((block) => block.inFlight?.api === 'fs.readFileSync');
       expect(read?.inFlight?.hint, JSON.stringify(blocks)).toBe(fifo);
+      expect(read?.durationMs).toBeGreaterThanOrEqual(100);
     } finally {
-      writer.kill();
+      writer?.kill();
     }
   }, 30_000);
 
