@@ -1,21 +1,35 @@
 import { statSync } from 'node:fs';
-import { createRequire, register as registerLoader } from 'node:module';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { warnOnce, describeError } from '../warnings.js';
 import type { AgentSdk } from './attributes.js';
-import { patchMcpProtocol } from './adapters/mcp.js';
-import { patchOpenAIAgentsRun } from './adapters/openai-agents.js';
-import { patchAiSdk } from './adapters/ai-sdk.js';
-import { patchLangChain } from './adapters/langchain.js';
+import type { patchMcpProtocol } from './adapters/mcp.js';
+import type { patchOpenAIAgentsRun } from './adapters/openai-agents.js';
+import type { patchAiSdk } from './adapters/ai-sdk.js';
+import type { patchLangChain } from './adapters/langchain.js';
+import { installImportHook } from './hooks/import-hook.js';
+import { installRequireGate } from './hooks/require-gate.js';
 
 /*
  * Zero-code-change instrumentation under the preload: when the host loads one of the files below — by
- * require() (require-in-the-middle) or by import (import-in-the-middle's loader, told to wrap those files
- * only) — its exports go through the row's patch before the host sees them. The libraries are the ones
- * OpenTelemetry's instrumentations use. Nothing is installed for an SDK the host does not have, and
- * nothing at all when it has none: no require() patch, no loader thread.
+ * require() (require-in-the-middle) or by import (import-in-the-middle, told to wrap those files only) —
+ * its exports go through the row's patch before the host sees them. The libraries are the ones
+ * OpenTelemetry's instrumentations use. An SDK that is installed but never loaded costs next to nothing:
+ * each library is loaded on the first require() or import of an SDK, not before (hooks/require-gate.ts,
+ * hooks/import-hook.ts), and so is each adapter. Nothing is installed at all for a host with none of the
+ * SDKs near it.
  */
+
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * An adapter module, loaded when its SDK's file loads (a synchronous require of our own ES module, which
+ * Node >= 20.19 allows): the adapters bring the run tracker and its tables, tens of milliseconds of
+ * start-up the preload would otherwise pay for every host.
+ */
+function adapter<T>(path: string): T {
+  return requireHere(path) as T;
+}
 
 /** One SDK: the files whose exports its adapter patches, and the patch. Adding an SDK is one row. */
 export interface SdkHook {
@@ -24,7 +38,6 @@ export interface SdkHook {
   packageName: string;
   /** Paths inside the package: its ESM and its CJS build of the module the patch needs. */
   files: readonly string[];
-  /** Patches `exports` in place (prototypes, or an export's value where the module lets it be set). */
   /** Patches the exports in place, or returns a replacement object (a CJS bundle whose exports are locked getters). */
   patch: (exports: Record<string, unknown>) => Record<string, unknown> | undefined | void;
 }
@@ -35,28 +48,28 @@ export const SDK_HOOKS: readonly SdkHook[] = [
     packageName: '@modelcontextprotocol/sdk',
     // Protocol is the base of Server (and of McpServer's server): its request handlers and transports.
     files: ['dist/esm/shared/protocol.js', 'dist/cjs/shared/protocol.js'],
-    patch: patchMcpProtocol,
+    patch: (exports) => adapter<{ patchMcpProtocol: typeof patchMcpProtocol }>('./adapters/mcp.js').patchMcpProtocol(exports),
   },
   {
     sdk: 'openai-agents',
     packageName: '@openai/agents-core',
     // Runner: every run(), the default runner's included, starts here.
     files: ['dist/run.mjs', 'dist/run.js'],
-    patch: patchOpenAIAgentsRun,
+    patch: (exports) => adapter<{ patchOpenAIAgentsRun: typeof patchOpenAIAgentsRun }>('./adapters/openai-agents.js').patchOpenAIAgentsRun(exports),
   },
   {
     sdk: 'ai-sdk',
     packageName: 'ai',
     // The SDK is one bundle: generateText, streamText and ToolLoopAgent.
     files: ['dist/index.mjs', 'dist/index.js'],
-    patch: patchAiSdk,
+    patch: (exports) => adapter<{ patchAiSdk: typeof patchAiSdk }>('./adapters/ai-sdk.js').patchAiSdk(exports),
   },
   {
     sdk: 'langchain',
     packageName: '@langchain/core',
     // StructuredTool, RunnableSequence and BaseChatModel, each where it is defined.
     files: ['dist/tools/index.js', 'dist/tools/index.cjs', 'dist/runnables/base.js', 'dist/runnables/base.cjs', 'dist/language_models/chat_models.js', 'dist/language_models/chat_models.cjs'],
-    patch: patchLangChain,
+    patch: (exports) => adapter<{ patchLangChain: typeof patchLangChain }>('./adapters/langchain.js').patchLangChain(exports),
   },
 ];
 
@@ -73,9 +86,11 @@ export function installAgentHooks(hooks: readonly SdkHook[] = SDK_HOOKS): void {
   try {
     const present = hooks.filter((hook) => isInstalledNearApp(hook.packageName));
     if (present.length === 0) return;
-    const require = createRequire(import.meta.url);
-    installRequireHook(require, present);
-    installImportHook(require, present);
+    installRequireGate(present.map((hook) => hook.packageName), () => installRequireHook(present));
+    installImportHook(requireHere, importedFiles(present), (url, namespace) => {
+      const hook = matchFile(present, url);
+      if (hook !== undefined) applyPatch(hook, namespace);
+    });
   } catch (error) {
     warnOnce('AGENT_LAG_AGENT_HOOKS', `agent SDK hooks not installed: ${describeError(error)} (blocks will not name tools or agents unless the app calls the adapters itself)`);
   }
@@ -118,8 +133,9 @@ function applyPatch(hook: SdkHook, exports: unknown): unknown {
 
 type RequireHookConstructor = new (modules: string[], onrequire: (exports: unknown, name: string) => unknown) => unknown;
 
-function installRequireHook(require: NodeJS.Require, hooks: readonly SdkHook[]): void {
-  const { Hook } = require('require-in-the-middle') as { Hook: RequireHookConstructor };
+/** require-in-the-middle, told to patch the rows' files: what the require gate installs on an SDK's first require(). */
+function installRequireHook(hooks: readonly SdkHook[]): void {
+  const { Hook } = requireHere('require-in-the-middle') as { Hook: RequireHookConstructor };
   // require-in-the-middle matches `<package>/<file>` for a file inside a package, with a final `.js`
   // (and `/index.js`) taken off.
   const names = hooks.flatMap((hook) => hook.files.map((file) => `${hook.packageName}/${file}`.replace(/(\/index)?\.js$/, '')));
@@ -129,19 +145,7 @@ function installRequireHook(require: NodeJS.Require, hooks: readonly SdkHook[]):
   });
 }
 
-type ImportHookFunction = (url: string, namespace: unknown) => void;
-
-function installImportHook(require: NodeJS.Require, hooks: readonly SdkHook[]): void {
-  const { addHook } = require('import-in-the-middle') as { addHook: (hook: ImportHookFunction) => void };
-  // The loader wraps only these files (an unrestricted one would wrap every module the app imports).
-  const include = hooks.flatMap((hook) => hook.files.map((file) => new RegExp(`/node_modules/${escapeRegExp(hook.packageName)}/${escapeRegExp(file)}$`)));
-  registerLoader(pathToFileURL(require.resolve('import-in-the-middle/hook.mjs')).href, import.meta.url, { data: { include } });
-  addHook((url, namespace) => {
-    const hook = matchFile(hooks, url);
-    if (hook !== undefined) applyPatch(hook, namespace);
-  });
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** The URL endings of the files import-in-the-middle wraps (an unrestricted loader would wrap every module the app imports). */
+function importedFiles(hooks: readonly SdkHook[]): string[] {
+  return hooks.flatMap((hook) => hook.files.map((file) => `/node_modules/${hook.packageName}/${file}`));
 }
