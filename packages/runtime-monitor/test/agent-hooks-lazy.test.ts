@@ -20,9 +20,11 @@ async function underPreload(source: string, inputType: 'module' | 'commonjs'): P
   return { output: JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '') as Record<string, unknown>, warnings };
 }
 
-// Shared by the probes: which hook libraries the process has loaded, and whether a function is one of ours.
+// Shared by the probes: which hook libraries the process has loaded (import-in-the-middle's
+// supports-sync-hooks.mjs, a version check that imports nothing, is not the library), and whether a
+// function is one of ours.
 const PROBE_HELPERS = `
-const libraries = () => ['require-in-the-middle', 'import-in-the-middle'].filter((name) => Object.keys(require.cache).some((path) => path.includes('/node_modules/' + name + '/')));
+const libraries = () => ['require-in-the-middle', 'import-in-the-middle'].filter((name) => Object.keys(require.cache).some((path) => path.includes('/node_modules/' + name + '/') && !path.endsWith('/supports-sync-hooks.mjs')));
 const patched = (fn) => typeof fn === 'function' && fn[Symbol.for('agent-lag.patched')] === true;
 `;
 
