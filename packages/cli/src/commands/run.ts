@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { EXIT_FINDINGS } from '../errors.js';
 import type { CommandResult } from '../main.js';
 import { formatBlockLine, formatMs, formatSummary } from '../shared/format.js';
+import { formatSlaLine } from '../shared/sla.js';
 import type { LogFigures } from '../report/log-figures.js';
 import { parseNonNegativeMs, parsePositiveMs, parseThresholdMs } from '../run/numbers.js';
 import { RunReport } from '../run/run-report.js';
@@ -88,6 +89,8 @@ async function runCommand(command: string[], options: RunCommandOptions): Promis
         const live = report.add(event);
         if (json) {
           if (process.stdout.writable) process.stdout.write(`${JSON.stringify(event)}\n`);
+        } else if (live && 'sla' in live) {
+          say(`${color.dim('[agent-lag]')} ${formatSlaLine(live.sla, color, formatMs)}`);
         } else if (live) {
           say(`${color.dim('[agent-lag]')} ${formatBlockLine(live.block, color, { endedAfterOngoing: live.endedAfterOngoing })}`);
         }

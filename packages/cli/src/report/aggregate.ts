@@ -10,6 +10,7 @@
 
 import hdr from 'hdr-histogram-js';
 import type { LogEvent } from './read-log.js';
+import type { SlaRecord } from '../shared/sla.js';
 import type { BlockRecord, LagFigures, LagRecord, StackSummaryRecord, SummaryRecord, WorstStallRecord } from './log-types.js';
 
 /** Block events kept to list the worst ones (the report shows 5; a few more to survive ties). */
@@ -26,6 +27,8 @@ const LAG_RESERVOIR = 4096;
 const OPEN_BLOCKS = 1024;
 /** Distinct stack signatures per process. */
 const SIGNATURES = 5000;
+/** `sla` events kept to list (in log order); the rest are counted. */
+export const SLA_LISTED = 50;
 
 export const endOf = (block: { startedAt: number; durationMs: number }): number => block.startedAt + block.durationMs;
 
@@ -260,6 +263,8 @@ export class ProcessState {
   readonly worst = new WorstBlocks();
   readonly groups = new Map<string, StackSummaryRecord>();
   readonly lags = new LagWindows();
+  /** This process's `sla` events by kind, and the SLA the last one was against (null before any). */
+  readonly slaEvents = { run: 0, request: 0, slaMs: null as number | null };
 
   get snapshot(): SummaryRecord | null {
     return this.summary ?? this.checkpoint;
@@ -275,7 +280,14 @@ export class ProcessState {
       this.#seen(event.record.at);
       this.lags.add(event.record);
     } else if (event.type === 'block') this.#block(event.record);
+    else if (event.type === 'sla') this.#sla(event.record);
     else this.#snapshot(event.record);
+  }
+
+  #sla(breach: SlaRecord): void {
+    this.#seen(breach.at);
+    if (breach.kind === 'run' || breach.kind === 'request') this.slaEvents[breach.kind]++;
+    this.slaEvents.slaMs = breach.slaMs;
   }
 
   #snapshot(snapshot: SummaryRecord): void {
@@ -341,6 +353,9 @@ export class ProcessState {
     for (const block of other.worst.blocks) this.worst.add(block);
     for (const group of other.groups.values()) mergeGroup(this.groups, group);
     this.lags.merge(other.lags);
+    this.slaEvents.run += other.slaEvents.run;
+    this.slaEvents.request += other.slaEvents.request;
+    this.slaEvents.slaMs ??= other.slaEvents.slaMs;
   }
 }
 
@@ -381,6 +396,9 @@ export class LogAggregator {
   readonly processes = new Map<number | null, ProcessState>();
   readonly lagSeries = new LagSeries();
   readonly skipped: SkippedLines = { count: 0, first: null, cutOff: false };
+  /** The first SLA_LISTED `sla` events of the log, in log order, and how many it holds in all. */
+  readonly slaBreaches: SlaRecord[] = [];
+  slaBreachCount = 0;
   events = 0;
 
   constructor(readonly path: string) {}
@@ -392,6 +410,10 @@ export class LogAggregator {
     if (!state) this.processes.set(pid, (state = new ProcessState()));
     state.add(event);
     if (event.type === 'lag') this.lagSeries.add(event.record);
+    if (event.type === 'sla') {
+      this.slaBreachCount++;
+      if (this.slaBreaches.length < SLA_LISTED) this.slaBreaches.push(event.record);
+    }
   }
 
   skip(where: string, why: string, cutOff = false): void {

@@ -4,6 +4,7 @@ import type { Frame } from './log-types.js';
 import { formatMs, type ReportModel } from './model.js';
 import { foldedText, foldStack, headFrame } from './stack-fold.js';
 import { escapeHtml as esc, lagChart, stallHistogram } from './svg.js';
+import { describeSlaSubject, formatSlaCounts } from '../shared/sla.js';
 
 const STYLE = `
 :root { color-scheme: light; --fg:#1d232b; --dim:#667085; --line:#e4e7ec; --red:#d92d20; --amber:#f79009; --blue:#2e90fa; --bar:#7a5af8; }
@@ -124,6 +125,24 @@ ${runs.length ? `<h2>Agent runs in flight</h2>
 <table class="agent-runs"><thead><tr><th>agent</th><th class="text">tenant</th><th>runs in flight</th><th>oldest</th></tr></thead><tbody>${runs.join('')}</tbody></table>` : ''}`;
 }
 
+/**
+ * Runs and requests seen in flight past the SLA: the counts (as /metrics counts them), and a row per
+ * breach event with what was held open, its age when seen and the rest of its context.
+ */
+function slaBreaches(model: ReportModel): string {
+  const { sla } = model;
+  if (!sla) return '';
+  const rows = sla.events.map((breach) => {
+    const { subject, fields } = describeSlaSubject(breach);
+    return `<tr><td>${esc(formatTime(breach.at))}</td><td class="text">${esc(breach.kind)}</td><td class="text">${esc(subject)}</td><td>${esc(formatMs(breach.ageMs))}</td><td>${esc(formatMs(breach.slaMs))}</td><td class="text">${fields ? `<code>${esc(fields)}</code>` : '–'}</td><td>${breach.pid ?? '–'}</td></tr>`;
+  });
+  const more = sla.eventsInLog - sla.events.length;
+  return `<h2>In-flight SLA breaches</h2>
+<p class="sla-counts">${esc(formatSlaCounts(sla, formatMs))}: each seen once, still in flight past the SLA (the agent loop or request held open past a load balancer's timeout).</p>
+${rows.length ? `<table class="sla"><thead><tr><th>seen</th><th class="text">kind</th><th class="text">what</th><th>in flight</th><th>SLA</th><th class="text">context</th><th>pid</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : ''}
+${more > 0 ? `<p class="dim">… and ${more} more in the log.</p>` : ''}`;
+}
+
 function stackGroups(model: ReportModel): string {
   if (model.stackGroups.length === 0) return '<p class="empty">No blocking stacks in this log.</p>';
   return model.stackGroups
@@ -202,6 +221,7 @@ export function renderHtml(model: ReportModel, version: string): string {
     card('stalls', String(model.stalls.count), model.stalls.count > 0),
     card('blocked in total', formatMs(model.stalls.totalMs), model.stalls.totalMs > 0),
     model.stalls.neverEnded > 0 ? card('never ended', String(model.stalls.neverEnded), true) : '',
+    model.sla ? card('SLA breaches', String(model.sla.breaches.run + model.sla.breaches.request), model.sla.breaches.run + model.sla.breaches.request > 0) : '',
   ].join('');
   return `<!doctype html>
 <html lang="en">
@@ -226,6 +246,7 @@ ${processes(model)}
 <h2>Routes</h2>
 ${routesTable(model)}
 ${agentsTables(model)}
+${slaBreaches(model)}
 ${neverEnded(model)}
 <h2>Worst blocks</h2>
 ${worstBlocks(model)}

@@ -11,6 +11,7 @@
 
 import hdr from 'hdr-histogram-js';
 import { mergeAgentFigures, readAgentsSection, type AgentFigures } from '../shared/agents-section.js';
+import { mergeSlaCounts, readSlaSection, type SlaCounts, type SlaRecord } from '../shared/sla.js';
 import { mergeSyncCalls, mergeTopStacks } from '../watch/merge-snapshots.js';
 import { describeNoStackReason } from './describe.js';
 import { endOf, LogAggregator, type Durations, type LagPoint, type ProcessState, type SkippedLines } from './aggregate.js';
@@ -59,6 +60,16 @@ export interface ProcessFigures {
   neverEnded: NeverEndedBlock[];
   lag: (LagFigures & { from: 'summary' | 'checkpoint' | 'lag windows' }) | null;
   utilization: number | null;
+  /** Its in-flight SLA breaches (see `processSla`); null when it had the SLA off. */
+  sla: SlaCounts | null;
+}
+
+/** The in-flight SLA breaches of a log: every process's counts added up, and the breach events themselves. */
+export interface SlaFigures extends SlaCounts {
+  /** The log's first `sla` events (at most SLA_LISTED), in log order: kind, age, SLA, context. */
+  events: SlaRecord[];
+  /** How many `sla` events the log holds (more than `events` lists in a long log). */
+  eventsInLog: number;
 }
 
 export interface LogFigures {
@@ -85,6 +96,11 @@ export interface LogFigures {
    * process tracked a run.
    */
   agents: AgentFigures | null;
+  /**
+   * Runs and requests seen in flight past `inFlightSlaMs`: the counts of every process added up (what
+   * /metrics counts), and the breach events. Null when no process had the SLA on.
+   */
+  sla: SlaFigures | null;
   /** The longest block after start-up: ended, or never ended (at least its known age). 0 when none. */
   worstBlockMs: number;
   /** Whether the log holds any event at all. */
@@ -117,6 +133,7 @@ export function aggregateLog(log: EventLog): LogAggregator {
   const aggregate = new LogAggregator(log.path);
   for (const record of log.blocks) aggregate.add({ type: 'block', record });
   for (const record of log.lags) aggregate.add({ type: 'lag', record });
+  for (const record of log.slaBreaches) aggregate.add({ type: 'sla', record });
   for (const record of log.snapshots) aggregate.add({ type: record.kind, record });
   return aggregate;
 }
@@ -163,6 +180,21 @@ function processLag(state: ProcessState): ProcessFigures['lag'] {
   if (snapshot?.lag) return { ...snapshot.lag, from: snapshot.kind };
   const windows = state.lags.figures();
   return windows ? { ...windows, from: 'lag windows' } : null;
+}
+
+/**
+ * A process's breach counts: its snapshot's `sections.sla` (the monitor's counters, what /metrics
+ * exports), or its `sla` events where they are more. A summary counts every breach; a checkpoint misses
+ * those seen after it was written, whose events are in the log all the same.
+ */
+function processSla(state: ProcessState): SlaCounts | null {
+  const section = state.snapshot ? readSlaSection(state.snapshot.sections) : null;
+  const events = state.slaEvents;
+  if (section === null && events.slaMs === null) return null;
+  return {
+    slaMs: section?.slaMs ?? events.slaMs,
+    breaches: { run: Math.max(section?.breaches.run ?? 0, events.run), request: Math.max(section?.breaches.request ?? 0, events.request) },
+  };
 }
 
 interface Working extends ProcessFigures {
@@ -237,6 +269,7 @@ function processFigures(pid: Key, state: ProcessState, options: FiguresOptions, 
     neverEnded,
     lag: processLag(state),
     utilization: snapshot?.utilization ?? state.lags.lastUtilization,
+    sla: processSla(state),
     extra: useEvents ? neverEndedAfterStartup.map((b) => b.durationMs) : extra,
     all: useEvents ? state.ended : null,
     state,
@@ -447,6 +480,7 @@ export function logFigures(log: EventLog, options: FiguresOptions = {}): LogFigu
     stackGroups,
     syncCalls: mergeSyncCalls(processes.map((p) => p.snapshot?.syncCalls ?? [])),
     agents: mergeAgentFigures(processes.map((p) => (p.snapshot ? readAgentsSection(p.snapshot.sections, p.snapshot.at ?? p.endAt ?? 0) : null))),
+    sla: slaFigures(processes, aggregate),
     worstBlockMs,
     heard: aggregate.events > 0,
     from: Number.isFinite(from) ? from : null,
@@ -454,6 +488,11 @@ export function logFigures(log: EventLog, options: FiguresOptions = {}): LogFigu
     lagSeries: aggregate.lagSeries.points(),
     skipped: aggregate.skipped,
   };
+}
+
+function slaFigures(processes: readonly ProcessFigures[], aggregate: LogAggregator): SlaFigures | null {
+  const counts = mergeSlaCounts(processes.map((p) => p.sla));
+  return counts === null ? null : { ...counts, events: aggregate.slaBreaches, eventsInLog: aggregate.slaBreachCount };
 }
 
 /**

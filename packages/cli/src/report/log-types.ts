@@ -6,6 +6,7 @@
  */
 
 import type { LogAggregator } from './aggregate.js';
+import type { SlaRecord } from '../shared/sla.js';
 import type {
   BlockEvent,
   InFlightCall,
@@ -111,12 +112,14 @@ export interface EventLog {
   path: string;
   /**
    * The log folded line by line (set by `readEventLog`): what `report` reads, in bounded memory. Then
-   * `blocks` holds only the first block events (a sample for the demo), `lags` none, `snapshots` each
+   * `blocks` holds only the first block events (a sample for the demo), `lags` and `slaBreaches` none, `snapshots` each
    * process's summary and latest checkpoint.
    */
   aggregate?: LogAggregator;
   blocks: BlockRecord[];
   lags: LagRecord[];
+  /** `sla` events (runs and requests in flight past `inFlightSlaMs`); none when the log was folded by `readEventLog` (the aggregate keeps them). */
+  slaBreaches: SlaRecord[];
   /** Summaries and checkpoints of every process, in log order. */
   snapshots: SummaryRecord[];
   /** The last summary in the log (any process): what single-process readers (the demo) want. */

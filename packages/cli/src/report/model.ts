@@ -1,6 +1,6 @@
 import type { AgentFigures } from '../shared/agents-section.js';
 import type { LagPoint } from './aggregate.js';
-import { figuresNotes, logFigures, type FiguresOptions, type NeverEndedBlock, type ProcessFigures, type WorstBlock } from './log-figures.js';
+import { figuresNotes, logFigures, type FiguresOptions, type NeverEndedBlock, type ProcessFigures, type SlaFigures, type WorstBlock } from './log-figures.js';
 import type { EventLog, LagFigures, StackSummaryRecord, StallRecord, SyncCallRecord } from './log-types.js';
 
 export type { LagPoint, WorstBlock };
@@ -57,6 +57,13 @@ export interface ReportModel {
    * process tracked an agent run.
    */
   agents: AgentFigures | null;
+  /**
+   * Agent runs and HTTP requests seen in flight past the monitor's `inFlightSlaMs`: `breaches` {run,
+   * request} added up over the processes' last summary or checkpoint (what /metrics counts as
+   * agent_lag_sla_breaches_total{kind}), and the breach events (kind, age, SLA, context; the first
+   * SLA_LISTED of `eventsInLog`). Null when no process had the SLA on.
+   */
+  sla: SlaFigures | null;
   syncCalls: SyncCallRecord[];
 }
 
@@ -70,6 +77,8 @@ export interface ProcessRow {
   neverEnded: number;
   lag: ProcessFigures['lag'];
   utilization: number | null;
+  /** Its in-flight SLA breaches; null when it had the SLA off. */
+  sla: ProcessFigures['sla'];
 }
 
 export interface HistogramBucket {
@@ -216,6 +225,7 @@ export function buildReport(log: EventLog, options: FiguresOptions = {}): Report
       neverEnded: p.neverEnded.filter((b) => !b.startup).length,
       lag: p.lag,
       utilization: p.utilization,
+      sla: p.sla,
     })),
     notes,
     skippedLines: figures.skipped.count,
@@ -226,6 +236,7 @@ export function buildReport(log: EventLog, options: FiguresOptions = {}): Report
     stackGroups: figures.stackGroups,
     routes: mergedRoutes(processes),
     agents: figures.agents,
+    sla: figures.sla,
     syncCalls: figures.syncCalls,
   };
 }

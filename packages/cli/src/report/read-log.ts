@@ -2,6 +2,7 @@ import { LogAggregator } from './aggregate.js';
 import { readLines } from './line-reader.js';
 import { UsageError } from '../errors.js';
 import { redactRecord } from './redact.js';
+import { readSlaRecord, type SlaRecord } from '../shared/sla.js';
 import type {
   BlockRecord,
   Context,
@@ -173,6 +174,7 @@ function summary(event: Json, kind: SummaryRecord['kind']): SummaryRecord {
 export type LogEvent =
   | { type: 'block'; record: BlockRecord }
   | { type: 'lag'; record: LagRecord }
+  | { type: 'sla'; record: SlaRecord }
   | { type: 'summary' | 'checkpoint'; record: SummaryRecord };
 
 /** Reads one parsed line; throws BadEvent when a known event lacks what it must have. */
@@ -184,6 +186,11 @@ function readEvent(raw: Json): LogEvent | null {
       return { type: 'block', record: block(event) };
     case 'lag':
       return { type: 'lag', record: lag(event) };
+    case 'sla': {
+      const record = readSlaRecord(event);
+      if (!record) throw new BadEvent('an sla event without a "kind", or a numeric "at", "ageMs", "slaMs" or "startedAt"');
+      return { type: 'sla', record };
+    }
     case 'summary':
     case 'checkpoint':
       return { type: event['type'], record: summary(event, event['type']) };
@@ -209,6 +216,7 @@ export function readLiveEvent(event: Record<string, unknown>): LogEvent | null {
 export function addToLog(log: EventLog, event: LogEvent): void {
   if (event.type === 'block') log.blocks.push(event.record);
   else if (event.type === 'lag') log.lags.push(event.record);
+  else if (event.type === 'sla') log.slaBreaches.push(event.record);
   else {
     log.snapshots.push(event.record);
     if (event.type === 'summary') log.summary = event.record;
@@ -216,7 +224,7 @@ export function addToLog(log: EventLog, event: LogEvent): void {
 }
 
 export function emptyLog(path: string): EventLog {
-  return { path, blocks: [], lags: [], snapshots: [], summary: null };
+  return { path, blocks: [], lags: [], slaBreaches: [], snapshots: [], summary: null };
 }
 
 /** Block events `readEventLog` keeps as they are, for readers of a short log (the demo). */
@@ -273,7 +281,7 @@ export async function readEventLog(path: string, options: ReadOptions = {}): Pro
     aggregate.add(read.event);
     if (read.event.type === 'block') {
       if (log.blocks.length < SAMPLE_BLOCKS) log.blocks.push(read.event.record);
-    } else if (read.event.type !== 'lag') {
+    } else if (read.event.type === 'summary' || read.event.type === 'checkpoint') {
       const record = read.event.record;
       snapshots.set(`${record.kind}:${record.pid ?? '?'}`, record);
       if (record.kind === 'summary') log.summary = record;
@@ -283,7 +291,7 @@ export async function readEventLog(path: string, options: ReadOptions = {}): Pro
   if (seen === 0) throw new UsageError(`${path} is empty: no agent-lag events to report`);
   if (aggregate.events === 0) {
     if (aggregate.skipped.first) throw new UsageError(aggregate.skipped.first);
-    throw new UsageError(`${path} has no block, lag, checkpoint or summary events`);
+    throw new UsageError(`${path} has no block, lag, sla, checkpoint or summary events`);
   }
   const { count, first } = aggregate.skipped;
   if (count > 0) {

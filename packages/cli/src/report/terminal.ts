@@ -4,6 +4,7 @@ import { describeContext, describeInFlight, describeNoStack, describeRequestsInF
 import { describeFrame, relativeSite } from './frames.js';
 import type { Frame } from './log-types.js';
 import { formatMs, type ReportModel } from './model.js';
+import { describeSlaSubject, formatSlaCounts } from '../shared/sla.js';
 import { foldedText, foldStack, headFrame } from './stack-fold.js';
 
 const FRAMES_SHOWN = 4;
@@ -179,6 +180,8 @@ export function renderTerminal(model: ReportModel): string {
     if (runs.length) out.push(section('Agent runs in flight') + chalk.dim('  (at each process\'s last summary or checkpoint)'), ...runs);
   }
 
+  if (model.sla) out.push(section('In-flight SLA breaches'), ...slaLines(model, processes.length > 1));
+
   if (model.syncCalls.length) {
     out.push(section('Top sync call sites'));
     const rows = model.syncCalls
@@ -187,6 +190,31 @@ export function renderTerminal(model: ReportModel): string {
     for (const line of table(['api and call site', 'calls', 'total', 'max'], rows)) out.push(`  ${line}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The runs and requests seen in flight past the SLA: the counts (added up over the processes, as /metrics
+ * counts them), then each breach the log holds, with its age when seen and its context.
+ */
+function slaLines(model: ReportModel, several: boolean): string[] {
+  const sla = model.sla;
+  if (!sla) return [];
+  const total = sla.breaches.run + sla.breaches.request;
+  const counts = formatSlaCounts(sla, formatMs);
+  const out = [`  ${total > 0 ? chalk.yellow(counts) : chalk.green(counts)}`];
+  if (several) {
+    for (const process of model.processes) {
+      if (process.sla) out.push(chalk.dim(`  pid ${process.pid ?? '?'}: ${formatSlaCounts(process.sla, formatMs)}`));
+    }
+  }
+  for (const [index, breach] of sla.events.entries()) {
+    const { subject, fields } = describeSlaSubject(breach);
+    const who = several && breach.pid !== null ? chalk.dim(`  pid ${breach.pid}`) : '';
+    out.push(`  ${index + 1}. ${subject} in flight ${chalk.yellow(formatMs(breach.ageMs))} > ${formatMs(breach.slaMs)}${fields ? `  ${chalk.cyan(fields)}` : ''}${who}`);
+  }
+  const more = sla.eventsInLog - sla.events.length;
+  if (more > 0) out.push(chalk.dim(`  … and ${more} more in the log`));
+  return out;
 }
 
 function heldUp(requestsInFlight: number | null): string {

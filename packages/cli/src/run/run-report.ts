@@ -4,6 +4,7 @@ import { LogAggregator } from '../report/aggregate.js';
 import { emptyLog, readLiveEvent } from '../report/read-log.js';
 import { redactRecord } from '../report/redact.js';
 import type { BlockEvent } from '../shared/monitor-types.js';
+import type { SlaRecord } from '../shared/sla.js';
 import { GoneWatch } from './gone-watch.js';
 
 /** What the live view should print for a block line. */
@@ -11,6 +12,11 @@ export interface LiveBlock {
   block: BlockEvent;
   /** The final event of a block already shown as ongoing. */
   endedAfterOngoing: boolean;
+}
+
+/** A run or request the monitor saw in flight past its SLA: printed as it comes, once (the monitor writes one per run or request). */
+export interface LiveSla {
+  sla: SlaRecord;
 }
 
 /**
@@ -30,14 +36,16 @@ export class RunReport {
   }
 
   /**
-   * Records a line; returns a block to print as it happens, or null. A block may have several ongoing
-   * lines (its age growing): the first is printed, then one each time its age has doubled.
+   * Records a line; returns a block or SLA breach to print as it happens, or null. A block may have
+   * several ongoing lines (its age growing): the first is printed, then one each time its age has doubled.
    */
-  add(event: Record<string, unknown>): LiveBlock | null {
+  add(event: Record<string, unknown>): LiveBlock | LiveSla | null {
     const read = readLiveEvent(event);
     if (!read) return null;
     this.log.aggregate?.add(read);
     if (read.record.pid !== null) this.gone.watch(read.record.pid);
+    // Read (and redacted) by readLiveEvent: only the event's own fields.
+    if (read.type === 'sla') return { sla: read.record };
     if (read.type !== 'block') return null;
     // Redacted here too: a log written by an older monitor may hold a secret.
     const block = redactRecord(event) as unknown as BlockEvent;

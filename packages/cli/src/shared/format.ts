@@ -4,6 +4,7 @@ import { frameLocation, isInternalFrame, isUserFrame, readableFunctionName, rela
 import { foldedText, foldStack, headFrame } from '../report/stack-fold.js';
 import { figuresNotes, type LogFigures } from '../report/log-figures.js';
 import { agentRunTable, toolTable } from './agents-table.js';
+import { formatSlaCounts } from './sla.js';
 import type { BlockEvent, InFlightCall, LagFigures, MonitorContext, StackFrame } from './monitor-types.js';
 
 /** Milliseconds the way a person reads them: 0.42 ms, 12.3 ms, 250 ms, 1.50 s. */
@@ -200,6 +201,11 @@ export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStac
   }
   if (stalls.startupCount > 0) stallText += color.dim(`  (+${stalls.startupCount} during start-up, not counted)`);
   lines.push(`${label(stallLabel)}${stallText}`);
+  // With inFlightSlaMs: the runs and requests seen in flight past it (each printed as it happened), as /metrics counts them.
+  if (figures.sla) {
+    const counts = formatSlaCounts(figures.sla, formatMs);
+    lines.push(`${label('sla breaches')}${figures.sla.breaches.run + figures.sla.breaches.request > 0 ? color.yellow(counts) : color.green(counts)}`);
+  }
   const neverEnded = figures.neverEnded.filter((b) => !b.startup);
   if (neverEnded.length > 0) {
     lines.push(

@@ -10,6 +10,7 @@ export type {
   MonitorEvent,
   MonitorSnapshot,
   OngoingStall,
+  SlaEvent,
   StackFrame,
   StackSummary,
   StallFigures,

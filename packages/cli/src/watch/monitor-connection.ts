@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { UsageError } from '../errors.js';
 import { MAX_LINE_CHARS, NdjsonSplitter } from '../shared/ndjson.js';
+import { readSlaRecord, type SlaRecord } from '../shared/sla.js';
 import { checkSocketOwner } from './resolve-target.js';
 import type { BlockEvent, LagEvent, MonitorSnapshot } from '../shared/monitor-types.js';
 
@@ -19,6 +20,8 @@ export type MonitorHello = Pick<MonitorSnapshot, 'pid' | 'thresholdMs' | 'mode'>
 export interface MonitorConnectionEvents {
   block: [BlockEvent];
   lag: [LagEvent];
+  /** A run or request seen in flight past the monitor's `inFlightSlaMs`, read to its own fields. */
+  sla: [SlaRecord];
   close: [];
 }
 
@@ -123,6 +126,11 @@ export class MonitorConnection extends EventEmitter<MonitorConnectionEvents> {
       case 'lag':
         this.emit('lag', message as unknown as LagEvent);
         break;
+      case 'sla': {
+        const breach = readSlaRecord(message);
+        if (breach) this.emit('sla', breach);
+        break;
+      }
       default:
         break; // newer monitors may send more; ignore what we do not know
     }

@@ -6,6 +6,7 @@ import { agentRunTable, toolTable } from '../shared/agents-table.js';
 import { bar, sparkline } from './charts.js';
 import { mergeStalls, mergeTopStacks } from './merge-snapshots.js';
 import { readRoutesSection } from './routes-section.js';
+import { formatSlaCounts, formatSlaLine, readSlaSection } from '../shared/sla.js';
 import type { BlockEvent } from '../shared/monitor-types.js';
 import type { SeenBlock, WatchState, WatchedProcess } from './watch-state.js';
 
@@ -65,6 +66,17 @@ export function renderScreen(state: WatchState, size: ScreenSize, color: ChalkIn
       lines.push(
         `  ${String(entry.count).padStart(5)}×  total ${formatMs(entry.totalMs).padStart(8)}  max ${formatMs(entry.maxMs).padStart(8)}  ${blame || color.dim('(no stack)')}${api ? `  ${color.yellow(api)}` : ''}`,
       );
+    }
+  }
+
+  // Runs and requests seen in flight past the SLA, newest first (the counts are in each process's lines).
+  const breaches = [...state.latestSlaBreaches].reverse().slice(0, 3);
+  if (breaches.length > 0) {
+    lines.push('', color.bold('latest SLA breaches'));
+    for (const breach of breaches) {
+      const when = new Date(breach.at).toLocaleTimeString('en-GB', { hour12: false });
+      const who = processes.length > 1 ? color.dim(`  pid ${breach.pid}`) : '';
+      lines.push(`  ${color.dim(when)}  ${formatSlaLine(breach, color, formatMs)}${who}`);
     }
   }
 
@@ -161,6 +173,12 @@ function renderProcess(watched: WatchedProcess, ongoing: readonly SeenBlock[], c
           color.dim(`            ${route.route}: ${route.blocks} blocks, ${formatMs(route.blockedMs)} blocked, worst ${formatMs(route.worstBlockMs)}`),
         );
       }
+    }
+    // With inFlightSlaMs: the runs and requests seen in flight past it, as /metrics counts them.
+    const sla = readSlaSection(snapshot.sections);
+    if (sla) {
+      const counts = formatSlaCounts(sla, formatMs);
+      lines.push(`  sla       ${sla.breaches.run + sla.breaches.request > 0 ? color.yellow(counts) : counts}`);
     }
   }
   return lines;

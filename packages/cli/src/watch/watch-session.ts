@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import { mergeAgentFigures, readAgentsSection } from '../shared/agents-section.js';
-import { formatBlockLine, formatNeverEndedLine } from '../shared/format.js';
+import { formatBlockLine, formatMs, formatNeverEndedLine } from '../shared/format.js';
+import { formatSlaLine, mergeSlaCounts, readSlaSection } from '../shared/sla.js';
 import { mergeStalls } from './merge-snapshots.js';
 import { MonitorConnection } from './monitor-connection.js';
 import type { BlockEvent } from '../shared/monitor-types.js';
@@ -101,6 +102,13 @@ export class WatchSession {
       this.state.addLag(pid, lag);
       if (this.options.output === 'json') this.emit({ ...lag, pid });
     });
+    // A run or request in flight past the SLA: a line of its own, like a block (the screen lists the latest).
+    connection.on('sla', (breach) => {
+      this.state.addSlaBreach(pid, breach);
+      if (this.options.output === 'json') this.emit({ type: 'sla', ...breach, pid });
+      else if (this.options.output === 'lines') process.stdout.write(`pid ${pid}  ${formatSlaLine(breach, this.options.color, formatMs)}\n`);
+      else this.draw();
+    });
     connection.on('close', () => {
       if (this.stopping) return; // we closed it
       this.state.markDisconnected(pid);
@@ -139,7 +147,9 @@ export class WatchSession {
       const snapshots = this.state.snapshots();
       // `agents`: per-tool figures and agent runs in flight of every process added up (run ages as of now); null when none tracked a run.
       const agents = mergeAgentFigures(snapshots.map((s) => readAgentsSection(s.sections, Date.now())));
-      this.emit({ type: 'merged', processes: snapshots.map((s) => s.pid), stalls: mergeStalls(snapshots), agents });
+      // `sla`: the breach counts of every process's `sections.sla` added up (what /metrics counts); null when no process has the SLA on.
+      const sla = mergeSlaCounts(snapshots.map((s) => readSlaSection(s.sections)));
+      this.emit({ type: 'merged', processes: snapshots.map((s) => s.pid), stalls: mergeStalls(snapshots), agents, sla });
       return;
     }
     const size = { columns: process.stdout.columns || 100, rows: 60 };

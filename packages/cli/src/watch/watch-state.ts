@@ -1,3 +1,4 @@
+import type { SlaRecord } from '../shared/sla.js';
 import type { MonitorHello } from './monitor-connection.js';
 import type { BlockEvent, LagEvent, MonitorSnapshot } from '../shared/monitor-types.js';
 
@@ -43,6 +44,8 @@ export interface SeenBlock {
 export class WatchState {
   readonly processes = new Map<number, WatchedProcess>();
   readonly latestBlocks: SeenBlock[] = [];
+  /** The last SLA breaches streamed (runs and requests in flight past `inFlightSlaMs`), oldest first, each with its pid. */
+  readonly latestSlaBreaches: (SlaRecord & { pid: number })[] = [];
 
   constructor(
     private readonly historyLength = 120,
@@ -91,6 +94,11 @@ export class WatchState {
     this.latestBlocks.push(seen);
     if (this.latestBlocks.length > this.blocksKept) this.latestBlocks.shift();
     return seen;
+  }
+
+  addSlaBreach(pid: number, breach: SlaRecord): void {
+    this.latestSlaBreaches.push({ ...breach, pid });
+    if (this.latestSlaBreaches.length > this.blocksKept) this.latestSlaBreaches.shift();
   }
 
   /** Blocks of `pid` shown as ongoing whose final event has not come (yet, or ever if the process died). */
