@@ -115,6 +115,8 @@ export class RunFigures {
   readonly #tenants: BoundedLabels;
   /** Every (agent, tenant) pair seen, so their gauges fall to 0 rather than vanish when no run is in flight. */
   readonly #pairs = new Map<string, { agent: string; tenant: string }>();
+  /** The same pairs by agent then tenant: a run's start finds its pair with two lookups and no key string. */
+  readonly #tenantsByAgent = new Map<string, Set<string>>();
 
   constructor(limits: RunLimits = {}) {
     this.#toolNames = new BoundedLabels(limit('maxTools', limits.maxTools, 100));
@@ -139,6 +141,9 @@ export class RunFigures {
 
   /** The figures of tool `name`, created on first sight; `other`'s once the cap is reached. */
   tool(name: string): ToolFigures {
+    // A tool with figures of its own (every call but its first): one lookup; names past the cap go on to `other`'s.
+    const known = this.#tools.get(name);
+    if (known !== undefined) return known;
     const label = this.#toolNames.label(name);
     let figures = this.#tools.get(label);
     if (figures === undefined) {
@@ -151,8 +156,16 @@ export class RunFigures {
   /** A run has started: its (agent, tenant) pair is remembered for the gauges. */
   started(record: RunRecord): void {
     if (record.nested) return;
-    const key = `${record.agentLabel}\u0000${record.tenantLabel}`;
-    if (!this.#pairs.has(key)) this.#pairs.set(key, { agent: record.agentLabel, tenant: record.tenantLabel });
+    const { agentLabel: agent, tenantLabel: tenant } = record;
+    let tenants = this.#tenantsByAgent.get(agent);
+    if (tenants === undefined) {
+      tenants = new Set();
+      this.#tenantsByAgent.set(agent, tenants);
+    } else if (tenants.has(tenant)) {
+      return;
+    }
+    tenants.add(tenant);
+    this.#pairs.set(`${agent}\u0000${tenant}`, { agent, tenant });
   }
 
   ended(record: RunRecord): void {

@@ -4,9 +4,10 @@
  * block report reads it, so entering a run costs this one object.
  */
 import type { MonitorContext } from '../types.js';
-import { sanitizeContext } from '../context/index.js';
+import { sanitizeContext, type LiveContext } from '../context/index.js';
 import { InFlightRecord } from '../middleware/in-flight.js';
 import { AGENT_NAME_KEY, OPERATION_KEY, RUN_ID_KEY, SDK_KEY, TENANT_KEY, TOOL_CALL_ID_KEY, TOOL_NAME_KEY, type AgentOperation, type AgentSdk } from './attributes.js';
+import type { RunFigures } from './run-figures.js';
 
 /** One unit of agent work: a tool call, an agent run, a model call. */
 export interface AgentRun {
@@ -33,6 +34,13 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** Whether a store is a run already: tracked, or its fields merged into a plain context by withContext. */
+function isRun(store: MonitorContext | LiveContext | undefined): boolean {
+  if (store === undefined) return false;
+  if (store instanceof RunRecord) return true;
+  return typeof (store as Record<string, unknown>)[OPERATION_KEY] === 'string';
+}
+
 export class RunRecord extends InFlightRecord {
   declare readonly operation: string;
   declare readonly sdk: string | undefined;
@@ -49,8 +57,10 @@ export class RunRecord extends InFlightRecord {
   declare readonly tenantLabel: string;
   declare ended: boolean;
 
-  constructor(run: AgentRun, nested: boolean, agentLabel: string, tenantLabel: string) {
+  /** `enclosing`: the store current where the run starts (its fields come first in the run's context). */
+  constructor(run: AgentRun, enclosing: MonitorContext | LiveContext | undefined, figures: RunFigures) {
     super();
+    this.enclosing = enclosing;
     this.operation = text(run.operation) ?? 'unknown';
     this.sdk = text(run.sdk);
     this.toolName = text(run.toolName);
@@ -59,9 +69,9 @@ export class RunRecord extends InFlightRecord {
     this.runId = text(run.runId);
     this.tenant = text(run.tenant);
     this.extra = run.context !== null && typeof run.context === 'object' ? run.context : undefined;
-    this.nested = nested;
-    this.agentLabel = agentLabel;
-    this.tenantLabel = tenantLabel;
+    this.nested = isRun(enclosing);
+    this.agentLabel = figures.agentLabel(this.agentName);
+    this.tenantLabel = figures.tenantLabel(this.tenant);
     this.ended = false;
   }
 

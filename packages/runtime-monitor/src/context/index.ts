@@ -133,6 +133,22 @@ export function runWithLiveContext<This, A, B, T>(source: LiveContext, fn: Reque
 }
 
 /**
+ * Runs `fn.call(self, a, b)` with `source`, a store not entered before whose `enclosing` its caller has set
+ * (trackRun, once per run), as what a block inside it is attributed to, through async continuations too.
+ * runWithLiveContext without its lookup of the enclosing store: trackRun has read it already, to know
+ * whether the run is nested.
+ */
+export function runInNewLiveContext<This, A, B, T>(source: LiveContext, fn: RequestStep<This, A, B, T>, self: This, a: A, b: B): T {
+  const previous = syncStore;
+  syncStore = undefined;
+  try {
+    return storage.run<T, [RequestStep<This, A, B, T>, This, A, B]>(source, callStep, fn, self, a, b);
+  } finally {
+    syncStore = previous;
+  }
+}
+
+/**
  * Runs `fn.call(self, a, b)` with `source` as the context of its synchronous part only: a block before
  * the first await (or stream event) names it, one after it reads no context. Costs two assignments.
  */

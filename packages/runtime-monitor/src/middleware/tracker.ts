@@ -9,6 +9,7 @@ import { EVENT_LOOP_SECTION } from '../exporters/families.js';
 import { readEventLoopTime } from '../exporters/event-loop-time.js';
 import { RunRecord, type AgentRun } from '../agents/run-record.js';
 import { AGENTS_SECTION, chargeBlock, RunFigures, type AgentsSection, type RunLimits } from '../agents/run-figures.js';
+import type { LiveContext } from '../context/index.js';
 import { InFlightRecord } from './in-flight.js';
 import { InFlightSla } from './in-flight-sla.js';
 import { SLA_SECTION } from '../exporters/snapshot-sections.js';
@@ -349,12 +350,13 @@ export class RequestTracker {
   }
 
   /**
-   * Starts tracking an agent run (see trackRun). `enclosingIsRun`: it runs inside another run, whose
-   * part it is (a tool call inside an agent run), so the per-agent in-flight figures count that one only.
+   * Starts tracking an agent run (see trackRun). `enclosing`: the store current where it starts; inside
+   * another run, it is part of that one (a tool call inside an agent run), so the per-agent in-flight
+   * figures count that one only.
    */
-  beginRun(run: AgentRun, enclosingIsRun: boolean): RunRecord {
+  beginRun(run: AgentRun, enclosing: MonitorContext | LiveContext | undefined): RunRecord {
     const runs = this.runs;
-    const record = new RunRecord(run, enclosingIsRun, runs.agentLabel(typeof run.agentName === 'string' ? run.agentName : undefined), runs.tenantLabel(typeof run.tenant === 'string' ? run.tenant : undefined));
+    const record = new RunRecord(run, enclosing, runs);
     runs.started(record);
     this.#append(record);
     if (!this.#agentsPublished) {

@@ -2,7 +2,7 @@ import type { MonitorContext } from '../../types.js';
 import { withContext } from '../../context/index.js';
 import { describeError, warnOnce } from '../../warnings.js';
 import { AGENT_NAME_KEY, OPERATION_KEY, SDK_KEY, TOOL_CALL_ID_KEY, TOOL_NAME_KEY } from '../attributes.js';
-import { trackRun, type AgentRun } from '../track-run.js';
+import { trackMethodCall, type AgentRun } from '../track-run.js';
 import { isPatched, markPatched, wrapMethod } from './patch.js';
 
 /*
@@ -77,7 +77,7 @@ function trackedExecute(execute: AnyFunction, tool: object, toolName: string, ag
     // execute(input, { toolCallId, messages, abortSignal, ... })
     const callId = (args[1] as { toolCallId?: unknown } | undefined)?.toolCallId;
     const run: AgentRun = { operation: 'execute_tool', sdk: SDK, toolName, agentName, toolCallId: typeof callId === 'string' ? callId : undefined };
-    const result = trackRun(run, () => execute.apply(tool, args));
+    const result = trackMethodCall(run, execute, tool, args);
     return isAsyncIterable(result) ? iterateWithin(run, result) : result;
   });
 }
@@ -115,7 +115,7 @@ function instrumentModel(model: unknown): void {
     try {
       wrapMethod(target, method, (call) =>
         function agentLagAiSdkModelCall(this: unknown, ...args: never[]): unknown {
-          return trackRun({ operation: 'chat', sdk: SDK, context: modelContext(target) }, () => call.apply(this, args));
+          return trackMethodCall({ operation: 'chat', sdk: SDK, context: modelContext(target) }, call, this, args);
         },
       );
     } catch (error) {
@@ -181,7 +181,7 @@ function patchAgentClass(Agent: unknown): void {
   wrapMethod(prototype, 'generate', (generate) =>
     function agentLagAgentGenerate(this: unknown, ...args: never[]): unknown {
       const id = (this as { id?: unknown } | null)?.id;
-      return trackRun({ operation: 'invoke_agent', sdk: SDK, agentName: typeof id === 'string' ? id : undefined }, () => generate.apply(this, args));
+      return trackMethodCall({ operation: 'invoke_agent', sdk: SDK, agentName: typeof id === 'string' ? id : undefined }, generate, this, args);
     },
   );
 }

@@ -1,6 +1,6 @@
 import type { MonitorContext } from '../../types.js';
 import { describeError, warnOnce } from '../../warnings.js';
-import { trackRun } from '../track-run.js';
+import { trackMethodCall } from '../track-run.js';
 import { wrapMethod } from './patch.js';
 
 /*
@@ -54,10 +54,7 @@ function patchToolPrototype(prototype: object): void {
   wrapMethod(prototype, 'call', (call) =>
     function agentLagToolCall(this: unknown, ...args: never[]): unknown {
       const tool = (this ?? {}) as RunnableLike;
-      return trackRun(
-        { operation: 'execute_tool', sdk: SDK, toolName: stringOrUndefined(tool.name), toolCallId: toolCallIdOf(args[0], args[1]) },
-        () => call.apply(this, args),
-      );
+      return trackMethodCall({ operation: 'execute_tool', sdk: SDK, toolName: stringOrUndefined(tool.name), toolCallId: toolCallIdOf(args[0], args[1]) }, call, this, args);
     },
   );
 }
@@ -68,7 +65,7 @@ function patchSequencePrototype(prototype: object): void {
       const chain = (this ?? {}) as RunnableLike;
       const config = args[1] as { runName?: unknown } | undefined;
       const agentName = stringOrUndefined(config?.runName) ?? stringOrUndefined(chain.name);
-      return trackRun({ operation: 'chain', sdk: SDK, agentName }, () => invoke.apply(this, args));
+      return trackMethodCall({ operation: 'chain', sdk: SDK, agentName }, invoke, this, args);
     },
   );
 }
@@ -81,7 +78,7 @@ function modelContext(model: RunnableLike): MonitorContext | undefined {
 function patchChatModelPrototype(prototype: object): void {
   wrapMethod(prototype, 'generate', (generate) =>
     function agentLagChatGenerate(this: unknown, ...args: never[]): unknown {
-      return trackRun({ operation: 'chat', sdk: SDK, context: modelContext((this ?? {}) as RunnableLike) }, () => generate.apply(this, args));
+      return trackMethodCall({ operation: 'chat', sdk: SDK, context: modelContext(this ?? {}) }, generate, this, args);
     },
   );
 }

@@ -1,5 +1,5 @@
 import { describeError, warnOnce } from '../../warnings.js';
-import { trackRun } from '../track-run.js';
+import { trackMethodCall } from '../track-run.js';
 import { isPatched, wrapMethod } from './patch.js';
 
 /*
@@ -44,10 +44,7 @@ function instrumentTool(tool: FunctionToolLike, agentName: string | undefined): 
       // invoke(runContext, input, details): details.toolCall is the model's function call.
       const details = args[2] as { toolCall?: { callId?: unknown } } | undefined;
       const callId = details?.toolCall?.callId;
-      return trackRun(
-        { operation: 'execute_tool', sdk: SDK, toolName, agentName, toolCallId: typeof callId === 'string' ? callId : undefined },
-        () => invoke.apply(this, args),
-      );
+      return trackMethodCall({ operation: 'execute_tool', sdk: SDK, toolName, agentName, toolCallId: typeof callId === 'string' ? callId : undefined }, invoke, this, args);
     },
   );
 }
@@ -58,9 +55,11 @@ function instrumentHandoff(handoff: HandoffLike, fromAgent: string | undefined):
   const toAgent = typeof handoff.agentName === 'string' ? handoff.agentName : undefined;
   wrapMethod(handoff, 'onInvokeHandoff', (onInvokeHandoff) =>
     function agentLagHandoff(this: unknown, ...args: never[]): unknown {
-      return trackRun(
+      return trackMethodCall(
         { operation: 'execute_tool', sdk: SDK, toolName, agentName: fromAgent, context: toAgent === undefined ? undefined : { 'agent_lag.handoff.to': toAgent } },
-        () => onInvokeHandoff.apply(this, args),
+        onInvokeHandoff,
+        this,
+        args,
       );
     },
   );
@@ -112,7 +111,7 @@ export function patchOpenAIAgentsRun(exports: Record<string, unknown>): void {
       const agent = args[0] as AgentLike | undefined;
       // Each run, so tools added to an agent since its last run are instrumented too (a walk of small arrays).
       if (agent !== null && typeof agent === 'object') instrumentOpenAIAgent(agent);
-      return trackRun({ operation: 'invoke_agent', sdk: SDK, agentName: nameOf(agent) }, () => run.apply(this, args));
+      return trackMethodCall({ operation: 'invoke_agent', sdk: SDK, agentName: nameOf(agent) }, run, this, args);
     },
   );
 }
