@@ -76,7 +76,8 @@ describe('agent-lag run and report with the in-flight SLA on', () => {
     expect(lines.filter((line) => line.startsWith('[agent-lag] sla'))).toEqual(
       breaches.map((b) => `[agent-lag] sla  ${SUBJECT[kindOf(b)]} in flight ${runMs(b['ageMs'] as number)} > 200 ms  ${FIELDS[kindOf(b)]}`),
     );
-    expect(lines.findLastIndex((line) => line.startsWith('[agent-lag] sla'))).toBeLessThan(summaryAt);
+    const lastSlaLine = lines.reduce((last, line, index) => (line.startsWith('[agent-lag] sla') ? index : last), -1);
+    expect(lastSlaLine).toBeLessThan(summaryAt);
     expect(lines.slice(summaryAt)).toContain('  sla breaches     1 run, 1 request in flight past 200 ms');
 
     // report, in the terminal: the counts, then each breach.
