@@ -27,7 +27,7 @@ export function registerWatchCommand(program: Command, result: CommandResult): v
         'inspector on loopback, closes that inspector at once, and removes the monitor again on exit.',
     )
     .argument('<target...>', 'pid of a monitored process, or the path of its agent-lag-<pid>.sock')
-    .option('--json', 'stream NDJSON (hello, block, lag, snapshot lines, each with its pid) instead of the view')
+    .option('--json', 'stream NDJSON (hello, block, lag, sla, snapshot lines, each with its pid) instead of the view')
     .option('--duration <seconds>', 'stop after <seconds>')
     .option('--attach', 'inject the monitor into a Node process started without it (inspector, loopback only)')
     .option('--threshold-ms <ms>', 'with --attach: stall threshold of the injected monitor')
