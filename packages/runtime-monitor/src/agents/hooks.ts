@@ -14,10 +14,11 @@ import { installRequireGate } from './hooks/require-gate.js';
  * Zero-code-change instrumentation under the preload: when the host loads one of the files below — by
  * require() (require-in-the-middle) or by import (import-in-the-middle, told to wrap those files only) —
  * its exports go through the row's patch before the host sees them. The libraries are the ones
- * OpenTelemetry's instrumentations use. An SDK that is installed but never loaded costs next to nothing:
- * each library is loaded on the first require() or import of an SDK, not before (hooks/require-gate.ts,
- * hooks/import-hook.ts), and so is each adapter. Nothing is installed at all for a host with none of the
- * SDKs near it.
+ * OpenTelemetry's instrumentations use. Each library is loaded on the first require() or import of an
+ * SDK, not before (hooks/require-gate.ts, hooks/import-hook.ts), and so is each adapter: an SDK that is
+ * installed but never loaded costs a few comparisons per module the app loads — except on Node without
+ * in-thread import hooks (Node 20), where the import hook needs module.register's loader thread from the
+ * start. Nothing is installed at all for a host with none of the SDKs near it.
  */
 
 const requireHere = createRequire(import.meta.url);
@@ -76,8 +77,9 @@ export const SDK_HOOKS: readonly SdkHook[] = [
 let installed = false;
 
 /**
- * Installs the module hooks for the SDKs found installed near the app. Called once by the preload, before
- * the app's first import. Never throws: a failure is one AGENT_LAG_AGENT_HOOKS warning and the app runs
+ * Installs the module hooks for the SDKs found installed near the app: the require() gate and the import
+ * hook, which load the hook libraries when the app first loads one of those SDKs. Called once by the
+ * preload, before the app's first import. Never throws: a failure is one AGENT_LAG_AGENT_HOOKS warning and the app runs
  * with its SDKs unpatched.
  */
 export function installAgentHooks(hooks: readonly SdkHook[] = SDK_HOOKS): void {
@@ -86,11 +88,13 @@ export function installAgentHooks(hooks: readonly SdkHook[] = SDK_HOOKS): void {
   try {
     const present = hooks.filter((hook) => isInstalledNearApp(hook.packageName));
     if (present.length === 0) return;
-    installRequireGate(present.map((hook) => hook.packageName), () => installRequireHook(present));
+    // The import hook first: it is the one that can fail here (the gate only assigns a function), and
+    // then neither is installed.
     installImportHook(requireHere, importedFiles(present), (url, namespace) => {
       const hook = matchFile(present, url);
       if (hook !== undefined) applyPatch(hook, namespace);
     });
+    installRequireGate(present.map((hook) => hook.packageName), () => installRequireHook(present));
   } catch (error) {
     warnOnce('AGENT_LAG_AGENT_HOOKS', `agent SDK hooks not installed: ${describeError(error)} (blocks will not name tools or agents unless the app calls the adapters itself)`);
   }

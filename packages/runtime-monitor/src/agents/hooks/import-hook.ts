@@ -51,9 +51,14 @@ export function installImportHook(require: NodeJS.Require, files: readonly strin
 }
 
 function supportsSyncHooks(require: NodeJS.Require): boolean {
-  // Its own import-free module, so the check loads nothing else.
-  const { supportsSyncHooks: supported } = require('import-in-the-middle/supports-sync-hooks.mjs') as { supportsSyncHooks?: () => boolean };
-  return typeof supported === 'function' && supported();
+  try {
+    // Its own import-free module, so the check loads nothing else.
+    const { supportsSyncHooks: supported } = require('import-in-the-middle/supports-sync-hooks.mjs') as { supportsSyncHooks?: () => boolean };
+    return typeof supported === 'function' && supported();
+  } catch {
+    // No require() of an ES module here (--no-experimental-require-module): the loader thread works anyway.
+    return false;
+  }
 }
 
 function installInThreadHook(require: NodeJS.Require, registerHooks: (hooks: SyncHooks) => unknown, files: readonly string[], onImport: OnImport): void {
