@@ -14,6 +14,7 @@ import { monitorClock } from './heartbeat/clock.js';
 import { createSharedState, MainThreadSlots, periodicBeatMs, type RingStall } from './heartbeat/shared-state.js';
 import { publishEventLoopTime } from './exporters/event-loop-time.js';
 import { createInFlightBuffer, installSyncWrappers, type SyncWrappers } from './inflight/index.js';
+import { parseUnwrapped, stringifyUnwrapped } from './inflight/unwrapped-json.js';
 import { createLagSampler, type LagSampler } from './lag/lag-sampler.js';
 import { createUtilizationMeter } from './lag/utilization.js';
 import { startThreadPoolProbe, type ThreadPoolProbe } from './threadpool/index.js';
@@ -555,7 +556,7 @@ class Monitor implements MonitorHandle {
     for (const [name, provider] of this.#sections) {
       try {
         const value = provider();
-        this.#sectionValues.set(name, value === undefined ? null : (JSON.parse(JSON.stringify(value)) as unknown));
+        this.#sectionValues.set(name, value === undefined ? null : (parseUnwrapped(stringifyUnwrapped(value)) as unknown));
       } catch (error) {
         warnOnce(`AGENT_LAG_SECTION`, `section provider ${JSON.stringify(name)} threw (${describeError(error)}); its last value is kept`);
       }

@@ -9,6 +9,7 @@ import { wrapParse, wrapStringify, wrapStructuredClone, type MarkedCall, type St
 import { sizeHint } from './size.js';
 import { HINT_BYTES, InFlightWriter } from './record.js';
 import { WRAPPED_APIS, type WrappedApi } from './table.js';
+import { stringifyUnwrapped } from './unwrapped-json.js';
 
 export interface SyncWrapperOptions {
   /** From `createInFlightBuffer()`; the watchdog worker reads it with `readInFlight()`. */
@@ -55,8 +56,6 @@ function hintOf(api: WrappedApi, args: unknown[], hints: HintRedactor): string |
 /** Marks wrappers so a second copy of this package (or a second install) never wraps a wrapper. */
 const WRAPPER = Symbol.for('agent-lag.syncWrapper');
 const require = createRequire(import.meta.url);
-/** The report is serialised with the original, whatever JSON.stringify is by then. */
-const stringify = JSON.stringify;
 let installed = false;
 /** Frames of the caller's stack handed to the worker after a call that stalled the loop. */
 const REPORT_FRAMES = 64;
@@ -164,7 +163,7 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
       const stack = typeof holder.stack === 'string' ? holder.stack : '';
       const hint = fullHint?.slice(0, HINT_BYTES) ?? null;
       const requests = readRequestsInFlight();
-      writer.report(sequence, stringify({ context: getContext(), requests, stack, api: api.id, hint, endedAt: Date.now(), durationMs: elapsedMs }), unseen);
+      writer.report(sequence, stringifyUnwrapped({ context: getContext(), requests, stack, api: api.id, hint, endedAt: Date.now(), durationMs: elapsedMs }), unseen);
     } catch {
       // Never let the monitor's bookkeeping fail the application's call.
     }

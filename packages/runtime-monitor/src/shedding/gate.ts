@@ -2,6 +2,7 @@
  * The per-request side of load shedding, shared by every adapter: exemptions, the 503 response and its
  * customisation hook. Adapters only translate the returned plain response into their framework's API.
  */
+import { stringifyUnwrapped } from '../inflight/unwrapped-json.js';
 import { compilePathMatcher, type PathMatcher } from './route-matcher.js';
 import { Shedder, type ShedReason, type ShedState, type ShedderOptions } from './shedder.js';
 
@@ -88,6 +89,6 @@ export function defaultShedResponse(info: ShedInfo): ShedResponse {
       'retry-after': String(info.retryAfterSeconds),
       'cache-control': 'no-store',
     },
-    body: JSON.stringify({ error: 'overloaded', reason: info.reason, retryAfterSeconds: info.retryAfterSeconds }),
+    body: stringifyUnwrapped({ error: 'overloaded', reason: info.reason, retryAfterSeconds: info.retryAfterSeconds }),
   };
 }
