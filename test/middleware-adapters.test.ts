@@ -5,7 +5,7 @@ import { startFixtureServer, waitFor, type FixtureServer } from './helpers/middl
 
 interface Figures {
   section: RoutesSection;
-  blocks: (Pick<BlockEvent, 'durationMs' | 'context' | 'requestsInFlight'> & { stack: string[] })[];
+  blocks: (Pick<BlockEvent, 'durationMs' | 'context' | 'requestsInFlight' | 'inFlight'> & { stack: string[] })[];
 }
 
 async function figures(server: FixtureServer): Promise<Figures> {
@@ -84,9 +84,10 @@ describe.each(['express', 'express-app', 'fastify', 'koa', 'http'])('%s service 
     expect(tool_?.worstBlockMs).toBeGreaterThan(400);
     const users = entry(f, '/users/:id');
     expect(users?.requests).toBe(2);
-    expect(users?.blocks ?? 0).toBe(0);
-    expect(users?.blockedMs ?? 0).toBe(0);
-    expect(f.blocks.every((b) => b.context?.['http.route'] !== '/users/:id')).toBe(true);
+    // The tool's block is not charged to the plain route. A loaded machine can stall while a /users request runs
+    // (a real stall, charged to it): only such stalls may be, never the tool's call.
+    const onUsers = f.blocks.filter((b) => b.context?.['http.route'] === '/users/:id');
+    expect(onUsers.filter((b) => b.inFlight?.api === 'child_process.execFileSync'), JSON.stringify(onUsers)).toEqual([]);
 
     // The agent run held open across the block waited through it, and is the oldest in flight.
     const agent = entry(f, '/agents/:id/slow');
