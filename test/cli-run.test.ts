@@ -189,6 +189,7 @@ describe('agent-lag run: bad usage is one line and exit code 2', () => {
     // What the monitor refuses (it takes 1..600000) is refused before anything runs, not silently defaulted.
     [['--threshold-ms', '0.5', '--', 'node', '-e', '1'], /--threshold-ms expects a number of milliseconds from 1 to 600000, got "0\.5"/],
     [['--threshold-ms', '1e20', '--', 'node', '-e', '1'], /--threshold-ms expects a number of milliseconds from 1 to 600000, got "1e20"/],
+    [['--in-flight-sla-ms', '0', '--', 'node', '-e', '1'], /--in-flight-sla-ms expects a number of milliseconds from 1 to 86400000, got "0"/],
     [['--fail-on-block-ms', '-5', '--', 'node', '-e', '1'], /--fail-on-block-ms expects a positive number/],
     [['--startup-grace-ms', '-1', '--', 'node', '-e', '1'], /--startup-grace-ms expects 0 or a positive number/],
     [['--', 'agent-lag-no-such-command-xyz'], /command not found: agent-lag-no-such-command-xyz/],

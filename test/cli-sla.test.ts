@@ -54,7 +54,13 @@ describe('agent-lag run and report with the in-flight SLA on', () => {
 
   it('run prints each breach as it comes and the counts in its summary; report says the same in the terminal, --json and HTML', async () => {
     const log = join(scratch, 'events.ndjson');
-    const result = await run([cliBin, 'run', '--report', log, '--', process.execPath, heldOpen, 'once'], { cwd: repoRoot, env, timeoutMs: 90_000 });
+    // Asked with run's option, not the variable: --in-flight-sla-ms sets it for the command.
+    const { AGENT_LAG_IN_FLIGHT_SLA_MS: _variable, ...runEnv } = env;
+    const result = await run([cliBin, 'run', '--report', log, '--in-flight-sla-ms', String(SLA_MS), '--', process.execPath, heldOpen, 'once'], {
+      cwd: repoRoot,
+      env: runEnv,
+      timeoutMs: 90_000,
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe('released\n');
 

@@ -8,7 +8,7 @@ import type { CommandResult } from '../main.js';
 import { formatBlockLine, formatMs, formatSummary } from '../shared/format.js';
 import { formatSlaLine } from '../shared/sla.js';
 import type { LogFigures } from '../report/log-figures.js';
-import { parseNonNegativeMs, parsePositiveMs, parseThresholdMs } from '../run/numbers.js';
+import { parseNonNegativeMs, parsePositiveMs, parseSlaMs, parseThresholdMs } from '../run/numbers.js';
 import { RunReport } from '../run/run-report.js';
 import { exitCodeOf, runMonitored } from '../run/run-monitored.js';
 import { removeStaleDirs } from '../scratch/stale-dirs.js';
@@ -19,6 +19,7 @@ interface RunCommandOptions {
   report?: string;
   thresholdMs?: string;
   startupGraceMs?: string;
+  inFlightSlaMs?: string;
   failOnBlockMs?: string;
   json?: boolean;
 }
@@ -41,6 +42,7 @@ export function registerRunCommand(program: Command, result: CommandResult): voi
     .option('--report <file>', 'keep the monitor\'s NDJSON event log in <file>')
     .option('--threshold-ms <ms>', 'report stalls longer than <ms> (monitor default otherwise)')
     .option('--startup-grace-ms <ms>', 'count stalls in the first <ms> as start-up, not blocks (monitor default 1000; 0 for none)')
+    .option('--in-flight-sla-ms <ms>', 'report each agent run or HTTP request still in flight after <ms> (an sla line; off by default)')
     .option('--fail-on-block-ms <ms>', 'exit 1 if any block after start-up lasted longer than <ms> (one that never ended included), or if the monitor reported nothing')
     .option('--json', 'write the event log as NDJSON to stdout (the command\'s stdout goes to stderr)')
     .passThroughOptions()
@@ -62,6 +64,7 @@ async function runCommand(command: string[], options: RunCommandOptions): Promis
   const thresholdMs = parseThresholdMs(options.thresholdMs, '--threshold-ms');
   const startupGraceMs = parseNonNegativeMs(options.startupGraceMs, '--startup-grace-ms');
   const failOnBlockMs = parsePositiveMs(options.failOnBlockMs, '--fail-on-block-ms');
+  const inFlightSlaMs = parseSlaMs(options.inFlightSlaMs, '--in-flight-sla-ms');
   const json = options.json === true;
   const color = chalkStderr;
   const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -84,6 +87,7 @@ async function runCommand(command: string[], options: RunCommandOptions): Promis
       reportPath,
       thresholdMs,
       startupGraceMs,
+      inFlightSlaMs,
       childStdout: json ? 'stderr' : 'inherit',
       onEvent: (event) => {
         const live = report.add(event);

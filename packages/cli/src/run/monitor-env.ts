@@ -7,6 +7,8 @@ export interface MonitorRequest {
   thresholdMs: number | undefined;
   /** Stalls this long after the monitor starts count as start-up (module loading), not as blocks. */
   startupGraceMs?: number | undefined;
+  /** Report each agent run or HTTP request still in flight past this age (an `sla` event). */
+  inFlightSlaMs?: number | undefined;
 }
 
 /** The monitor's preload entry, resolved from the CLI itself so the app needs no dependency on it. */
@@ -24,5 +26,6 @@ export function monitoredEnv(base: NodeJS.ProcessEnv, request: MonitorRequest, r
   env['AGENT_LAG_REPORT'] = request.reportPath;
   if (request.thresholdMs !== undefined) env['AGENT_LAG_THRESHOLD_MS'] = String(request.thresholdMs);
   if (request.startupGraceMs !== undefined) env['AGENT_LAG_STARTUP_GRACE_MS'] = String(request.startupGraceMs);
+  if (request.inFlightSlaMs !== undefined) env['AGENT_LAG_IN_FLIGHT_SLA_MS'] = String(request.inFlightSlaMs);
   return env;
 }

@@ -38,9 +38,20 @@ export const THRESHOLD_RANGE_MS = { min: 1, max: 600_000 } as const;
  * warn about a bad AGENT_LAG_THRESHOLD_MS and fall back to its default, silently measuring something else.
  */
 export function parseThresholdMs(value: string | undefined, option: string): number | undefined {
+  return parseMsInRange(value, option, THRESHOLD_RANGE_MS);
+}
+
+/** What the monitor accepts as `inFlightSlaMs` (a day at most; 0, its "off", is the option left out). */
+export const SLA_RANGE_MS = { min: 1, max: 86_400_000 } as const;
+
+/** An in-flight SLA the monitor will take, refused here for the same reason as a bad threshold. */
+export function parseSlaMs(value: string | undefined, option: string): number | undefined {
+  return parseMsInRange(value, option, SLA_RANGE_MS);
+}
+
+function parseMsInRange(value: string | undefined, option: string, { min, max }: { min: number; max: number }): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  const { min, max } = THRESHOLD_RANGE_MS;
   if (value.trim() === '' || !Number.isFinite(number) || number < min || number > max) {
     throw new UsageError(`${option} expects a number of milliseconds from ${min} to ${max}, got ${JSON.stringify(value)}`);
   }
