@@ -147,8 +147,10 @@ describe('a host without any of the SDKs', () => {
   // installAgentHooks installs the require hook and the import loader together, or neither.
   it('gets no module hook: require() is Node\'s own', async () => {
     const dir = await tempDir('agent-lag-no-sdk-');
-    // require-in-the-middle replaces Module.prototype.require by a function that calls its patchedRequire.
-    const probe = "import Module from 'node:module';\nconsole.log(String(Module.prototype.require).includes('patchedRequire') ? 'hooked' : 'node');\n";
+    // Beside the SDKs: the preload's require() gate (it installs require-in-the-middle on the first require() of
+    // an SDK), or require-in-the-middle itself (its replacement calls its patchedRequire).
+    const probe =
+      "import Module from 'node:module';\nconsole.log(Module.prototype.require.name === 'agentLagRequireGate' || String(Module.prototype.require).includes('patchedRequire') ? 'hooked' : 'node');\n";
     await writeFile(join(dir, 'app.mjs'), probe);
     const register = join(repoRoot, 'packages/runtime-monitor/dist/register.js');
     const bare = await run(['--import', register, join(dir, 'app.mjs')], { cwd: dir, env: { ...env, AGENT_LAG_SOCKET: '0' } });
