@@ -1,47 +1,77 @@
 // Main-thread instructions per tool call under callgrind (repeatable to about 1% whatever the machine's load,
 // where wall time here spreads ±30%): tool-server.mjs in each mode — bare (hooks off), als (bare, one
-// AsyncLocalStorage#run a call) and adapter (hooks on) — RUNS times, PARALLEL at a time. A request is
+// AsyncLocalStorage#run a call), als-host (bare, in a process whose promise hook is on: a host that uses
+// AsyncLocalStorage already, as an OpenTelemetry context manager does) and adapter (hooks on) — RUNS times, PARALLEL at a time. A request is
 // CALLS_PER_REQUEST (5) tool calls; `http` (no tool call) is the request's own cost, taken out per call.
-// Env: SDKS (langchain,ai-sdk,mcp,openai-agents), MODES, RUNS (3), WARMUP (300 requests), COUNT (200), PARALLEL (2).
+//
+// The monitor's once-a-second work (its state to the worker: lag percentiles, the sections) is taken out too:
+// under valgrind a second holds ~50x fewer calls than at full speed, so it would be charged ~50x over per call.
+// Every mode runs with a 1 s lag window, so that work is the same each second whether runs end or not (by
+// default a state goes out each second only while sections move, i.e. only in the adapter mode); an idle
+// window after the counted requests measures it a second, and `requestSeconds` of it is subtracted.
+// Env: SDKS (langchain,ai-sdk,mcp,openai-agents), MODES, RUNS (3), WARMUP (300 requests), COUNT (200), PARALLEL (2),
+// IDLE_MS (5000); REGISTER (the preload to run under: default the built one; a copy of an older build for a
+// before/after); NODE_FLAGS (e.g. --perf-basic-prof) and KEEP_DUMPS (a directory): keep each run's dump,
+// labelled `<sdk>-<mode>`, for a function-level diff: node bench/lib/callgrind-functions.js <dir> langchain-als langchain-adapter.
+// MONITOR=0: no preload and no monitor (tool-server.mjs installs the agent hooks itself in the adapter mode):
+// what the adapter costs per call with nothing periodic in the process at all. The monitor's own share is
+// per second, not per call: with runs ending, one state to its worker a second (measured apart, see the README).
+// With both, a second table takes the periodic work out exactly rather than by the idle estimate (which the
+// machine's load skews: a loaded valgrind process takes longer over the same requests): each dump's total
+// less the inclusive cost of Node's processTimers (the monitor's heartbeat and publish; the tool calls and
+// the requests use no timer), so every figure in it is the requests' own work.
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { callgrindRunSettings, instructionsPerRequest, median, runJobs } from '../lib/callgrind.js';
+import { runsOf } from '../lib/callgrind-functions.js';
 
 const { runs, parallel } = callgrindRunSettings('bench/agents instructions');
 const warmup = Number(process.env.WARMUP ?? 300);
 const count = Number(process.env.COUNT ?? 200);
 const callsPerRequest = Number(process.env.CALLS_PER_REQUEST ?? 5);
 const script = fileURLToPath(new URL('./tool-server.mjs', import.meta.url));
-const register = fileURLToPath(new URL('../../packages/runtime-monitor/dist/register.js', import.meta.url));
+const register = process.env.REGISTER ?? fileURLToPath(new URL('../../packages/runtime-monitor/dist/register.js', import.meta.url));
+const idleMs = Number(process.env.IDLE_MS ?? 5000);
+const withMonitor = process.env.MONITOR !== '0';
+const hooksModule = join(dirname(register), 'agents/hooks.js');
 const sdks = (process.env.SDKS ?? 'langchain,ai-sdk,mcp,openai-agents').split(',');
-const modes = (process.env.MODES ?? 'http,bare,als,adapter').split(',');
+const modes = (process.env.MODES ?? 'http,bare,als-host,als,adapter').split(',');
+const nodeFlags = (process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const keepDir = process.env.KEEP_DUMPS ?? null;
 
 const jobs = [];
 for (let run = 0; run < runs; run++) for (const sdk of sdks) for (const mode of modes) jobs.push({ sdk, mode });
 const results = new Map();
 await runJobs(jobs, parallel, async ({ sdk, mode }) => {
-  const { perRequest } = await instructionsPerRequest({
+  const { perRequest: raw, idlePerSecond, requestSeconds } = await instructionsPerRequest({
     script,
     args: [sdk],
-    nodeFlags: ['--import', register],
+    nodeFlags: withMonitor ? [...nodeFlags, '--import', register] : nodeFlags,
     env: {
       AGENT_LAG_SOCKET: '0',
       AGENT_LAG_THRESHOLD_MS: '60000',
+      AGENT_LAG_LAG_WINDOW_MS: '1000',
       AGENT_LAG_AGENT_HOOKS: mode === 'adapter' ? '1' : '0',
       MODE: mode,
       CALLS_PER_REQUEST: mode === 'http' ? '0' : String(callsPerRequest),
+      ...(withMonitor ? {} : { AGENT_HOOKS_MODULE: hooksModule }),
     },
     path: '/',
     warmup,
     count,
+    keepDir,
+    label: `${sdk}-${mode}`,
+    idleMs,
   });
+  const perRequest = raw - (idlePerSecond * requestSeconds) / count;
   results.set(`${sdk}/${mode}`, [...(results.get(`${sdk}/${mode}`) ?? []), perRequest]);
-  console.error(`${sdk}/${mode}: ${Math.round(perRequest)}`);
+  console.error(`${sdk}/${mode}: ${Math.round(raw)} raw, ${Math.round(idlePerSecond)} a second idle, ${Math.round(perRequest)} without periodic`);
 });
 
 const k = (value) => `${(value / 1000).toFixed(1)}k`;
-console.log(`Node ${process.version}; main-thread instructions per tool call (callgrind), median of ${runs} runs of ${count} requests × ${callsPerRequest} calls after ${warmup} requests`);
-console.log('| SDK | bare | als | adapter | adapter vs bare | als vs bare | adapter vs als |');
-console.log('|---|---:|---:|---:|---:|---:|---:|');
+console.log(`Node ${process.version}; main-thread instructions per tool call (callgrind), without the monitor's periodic work; median of ${runs} runs of ${count} requests × ${callsPerRequest} calls after ${warmup} requests`);
+console.log('| SDK | bare | als-host | als | adapter | adapter vs bare | adapter vs als-host | adapter vs als | als-host vs bare |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const sdk of sdks) {
   const http = median(results.get(`${sdk}/http`) ?? [0]);
   // Per tool call: the request's instructions less the request's own (the `http` mode), over the calls.
@@ -51,5 +81,32 @@ for (const sdk of sdks) {
     return all.length === 0 ? '—' : `${k(perCall(mode))} (${k(Math.min(...all))}–${k(Math.max(...all))})`;
   };
   const change = (a, b) => `${((perCall(a) / perCall(b) - 1) * 100).toFixed(1)}%`;
-  console.log(`| ${sdk} | ${cell('bare')} | ${cell('als')} | ${cell('adapter')} | ${change('adapter', 'bare')} | ${change('als', 'bare')} | ${change('adapter', 'als')} |`);
+  console.log(
+    `| ${sdk} | ${cell('bare')} | ${cell('als-host')} | ${cell('als')} | ${cell('adapter')} | ${change('adapter', 'bare')} | ${change('adapter', 'als-host')} | ${change('adapter', 'als')} | ${change('als-host', 'bare')} |`,
+  );
+}
+
+if (keepDir !== null && nodeFlags.some((flag) => flag.startsWith('--perf-basic-prof'))) {
+  /** Per kept run of `<sdk>-<mode>`: instructions a request, less the timers' (named through the perf map). */
+  const withoutTimers = (sdk, mode) =>
+    runsOf(keepDir, `${sdk}-${mode}`).map((run) => {
+      let total = 0;
+      for (const value of run.self.values()) total += value;
+      for (const [name, value] of run.inclusive) if (/^JS:\W?processTimers node:internal\/timers/.test(name)) total -= value;
+      return total;
+    });
+  console.log(`\nThe same, each dump less its timers' inclusive instructions (${keepDir}); per tool call, median (min–max)`);
+  console.log('| SDK | bare | als-host | als | adapter | adapter vs bare | adapter vs als-host | adapter vs als | als-host vs bare |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const sdk of sdks) {
+    const httpRuns = withoutTimers(sdk, 'http');
+    const http = httpRuns.length === 0 ? 0 : median(httpRuns);
+    const all = (mode) => withoutTimers(sdk, mode).map((value) => (value - http) / callsPerRequest);
+    const perCall = (mode) => (all(mode).length === 0 ? NaN : median(all(mode)));
+    const cell = (mode) => (all(mode).length === 0 ? '—' : `${k(perCall(mode))} (${k(Math.min(...all(mode)))}–${k(Math.max(...all(mode)))})`);
+    const change = (a, b) => `${((perCall(a) / perCall(b) - 1) * 100).toFixed(1)}%`;
+    console.log(
+      `| ${sdk} | ${cell('bare')} | ${cell('als-host')} | ${cell('als')} | ${cell('adapter')} | ${change('adapter', 'bare')} | ${change('adapter', 'als-host')} | ${change('adapter', 'als')} | ${change('als-host', 'bare')} |`,
+    );
+  }
 }

@@ -1,8 +1,10 @@
 // `npm run bench -- agents`: what the agent SDK adapters cost (issue #17).
 //  1. Per tool call: a tool that does nothing, called through each SDK, in fresh processes under the
-//     monitor's preload — bare (AGENT_LAG_AGENT_HOOKS=0), als (bare, each call in one AsyncLocalStorage#run)
-//     and adapter (the hooks on) — interleaved in one run, PAIRS times; the median of each process's round
-//     medians, and the median of the adapter/bare ratios of the processes started side by side.
+//     monitor's preload — bare (AGENT_LAG_AGENT_HOOKS=0), als-host (bare, in a process whose AsyncLocalStorage
+//     promise hook is on, as under an OpenTelemetry context manager), als (bare, each call in one
+//     AsyncLocalStorage#run) and adapter (the hooks on) — interleaved in one run, PAIRS times; the median of each
+//     process's round medians, and the median of the adapter/bare and adapter/als-host ratios of the processes
+//     started side by side.
 //  2. Start-up with no SDK loaded: `node --import …/register app.mjs` with the hooks on and off, interleaved,
 //     from a directory with no SDK installed near it and from the repository (SDKs installed, none loaded).
 // Env: PAIRS (5), ROUNDS (7), SDKS (all; empty: start-up only), STARTS (15). Prints markdown tables; the README has the figures.
@@ -19,7 +21,7 @@ const register = join(repoRoot, 'packages/runtime-monitor/dist/register.js');
 const PAIRS = Number(process.env.PAIRS ?? 5);
 const STARTS = Number(process.env.STARTS ?? 15);
 const SDKS = (process.env.SDKS ?? 'langchain,ai-sdk,mcp,openai-agents').split(',').filter(Boolean);
-const MODES = ['bare', 'als', 'adapter'];
+const MODES = ['bare', 'als-host', 'als', 'adapter'];
 
 const median = (numbers) => {
   const sorted = [...numbers].sort((a, b) => a - b);
@@ -44,8 +46,8 @@ function toolCallProcess(sdk, mode) {
 
 console.log(`Node ${process.version}, ${PAIRS} processes per SDK and mode, interleaved`);
 console.log('\n### Per tool call (a tool that does nothing), median ns per call\n');
-console.log('| SDK | bare | als | adapter | adapter vs bare (median of pairs, min–max) | als vs bare |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+console.log('| SDK | bare | als-host | als | adapter | adapter vs bare (median of pairs, min–max) | adapter vs als-host (same) | als vs bare |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const sdk of SDKS) {
   const runs = Object.fromEntries(MODES.map((mode) => [mode, []]));
   for (let pair = 0; pair < PAIRS; pair++) {
@@ -54,10 +56,12 @@ for (const sdk of SDKS) {
     for (const mode of order) runs[mode].push(toolCallProcess(sdk, mode));
   }
   const adapterRatios = runs.adapter.map((ns, i) => ns / runs.bare[i]);
+  const hostRatios = runs.adapter.map((ns, i) => ns / runs['als-host'][i]);
   const alsRatios = runs.als.map((ns, i) => ns / runs.bare[i]);
+  const spread = (ratios) => `${percent(median(ratios))} (${percent(Math.min(...ratios))} – ${percent(Math.max(...ratios))})`;
   console.log(
-    `| ${sdk} | ${micros(median(runs.bare))} | ${micros(median(runs.als))} | ${micros(median(runs.adapter))} | ` +
-      `${percent(median(adapterRatios))} (${percent(Math.min(...adapterRatios))} – ${percent(Math.max(...adapterRatios))}) | ${percent(median(alsRatios))} |`,
+    `| ${sdk} | ${micros(median(runs.bare))} | ${micros(median(runs['als-host']))} | ${micros(median(runs.als))} | ${micros(median(runs.adapter))} | ` +
+      `${spread(adapterRatios)} | ${spread(hostRatios)} | ${percent(median(alsRatios))} |`,
   );
 }
 

@@ -20,6 +20,9 @@ const mode = process.env.MODE ?? (process.env.AGENT_LAG_AGENT_HOOKS === '0' ? 'b
 const storage = new AsyncLocalStorage();
 const store = { tool: 'noop' };
 const once = mode === 'als' ? () => storage.run(store, call) : call;
+// als-host: the bare SDK in a host that already uses AsyncLocalStorage (an OpenTelemetry context manager): one
+// run at start-up turns Node 20/22's promise hook on for the whole process, as the host's first traced request would.
+if (mode === 'als-host') storage.run(store, () => {});
 
 async function round() {
   const started = performance.now();

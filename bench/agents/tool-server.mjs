@@ -4,8 +4,15 @@
 // hooks on (adapter). argv[2]: the SDK. Prints {"port":N} once listening.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer } from 'node:http';
+import { pathToFileURL } from 'node:url';
 import { setups } from './sdk-calls.mjs';
 
+// AGENT_HOOKS_MODULE (instructions.js with MONITOR=0): no preload, no monitor; the adapter mode installs the
+// hooks itself, as the preload would, so its calls are trackRun runs on a tracker that publishes nothing.
+if (process.env.AGENT_HOOKS_MODULE !== undefined && process.env.AGENT_LAG_AGENT_HOOKS !== '0') {
+  const { installAgentHooks } = await import(pathToFileURL(process.env.AGENT_HOOKS_MODULE).href);
+  installAgentHooks();
+}
 const setup = setups[process.argv[2]];
 if (setup === undefined) throw new Error(`unknown SDK ${process.argv[2]}`);
 const { once: call } = await setup();
@@ -13,6 +20,9 @@ const callsPerRequest = Number(process.env.CALLS_PER_REQUEST ?? 5);
 const storage = new AsyncLocalStorage();
 const store = { tool: 'noop' };
 const once = process.env.MODE === 'als' ? () => storage.run(store, call) : call;
+// MODE=als-host: the bare SDK in a host that already uses AsyncLocalStorage (an OpenTelemetry context manager):
+// one run at start-up turns Node 20/22's promise hook on for the whole process, as the host's first traced request would.
+if (process.env.MODE === 'als-host') storage.run(store, () => {});
 
 async function calls() {
   for (let i = 0; i < callsPerRequest; i++) await once();

@@ -1,5 +1,5 @@
 import type { MonitorContext } from '../../types.js';
-import { withContext } from '../../context/index.js';
+import { LiveContext, runWithLiveContext, sanitizeContext } from '../../context/index.js';
 import { describeError, warnOnce } from '../../warnings.js';
 import { OPERATION_KEY, SDK_KEY, TOOL_CALL_ID_KEY, TOOL_NAME_KEY } from '../attributes.js';
 import { trackRun, type AgentRun } from '../track-run.js';
@@ -86,6 +86,24 @@ function serializeContext(run: AgentRun): MonitorContext {
   return context;
 }
 
+/** A response's send as a live store: its context object is built only when a block there is reported, not per response. */
+class ResponseSend extends LiveContext {
+  declare private readonly run: AgentRun;
+
+  constructor(run: AgentRun) {
+    super();
+    this.run = run;
+  }
+
+  protected ownContext(): MonitorContext {
+    return sanitizeContext(serializeContext(this.run));
+  }
+}
+
+function callSend(this: unknown, send: (this: unknown, ...args: never[]) => unknown, args: readonly unknown[]): unknown {
+  return send.apply(this, args as never[]);
+}
+
 function wrapTransportSend(transport: unknown): void {
   if (transport === null || typeof transport !== 'object') return;
   try {
@@ -96,7 +114,7 @@ function wrapTransportSend(transport: unknown): void {
         const run = result !== null && typeof result === 'object' ? runOfResult.get(result) : undefined;
         if (run === undefined) return send.apply(this, args);
         runOfResult.delete(result as object);
-        return withContext(serializeContext(run), () => send.apply(this, args));
+        return runWithLiveContext(new ResponseSend(run), callSend, this, send, args);
       },
     );
   } catch (error) {
