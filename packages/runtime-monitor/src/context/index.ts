@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { MonitorContext } from '../types.js';
 import { SPAN_ID_KEY, TRACE_ID_KEY } from '../agents/attributes.js';
 import { activeTraceIds } from '../agents/trace-ids.js';
+import { stringifyUnwrapped } from '../inflight/unwrapped-json.js';
 
 /*
  * What the app is doing (route, agent run, tool call), kept in AsyncLocalStorage. The watchdog reads it
@@ -208,8 +209,8 @@ export function installContextAccessor(): void {
     const store = currentStore();
     // The span's ids are read live, here on the paused thread: they are the blocked code's own.
     const ids = activeTraceIds();
-    if (ids === null) return store === undefined ? null : JSON.stringify(store);
-    return JSON.stringify({ ...(store === undefined ? null : plainContext(store)), [TRACE_ID_KEY]: ids[0], [SPAN_ID_KEY]: ids[1] });
+    if (ids === null) return store === undefined ? null : stringifyUnwrapped(store);
+    return stringifyUnwrapped({ ...(store === undefined ? null : plainContext(store)), [TRACE_ID_KEY]: ids[0], [SPAN_ID_KEY]: ids[1] });
   });
   const timing = performance.nodeTiming as { idleTime?: unknown } | undefined;
   defineAccessor(IDLE_ACCESSOR, (): number | null => (typeof timing?.idleTime === 'number' ? timing.idleTime : null));

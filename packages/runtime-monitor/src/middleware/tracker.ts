@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockEvent, MonitorContext, MonitorSnapshot, SlaEvent } from '../types.js';
-import { EVENT_LOOP_SECTION } from '../exporters/families.js';
+import { EVENT_LOOP_SECTION } from '../exporters/snapshot-sections.js';
 import { readEventLoopTime } from '../exporters/event-loop-time.js';
 import { RunRecord, type AgentRun } from '../agents/run-record.js';
 import { AGENTS_SECTION, chargeBlock, RunFigures, type AgentsSection, type RunLimits } from '../agents/run-figures.js';
