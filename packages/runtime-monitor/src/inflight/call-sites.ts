@@ -41,19 +41,35 @@ export function parseCallSite(stack: string): string | null {
   return null;
 }
 
-/** The caller of `wrapper`, from a stack captured now. Only used for slow calls: it costs microseconds. */
-export function captureCallSite(wrapper: (...args: never[]) => unknown): string | null {
+/**
+ * The stack above `wrapper`, captured now with up to `frames` frames ('' when it cannot be). Under
+ * `--frozen-intrinsics` Error.stackTraceLimit is read-only and assigning it throws (our modules are strict):
+ * the stack is then taken at the host's limit, and nothing is thrown into the host's call (it once was, from
+ * the wrapped realpathSync that Node calls on a -r preloaded host's main module: the host exited with 1).
+ */
+export function captureStackAbove(wrapper: (...args: never[]) => unknown, frames: number): string {
   const holder: { stack?: string } = {};
   const limit = Error.stackTraceLimit;
+  let limited = false;
   try {
-    Error.stackTraceLimit = STACK_FRAMES;
-    Error.captureStackTrace(holder, wrapper);
-    return typeof holder.stack === 'string' ? parseCallSite(holder.stack) : null;
+    Error.stackTraceLimit = frames;
+    limited = true;
   } catch {
-    return null;
-  } finally {
-    Error.stackTraceLimit = limit;
+    // Frozen: keep the host's limit.
   }
+  try {
+    Error.captureStackTrace(holder, wrapper);
+  } catch {
+    // Nothing to capture with.
+  } finally {
+    if (limited) Error.stackTraceLimit = limit;
+  }
+  return typeof holder.stack === 'string' ? holder.stack : '';
+}
+
+/** The caller of `wrapper`, from a stack captured now. Only used for slow calls: it costs microseconds. */
+export function captureCallSite(wrapper: (...args: never[]) => unknown): string | null {
+  return parseCallSite(captureStackAbove(wrapper, STACK_FRAMES));
 }
 
 /**

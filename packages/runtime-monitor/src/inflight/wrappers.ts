@@ -2,7 +2,7 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { getContext, readRequestsInFlight } from '../context/index.js';
 import type { SyncCallSite } from '../types.js';
-import { captureCallSite, SyncCallStats } from './call-sites.js';
+import { captureCallSite, captureStackAbove, SyncCallStats } from './call-sites.js';
 import type { RedactPolicy } from '../redact/index.js';
 import { commandHint, HintRedactor, stringHint } from './hint.js';
 import { wrapParse, wrapStringify, wrapStructuredClone, type MarkedCall, type StringifyHooks } from './json-wrappers.js';
@@ -152,15 +152,7 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
    */
   const reportStall = (sequence: number, wrapper: AnyFunction, api: WrappedApi, fullHint: string | null, elapsedMs: number | null, unseen: boolean): void => {
     try {
-      const holder: { stack?: string } = {};
-      const limit = Error.stackTraceLimit;
-      try {
-        Error.stackTraceLimit = REPORT_FRAMES;
-        Error.captureStackTrace(holder, wrapper);
-      } finally {
-        Error.stackTraceLimit = limit;
-      }
-      const stack = typeof holder.stack === 'string' ? holder.stack : '';
+      const stack = captureStackAbove(wrapper, REPORT_FRAMES);
       const hint = fullHint?.slice(0, HINT_BYTES) ?? null;
       const requests = readRequestsInFlight();
       writer.report(sequence, stringifyUnwrapped({ context: getContext(), requests, stack, api: api.id, hint, endedAt: Date.now(), durationMs: elapsedMs }), unseen);
