@@ -57,14 +57,22 @@ export function captureStackAbove(wrapper: (...args: never[]) => unknown, frames
   } catch {
     // Frozen: keep the host's limit.
   }
+  let stack = '';
   try {
     Error.captureStackTrace(holder, wrapper);
+    // Read here: the stack is formatted on first read, by the host's Error.prepareStackTrace if it set one.
+    if (typeof holder.stack === 'string') stack = holder.stack;
   } catch {
-    // Nothing to capture with.
-  } finally {
-    if (limited) Error.stackTraceLimit = limit;
+    // Nothing to capture with, or the host's formatter threw.
   }
-  return typeof holder.stack === 'string' ? holder.stack : '';
+  if (limited) {
+    try {
+      Error.stackTraceLimit = limit;
+    } catch {
+      // Made read-only meanwhile (by a getter/setter of the host's): nothing to restore.
+    }
+  }
+  return stack;
 }
 
 /** The caller of `wrapper`, from a stack captured now. Only used for slow calls: it costs microseconds. */
