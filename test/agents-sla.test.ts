@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './helpers/paths.js';
+import { until } from './helpers/until.js';
 import { jsonLines, startLive, type LiveProcess } from './helpers/live-process.js';
 
 /*
@@ -24,15 +25,6 @@ async function readLog(path: string): Promise<Line[]> {
   }
 }
 
-async function until<T>(read: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('in-flight SLA (AGENT_LAG_IN_FLIGHT_SLA_MS)', () => {
   let scratch: string;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cliBin, repoRoot } from './helpers/paths.js';
+import { until } from './helpers/until.js';
 import { jsonLines, startLive } from './helpers/live-process.js';
 import { run } from './helpers/spawn.js';
 
@@ -31,15 +32,6 @@ const REQUEST_CONTEXT = { 'http.route': '/chat', 'http.request.method': 'GET', '
 const SUBJECT = { run: 'run of agent triage (tenant acme)', request: 'request GET /chat' } as const;
 const FIELDS = { run: 'agent_lag.run.id=run-7', request: 'request.id=req-42' } as const;
 
-async function until<T>(read: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('agent-lag run and report with the in-flight SLA on', () => {
   let scratch: string;

@@ -124,13 +124,7 @@ function callStep<This, A, B, T>(fn: RequestStep<This, A, B, T>, self: This, a: 
  */
 export function runWithLiveContext<This, A, B, T>(source: LiveContext, fn: RequestStep<This, A, B, T>, self: This, a: A, b: B): T {
   noteEnclosing(source);
-  const previous = syncStore;
-  syncStore = undefined;
-  try {
-    return storage.run<T, [RequestStep<This, A, B, T>, This, A, B]>(source, callStep, fn, self, a, b);
-  } finally {
-    syncStore = previous;
-  }
+  return runInNewLiveContext(source, fn, self, a, b);
 }
 
 /**
