@@ -101,8 +101,10 @@ describe('a running lag sampler', () => {
     await sleep(100);
     const figures = sampler.window();
     sampler.stop();
-    // The histograms keep two significant digits: within 1%.
-    expect(Math.abs(figures.maxMs - measured), `${figures.maxMs} against ${measured}`).toBeLessThanOrEqual(measured * 0.01);
+    // Recorded (the histograms keep two significant digits: within 1%). The resumed timer's own late tick may
+    // read a little more: the block plus however late a loaded machine ran the timer after it.
+    expect(figures.maxMs, `${figures.maxMs} against ${measured}`).toBeGreaterThanOrEqual(measured * 0.99);
+    expect(figures.maxMs, `${figures.maxMs} against ${measured}`).toBeLessThanOrEqual(measured * 1.01 + 50);
   });
 
   it('keeps a block after a read that found nothing to take (the timer is left unreset)', async () => {

@@ -79,8 +79,9 @@ interface Listener {
 
 /**
  * Streams the control socket's messages into an array. A refused or failed connection is retried until a
- * hello arrives (the fixture says "ready" when the socket file exists; a loaded machine can still be
- * finishing the bind), and each failure is kept for the test's message.
+ * hello arrives (the fixture says "ready" when the socket file exists, which it does from the bind, a
+ * moment before the listen: a connection in between is refused, as `agent-lag watch` also allows for), and
+ * each failure is kept for the test's message.
  */
 function listen(path: string): Listener {
   const listener: Listener = { messages: [], errors: [] };

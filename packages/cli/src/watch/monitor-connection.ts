@@ -25,6 +25,12 @@ export interface MonitorConnectionEvents {
   close: [];
 }
 
+/** How long a refused connection is tried again: a socket bound but not yet listening refuses too. */
+const REFUSED_RETRY_MS = 1000;
+
+/** ECONNREFUSED: nobody listening, yet or any more. */
+class RefusedError extends Error {}
+
 /**
  * A client of the monitor's control socket (NDJSON both ways, served from its watchdog thread so it
  * answers while the app's loop is frozen): the hello, snapshots on request, and streamed events.
@@ -48,6 +54,20 @@ export class MonitorConnection extends EventEmitter<MonitorConnectionEvents> {
   static async open(path: string, helloTimeoutMs = 3000): Promise<MonitorConnection> {
     // Whose socket it is, before a byte from it counts (the name may have been squatted).
     await checkSocketOwner(path);
+    // A socket file exists from its bind, a moment before its listen: connecting in between is refused. A
+    // monitor that has just started (an injected one, a process just launched) is given a second to listen.
+    const refusedUntil = Date.now() + REFUSED_RETRY_MS;
+    for (;;) {
+      try {
+        return await MonitorConnection.openOnce(path, helloTimeoutMs);
+      } catch (error) {
+        if (!(error instanceof RefusedError) || Date.now() > refusedUntil) throw error instanceof RefusedError ? new UsageError(error.message) : error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  }
+
+  private static openOnce(path: string, helloTimeoutMs: number): Promise<MonitorConnection> {
     return new Promise((resolve, reject) => {
       const socket = connect({ path });
       const splitter = new NdjsonSplitter(MAX_LINE_CHARS);
@@ -61,8 +81,11 @@ export class MonitorConnection extends EventEmitter<MonitorConnectionEvents> {
       socket.setEncoding('utf8');
       socket.on('error', (error: NodeJS.ErrnoException) => {
         if (connection) return; // reported as 'close'
-        if (error.code === 'ECONNREFUSED') fail(`nothing is listening on ${path} (the monitored process has exited?)`);
-        else if (error.code === 'EACCES') fail(`no permission to open ${path} (it belongs to another user)`);
+        if (error.code === 'ECONNREFUSED') {
+          clearTimeout(timer);
+          socket.destroy();
+          reject(new RefusedError(`nothing is listening on ${path} (the monitored process has exited?)`));
+        } else if (error.code === 'EACCES') fail(`no permission to open ${path} (it belongs to another user)`);
         else fail(`cannot connect to ${path}: ${error.code ?? error.message}`);
       });
       socket.on('data', (chunk: string) => {
