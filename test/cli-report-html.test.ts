@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, launchChromium } from './helpers/chromium.js';
 import { cliBin, repoRoot } from './helpers/paths.js';
 import { run } from './helpers/spawn.js';
@@ -12,8 +12,14 @@ import { run } from './helpers/spawn.js';
 const eventLog = join(repoRoot, 'test/fixtures/cli/report/events.ndjson');
 const recordedLog = join(repoRoot, 'test/fixtures/cli/report/recorded-agent-service.ndjson');
 const docsImage = join(repoRoot, 'packages/cli/docs/report.png');
-const scratch = mkdtempSync(join(tmpdir(), 'agent-lag-report-html-'));
+// Made before the first test, not at import: vitest runs no hooks of a file whose tests are all skipped (no
+// Chromium), and a directory made at import was left behind in the temp dir on every such run.
+let scratch = '';
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'agent-lag-report-html-'));
+});
 afterAll(() => {
+  if (scratch === '') return;
   // AGENT_LAG_KEEP_SCREENSHOTS=<dir> keeps the pages and screenshots to look at.
   const keep = process.env['AGENT_LAG_KEEP_SCREENSHOTS'];
   if (keep) cpSync(scratch, keep, { recursive: true, filter: (path) => !path.includes('node_modules') && !path.endsWith('.ndjson') });
