@@ -25,7 +25,6 @@ async function readLog(path: string): Promise<Line[]> {
   }
 }
 
-
 describe('in-flight SLA (AGENT_LAG_IN_FLIGHT_SLA_MS)', () => {
   let scratch: string;
   let app: LiveProcess | null = null;

@@ -32,7 +32,6 @@ const REQUEST_CONTEXT = { 'http.route': '/chat', 'http.request.method': 'GET', '
 const SUBJECT = { run: 'run of agent triage (tenant acme)', request: 'request GET /chat' } as const;
 const FIELDS = { run: 'agent_lag.run.id=run-7', request: 'request.id=req-42' } as const;
 
-
 describe('agent-lag run and report with the in-flight SLA on', () => {
   let scratch: string;
 
