@@ -1,7 +1,8 @@
 // Main-thread instructions per tool call under callgrind (repeatable to about 1% whatever the machine's load,
 // where wall time here spreads ±30%): tool-server.mjs in each mode — bare (hooks off), als (bare, one
 // AsyncLocalStorage#run a call), als-host (bare, in a process whose promise hook is on: a host that uses
-// AsyncLocalStorage already, as an OpenTelemetry context manager does) and adapter (hooks on) — RUNS times, PARALLEL at a time. A request is
+// AsyncLocalStorage already, as an OpenTelemetry context manager does), adapter (hooks on) and adapter-auto (hooks on,
+// AGENT_LAG_AGENT_ASYNC_CONTEXT=auto: no AsyncLocalStorage until a block needs it) — RUNS times, PARALLEL at a time. A request is
 // CALLS_PER_REQUEST (5) tool calls; `http` (no tool call) is the request's own cost, taken out per call.
 //
 // The monitor's once-a-second work (its state to the worker: lag percentiles, the sections) is taken out too:
@@ -51,7 +52,9 @@ await runJobs(jobs, parallel, async ({ sdk, mode }) => {
       AGENT_LAG_SOCKET: '0',
       AGENT_LAG_THRESHOLD_MS: '60000',
       AGENT_LAG_LAG_WINDOW_MS: '1000',
-      AGENT_LAG_AGENT_HOOKS: mode === 'adapter' ? '1' : '0',
+      AGENT_LAG_AGENT_HOOKS: mode.startsWith('adapter') ? '1' : '0',
+      // adapter-auto: runs propagate async context only once a block needs it (none does here: the tool does nothing).
+      ...(mode === 'adapter-auto' ? { AGENT_LAG_AGENT_ASYNC_CONTEXT: 'auto' } : {}),
       MODE: mode,
       CALLS_PER_REQUEST: mode === 'http' ? '0' : String(callsPerRequest),
       ...(withMonitor ? {} : { AGENT_HOOKS_MODULE: hooksModule }),
@@ -69,22 +72,36 @@ await runJobs(jobs, parallel, async ({ sdk, mode }) => {
 });
 
 const k = (value) => `${(value / 1000).toFixed(1)}k`;
-console.log(`Node ${process.version}; main-thread instructions per tool call (callgrind), without the monitor's periodic work; median of ${runs} runs of ${count} requests × ${callsPerRequest} calls after ${warmup} requests`);
-console.log('| SDK | bare | als-host | als | adapter | adapter vs bare | adapter vs als-host | adapter vs als | als-host vs bare |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-for (const sdk of sdks) {
-  const http = median(results.get(`${sdk}/http`) ?? [0]);
-  // Per tool call: the request's instructions less the request's own (the `http` mode), over the calls.
-  const perCall = (mode) => (median(results.get(`${sdk}/${mode}`) ?? [NaN]) - http) / callsPerRequest;
-  const cell = (mode) => {
-    const all = (results.get(`${sdk}/${mode}`) ?? []).map((value) => (value - http) / callsPerRequest);
-    return all.length === 0 ? '—' : `${k(perCall(mode))} (${k(Math.min(...all))}–${k(Math.max(...all))})`;
-  };
-  const change = (a, b) => `${((perCall(a) / perCall(b) - 1) * 100).toFixed(1)}%`;
-  console.log(
-    `| ${sdk} | ${cell('bare')} | ${cell('als-host')} | ${cell('als')} | ${cell('adapter')} | ${change('adapter', 'bare')} | ${change('adapter', 'als-host')} | ${change('adapter', 'als')} | ${change('als-host', 'bare')} |`,
-  );
+const shown = ['bare', 'als-host', 'als', 'adapter', 'adapter-auto'].filter((mode) => modes.includes(mode));
+const compared = [
+  ['adapter', 'bare'],
+  ['adapter-auto', 'bare'],
+  ['adapter', 'als-host'],
+  ['adapter', 'als'],
+  ['als-host', 'bare'],
+].filter(([a, b]) => modes.includes(a) && modes.includes(b));
+
+/** One table: `perCallRuns(sdk, mode)` gives a mode's per-call figures (one per run). */
+function printTable(perCallRuns) {
+  console.log(`| SDK | ${[...shown, ...compared.map(([a, b]) => `${a} vs ${b}`)].join(' | ')} |`);
+  console.log(`|---|${[...shown, ...compared].map(() => '---:').join('|')}|`);
+  for (const sdk of sdks) {
+    const perCall = (mode) => (perCallRuns(sdk, mode).length === 0 ? NaN : median(perCallRuns(sdk, mode)));
+    const cell = (mode) => {
+      const all = perCallRuns(sdk, mode);
+      return all.length === 0 ? '—' : `${k(perCall(mode))} (${k(Math.min(...all))}–${k(Math.max(...all))})`;
+    };
+    const change = ([a, b]) => `${((perCall(a) / perCall(b) - 1) * 100).toFixed(1)}%`;
+    console.log(`| ${sdk} | ${[...shown.map(cell), ...compared.map(change)].join(' | ')} |`);
+  }
 }
+
+console.log(`Node ${process.version}; main-thread instructions per tool call (callgrind), without the monitor's periodic work; median of ${runs} runs of ${count} requests × ${callsPerRequest} calls after ${warmup} requests`);
+// Per tool call: the request's instructions less the request's own (the `http` mode), over the calls.
+printTable((sdk, mode) => {
+  const http = median(results.get(`${sdk}/http`) ?? [0]);
+  return (results.get(`${sdk}/${mode}`) ?? []).map((value) => (value - http) / callsPerRequest);
+});
 
 if (keepDir !== null && nodeFlags.some((flag) => flag.startsWith('--perf-basic-prof'))) {
   /** Per kept run of `<sdk>-<mode>`: instructions a request, less the timers' (named through the perf map). */
@@ -96,17 +113,9 @@ if (keepDir !== null && nodeFlags.some((flag) => flag.startsWith('--perf-basic-p
       return total;
     });
   console.log(`\nThe same, each dump less its timers' inclusive instructions (${keepDir}); per tool call, median (min–max)`);
-  console.log('| SDK | bare | als-host | als | adapter | adapter vs bare | adapter vs als-host | adapter vs als | als-host vs bare |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const sdk of sdks) {
+  printTable((sdk, mode) => {
     const httpRuns = withoutTimers(sdk, 'http');
     const http = httpRuns.length === 0 ? 0 : median(httpRuns);
-    const all = (mode) => withoutTimers(sdk, mode).map((value) => (value - http) / callsPerRequest);
-    const perCall = (mode) => (all(mode).length === 0 ? NaN : median(all(mode)));
-    const cell = (mode) => (all(mode).length === 0 ? '—' : `${k(perCall(mode))} (${k(Math.min(...all(mode)))}–${k(Math.max(...all(mode)))})`);
-    const change = (a, b) => `${((perCall(a) / perCall(b) - 1) * 100).toFixed(1)}%`;
-    console.log(
-      `| ${sdk} | ${cell('bare')} | ${cell('als-host')} | ${cell('als')} | ${cell('adapter')} | ${change('adapter', 'bare')} | ${change('adapter', 'als-host')} | ${change('adapter', 'als')} | ${change('als-host', 'bare')} |`,
-    );
-  }
+    return withoutTimers(sdk, mode).map((value) => (value - http) / callsPerRequest);
+  });
 }

@@ -41,6 +41,8 @@ export function formatInFlight(call: InFlightCall | null): string {
   return call.hint ? `${call.api} ${JSON.stringify(call.hint)}` : call.api;
 }
 
+const CONTEXT_MISSING_KEY = 'agent_lag.context_missing';
+
 /**
  * `key=value …`; the agent work a block interrupted (#17's GenAI keys) said in words first:
  * `during tool summarize_repo of agent triage`, its operation left out when the words say it.
@@ -54,6 +56,11 @@ export function formatContext(context: MonitorContext | null): string {
   if (typeof tool === 'string') words = `during tool ${tool}${typeof agent === 'string' ? ` of agent ${agent}` : ''}`;
   else if (typeof agent === 'string') words = `during agent ${agent}`;
   const said = new Set(words === '' ? [] : ['gen_ai.tool.name', 'gen_ai.agent.name']);
+  // The monitor's reason a block during agent runs names none (runs' async context off, or 'auto' before it was needed).
+  if (context[CONTEXT_MISSING_KEY] === 'async-context-off') {
+    words = [words, 'during an agent run it could not name (async context was off past an await)'].filter((part) => part !== '').join(' ');
+    said.add(CONTEXT_MISSING_KEY);
+  }
   if ((operation === 'execute_tool' && typeof tool === 'string') || (operation === 'invoke_agent' && typeof tool !== 'string' && typeof agent === 'string')) {
     said.add('gen_ai.operation.name');
   }

@@ -1,4 +1,4 @@
-export { trackRun, configureAgentRuns, type AgentRun, type RunLimits } from './track-run.js';
+export { trackRun, configureAgentRuns, type AgentRun, type AgentRunsOptions, type RunAsyncContext, type RunLimits } from './track-run.js';
 export { AGENTS_SECTION, OTHER_LABEL, type AgentsSection, type AgentSectionEntry, type ToolSectionEntry } from './run-figures.js';
 export * from './attributes.js';
 export { instrumentMcpServer } from './adapters/mcp.js';

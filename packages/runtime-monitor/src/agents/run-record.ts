@@ -56,6 +56,8 @@ export class RunRecord extends InFlightRecord {
   declare readonly agentLabel: string;
   declare readonly tenantLabel: string;
   declare ended: boolean;
+  /** Entered with the synchronous store only (async context 'auto' before it was needed, or off). */
+  declare syncContext: boolean;
 
   /** `enclosing`: the store current where the run starts (its fields come first in the run's context). */
   constructor(run: AgentRun, enclosing: MonitorContext | LiveContext | undefined, figures: RunFigures) {
@@ -73,6 +75,11 @@ export class RunRecord extends InFlightRecord {
     this.agentLabel = figures.agentLabel(this.agentName);
     this.tenantLabel = figures.tenantLabel(this.tenant);
     this.ended = false;
+    this.syncContext = false;
+  }
+
+  override get isRun(): boolean {
+    return true;
   }
 
   isFinished(): boolean {

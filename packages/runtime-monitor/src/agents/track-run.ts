@@ -1,4 +1,5 @@
-import { currentContextStore, runInNewLiveContext, type RequestStep } from '../context/index.js';
+import { currentContextStore, runContextWasMissed, runInNewLiveContext, runInNewSyncRun, type RequestStep } from '../context/index.js';
+import { warnOnce } from '../warnings.js';
 import { getRequestTracker } from '../middleware/core.js';
 import type { RequestTracker } from '../middleware/tracker.js';
 import { currentMonitor } from '../middleware/monitor-link.js';
@@ -15,6 +16,20 @@ export type { RunLimits } from './run-figures.js';
  * published figures) is built when a block or a metrics read asks for it. No closure on the synchronous
  * path: the two that end a run when its promise settles are made in endWhenSettled, only when there is one.
  */
+
+/** How a run's context reaches the code it runs: see AgentRunsOptions['asyncContext']. */
+export type RunAsyncContext = boolean | 'auto';
+
+function asyncContextFromEnv(): RunAsyncContext {
+  const value = process.env.AGENT_LAG_AGENT_ASYNC_CONTEXT?.trim().toLowerCase();
+  if (value === undefined || value === '' || value === 'on' || value === 'true' || value === '1') return true;
+  if (value === 'auto') return 'auto';
+  if (value === 'off' || value === 'false' || value === '0') return false;
+  warnOnce('AGENT_LAG_AGENT_ASYNC_CONTEXT', `AGENT_LAG_AGENT_ASYNC_CONTEXT=${JSON.stringify(value)} is not on, off or auto: runs propagate async context (on)`);
+  return true;
+}
+
+let asyncContext: RunAsyncContext = asyncContextFromEnv();
 
 function callRun<T>(this: undefined, fn: () => T): T {
   return fn();
@@ -56,6 +71,14 @@ function endWhenThenableSettles(tracker: RequestTracker, record: RunRecord, then
   }
 }
 
+/**
+ * Whether runs starting now propagate async context (AsyncLocalStorage): always with `asyncContext: true`,
+ * and in 'auto' once a block missed a run's context or the HTTP middleware propagates it anyway.
+ */
+export function runsUseAsyncContext(tracker: RequestTracker = getRequestTracker()): boolean {
+  return asyncContext === true || (asyncContext === 'auto' && (runContextWasMissed() || tracker.asyncContextWanted));
+}
+
 /** trackRun's body, for `fn.call(self, a, b)`: adapters pass the SDK's method and its arguments rather than a closure. */
 function track<This, A, B, T>(run: AgentRun, fn: RequestStep<This, A, B, T>, self: This, a: A, b: B): T {
   const tracker = getRequestTracker();
@@ -64,7 +87,12 @@ function track<This, A, B, T>(run: AgentRun, fn: RequestStep<This, A, B, T>, sel
   const record = tracker.beginRun(run, currentContextStore());
   let result: T;
   try {
-    result = runInNewLiveContext(record, fn, self, a, b);
+    if (runsUseAsyncContext(tracker)) {
+      result = runInNewLiveContext(record, fn, self, a, b);
+    } else {
+      record.syncContext = true;
+      result = runInNewSyncRun(record, fn, self, a, b);
+    }
   } catch (error) {
     tracker.endRun(record);
     throw error;
@@ -98,11 +126,30 @@ export function trackMethodCall(run: AgentRun, method: (this: never, ...args: ne
   return track(run, applyMethod, self, method as (this: unknown, ...args: never[]) => unknown, args);
 }
 
+export interface AgentRunsOptions extends RunLimits {
+  /**
+   * How a run's context reaches the code it runs. `true` (default; `AGENT_LAG_AGENT_ASYNC_CONTEXT=on`):
+   * through every await, so every block in a tool names it. This is AsyncLocalStorage, which on Node 20 and
+   * 22 turns on a promise hook for every promise in the process (+10% on a LangChain tool call that does
+   * nothing, +46% on an in-memory MCP call; nothing more where the host already uses AsyncLocalStorage, as
+   * OpenTelemetry does). `'auto'` (`=auto`): the run's synchronous part only, until a block's capture finds
+   * a run in flight and a context that names none (that block says why: `agent_lag.context_missing`), or the
+   * HTTP middleware turned AsyncLocalStorage on; then as `true`. `false` (`=off`): synchronous part only.
+   */
+  asyncContext?: RunAsyncContext;
+}
+
 /**
- * Sets the caps of the run figures' labels (process-wide): tool names, agent names and tenants tracked
- * before further ones are counted under `other`. Labels already given keep theirs.
+ * Sets, process-wide, the caps of the run figures' labels (tool names, agent names and tenants tracked
+ * before further ones are counted under `other`; labels already given keep theirs) and how runs propagate
+ * their context.
  */
-export function configureAgentRuns(limits: RunLimits): void {
-  if (limits === null || typeof limits !== 'object') throw new TypeError('agent-lag: configureAgentRuns needs { maxTools?, maxAgents?, maxTenants? }');
-  getRequestTracker().runs.configure(limits);
+export function configureAgentRuns(options: AgentRunsOptions): void {
+  if (options === null || typeof options !== 'object') throw new TypeError('agent-lag: configureAgentRuns needs { maxTools?, maxAgents?, maxTenants?, asyncContext? }');
+  const { asyncContext: mode, ...caps } = options;
+  if (mode !== undefined && mode !== true && mode !== false && mode !== 'auto') {
+    throw new TypeError(`agent-lag: configureAgentRuns' asyncContext must be true, false or 'auto', got ${JSON.stringify(mode)}`);
+  }
+  getRequestTracker().runs.configure(caps);
+  if (mode !== undefined) asyncContext = mode;
 }

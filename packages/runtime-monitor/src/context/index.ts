@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import type { MonitorContext } from '../types.js';
-import { SPAN_ID_KEY, TRACE_ID_KEY } from '../agents/attributes.js';
+import { OPERATION_KEY, SPAN_ID_KEY, TRACE_ID_KEY } from '../agents/attributes.js';
 import { activeTraceIds } from '../agents/trace-ids.js';
 import { stringifyUnwrapped } from '../inflight/unwrapped-json.js';
 
@@ -28,6 +28,11 @@ export abstract class LiveContext {
   /** This source's own fields, already sanitised. */
   protected abstract ownContext(): MonitorContext;
 
+  /** Whether this is an agent run (a RunRecord): what a block's capture checks when runs are in flight. */
+  get isRun(): boolean {
+    return false;
+  }
+
   toContext(): MonitorContext {
     const own = this.ownContext();
     return this.enclosing === undefined ? own : { ...plainContext(this.enclosing), ...own };
@@ -53,6 +58,46 @@ let syncStore: Store | undefined;
 
 function currentStore(): Store | undefined {
   return syncStore ?? storage.getStore();
+}
+
+/**
+ * Agent runs entered with the synchronous store only (trackRun with async context 'auto' before it was
+ * needed, or off) and not yet ended. While there are some, a block whose capture reads a context that
+ * names no run may be one of theirs, after an await their context did not reach.
+ */
+let syncRunsInFlight = 0;
+/** Set by such a capture: runs in 'auto' propagate async context from then on. */
+let runContextMissed = false;
+
+/** Whether a block's capture found a run in flight whose context did not reach the blocking code. */
+export function runContextWasMissed(): boolean {
+  return runContextMissed;
+}
+
+/** For tests: back to the state of a process where no capture has missed a run's context. */
+export function resetRunContextMissed(): void {
+  runContextMissed = false;
+}
+
+/** `agent_lag.context_missing`: why a block during an agent run names none (its value: `async-context-off`). */
+export const CONTEXT_MISSING_KEY = 'agent_lag.context_missing';
+
+function isRunStore(store: Store | undefined): boolean {
+  if (store === undefined) return false;
+  if (store instanceof LiveContext) return store.isRun;
+  return typeof (store as Record<string, unknown>)[OPERATION_KEY] === 'string';
+}
+
+/**
+ * The context a block's capture reads (the debugger's pause, a quick sample, a sync wrapper's report): the
+ * current store's, and where runs tracked with the synchronous store are in flight but the store names no
+ * run, the reason it names none, noted so that runs propagate async context from now on.
+ */
+function contextForCapture(): MonitorContext | undefined {
+  const store = currentStore();
+  if (syncRunsInFlight === 0 || isRunStore(store)) return store === undefined ? undefined : plainContext(store);
+  runContextMissed = true;
+  return { ...(store === undefined ? undefined : plainContext(store)), [CONTEXT_MISSING_KEY]: 'async-context-off' };
 }
 
 /** The store of the current execution as it is (a live one not turned into fields), for trackRun to see what it runs inside. */
@@ -159,6 +204,27 @@ export function runInSyncContext<This, A, B, T>(source: LiveContext, fn: Request
 }
 
 /**
+ * Runs `fn.call(self, a, b)` with `run`, a run not entered before (trackRun, once per run), as the context
+ * of its synchronous part only, and counts it among the runs in flight without async context until
+ * `endSyncRun(run)`. runInSyncContext without its lookup of the enclosing store.
+ */
+export function runInNewSyncRun<This, A, B, T>(run: LiveContext, fn: RequestStep<This, A, B, T>, self: This, a: A, b: B): T {
+  syncRunsInFlight++;
+  const previous = syncStore;
+  syncStore = run;
+  try {
+    return fn.call(self, a, b);
+  } finally {
+    syncStore = previous;
+  }
+}
+
+/** A run entered with runInNewSyncRun has ended (once per run). */
+export function endSyncRun(): void {
+  if (syncRunsInFlight > 0) syncRunsInFlight--;
+}
+
+/**
  * Merges `context` into the context of the current execution and what it schedules from here on, for
  * frameworks where wrapping the handler in withContext is awkward (middleware that calls next()).
  */
@@ -173,9 +239,22 @@ export function setContext(context: MonitorContext): void {
  */
 export function getContext(): MonitorContext | null {
   const store = currentStore();
+  return withTraceIds(store === undefined ? undefined : plainContext(store));
+}
+
+/**
+ * getContext for a block's capture, on the blocked thread (the debugger's pause, a sync wrapper's report):
+ * it also says why a block during an agent run names none (see contextForCapture).
+ */
+export function getBlockContext(): MonitorContext | null {
+  return withTraceIds(contextForCapture());
+}
+
+function withTraceIds(context: MonitorContext | undefined): MonitorContext | null {
+  // The span's ids are read live, on the thread that runs the code: they are its own.
   const ids = activeTraceIds();
-  if (ids === null) return store === undefined ? null : plainContext(store);
-  return { ...(store === undefined ? null : plainContext(store)), [TRACE_ID_KEY]: ids[0], [SPAN_ID_KEY]: ids[1] };
+  if (ids === null) return context ?? null;
+  return { ...context, [TRACE_ID_KEY]: ids[0], [SPAN_ID_KEY]: ids[1] };
 }
 
 
@@ -200,11 +279,8 @@ function defineAccessor(key: symbol, value: () => unknown): void {
 /** Makes the store and the loop's idle counter reachable from a debugger evaluation. Idempotent; a second copy of the package wins. */
 export function installContextAccessor(): void {
   defineAccessor(ACCESSOR, (): string | null => {
-    const store = currentStore();
-    // The span's ids are read live, here on the paused thread: they are the blocked code's own.
-    const ids = activeTraceIds();
-    if (ids === null) return store === undefined ? null : stringifyUnwrapped(store);
-    return stringifyUnwrapped({ ...(store === undefined ? null : plainContext(store)), [TRACE_ID_KEY]: ids[0], [SPAN_ID_KEY]: ids[1] });
+    const context = getBlockContext();
+    return context === null ? null : stringifyUnwrapped(context);
   });
   const timing = performance.nodeTiming as { idleTime?: unknown } | undefined;
   defineAccessor(IDLE_ACCESSOR, (): number | null => (typeof timing?.idleTime === 'number' ? timing.idleTime : null));

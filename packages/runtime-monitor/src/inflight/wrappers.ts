@@ -1,6 +1,6 @@
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { getContext, readRequestsInFlight } from '../context/index.js';
+import { getBlockContext, readRequestsInFlight } from '../context/index.js';
 import type { SyncCallSite } from '../types.js';
 import { captureCallSite, captureStackAbove, SyncCallStats } from './call-sites.js';
 import type { RedactPolicy } from '../redact/index.js';
@@ -155,7 +155,7 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
       const stack = captureStackAbove(wrapper, REPORT_FRAMES);
       const hint = fullHint?.slice(0, HINT_BYTES) ?? null;
       const requests = readRequestsInFlight();
-      writer.report(sequence, stringifyUnwrapped({ context: getContext(), requests, stack, api: api.id, hint, endedAt: Date.now(), durationMs: elapsedMs }), unseen);
+      writer.report(sequence, stringifyUnwrapped({ context: getBlockContext(), requests, stack, api: api.id, hint, endedAt: Date.now(), durationMs: elapsedMs }), unseen);
     } catch {
       // Never let the monitor's bookkeeping fail the application's call.
     }

@@ -9,7 +9,7 @@ import { EVENT_LOOP_SECTION } from '../exporters/snapshot-sections.js';
 import { readEventLoopTime } from '../exporters/event-loop-time.js';
 import { RunRecord, type AgentRun } from '../agents/run-record.js';
 import { AGENTS_SECTION, chargeBlock, RunFigures, type AgentsSection, type RunLimits } from '../agents/run-figures.js';
-import type { LiveContext } from '../context/index.js';
+import { endSyncRun, type LiveContext } from '../context/index.js';
 import { InFlightRecord } from './in-flight.js';
 import { InFlightSla } from './in-flight-sla.js';
 import { SLA_SECTION } from '../exporters/snapshot-sections.js';
@@ -370,6 +370,7 @@ export class RequestTracker {
   endRun(record: RunRecord): void {
     record.ended = true;
     if (!this.#unlink(record)) return;
+    if (record.syncContext) endSyncRun();
     this.runs.ended(record);
     this.#figuresVersion++;
   }

@@ -1,8 +1,8 @@
 import type { MonitorContext } from '../../types.js';
-import { LiveContext, runWithLiveContext, sanitizeContext } from '../../context/index.js';
+import { LiveContext, runInSyncContext, runWithLiveContext, sanitizeContext } from '../../context/index.js';
 import { describeError, warnOnce } from '../../warnings.js';
 import { OPERATION_KEY, SDK_KEY, TOOL_CALL_ID_KEY, TOOL_NAME_KEY } from '../attributes.js';
-import { trackRun, type AgentRun } from '../track-run.js';
+import { runsUseAsyncContext, trackRun, type AgentRun } from '../track-run.js';
 import { PHASE_KEY, isPatched, markPatched, wrapMethod } from './patch.js';
 
 /*
@@ -114,7 +114,9 @@ function wrapTransportSend(transport: unknown): void {
         const run = result !== null && typeof result === 'object' ? runOfResult.get(result) : undefined;
         if (run === undefined) return send.apply(this, args);
         runOfResult.delete(result as object);
-        return runWithLiveContext(new ResponseSend(run), callSend, this, send, args);
+        // A transport serialises in send's synchronous part (stdio, streamable HTTP); what it awaits after is I/O.
+        const sendContext = new ResponseSend(run);
+        return runsUseAsyncContext() ? runWithLiveContext(sendContext, callSend, this, send, args) : runInSyncContext(sendContext, callSend, this, send, args);
       },
     );
   } catch (error) {
