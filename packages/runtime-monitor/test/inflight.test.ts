@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createInFlightBuffer, HINT_BYTES, installSyncWrappers, readInFlight, WRAPPED_APIS, type SyncWrappers } from '../src/inflight/index.js';
 import { InFlightWriter } from '../src/inflight/record.js';
+import { installContextAccessor, installRequestsInFlightCounter, PAUSE_EXPRESSION } from '../src/context/index.js';
 
 let wrappers: SyncWrappers | undefined;
 afterEach(() => {
@@ -122,5 +123,27 @@ describe('readInFlight', () => {
 
   it('rejects a buffer that is too small', () => {
     expect(() => readInFlight(new SharedArrayBuffer(8))).toThrow(RangeError);
+  });
+});
+
+describe("the watchdog's expressions on the main thread", () => {
+  it('serialise with JSON.stringify as it was before the wrappers, so an evaluation during a block is never named as its API', () => {
+    const buffer = createInFlightBuffer();
+    wrappers = installSyncWrappers({ buffer, slowCallMs: 10_000, isAfterStartup: () => true });
+    installContextAccessor();
+    const seen: unknown[] = [];
+    // An element whose toJSON runs inside the expression's own stringify: what is in flight at that moment.
+    const probe = { toJSON: () => (seen.push(readInFlight(buffer)), 0) };
+    installRequestsInFlightCounter(() => probe as unknown as number);
+    try {
+      const [idle, context, requests] = JSON.parse((0, eval)(PAUSE_EXPRESSION) as string) as unknown[];
+      expect([typeof idle, context, requests]).toEqual(['number', null, 0]);
+      expect(seen).toEqual([null]);
+      // The same serialisation through the wrapped JSON.stringify is marked while it runs.
+      JSON.stringify([probe]);
+      expect(seen).toEqual([null, { api: 'JSON.stringify', hint: null }]);
+    } finally {
+      installRequestsInFlightCounter(() => 0);
+    }
   });
 });

@@ -259,6 +259,15 @@ function withTraceIds(context: MonitorContext | undefined): MonitorContext | nul
 
 
 const ACCESSOR = Symbol.for('agent-lag.context');
+const STRINGIFY_ACCESSOR = Symbol.for('agent-lag.stringify');
+
+/**
+ * An expression, for code the watchdog evaluates on the main thread, that yields JSON.stringify as it was
+ * before the sync wrappers replaced it: through the wrapper, an evaluation during a block that is not in a
+ * wrapped call would mark "JSON.stringify" in flight for as long as it runs, and a watchdog reading the record
+ * then would name it as the block's API.
+ */
+export const STRINGIFY_EXPRESSION = "(globalThis[Symbol.for('agent-lag.stringify')] || JSON.stringify)";
 const IDLE_ACCESSOR = Symbol.for('agent-lag.idle');
 const REQUESTS_ACCESSOR = Symbol.for('agent-lag.requests');
 
@@ -270,14 +279,15 @@ const REQUESTS_ACCESSOR = Symbol.for('agent-lag.requests');
 export const PAUSE_EXPRESSION =
   "(() => { const g = globalThis; const c = g[Symbol.for('agent-lag.context')]; const i = g[Symbol.for('agent-lag.idle')]; " +
   "const r = g[Symbol.for('agent-lag.requests')]; " +
-  "return JSON.stringify([typeof i === 'function' ? i() : null, typeof c === 'function' ? c() : null, typeof r === 'function' ? r() : null]); })()";
+  `return (${STRINGIFY_EXPRESSION})([typeof i === 'function' ? i() : null, typeof c === 'function' ? c() : null, typeof r === 'function' ? r() : null]); })()`;
 
-function defineAccessor(key: symbol, value: () => unknown): void {
+function defineAccessor(key: symbol, value: (...args: never[]) => unknown): void {
   Object.defineProperty(globalThis, key, { value, configurable: true, enumerable: false, writable: true });
 }
 
 /** Makes the store and the loop's idle counter reachable from a debugger evaluation. Idempotent; a second copy of the package wins. */
 export function installContextAccessor(): void {
+  defineAccessor(STRINGIFY_ACCESSOR, stringifyUnwrapped);
   defineAccessor(ACCESSOR, (): string | null => {
     const context = getBlockContext();
     return context === null ? null : stringifyUnwrapped(context);
