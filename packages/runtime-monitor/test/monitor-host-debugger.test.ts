@@ -12,7 +12,19 @@ import { BEATS, beatsConfig, blocksDuring, blocksOf, runFixture, tempDir, type F
 
 interface HostOutput extends FixtureOutput {
   host: { pausedWhileEnabled: number; resumedWhileEnabled: number; pausedAfterDisable: number };
+  /** How far the wall clock moved against the monotonic one during the run, ms. */
+  wallClockStepMs: number;
 }
+
+/** A block in a failure message: when, how long, and what named it. */
+const summary = (block: BlockEvent): object => ({
+  startedAt: block.startedAt,
+  durationMs: block.durationMs,
+  stack: block.stack.slice(0, 3).map((frame) => frame.functionName),
+  inFlight: block.inFlight?.api ?? null,
+  context: block.context,
+  ...(block.noStack === undefined ? {} : { noStack: block.noStack }),
+});
 
 const temp = tempDir();
 afterAll(() => temp.remove());
@@ -44,13 +56,15 @@ describe.each(RUNS)('a host debugging itself through the $api API ($beats beats)
   const blockOf = (kind: string): BlockEvent => {
     const window = output.windows.find((candidate) => candidate.kind === kind)!;
     const found = blocksDuring(blocks, window);
-    expect(found, `blocks during ${kind}: ${JSON.stringify(found)}`).toHaveLength(1);
+    // Every window and final block, and whether the wall clock (the blocks' startedAt) was stepped.
+    const got = `${kind}: ${JSON.stringify(found.map(summary))}\nwindows: ${JSON.stringify(output.windows)}\nevery final block: ${JSON.stringify(blocks.map(summary))}\nthe wall clock moved ${output.wallClockStepMs} ms against the monotonic one during the run`;
+    expect(found, `blocks during ${got}`).toHaveLength(1);
     const block = found[0]!;
     const measured = window.end - window.start;
     expect(measured, `${kind} lasted only ${measured} ms`).toBeGreaterThanOrEqual(500);
     // Heartbeat to heartbeat, plus the inspector's work after a native call on a loaded machine.
-    expect(block.durationMs).toBeGreaterThanOrEqual(measured * 0.85);
-    expect(block.durationMs).toBeLessThanOrEqual(measured * 1.2 + 250);
+    expect(block.durationMs, got).toBeGreaterThanOrEqual(measured * 0.85);
+    expect(block.durationMs, got).toBeLessThanOrEqual(measured * 1.2 + 250);
     return block;
   };
 

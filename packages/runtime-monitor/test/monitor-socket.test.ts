@@ -22,6 +22,9 @@ describe('the control socket', () => {
     });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    // 'ready', then what the fixture measured of its freeze (monotonic ms, and how far the wall clock moved).
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       const path = join(temp.dir, `agent-lag-${child.pid}.sock`);
@@ -31,13 +34,17 @@ describe('the control socket', () => {
 
       const socket = connect(path);
       const messages: Message[] = [];
+      // Every block event streamed, in order, for the failure messages.
+      const blockEvents: Message[] = [];
       let buffered = '';
       const waiters: (() => void)[] = [];
       socket.setEncoding('utf8').on('data', (chunk: string) => {
         buffered += chunk;
         let newline = buffered.indexOf('\n');
         while (newline >= 0) {
-          messages.push(JSON.parse(buffered.slice(0, newline)) as Message);
+          const message = JSON.parse(buffered.slice(0, newline)) as Message;
+          messages.push(message);
+          if (message.type === 'block') blockEvents.push(message);
           buffered = buffered.slice(newline + 1);
           newline = buffered.indexOf('\n');
         }
@@ -73,13 +80,15 @@ describe('the control socket', () => {
 
       // Streamed while it runs (ongoing, with its stack), then again when it ended, with its duration.
       const ongoing = (await next('block')) as unknown as BlockEvent;
-      expect(ongoing).toMatchObject({ ongoing: true, pid: child.pid });
-      expect(ongoing.stack.map((frame) => frame.functionName)).toContain('freezeOnRequest');
+      // What a failure needs: every block event, and the freeze as the fixture measured it.
+      const got = (): string => `block events: ${JSON.stringify(blockEvents)}\nthe fixture's stdout: ${stdout}`;
+      expect(ongoing, got()).toMatchObject({ ongoing: true, pid: child.pid });
+      expect(ongoing.stack.map((frame) => frame.functionName), got()).toContain('freezeOnRequest');
       const block = (await next('block')) as unknown as BlockEvent;
-      expect(block.ongoing).toBeUndefined();
-      expect(block.startedAt).toBe(ongoing.startedAt);
-      expect(block.durationMs).toBeGreaterThan(1000);
-      expect(block.stack.map((frame) => frame.functionName)).toContain('freezeOnRequest');
+      expect(block.ongoing, got()).toBeUndefined();
+      expect(block.startedAt, got()).toBe(ongoing.startedAt);
+      expect(block.durationMs, got()).toBeGreaterThan(1000);
+      expect(block.stack.map((frame) => frame.functionName), got()).toContain('freezeOnRequest');
 
       socket.write('not json\n');
       expect((await next('error')).message).toBe('not JSON');
