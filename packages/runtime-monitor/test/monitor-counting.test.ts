@@ -39,7 +39,16 @@ describe.each(BEATS)('with %s beats', (beats) => {
     // Same function every time: one detailed report, the rest only counted.
     const named = reported.filter((block) => block.stack.some((frame) => frame.functionName === 'blockRepeatedly'));
     // A failure says what was reported instead (each block's duration, top frame, lateness and no-stack reason).
-    const seen = JSON.stringify(reported.map((block) => ({ durationMs: block.durationMs, top: block.stack[0]?.functionName ?? null, late: block.late, noStack: block.noStack ?? null })));
+    const seen = JSON.stringify(
+      reported.map((block) => ({
+        durationMs: block.durationMs,
+        top: block.stack[0]?.functionName ?? null,
+        late: block.late,
+        noStack: block.noStack ?? null,
+        signature: block.signature ?? null,
+        frames: block.stack.slice(0, 4).map((frame) => `${frame.functionName}@${frame.url.split('/').pop()}:${frame.line}:${frame.column}`),
+      })),
+    );
     expect(named, seen).toHaveLength(1);
     expect(reported.length, seen).toBeLessThanOrEqual(3);
     const top = result.output!.snapshot.topStacks.find((entry) => entry.stack.some((frame) => frame.functionName === 'blockRepeatedly'));
