@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createInFlightBuffer, HINT_BYTES, installSyncWrappers, readInFlight, WRAPPED_APIS, type SyncWrappers } from '../src/inflight/index.js';
 import { InFlightWriter } from '../src/inflight/record.js';
 import { installContextAccessor, installRequestsInFlightCounter, PAUSE_EXPRESSION } from '../src/context/index.js';
+import { quickExpression } from '../src/capture/stack-capturer.js';
 
 let wrappers: SyncWrappers | undefined;
 afterEach(() => {
@@ -127,7 +128,7 @@ describe('readInFlight', () => {
 });
 
 describe("the watchdog's expressions on the main thread", () => {
-  it('serialise with JSON.stringify as it was before the wrappers, so an evaluation during a block is never named as its API', () => {
+  it('(the pause probe, the quick sample) serialise with JSON.stringify as it was before the wrappers, so an evaluation during a block is never named as its API', () => {
     const buffer = createInFlightBuffer();
     wrappers = installSyncWrappers({ buffer, slowCallMs: 10_000, isAfterStartup: () => true });
     installContextAccessor();
@@ -139,9 +140,13 @@ describe("the watchdog's expressions on the main thread", () => {
       const [idle, context, requests] = JSON.parse((0, eval)(PAUSE_EXPRESSION) as string) as unknown[];
       expect([typeof idle, context, requests]).toEqual(['number', null, 0]);
       expect(seen).toEqual([null]);
+      // The quick sample's expression (a stack, then the pause expression's probe) likewise.
+      const [stack, pauseProbe] = JSON.parse((0, eval)(quickExpression(null)) as string) as unknown[];
+      expect([typeof stack, typeof pauseProbe]).toEqual(['string', 'string']);
+      expect(seen).toEqual([null, null]);
       // The same serialisation through the wrapped JSON.stringify is marked while it runs.
       JSON.stringify([probe]);
-      expect(seen).toEqual([null, { api: 'JSON.stringify', hint: null }]);
+      expect(seen).toEqual([null, null, { api: 'JSON.stringify', hint: null }]);
     } finally {
       installRequestsInFlightCounter(() => 0);
     }

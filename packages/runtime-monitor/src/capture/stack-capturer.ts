@@ -1,6 +1,6 @@
 import type * as Inspector from 'node:inspector';
 import type { InFlightCall, MonitorContext } from '../types.js';
-import { PAUSE_EXPRESSION, parsePauseProbe, type PauseProbe } from '../context/index.js';
+import { PAUSE_EXPRESSION, parsePauseProbe, STRINGIFY_EXPRESSION, type PauseProbe } from '../context/index.js';
 import { MAX_FRAMES, type RawFrame, type ScriptInfo } from './frames.js';
 
 /*
@@ -57,14 +57,14 @@ export function emptyCapture(): CaptureProgress {
  * probe's answer. Measured on Node 20 with a busy main thread: 2 ms, where Debugger.enable takes 90-220 ms
  * with 120-230 scripts loaded. The host's stack-trace settings are put back as they were.
  */
-function quickExpression(clockBaseMs: number | null): string {
+export function quickExpression(clockBaseMs: number | null): string {
   // The main thread's monitor clock as it samples (clock.ts's formula, on that thread's own performance).
   const takenAt = clockBaseMs === null ? 'null' : `(() => { try { const p = g.performance; return (p.timeOrigin + p.now() - ${clockBaseMs}) | 0; } catch { return null; } })()`;
   return (
     '(() => { const g = globalThis; const E = Error; const limit = E.stackTraceLimit; const prepare = E.prepareStackTrace; let stack = null; ' +
     'try { E.stackTraceLimit = 64; E.prepareStackTrace = undefined; stack = new E().stack; } catch {} ' +
     'finally { try { E.stackTraceLimit = limit; E.prepareStackTrace = prepare; } catch {} } ' +
-    `return JSON.stringify([typeof stack === 'string' ? stack : null, ${PAUSE_EXPRESSION}, ${takenAt}]); })()`
+    `return (${STRINGIFY_EXPRESSION})([typeof stack === 'string' ? stack : null, ${PAUSE_EXPRESSION}, ${takenAt}]); })()`
   );
 }
 
