@@ -163,7 +163,8 @@ export class StallWatcher {
     this.#config = config;
     this.#capturer = deps.capturer;
     this.#mode = deps.capturer === null ? 'lag-only' : 'full';
-    this.#limiter = new ReportLimiter({ perMinute: config.reportsPerMinute, dedupeWindowMs: config.dedupeWindowMs, now: deps.epochNow() });
+    // On the monitor clock: a wall clock stepped back (NTP) must not hold reports back until it catches up.
+    this.#limiter = new ReportLimiter({ perMinute: config.reportsPerMinute, dedupeWindowMs: config.dedupeWindowMs, now: deps.now() });
     this.#pollMs = Math.max(1, Math.min(10, config.heartbeatIntervalMs));
     this.staleMs = Math.max(config.thresholdMs, config.heartbeatIntervalMs + Math.floor(config.thresholdMs / 2));
     this.#ongoingDueMs = config.ongoingReportMs === 0 ? 0 : Math.max(config.ongoingReportMs, config.thresholdMs + config.heartbeatIntervalMs);
@@ -322,7 +323,7 @@ export class StallWatcher {
   /** Takes a report token and starts sampling the stack, once the stall is past the start-up grace. */
   #startDetail(live: LiveStall): void {
     live.detailed = true;
-    live.reportToken = this.#limiter.take(this.#deps.epochNow());
+    live.reportToken = this.#limiter.take(this.#deps.now());
     if (!live.reportToken || !this.#captureAllowed()) return;
     // A native call in flight would answer a quick sample only once it returned; its wrapper names it sooner.
     if (this.#capturer?.quickSample !== undefined && live.inFlight === null) {
@@ -459,9 +460,8 @@ export class StallWatcher {
     const named = (live.progress !== null && live.progress.samples.length > 0) || (live.quick !== null && !live.quick.late && live.quick.stack.length > 0) || live.inFlight !== null;
     const early = live.detailed && live.reportToken && named && !live.earlySkipped && this.#pastThreshold(live, ageMs);
     if (!due && !early) return;
-    const epoch = this.#deps.epochNow();
     const event = this.#deps.events.ongoing(live.startedAt, ageMs, live.inFlight, live.progress ?? emptyCapture(), live.quick);
-    if (!due && event.signature !== undefined && event.stack.length > 0 && !this.#limiter.firstInWindow(event.signature, epoch)) {
+    if (!due && event.signature !== undefined && event.stack.length > 0 && !this.#limiter.firstInWindow(event.signature, this.#deps.now())) {
       live.earlySkipped = true;
       return;
     }
@@ -590,7 +590,7 @@ export class StallWatcher {
     // After a provisional event, its startedAt: consumers pair the two by it.
     const startedAt = provisional?.startedAt ?? Math.round(epochNow() - ((now() - stall.endBeat) | 0) - stall.durationMs);
     const event = events.final(stall, startedAt, inFlight, result, report, watched?.quick ?? null);
-    const at = epochNow();
+    const at = now();
     let reported = watched !== null && watched.detailed ? watched.reportToken : this.#limiter.take(at);
     // A stall whose provisional event was written must get its final one, or it would look never-ended.
     if (provisional === null && reported && event.signature !== undefined && event.stack.length > 0 && !this.#limiter.firstInWindow(event.signature, at)) reported = false;
