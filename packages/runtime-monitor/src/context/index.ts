@@ -188,14 +188,10 @@ export function runInNewLiveContext<This, A, B, T>(source: LiveContext, fn: Requ
   }
 }
 
-/**
- * Runs `fn.call(self, a, b)` with `source` as the context of its synchronous part only: a block before
- * the first await (or stream event) names it, one after it reads no context. Costs two assignments.
- */
-export function runInSyncContext<This, A, B, T>(source: LiveContext, fn: RequestStep<This, A, B, T>, self: This, a: A, b: B): T {
-  noteEnclosing(source);
+/** `fn.call(self, a, b)` with `store` as the synchronous store while it runs. */
+function callInSyncStore<This, A, B, T>(store: LiveContext, fn: RequestStep<This, A, B, T>, self: This, a: A, b: B): T {
   const previous = syncStore;
-  syncStore = source;
+  syncStore = store;
   try {
     return fn.call(self, a, b);
   } finally {
@@ -204,19 +200,22 @@ export function runInSyncContext<This, A, B, T>(source: LiveContext, fn: Request
 }
 
 /**
+ * Runs `fn.call(self, a, b)` with `source` as the context of its synchronous part only: a block before
+ * the first await (or stream event) names it, one after it reads no context. Costs two assignments.
+ */
+export function runInSyncContext<This, A, B, T>(source: LiveContext, fn: RequestStep<This, A, B, T>, self: This, a: A, b: B): T {
+  noteEnclosing(source);
+  return callInSyncStore(source, fn, self, a, b);
+}
+
+/**
  * Runs `fn.call(self, a, b)` with `run`, a run not entered before (trackRun, once per run), as the context
  * of its synchronous part only, and counts it among the runs in flight without async context until
- * `endSyncRun(run)`. runInSyncContext without its lookup of the enclosing store.
+ * `endSyncRun()`. runInSyncContext without its lookup of the enclosing store.
  */
 export function runInNewSyncRun<This, A, B, T>(run: LiveContext, fn: RequestStep<This, A, B, T>, self: This, a: A, b: B): T {
   syncRunsInFlight++;
-  const previous = syncStore;
-  syncStore = run;
-  try {
-    return fn.call(self, a, b);
-  } finally {
-    syncStore = previous;
-  }
+  return callInSyncStore(run, fn, self, a, b);
 }
 
 /** A run entered with runInNewSyncRun has ended (once per run). */
