@@ -92,7 +92,8 @@ const HASH_STACK: StackFrame[] = [
 /**
  * The world of watchdog-fakes.ts (the main thread's beats, a fake inspector, a fake monotonic clock)
  * watched by a StallWatcher whose wall clock (epochNow) the test can step, as NTP or a VM restored from a
- * snapshot steps Date.now() in the worker. Its block events are in `events`.
+ * snapshot steps Date.now() in the worker (the world's own watcher, on the unstepped clock, is never polled).
+ * Its block events are in `events`; it has seen 100 ms of idle beats.
  */
 function watchedWithSteppableWallClock(options: { config?: Partial<typeof TEST_CONFIG>; capturer?: null } = {}): {
   world: World;
