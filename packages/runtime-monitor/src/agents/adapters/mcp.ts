@@ -36,8 +36,48 @@ interface ProtocolLike {
 /** The methods whose handlers are runs. Other requests (initialize, tools/list, ping) pass through. */
 const TRACKED_METHODS = new Set(['tools/call', 'resources/read', 'prompts/get']);
 
-/** The run a result belongs to, until a transport sends it (the object is the response's `result`). */
-const runOfResult = new WeakMap<object, AgentRun>();
+/**
+ * The runs whose results wait for a transport to send them, by JSON-RPC request id: the response's `id`
+ * finds them, and its `result` (the very object the handler returned) tells apart two sessions' requests of
+ * the same id. Keyed by a primitive, not a WeakMap on the result: an entry per call in a WeakMap is an
+ * ephemeron the garbage collector must process at every scavenge, which cost an in-memory MCP call 10%
+ * (callgrind). Bounded: results never sent (a connection closed first) are dropped oldest first.
+ */
+interface PendingSend {
+  result: object;
+  run: AgentRun;
+  /** Another pending result under the same id (another session's request). */
+  next: PendingSend | undefined;
+}
+
+const MAX_PENDING_SENDS = 10_000;
+const pendingSends = new Map<string | number, PendingSend>();
+
+function rememberSend(id: string | number, result: object, run: AgentRun): void {
+  if (pendingSends.size >= MAX_PENDING_SENDS) {
+    const oldest = pendingSends.keys().next();
+    if (oldest.done !== true) pendingSends.delete(oldest.value);
+  }
+  pendingSends.set(id, { result, run, next: pendingSends.get(id) });
+}
+
+/** The run whose result `message` sends, forgotten from here on; undefined for any other message. */
+function takeSend(message: { id?: unknown; result?: unknown } | undefined): AgentRun | undefined {
+  const id = message?.id;
+  if (typeof id !== 'string' && typeof id !== 'number') return undefined;
+  const first = pendingSends.get(id);
+  if (first === undefined) return undefined;
+  const result = message!.result;
+  let previous: PendingSend | undefined;
+  for (let entry: PendingSend | undefined = first; entry !== undefined; previous = entry, entry = entry.next) {
+    if (entry.result !== result) continue;
+    if (previous !== undefined) previous.next = entry.next;
+    else if (entry.next === undefined) pendingSends.delete(id);
+    else pendingSends.set(id, entry.next);
+    return entry.run;
+  }
+  return undefined;
+}
 
 /** Handlers Protocol registered while its setRequestHandler was patched: ours already (see instrumentMcpServer). */
 const trackedEntries = new WeakSet<object>();
@@ -47,8 +87,8 @@ function runOf(request: RequestLike, extra: unknown): AgentRun | undefined {
   if (typeof method !== 'string' || !TRACKED_METHODS.has(method)) return undefined;
   const params = request.params ?? undefined;
   // The JSON-RPC id: Protocol passes it as extra.requestId (the parsed request no longer has it).
-  const id = (extra as { requestId?: unknown } | undefined)?.requestId ?? request.id;
-  const toolCallId = typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+  const id = requestIdOf(request, extra);
+  const toolCallId = id === undefined ? undefined : String(id);
   if (method === 'tools/call') {
     return { operation: 'execute_tool', sdk: 'mcp', toolName: typeof params?.name === 'string' ? params.name : undefined, toolCallId };
   }
@@ -59,22 +99,30 @@ function runOf(request: RequestLike, extra: unknown): AgentRun | undefined {
   return { operation: method, sdk: 'mcp', toolCallId, context };
 }
 
-function remember<T>(run: AgentRun, outcome: T): T {
+function remember<T>(id: string | number | undefined, run: AgentRun, outcome: T): T {
+  if (id === undefined) return outcome;
   if (outcome instanceof Promise) {
     return outcome.then((result: unknown) => {
-      if (result !== null && typeof result === 'object') runOfResult.set(result, run);
+      if (result !== null && typeof result === 'object') rememberSend(id, result, run);
       return result;
     }) as T;
   }
-  if (outcome !== null && typeof outcome === 'object') runOfResult.set(outcome, run);
+  if (outcome !== null && typeof outcome === 'object') rememberSend(id, outcome, run);
   return outcome;
+}
+
+/** The JSON-RPC id of the request a handler answers: Protocol passes it as extra.requestId. */
+function requestIdOf(request: RequestLike, extra: unknown): string | number | undefined {
+  const id = (extra as { requestId?: unknown } | undefined)?.requestId ?? request.id;
+  return typeof id === 'string' || typeof id === 'number' ? id : undefined;
 }
 
 function trackedHandler(handler: Handler): Handler {
   return markPatched(function agentLagMcpHandler(this: unknown, request: unknown, extra: unknown): unknown {
     const run = request !== null && typeof request === 'object' ? runOf(request, extra) : undefined;
     if (run === undefined) return handler.call(this, request, extra);
-    return trackRun(run, () => remember(run, handler.call(this, request, extra)));
+    const id = requestIdOf(request as RequestLike, extra);
+    return trackRun(run, () => remember(id, run, handler.call(this, request, extra)));
   });
 }
 
@@ -109,11 +157,8 @@ function wrapTransportSend(transport: unknown): void {
   try {
     wrapMethod(transport as TransportLike, 'send', (send) =>
       function agentLagMcpSend(this: unknown, ...args: never[]): unknown {
-        const message = args[0] as { result?: unknown } | undefined;
-        const result = message?.result;
-        const run = result !== null && typeof result === 'object' ? runOfResult.get(result) : undefined;
+        const run = takeSend(args[0]);
         if (run === undefined) return send.apply(this, args);
-        runOfResult.delete(result as object);
         // A transport serialises in send's synchronous part (stdio, streamable HTTP); what it awaits after is I/O.
         const sendContext = new ResponseSend(run);
         return runsUseAsyncContext() ? runWithLiveContext(sendContext, callSend, this, send, args) : runInSyncContext(sendContext, callSend, this, send, args);

@@ -1,0 +1,59 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { describe, expect, it } from 'vitest';
+import { instrumentMcpServer } from '../src/agents/adapters/mcp.js';
+import { getContext } from '../src/context/index.js';
+import type { MonitorContext } from '../src/types.js';
+
+// The MCP adapter names a transport's sending of a tool's result with that call's keys. It finds the call by
+// the response's JSON-RPC id and the result object itself, so two sessions whose requests share an id (every
+// client counts from 0) each get their own tool's name. In one process, with the real SDK's in-memory transport;
+// the server transport's send records the context it runs in (the adapter wraps it at connect).
+
+interface Session {
+  client: Client;
+  sent: { id: unknown; context: MonitorContext | null }[];
+}
+
+async function session(toolName: string): Promise<Session> {
+  const server = new McpServer({ name: `server-${toolName}`, version: '1.0.0' });
+  server.registerTool(toolName, { description: 'answers at once' }, () => ({ content: [{ type: 'text', text: toolName }] }));
+  instrumentMcpServer(server);
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  const sent: Session['sent'] = [];
+  const send = serverTransport.send.bind(serverTransport);
+  serverTransport.send = (message, options) => {
+    if ('result' in message) sent.push({ id: message.id, context: getContext() });
+    return send(message, options);
+  };
+  await server.connect(serverTransport);
+  const client = new Client({ name: `client-${toolName}`, version: '1.0.0' });
+  await client.connect(clientTransport);
+  return { client, sent };
+}
+
+const serialising = (toolName: string, toolCallId: string) => ({
+  'gen_ai.operation.name': 'execute_tool',
+  'agent_lag.sdk': 'mcp',
+  'agent_lag.phase': 'serialize_response',
+  'gen_ai.tool.name': toolName,
+  'gen_ai.tool.call.id': toolCallId,
+});
+
+describe('the MCP adapter, sending a tool call\'s result', () => {
+  it('names the call it answers, when two sessions call at once with the same request ids', async () => {
+    const [alpha, beta] = await Promise.all([session('alpha'), session('beta')]);
+    try {
+      for (let round = 0; round < 3; round++) {
+        await Promise.all([alpha.client.callTool({ name: 'alpha', arguments: {} }), beta.client.callTool({ name: 'beta', arguments: {} })]);
+      }
+      const calls = (sent: Session['sent']) => sent.filter((entry) => entry.context !== null);
+      // Each client's requests are 0 (initialize), then 1, 2, 3: the same ids in both sessions.
+      expect(calls(alpha.sent)).toEqual([1, 2, 3].map((id) => ({ id, context: serialising('alpha', String(id)) })));
+      expect(calls(beta.sent)).toEqual([1, 2, 3].map((id) => ({ id, context: serialising('beta', String(id)) })));
+    } finally {
+      await Promise.all([alpha.client.close(), beta.client.close()]);
+    }
+  });
+});
