@@ -74,11 +74,6 @@ export function runContextWasMissed(): boolean {
   return runContextMissed;
 }
 
-/** For tests: back to the state of a process where no capture has missed a run's context. */
-export function resetRunContextMissed(): void {
-  runContextMissed = false;
-}
-
 /** `agent_lag.context_missing`: why a block during an agent run names none (its value: `async-context-off`). */
 export const CONTEXT_MISSING_KEY = 'agent_lag.context_missing';
 
