@@ -49,12 +49,13 @@ describe('AI SDK app with no code change under agent-lag run', () => {
     expect(agent.context).toEqual({ ...TOOL, 'gen_ai.agent.name': 'triage', 'gen_ai.tool.call.id': 'call-agent' });
     expect(frameIn(agent, 'ai-sdk-app.mjs')).toBe('ai-sdk-app.mjs:61:9');
 
-    // The model call of generateText's second step blocks in the model's own code: a `chat` run.
-    const chat = blocks.filter((block) => block.context?.['gen_ai.operation.name'] === 'chat');
+    // The model call of generateText's second step blocks in the model's own code: a `chat` run. (A loaded
+    // machine can stall the loop during another model call too: only the block the model's execSync caused
+    // is counted.)
+    const chat = blocks.filter((block) => block.context?.['gen_ai.operation.name'] === 'chat' && frameIn(block, 'ai-sdk-app.mjs') === 'ai-sdk-app.mjs:27:36');
     expect(chat).toHaveLength(1);
     expect(chat[0]!.context).toEqual({ 'agent_lag.sdk': 'ai-sdk', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'scripted-model', 'gen_ai.provider.name': 'mock-provider' });
     expect(chat[0]!.inFlight?.api).toBe('child_process.execSync');
-    expect(frameIn(chat[0]!, 'ai-sdk-app.mjs')).toBe('ai-sdk-app.mjs:27:36');
   });
 
   it('a CommonJS host: the ToolLoopAgent and generateText name their tool calls', async () => {
@@ -94,7 +95,9 @@ describe('AI SDK app with the explicit call', () => {
     expect(generated.inFlight?.api).toBe('child_process.execSync');
     expect(frameIn(generated, 'ai-sdk-app.mjs')).toBe('ai-sdk-app.mjs:61:9');
     expect(blockOfCall(blocks, 'call-agent').context).toEqual({ ...TOOL, 'gen_ai.agent.name': 'triage', 'gen_ai.tool.call.id': 'call-agent' });
+    // The model's own execSync blocks once; a loaded machine may add stalls in other model calls, all named alike.
     const chat = blocks.filter((block) => block.context?.['gen_ai.operation.name'] === 'chat');
-    expect(chat.map((block) => block.context?.['gen_ai.request.model'])).toEqual(['scripted-model']);
+    expect(chat.filter((block) => frameIn(block, 'ai-sdk-app.mjs') === 'ai-sdk-app.mjs:27:36')).toHaveLength(1);
+    expect(new Set(chat.map((block) => block.context?.['gen_ai.request.model']))).toEqual(new Set(['scripted-model']));
   });
 });
