@@ -400,7 +400,8 @@ class Monitor implements MonitorHandle {
     const path = this.#options.reportPath;
     this.#fallback = {
       log: path === null ? null : new EventLog(path, (error) => warnOnce('AGENT_LAG_REPORT', `cannot write the event log ${path}: ${error.message}`)),
-      limiter: new ReportLimiter({ perMinute: this.#options.reportsPerMinute, dedupeWindowMs: this.#options.dedupeWindowMs, now: Date.now() }),
+      // On the monitor clock, as the watchdog's: a wall clock stepped back would hold the budget's refill.
+      limiter: new ReportLimiter({ perMinute: this.#options.reportsPerMinute, dedupeWindowMs: this.#options.dedupeWindowMs, now: this.#heartbeat.now() }),
       // No worker to keep the histogram: it lives here, read only by snapshot() (cached between stalls),
       // loaded now (hdr-histogram-js costs the main thread 45 ms to load: not at every start-up).
       stats: null,
@@ -436,7 +437,7 @@ class Monitor implements MonitorHandle {
       late: false,
     };
     this.#emit('stall', event);
-    const logged = fallback !== null && fallback.limiter.take(Date.now());
+    const logged = fallback !== null && fallback.limiter.take(this.#heartbeat.now());
     this.#stats.noteWorst({ startedAt: event.startedAt, durationMs, logged, noStack: 'lag-only' });
     if (!logged) return;
     fallback.log?.write(redactEvent(event, this.#options.redact));
