@@ -7,7 +7,7 @@ import { getContext } from '../src/context/index.js';
 import type { MonitorContext } from '../src/types.js';
 
 // The MCP adapter names a transport's sending of a tool's result with that call's keys. It finds the call by
-// the response's JSON-RPC id and the result object itself, so two sessions whose requests share an id (every
+// the response's JSON-RPC id among its own server's requests, so two sessions whose requests share an id (every
 // client counts from 0) each get their own tool's name. In one process, with the real SDK's in-memory transport;
 // the server transport's send records the context it runs in (the adapter wraps it at connect).
 
@@ -54,6 +54,41 @@ describe('the MCP adapter, sending a tool call\'s result', () => {
       expect(calls(beta.sent)).toEqual([1, 2, 3].map((id) => ({ id, context: serialising('beta', String(id)) })));
     } finally {
       await Promise.all([alpha.client.close(), beta.client.close()]);
+    }
+  });
+
+  it('does not take the server\'s own request of the same id for the response', async () => {
+    // The tool pings the client twice while its call (id 1) is in flight: the server counts its own requests
+    // from 0, so the second ping is request 1 too. Both pings are sent from the tool's code (its context, no
+    // serialisation phase); the response to request 1 is still the call's own.
+    const server = new McpServer({ name: 'server-pinging', version: '1.0.0' });
+    server.registerTool('pinging', { description: 'pings its client twice' }, async () => {
+      await server.server.ping();
+      await server.server.ping();
+      return { content: [{ type: 'text', text: 'pinged' }] };
+    });
+    instrumentMcpServer(server);
+    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+    const sent: { id: unknown; method: unknown; context: MonitorContext | null }[] = [];
+    const send = serverTransport.send.bind(serverTransport);
+    serverTransport.send = (message, options) => {
+      if ('id' in message) sent.push({ id: message.id, method: 'method' in message ? message.method : undefined, context: getContext() });
+      return send(message, options);
+    };
+    await server.connect(serverTransport);
+    const client = new Client({ name: 'client-pinging', version: '1.0.0' });
+    await client.connect(clientTransport);
+    try {
+      await client.callTool({ name: 'pinging', arguments: {} });
+      const inTool = { 'gen_ai.operation.name': 'execute_tool', 'agent_lag.sdk': 'mcp', 'gen_ai.tool.name': 'pinging', 'gen_ai.tool.call.id': '1' };
+      expect(sent).toEqual([
+        { id: 0, method: undefined, context: null },
+        { id: 0, method: 'ping', context: inTool },
+        { id: 1, method: 'ping', context: inTool },
+        { id: 1, method: undefined, context: serialising('pinging', '1') },
+      ]);
+    } finally {
+      await client.close();
     }
   });
 });

@@ -79,8 +79,11 @@ export function runsUseAsyncContext(tracker: RequestTracker = getRequestTracker(
   return asyncContext === true || (asyncContext === 'auto' && (runContextWasMissed() || tracker.asyncContextWanted));
 }
 
-/** trackRun's body, for `fn.call(self, a, b)`: adapters pass the SDK's method and its arguments rather than a closure. */
-function track<This, A, B, T>(run: AgentRun, fn: RequestStep<This, A, B, T>, self: This, a: A, b: B): T {
+/**
+ * trackRun's body: `fn.call(self, a, b)` as `run`. What an adapter's wrapper of a method of up to two
+ * arguments calls, with no closure or array a call.
+ */
+export function trackStep<This, A, B, T>(run: AgentRun, fn: RequestStep<This, A, B, T>, self: This, a: A, b: B): T {
   const tracker = getRequestTracker();
   const monitor = currentMonitor();
   if (monitor !== null && monitor !== tracker.monitor) tracker.attach(monitor);
@@ -115,7 +118,7 @@ function track<This, A, B, T>(run: AgentRun, fn: RequestStep<This, A, B, T>, sel
 export function trackRun<T>(run: AgentRun, fn: () => T): T {
   if (typeof fn !== 'function') throw new TypeError('agent-lag: trackRun(run, fn) needs a function to run');
   if (run === null || typeof run !== 'object') throw new TypeError('agent-lag: trackRun(run, fn) needs the run as an object ({ operation, toolName, ... })');
-  return track(run, callRun<T>, undefined, fn, undefined);
+  return trackStep(run, callRun<T>, undefined, fn, undefined);
 }
 
 /**
@@ -123,7 +126,7 @@ export function trackRun<T>(run: AgentRun, fn: () => T): T {
  * a wrapper would otherwise make per call. `run` is the adapter's own object literal, `method` the SDK's.
  */
 export function trackMethodCall(run: AgentRun, method: (this: never, ...args: never[]) => unknown, self: unknown, args: readonly unknown[]): unknown {
-  return track(run, applyMethod, self, method as (this: unknown, ...args: never[]) => unknown, args);
+  return trackStep(run, applyMethod, self, method as (this: unknown, ...args: never[]) => unknown, args);
 }
 
 export interface AgentRunsOptions extends RunLimits {

@@ -1,6 +1,6 @@
 import type { MonitorContext } from '../../types.js';
 import { describeError, warnOnce } from '../../warnings.js';
-import { trackMethodCall } from '../track-run.js';
+import { trackMethodCall, trackStep, type AgentRun } from '../track-run.js';
 import { wrapMethod } from './patch.js';
 
 /*
@@ -50,22 +50,33 @@ function toolCallIdOf(input: unknown, config: unknown): string | undefined {
   return isObject(toolCall) ? stringOrUndefined((toolCall as ToolCallLike).id) : undefined;
 }
 
+type Method = (this: unknown, ...args: never[]) => unknown;
+type TwoArgumentMethod = (this: unknown, a: unknown, b: unknown) => unknown;
+
+/**
+ * `method` as `run`, with the arguments its wrapper got: (input, config) as they are, or with a third
+ * (StructuredTool.call's legacy `tags`, BaseChatModel.generate's `callbacks`) only when one was given. An
+ * array a call otherwise (a tool call that does nothing allocates ~17 kB in LangChain; every object counts).
+ */
+function trackLangChainCall(run: AgentRun, method: Method, self: unknown, a: unknown, b: unknown, c: unknown): unknown {
+  return c === undefined ? trackStep(run, method as TwoArgumentMethod, self, a, b) : trackMethodCall(run, method, self, [a, b, c]);
+}
+
 function patchToolPrototype(prototype: object): void {
   wrapMethod(prototype, 'call', (call) =>
-    function agentLagToolCall(this: unknown, ...args: never[]): unknown {
+    function agentLagToolCall(this: unknown, input: unknown, config: unknown, tags: unknown): unknown {
       const tool = (this ?? {}) as RunnableLike;
-      return trackMethodCall({ operation: 'execute_tool', sdk: SDK, toolName: stringOrUndefined(tool.name), toolCallId: toolCallIdOf(args[0], args[1]) }, call, this, args);
+      return trackLangChainCall({ operation: 'execute_tool', sdk: SDK, toolName: stringOrUndefined(tool.name), toolCallId: toolCallIdOf(input, config) }, call, this, input, config, tags);
     },
   );
 }
 
 function patchSequencePrototype(prototype: object): void {
   wrapMethod(prototype, 'invoke', (invoke) =>
-    function agentLagChainInvoke(this: unknown, ...args: never[]): unknown {
+    function agentLagChainInvoke(this: unknown, input: unknown, options: unknown): unknown {
       const chain = (this ?? {}) as RunnableLike;
-      const config = args[1] as { runName?: unknown } | undefined;
-      const agentName = stringOrUndefined(config?.runName) ?? stringOrUndefined(chain.name);
-      return trackMethodCall({ operation: 'chain', sdk: SDK, agentName }, invoke, this, args);
+      const agentName = stringOrUndefined((options as { runName?: unknown } | undefined)?.runName) ?? stringOrUndefined(chain.name);
+      return trackStep({ operation: 'chain', sdk: SDK, agentName }, invoke as TwoArgumentMethod, this, input, options);
     },
   );
 }
@@ -77,8 +88,8 @@ function modelContext(model: RunnableLike): MonitorContext | undefined {
 
 function patchChatModelPrototype(prototype: object): void {
   wrapMethod(prototype, 'generate', (generate) =>
-    function agentLagChatGenerate(this: unknown, ...args: never[]): unknown {
-      return trackMethodCall({ operation: 'chat', sdk: SDK, context: modelContext(this ?? {}) }, generate, this, args);
+    function agentLagChatGenerate(this: unknown, messages: unknown, options: unknown, callbacks: unknown): unknown {
+      return trackLangChainCall({ operation: 'chat', sdk: SDK, context: modelContext(this ?? {}) }, generate, this, messages, options, callbacks);
     },
   );
 }

@@ -2,7 +2,7 @@ import type { MonitorContext } from '../../types.js';
 import { LiveContext, runInSyncContext, runWithLiveContext, sanitizeContext } from '../../context/index.js';
 import { describeError, warnOnce } from '../../warnings.js';
 import { OPERATION_KEY, SDK_KEY, TOOL_CALL_ID_KEY, TOOL_NAME_KEY } from '../attributes.js';
-import { runsUseAsyncContext, trackRun, type AgentRun } from '../track-run.js';
+import { runsUseAsyncContext, trackStep, type AgentRun } from '../track-run.js';
 import { PHASE_KEY, isPatched, markPatched, wrapMethod } from './patch.js';
 
 /*
@@ -37,46 +37,44 @@ interface ProtocolLike {
 const TRACKED_METHODS = new Set(['tools/call', 'resources/read', 'prompts/get']);
 
 /**
- * The runs whose results wait for a transport to send them, by JSON-RPC request id: the response's `id`
- * finds them, and its `result` (the very object the handler returned) tells apart two sessions' requests of
- * the same id. Keyed by a primitive, not a WeakMap on the result: an entry per call in a WeakMap is an
- * ephemeron the garbage collector must process at every scavenge, which cost an in-memory MCP call 10%
- * (callgrind). Bounded: results never sent (a connection closed first) are dropped oldest first.
+ * A server's tracked requests whose responses it has not sent yet, by JSON-RPC request id: a response's `id`
+ * finds its call. One table per Protocol (a server and its one transport), as the SDK itself maps responses
+ * to requests: two sessions' requests of the same id (every client counts from 0) are two servers'. Taken
+ * when the response is sent; bounded (a request never answered, its connection closed first, stays until
+ * MAX_PENDING_SENDS newer ones push it out). Entered when the request starts, not when its result is ready:
+ * that needed a promise a call. Keyed by a primitive: an entry per call in a WeakMap is an ephemeron the
+ * garbage collector processes at every scavenge, which cost an in-memory MCP call 10% (callgrind).
  */
-interface PendingSend {
-  result: object;
-  run: AgentRun;
-  /** Another pending result under the same id (another session's request). */
-  next: PendingSend | undefined;
-}
+type PendingSends = Map<string | number, AgentRun>;
 
 const MAX_PENDING_SENDS = 10_000;
-const pendingSends = new Map<string | number, PendingSend>();
+const pendingSendsOfServer = new WeakMap<object, PendingSends>();
 
-function rememberSend(id: string | number, result: object, run: AgentRun): void {
-  if (pendingSends.size >= MAX_PENDING_SENDS) {
-    const oldest = pendingSends.keys().next();
-    if (oldest.done !== true) pendingSends.delete(oldest.value);
+/** The table of `protocol`'s pending responses (created on first use; one entry per server, not per call). */
+function pendingSendsOf(protocol: object): PendingSends {
+  let pending = pendingSendsOfServer.get(protocol);
+  if (pending === undefined) {
+    pending = new Map();
+    pendingSendsOfServer.set(protocol, pending);
   }
-  pendingSends.set(id, { result, run, next: pendingSends.get(id) });
+  return pending;
 }
 
-/** The run whose result `message` sends, forgotten from here on; undefined for any other message. */
-function takeSend(message: { id?: unknown; result?: unknown } | undefined): AgentRun | undefined {
-  const id = message?.id;
-  if (typeof id !== 'string' && typeof id !== 'number') return undefined;
-  const first = pendingSends.get(id);
-  if (first === undefined) return undefined;
-  const result = message!.result;
-  let previous: PendingSend | undefined;
-  for (let entry: PendingSend | undefined = first; entry !== undefined; previous = entry, entry = entry.next) {
-    if (entry.result !== result) continue;
-    if (previous !== undefined) previous.next = entry.next;
-    else if (entry.next === undefined) pendingSends.delete(id);
-    else pendingSends.set(id, entry.next);
-    return entry.run;
+function rememberSend(pending: PendingSends, id: string | number, run: AgentRun): void {
+  if (pending.size >= MAX_PENDING_SENDS) {
+    const oldest = pending.keys().next();
+    if (oldest.done !== true) pending.delete(oldest.value);
   }
-  return undefined;
+  pending.set(id, run);
+}
+
+/** The run whose response `message` is, forgotten from here on; undefined for any other message (a request or notification of the server's own). */
+function takeSend(pending: PendingSends, message: { id?: unknown; method?: unknown } | undefined): AgentRun | undefined {
+  const id = message?.id;
+  if ((typeof id !== 'string' && typeof id !== 'number') || message!.method !== undefined) return undefined;
+  const run = pending.get(id);
+  if (run !== undefined) pending.delete(id);
+  return run;
 }
 
 /** Handlers Protocol registered while its setRequestHandler was patched: ours already (see instrumentMcpServer). */
@@ -99,30 +97,21 @@ function runOf(request: RequestLike, extra: unknown): AgentRun | undefined {
   return { operation: method, sdk: 'mcp', toolCallId, context };
 }
 
-function remember<T>(id: string | number | undefined, run: AgentRun, outcome: T): T {
-  if (id === undefined) return outcome;
-  if (outcome instanceof Promise) {
-    return outcome.then((result: unknown) => {
-      if (result !== null && typeof result === 'object') rememberSend(id, result, run);
-      return result;
-    }) as T;
-  }
-  if (outcome !== null && typeof outcome === 'object') rememberSend(id, outcome, run);
-  return outcome;
-}
-
 /** The JSON-RPC id of the request a handler answers: Protocol passes it as extra.requestId. */
 function requestIdOf(request: RequestLike, extra: unknown): string | number | undefined {
   const id = (extra as { requestId?: unknown } | undefined)?.requestId ?? request.id;
   return typeof id === 'string' || typeof id === 'number' ? id : undefined;
 }
 
-function trackedHandler(handler: Handler): Handler {
+/** `handler`, registered on `protocol`, as a run per tracked request, its response awaited by the transport's send. */
+function trackedHandler(handler: Handler, protocol: object): Handler {
+  const pending = pendingSendsOf(protocol);
   return markPatched(function agentLagMcpHandler(this: unknown, request: unknown, extra: unknown): unknown {
     const run = request !== null && typeof request === 'object' ? runOf(request, extra) : undefined;
     if (run === undefined) return handler.call(this, request, extra);
     const id = requestIdOf(request as RequestLike, extra);
-    return trackRun(run, () => remember(id, run, handler.call(this, request, extra)));
+    if (id !== undefined) rememberSend(pending, id, run);
+    return trackStep(run, handler, this, request, extra);
   });
 }
 
@@ -148,22 +137,24 @@ class ResponseSend extends LiveContext {
   }
 }
 
-function callSend(this: unknown, send: (this: unknown, ...args: never[]) => unknown, args: readonly unknown[]): unknown {
-  return send.apply(this, args as never[]);
-}
+type Send = (this: unknown, message: unknown, options: unknown) => unknown;
 
-function wrapTransportSend(transport: unknown): void {
+/** Wraps the send of `protocol`'s transport: a response to a tracked request is sent in its call's context. */
+function wrapTransportSend(transport: unknown, protocol: object): void {
   if (transport === null || typeof transport !== 'object') return;
+  const pending = pendingSendsOf(protocol);
   try {
-    wrapMethod(transport as TransportLike, 'send', (send) =>
-      function agentLagMcpSend(this: unknown, ...args: never[]): unknown {
-        const run = takeSend(args[0]);
-        if (run === undefined) return send.apply(this, args);
+    wrapMethod(transport as TransportLike, 'send', (original) => {
+      // Transport.send(message, options?): both passed on as they came.
+      const send = original as Send;
+      return function agentLagMcpSend(this: unknown, message: never, options: never): unknown {
+        const run = takeSend(pending, message);
+        if (run === undefined) return send.call(this, message, options);
         // A transport serialises in send's synchronous part (stdio, streamable HTTP); what it awaits after is I/O.
         const sendContext = new ResponseSend(run);
-        return runsUseAsyncContext() ? runWithLiveContext(sendContext, callSend, this, send, args) : runInSyncContext(sendContext, callSend, this, send, args);
-      },
-    );
+        return runsUseAsyncContext() ? runWithLiveContext(sendContext, send, this, message, options) : runInSyncContext(sendContext, send, this, message, options);
+      };
+    });
   } catch (error) {
     warnOnce('AGENT_LAG_AGENT_HOOKS_mcp_transport', `an MCP transport's send not instrumented (response serialisation will not name its tool): ${describeError(error)}`);
   }
@@ -177,10 +168,10 @@ function patchProtocolPrototype(prototype: object): void {
   wrapMethod(prototype, 'setRequestHandler', (setRequestHandler) =>
     function agentLagSetRequestHandler(this: unknown, ...args: never[]): unknown {
       const [schema, handler] = args as unknown as [unknown, unknown];
-      if (typeof handler !== 'function') return setRequestHandler.apply(this, args);
-      const handlers = this !== null && typeof this === 'object' ? handlerMap(this) : undefined;
+      if (typeof handler !== 'function' || this === null || typeof this !== 'object') return setRequestHandler.apply(this, args);
+      const handlers = handlerMap(this);
       const before = handlers === undefined ? undefined : [...TRACKED_METHODS].map((method) => handlers.get(method));
-      const returned = setRequestHandler.call(this, ...([schema, trackedHandler(handler as Handler)] as never[]));
+      const returned = setRequestHandler.call(this, ...([schema, trackedHandler(handler as Handler, this)] as never[]));
       // Remember the entry Protocol made around our wrapper, so instrumentMcpServer does not wrap it twice.
       if (handlers !== undefined && before !== undefined) {
         [...TRACKED_METHODS].forEach((method, index) => {
@@ -193,7 +184,7 @@ function patchProtocolPrototype(prototype: object): void {
   );
   wrapMethod(prototype, 'connect', (connect) =>
     function agentLagConnect(this: unknown, ...args: never[]): unknown {
-      wrapTransportSend(args[0]);
+      if (this !== null && typeof this === 'object') wrapTransportSend(args[0], this);
       return connect.apply(this, args);
     },
   );
@@ -234,12 +225,12 @@ export function instrumentMcpServer<T extends object>(server: T): T {
     if (handlers !== undefined) {
       for (const method of TRACKED_METHODS) {
         const entry = handlers.get(method);
-        if (typeof entry === 'function' && !trackedEntries.has(entry) && !isPatched(entry)) handlers.set(method, trackedHandler(entry as Handler));
+        if (typeof entry === 'function' && !trackedEntries.has(entry) && !isPatched(entry)) handlers.set(method, trackedHandler(entry as Handler, protocol));
       }
     }
     // A server already connected: its transport was connected before connect was patched.
     const transport = protocol.transport;
-    if (transport !== undefined) wrapTransportSend(transport);
+    if (transport !== undefined) wrapTransportSend(transport, protocol);
   } catch (error) {
     warnOnce('AGENT_LAG_AGENT_HOOKS_mcp', `MCP server not instrumented: ${describeError(error)}`);
   }
