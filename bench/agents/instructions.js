@@ -21,6 +21,12 @@
 // machine's load skews: a loaded valgrind process takes longer over the same requests): each dump's total
 // less the inclusive cost of Node's processTimers (the monitor's heartbeat and publish; the tool calls and
 // the requests use no timer), so every figure in it is the requests' own work.
+// GC=outside: no garbage collection among the counted requests — a young-generation one just before them, and a young
+// generation of SEMI_SPACE_MB (512) MB a semi-space, which holds them — so the instructions are the mutator's
+// alone (where a scavenge lands moves a run's total by ±2%, more than the figures compared), and a second table
+// gives the bytes a tool call allocates, which is what it costs the collector (V8's scavenges cost in
+// proportion to what survives them, and come as often as the young generation fills). Runs with --single-threaded
+// too: no background compiler or collector threads, whose timing moves the main thread's work.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { callgrindRunSettings, instructionsPerRequest, median, runJobs } from '../lib/callgrind.js';
@@ -39,15 +45,25 @@ const sdks = (process.env.SDKS ?? 'langchain,ai-sdk,mcp,openai-agents').split(',
 const modes = (process.env.MODES ?? 'http,bare,als-host,als,adapter').split(',');
 const nodeFlags = (process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const keepDir = process.env.KEEP_DUMPS ?? null;
+const gcOutside = process.env.GC === 'outside';
+const semiSpaceMb = Number(process.env.SEMI_SPACE_MB ?? 512);
+const gcFlags = gcOutside ? ['--single-threaded', '--expose-gc', `--min-semi-space-size=${semiSpaceMb}`, `--max-semi-space-size=${semiSpaceMb}`] : [];
 
 const jobs = [];
 for (let run = 0; run < runs; run++) for (const sdk of sdks) for (const mode of modes) jobs.push({ sdk, mode });
 const results = new Map();
+const bytes = new Map();
 await runJobs(jobs, parallel, async ({ sdk, mode }) => {
-  const { perRequest: raw, idlePerSecond, requestSeconds } = await instructionsPerRequest({
+  const {
+    perRequest: raw,
+    idlePerSecond,
+    requestSeconds,
+    bytesPerRequest,
+    collections,
+  } = await instructionsPerRequest({
     script,
     args: [sdk],
-    nodeFlags: withMonitor ? [...nodeFlags, '--import', register] : nodeFlags,
+    nodeFlags: [...gcFlags, ...nodeFlags, ...(withMonitor ? ['--import', register] : [])],
     env: {
       AGENT_LAG_SOCKET: '0',
       AGENT_LAG_THRESHOLD_MS: '60000',
@@ -65,10 +81,14 @@ await runJobs(jobs, parallel, async ({ sdk, mode }) => {
     keepDir,
     label: `${sdk}-${mode}`,
     idleMs,
+    heapPath: gcOutside ? '/heap' : null,
   });
   const perRequest = raw - (idlePerSecond * requestSeconds) / count;
   results.set(`${sdk}/${mode}`, [...(results.get(`${sdk}/${mode}`) ?? []), perRequest]);
-  console.error(`${sdk}/${mode}: ${Math.round(raw)} raw, ${Math.round(idlePerSecond)} a second idle, ${Math.round(perRequest)} without periodic`);
+  const allocated = bytesPerRequest === undefined ? '' : `, ${Math.round(bytesPerRequest)} bytes allocated, ${collections} collections`;
+  console.error(`${sdk}/${mode}: ${Math.round(raw)} raw, ${Math.round(idlePerSecond)} a second idle, ${Math.round(perRequest)} without periodic${allocated}`);
+  if (collections > 0) console.error(`${sdk}/${mode}: ${collections} garbage collections among the counted requests: raise SEMI_SPACE_MB or lower COUNT`);
+  if (bytesPerRequest !== undefined && collections === 0) bytes.set(`${sdk}/${mode}`, [...(bytes.get(`${sdk}/${mode}`) ?? []), bytesPerRequest]);
 });
 
 const k = (value) => `${(value / 1000).toFixed(1)}k`;
@@ -102,6 +122,14 @@ printTable((sdk, mode) => {
   const http = median(results.get(`${sdk}/http`) ?? [0]);
   return (results.get(`${sdk}/${mode}`) ?? []).map((value) => (value - http) / callsPerRequest);
 });
+
+if (gcOutside) {
+  console.log(`\nBytes allocated per tool call (the heap's growth over the counted requests, with no collection among them), median (min–max) of the runs without one`);
+  printTable((sdk, mode) => {
+    const http = median(bytes.get(`${sdk}/http`) ?? [0]);
+    return (bytes.get(`${sdk}/${mode}`) ?? []).map((value) => (value - http) / callsPerRequest);
+  });
+}
 
 if (keepDir !== null && nodeFlags.some((flag) => flag.startsWith('--perf-basic-prof'))) {
   /** Per kept run of `<sdk>-<mode>`: instructions a request, less the timers' (named through the perf map). */

@@ -87,8 +87,12 @@ export async function requests(port, path, count, lanes = 4) {
  * it then zeroes again, lets the server sit idle that long and adds `idlePerSecond` and `requestSeconds`:
  * the periodic work a second and how long the requests took, so a caller can take the periodic share out
  * (under valgrind a second holds ~50x fewer requests than at full speed, which inflates it per request).
+ * With `heapPath` (a server that answers GET `heapPath` with its heap's used bytes, after a young-generation
+ * collection when asked `?gc=1`, and runs with a young generation big enough for the counted requests): it adds
+ * `bytesPerRequest`, what they allocated, and `collections`, the garbage collections among them (0 for the
+ * bytes to be exact and the instructions the mutator's alone).
  */
-export async function instructionsPerRequest({ script, args = [], env = {}, path, warmup, count, nodeFlags = [], idleMs = 0, countCallsTo = null, keepDir = null, label = '' }) {
+export async function instructionsPerRequest({ script, args = [], env = {}, path, warmup, count, nodeFlags = [], idleMs = 0, countCallsTo = null, keepDir = null, label = '', heapPath = null }) {
   const dir = mkdtempSync(join(tmpdir(), 'agent-lag-callgrind-'));
   const child = spawn(
     'valgrind',
@@ -110,6 +114,7 @@ export async function instructionsPerRequest({ script, args = [], env = {}, path
       });
     });
     await requests(port, path, warmup);
+    const heapBefore = heapPath === null ? null : await heapUsed(port, `${heapPath}?gc=1`);
     execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' });
     const started = performance.now();
     await requests(port, path, count);
@@ -119,6 +124,11 @@ export async function instructionsPerRequest({ script, args = [], env = {}, path
     if (keepDir !== null) keepDump(keepDir, label, child.pid, dump.text, count);
     const result = { perRequest: dump.instructions / count };
     if (countCallsTo !== null) result.callsPerRequest = callsTo(dump.text, countCallsTo) / count;
+    if (heapPath !== null) {
+      // With no collection among the counted requests, the heap grew by exactly what they allocated.
+      result.collections = callsTo(dump.text, 'v8::internal::Heap::CollectGarbage(');
+      result.bytesPerRequest = ((await heapUsed(port, heapPath)) - heapBefore) / count;
+    }
     if (idleMs <= 0) return result;
     execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' });
     const idleStarted = performance.now();
@@ -134,6 +144,22 @@ export async function instructionsPerRequest({ script, args = [], env = {}, path
     // node --perf-basic-prof leaves its map behind; keepDump copied it where it was wanted.
     if (nodeFlags.some((flag) => flag.startsWith('--perf-basic-prof'))) rmSync(`/tmp/perf-${child.pid}.map`, { force: true });
   }
+}
+
+/** The server's answer to GET `path`: its heap's used bytes, as a JSON number. */
+async function heapUsed(port, path) {
+  const body = await new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path }, (response) => {
+        let text = '';
+        response.setEncoding('utf8').on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve(text));
+      })
+      .on('error', reject);
+  });
+  const bytes = JSON.parse(body);
+  if (typeof bytes !== 'number') throw new Error(`GET ${path} answered ${body}, not a number of bytes`);
+  return bytes;
 }
 
 /**
