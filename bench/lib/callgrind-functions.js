@@ -4,6 +4,7 @@
 // "[JIT]" row). Per function: self instructions a request (median over the runs of a configuration), and
 // inclusive instructions a request (the function and everything it called).
 // Usage: node bench/lib/callgrind-functions.js <dir> <base label> <other label> [--top 40] [--inclusive]
+//        node bench/lib/callgrind-functions.js <dir> <label>... --phases   (where each label's instructions go)
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -100,6 +101,34 @@ export function runsOf(dir, label) {
     });
 }
 
+/*
+ * Runtime entry points whose inclusive cost is V8 compiling code (optimising, lazily compiling, Sparkplug) or
+ * undoing it, and collecting garbage. After thousands of warm-up calls V8 still optimises and deoptimises some of
+ * an SDK's functions now and then, and under --single-threaded it does so on the main thread: one run's TurboFan
+ * work can be ±30k instructions a call, more than an adapter costs. Its tier state moves the rest too, so the
+ * `executing` figure stays noisier than callgrind's own repeatability.
+ */
+const COMPILING = [
+  'v8::internal::Runtime_CompileOptimized(',
+  'v8::internal::Runtime_CompileLazy(',
+  'v8::internal::Runtime_CompileBaseline(',
+  'v8::internal::Runtime_InstallBaselineCode(',
+  'v8::internal::Runtime_NotifyDeoptimized(',
+];
+// An old-generation collection's incremental marking runs in steps among allocations (and write barriers
+// while it marks) before the collection that finishes it.
+const COLLECTING = ['v8::internal::Heap::CollectGarbage(', 'v8::internal::IncrementalMarking::Step(', 'v8::internal::MarkingBarrier::Write('];
+
+/** A run's instructions a request: in all, compiling, collecting garbage, the rest (executing), and agent-lag's own JS functions (self). */
+export function phasesOf(run) {
+  const sumInclusive = (prefixes) => [...run.inclusive].reduce((sum, [name, value]) => (prefixes.some((prefix) => name.startsWith(prefix)) ? sum + value : sum), 0);
+  const total = [...run.self.values()].reduce((sum, value) => sum + value, 0);
+  const compiling = sumInclusive(COMPILING);
+  const collecting = sumInclusive(COLLECTING);
+  const agentLag = [...run.self].reduce((sum, [name, value]) => (name.startsWith('JS:') && name.includes('/runtime-monitor/dist/') ? sum + value : sum), 0);
+  return { total, compiling, collecting, executing: total - compiling - collecting, agentLag };
+}
+
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -112,8 +141,23 @@ function medians(runs, key) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '40' }, inclusive: { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { top: { type: 'string', default: '40' }, inclusive: { type: 'boolean', default: false }, phases: { type: 'boolean', default: false } },
+  });
   const [dir, baseLabel, otherLabel] = positionals;
+  if (values.phases) {
+    console.log('instructions a request, median of the kept runs of each label: in all, compiling (V8 optimising, lazily compiling, deoptimising), collecting garbage, executing (the rest), of which agent-lag\'s own JS');
+    console.log('| label | runs | total | compiling | collecting | executing | agent-lag JS |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    for (const label of positionals.slice(1)) {
+      const phases = runsOf(dir, label).map(phasesOf);
+      if (phases.length === 0) throw new Error(`no kept runs for ${label} in ${dir}`);
+      const cell = (key) => Math.round(median(phases.map((phase) => phase[key])));
+      console.log(`| ${label} | ${phases.length} | ${cell('total')} | ${cell('compiling')} | ${cell('collecting')} | ${cell('executing')} | ${cell('agentLag')} |`);
+    }
+    process.exit(0);
+  }
   const key = values.inclusive ? 'inclusive' : 'self';
   const base = runsOf(dir, baseLabel);
   const other = runsOf(dir, otherLabel);

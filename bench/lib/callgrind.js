@@ -87,10 +87,10 @@ export async function requests(port, path, count, lanes = 4) {
  * it then zeroes again, lets the server sit idle that long and adds `idlePerSecond` and `requestSeconds`:
  * the periodic work a second and how long the requests took, so a caller can take the periodic share out
  * (under valgrind a second holds ~50x fewer requests than at full speed, which inflates it per request).
- * With `heapPath` (a server that answers GET `heapPath` with its heap's used bytes, after a young-generation
+ * With `heapPath` (a server that answers GET `heapPath` with the bytes its heap holds (tool-server.mjs: its young generation's), after a young-generation
  * collection when asked `?gc=1`, and runs with a young generation big enough for the counted requests): it adds
- * `bytesPerRequest`, what they allocated, and `collections`, the garbage collections among them (0 for the
- * bytes to be exact and the instructions the mutator's alone).
+ * `bytesPerRequest`, what they allocated, and `collections`, the garbage collections and incremental marking
+ * steps among them (0 for the bytes to be exact and the instructions the mutator's alone).
  */
 export async function instructionsPerRequest({ script, args = [], env = {}, path, warmup, count, nodeFlags = [], idleMs = 0, countCallsTo = null, keepDir = null, label = '', heapPath = null }) {
   const dir = mkdtempSync(join(tmpdir(), 'agent-lag-callgrind-'));
@@ -126,7 +126,9 @@ export async function instructionsPerRequest({ script, args = [], env = {}, path
     if (countCallsTo !== null) result.callsPerRequest = callsTo(dump.text, countCallsTo) / count;
     if (heapPath !== null) {
       // With no collection among the counted requests, the heap grew by exactly what they allocated.
-      result.collections = callsTo(dump.text, 'v8::internal::Heap::CollectGarbage(');
+      // An old-generation collection runs as incremental marking steps among allocations first: a window can hold
+      // those steps (and their write barriers) without the collection that finishes them.
+      result.collections = callsTo(dump.text, 'v8::internal::Heap::CollectGarbage(') + callsTo(dump.text, 'v8::internal::IncrementalMarking::Step(');
       result.bytesPerRequest = ((await heapUsed(port, heapPath)) - heapBefore) / count;
     }
     if (idleMs <= 0) return result;
@@ -146,7 +148,7 @@ export async function instructionsPerRequest({ script, args = [], env = {}, path
   }
 }
 
-/** The server's answer to GET `path`: its heap's used bytes, as a JSON number. */
+/** The server's answer to GET `path`: the bytes its heap holds, as a JSON number. */
 async function heapUsed(port, path) {
   const body = await new Promise((resolve, reject) => {
     http
