@@ -4,7 +4,7 @@
 # both cores busy and Chromium is hidden (its tests must skip with one line, not fail). Every run goes ahead
 # even after a failure; the summary lists each run's result and time, and the exit code is non-zero if any failed.
 #
-#   npm run test:stress                 # the whole proof (about 31 minutes on a 2-core machine)
+#   npm run test:stress                 # the whole proof (about 35–40 minutes on a 2-core machine)
 #   npm run test:stress -- --runs 1     # one run on this Node only
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
