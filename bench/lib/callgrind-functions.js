@@ -108,11 +108,15 @@ export function runsOf(dir, label) {
  * work can be ±30k instructions a call, more than an adapter costs. Its tier state moves the rest too, so the
  * `executing` figure stays noisier than callgrind's own repeatability.
  */
+// The outermost entries only (one never calls another), as named on Node 20 to 24: optimising (TurboFan and Maglev,
+// Runtime_CompileOptimized on 20, Runtime_Optimize*Eager on 24, both through Compiler::CompileOptimized),
+// lazily compiling, Sparkplug, deoptimising.
 const COMPILING = [
-  'v8::internal::Runtime_CompileOptimized(',
+  'v8::internal::Compiler::CompileOptimized(',
   'v8::internal::Runtime_CompileLazy(',
   'v8::internal::Runtime_CompileBaseline(',
   'v8::internal::Runtime_InstallBaselineCode(',
+  'v8::internal::baseline::BaselineBatchCompiler::EnqueueFunction(',
   'v8::internal::Runtime_NotifyDeoptimized(',
 ];
 // An old-generation collection's incremental marking runs in steps among allocations (and write barriers
