@@ -133,8 +133,8 @@ export interface AgentRunsOptions extends RunLimits {
   /**
    * How a run's context reaches the code it runs. `true` (default; `AGENT_LAG_AGENT_ASYNC_CONTEXT=on`):
    * through every await, so every block in a tool names it. This is AsyncLocalStorage, which on Node 20 and
-   * 22 turns on a promise hook for every promise in the process (+10% on a LangChain tool call that does
-   * nothing, +46% on an in-memory MCP call; nothing more where the host already uses AsyncLocalStorage, as
+   * 22 turns on a promise hook for every promise in the process (+14% on a LangChain tool call that does
+   * nothing, +56% on an in-memory MCP call; nothing more where the host already uses AsyncLocalStorage, as
    * OpenTelemetry does). `'auto'` (`=auto`): the run's synchronous part only, until a block's capture finds
    * a run in flight and a context that names none (that block says why: `agent_lag.context_missing`), or the
    * HTTP middleware turned AsyncLocalStorage on; then as `true`. `false` (`=off`): synchronous part only.
