@@ -77,7 +77,11 @@ describe('MCP server with no code change under agent-lag run', () => {
     expect(errors).toEqual([]);
     expect(block.context).toMatchObject({ 'agent_lag.sdk': 'mcp', 'gen_ai.operation.name': 'execute_tool' });
     expect(block.context?.['gen_ai.tool.call.id']).toMatch(/^\d+$/);
-    expect(block.inFlight?.api).toBe('JSON.stringify');
+    // The stack is in the stdio transport's send. Where in it the sample lands is timing: in JSON.stringify
+    // (named in flight), or in the synchronous write of its 8 MB to the pipe, which waits for this client to
+    // read (no blocking API in flight): a CI run on Node 24 caught the write once.
+    expect(block.stack?.some((frame) => frame.functionName === 'send' && /\/server\/stdio\.(ts|js)$/.test(frame.url))).toBe(true);
+    expect(['JSON.stringify', undefined]).toContain(block.inFlight?.api);
   });
 
   it('AGENT_LAG_AGENT_HOOKS=0 leaves the SDK alone (the block is still caught, without the tool)', async () => {
