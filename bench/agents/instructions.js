@@ -59,6 +59,8 @@ const jobs = [];
 for (let run = 0; run < runs; run++) for (const sdk of sdks) for (const mode of modes) jobs.push({ sdk, mode });
 const results = new Map();
 const bytes = new Map();
+/** Adds one run's figure to those of `key`. */
+const append = (figures, key, value) => figures.set(key, [...(figures.get(key) ?? []), value]);
 await runJobs(jobs, parallel, async ({ sdk, mode }) => {
   const {
     perRequest: raw,
@@ -90,11 +92,11 @@ await runJobs(jobs, parallel, async ({ sdk, mode }) => {
     heapPath: gcOutside ? '/heap' : null,
   });
   const perRequest = raw - (idlePerSecond * requestSeconds) / count;
-  results.set(`${sdk}/${mode}`, [...(results.get(`${sdk}/${mode}`) ?? []), perRequest]);
+  append(results, `${sdk}/${mode}`, perRequest);
   const allocated = bytesPerRequest === undefined ? '' : `, ${Math.round(bytesPerRequest)} bytes allocated, ${collections} collections`;
   console.error(`${sdk}/${mode}: ${Math.round(raw)} raw, ${Math.round(idlePerSecond)} a second idle, ${Math.round(perRequest)} without periodic${allocated}`);
   if (collections > 0) console.error(`${sdk}/${mode}: ${collections} garbage collections or marking steps among the counted requests (its bytes left out): rerun, or raise SEMI_SPACE_MB or lower COUNT`);
-  if (bytesPerRequest !== undefined && collections === 0) bytes.set(`${sdk}/${mode}`, [...(bytes.get(`${sdk}/${mode}`) ?? []), bytesPerRequest]);
+  if (bytesPerRequest !== undefined && collections === 0) append(bytes, `${sdk}/${mode}`, bytesPerRequest);
 });
 
 const k = (value) => `${(value / 1000).toFixed(1)}k`;

@@ -123,10 +123,13 @@ const COMPILING = [
 // while it marks) before the collection that finishes it.
 const COLLECTING = ['v8::internal::Heap::CollectGarbage(', 'v8::internal::IncrementalMarking::Step(', 'v8::internal::MarkingBarrier::Write('];
 
+/** A run's instructions a request in all: the sum of every function's own. */
+const totalOf = (run) => [...run.self.values()].reduce((sum, value) => sum + value, 0);
+
 /** A run's instructions a request: in all, compiling, collecting garbage, the rest (executing), and agent-lag's own JS functions (self). */
 export function phasesOf(run) {
   const sumInclusive = (prefixes) => [...run.inclusive].reduce((sum, [name, value]) => (prefixes.some((prefix) => name.startsWith(prefix)) ? sum + value : sum), 0);
-  const total = [...run.self.values()].reduce((sum, value) => sum + value, 0);
+  const total = totalOf(run);
   const compiling = sumInclusive(COMPILING);
   const collecting = sumInclusive(COLLECTING);
   const agentLag = [...run.self].reduce((sum, [name, value]) => (name.startsWith('JS:') && name.includes('/runtime-monitor/dist/') ? sum + value : sum), 0);
@@ -168,7 +171,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (base.length === 0 || other.length === 0) throw new Error(`no kept runs for ${base.length === 0 ? baseLabel : otherLabel} in ${dir}`);
   const a = medians(base, key);
   const b = medians(other, key);
-  const total = (runs) => median(runs.map((run) => [...run.self.values()].reduce((sum, value) => sum + value, 0)));
+  const total = (runs) => median(runs.map(totalOf));
   const rows = [...new Set([...a.keys(), ...b.keys()])].map((name) => ({ name, a: a.get(name) ?? 0, b: b.get(name) ?? 0 }));
   rows.sort((x, y) => Math.abs(y.b - y.a) - Math.abs(x.b - x.a));
   console.log(`${key} instructions a request, median of ${base.length} (${baseLabel}) and ${other.length} (${otherLabel}) runs; totals ${Math.round(total(base))} and ${Math.round(total(other))}`);
