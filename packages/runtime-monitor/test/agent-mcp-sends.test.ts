@@ -57,6 +57,50 @@ describe('the MCP adapter, sending a tool call\'s result', () => {
     }
   });
 
+  it('names each response when one session\'s calls are answered out of order, or one is never answered', async () => {
+    // slow (id 1) waits while fast (id 2) is answered; hanging (id 3) is cancelled by its client and never
+    // answered, and fast (id 4) after it still is; slow's response comes last.
+    const server = new McpServer({ name: 'server-ordering', version: '1.0.0' });
+    let releaseSlow!: () => void;
+    const slowReleased = new Promise<void>((resolve) => (releaseSlow = resolve));
+    let hangingStarted!: () => void;
+    const hangingReached = new Promise<void>((resolve) => (hangingStarted = resolve));
+    const answer = (text: string) => ({ content: [{ type: 'text' as const, text }] });
+    server.registerTool('slow', { description: 'answers when released' }, async () => (await slowReleased, answer('slow')));
+    server.registerTool('fast', { description: 'answers at once' }, () => answer('fast'));
+    server.registerTool('hanging', { description: 'never answers' }, () => (hangingStarted(), new Promise<never>(() => {})));
+    instrumentMcpServer(server);
+    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+    const sent: Session['sent'] = [];
+    const send = serverTransport.send.bind(serverTransport);
+    serverTransport.send = (message, options) => {
+      if ('result' in message) sent.push({ id: message.id, context: getContext() });
+      return send(message, options);
+    };
+    await server.connect(serverTransport);
+    const client = new Client({ name: 'client-ordering', version: '1.0.0' });
+    await client.connect(clientTransport);
+    try {
+      const slow = client.callTool({ name: 'slow', arguments: {} });
+      await client.callTool({ name: 'fast', arguments: {} });
+      const cancel = new AbortController();
+      const hanging = client.callTool({ name: 'hanging', arguments: {} }, undefined, { signal: cancel.signal });
+      await hangingReached;
+      cancel.abort();
+      await expect(hanging).rejects.toThrow();
+      await client.callTool({ name: 'fast', arguments: {} });
+      releaseSlow();
+      await slow;
+      expect(sent.filter((entry) => entry.context !== null)).toEqual([
+        { id: 2, context: serialising('fast', '2') },
+        { id: 4, context: serialising('fast', '4') },
+        { id: 1, context: serialising('slow', '1') },
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('does not take the server\'s own request of the same id for the response', async () => {
     // The tool pings the client twice while its call (id 1) is in flight: the server counts its own requests
     // from 0, so the second ping is request 1 too. Both pings are sent from the tool's code (its context, no

@@ -115,8 +115,13 @@ describe('trackRun', () => {
 
   it('bounds strings and drops fields of the wrong type instead of failing the run', () => {
     const long = 'x'.repeat(500);
-    const seen = trackRun({ operation: 'execute_tool', toolName: long, toolCallId: 42 as unknown as string, context: { attempt: 2, bad: {} as unknown as string } }, () => getContext());
+    const seen = trackRun({ operation: 'execute_tool', toolName: long, toolCallId: { id: 42 } as unknown as string, context: { attempt: 2, bad: {} as unknown as string } }, () => getContext());
     expect(seen).toEqual({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'x'.repeat(200), attempt: 2 });
+  });
+
+  it('writes a numeric tool call id (a JSON-RPC id) as a string', () => {
+    const seen = trackRun({ operation: 'execute_tool', toolName: 'read_file', toolCallId: 42 }, () => getContext());
+    expect(seen).toEqual({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'read_file', 'gen_ai.tool.call.id': '42' });
   });
 
   it('rejects what is not a run or not a function, and limits that are not positive integers', () => {

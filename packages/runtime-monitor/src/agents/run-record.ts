@@ -19,8 +19,11 @@ export interface AgentRun {
   toolName?: string;
   /** `gen_ai.agent.name`. */
   agentName?: string;
-  /** `gen_ai.tool.call.id`, where the SDK has one (an MCP request id, a model's tool call id). */
-  toolCallId?: string;
+  /**
+   * `gen_ai.tool.call.id`, where the SDK has one (an MCP request id, a model's tool call id). A number (a
+   * JSON-RPC id) is written as a string when a report reads it, not when the run starts.
+   */
+  toolCallId?: string | number;
   /** `agent_lag.run.id`: the caller's id of this run; default: none. */
   runId?: string;
   /** `agent_lag.tenant`: a label from a bounded set (overflow is counted as `other`). */
@@ -46,7 +49,7 @@ export class RunRecord extends InFlightRecord {
   declare readonly sdk: string | undefined;
   declare readonly toolName: string | undefined;
   declare readonly agentName: string | undefined;
-  declare readonly toolCallId: string | undefined;
+  private declare readonly givenToolCallId: string | number | undefined;
   declare readonly runId: string | undefined;
   declare readonly tenant: string | undefined;
   private declare readonly extra: MonitorContext | undefined;
@@ -67,7 +70,7 @@ export class RunRecord extends InFlightRecord {
     this.sdk = text(run.sdk);
     this.toolName = text(run.toolName);
     this.agentName = text(run.agentName);
-    this.toolCallId = text(run.toolCallId);
+    this.givenToolCallId = typeof run.toolCallId === 'number' ? run.toolCallId : text(run.toolCallId);
     this.runId = text(run.runId);
     this.tenant = text(run.tenant);
     this.extra = run.context !== null && typeof run.context === 'object' ? run.context : undefined;
@@ -76,6 +79,12 @@ export class RunRecord extends InFlightRecord {
     this.tenantLabel = figures.tenantLabel(this.tenant);
     this.ended = false;
     this.syncContext = false;
+  }
+
+  /** `gen_ai.tool.call.id` as a string. */
+  get toolCallId(): string | undefined {
+    const id = this.givenToolCallId;
+    return typeof id === 'number' ? String(id) : id;
   }
 
   override get isRun(): boolean {
@@ -92,7 +101,8 @@ export class RunRecord extends InFlightRecord {
     if (this.sdk !== undefined) context[SDK_KEY] = this.sdk;
     if (this.toolName !== undefined) context[TOOL_NAME_KEY] = this.toolName;
     if (this.agentName !== undefined) context[AGENT_NAME_KEY] = this.agentName;
-    if (this.toolCallId !== undefined) context[TOOL_CALL_ID_KEY] = this.toolCallId;
+    const toolCallId = this.toolCallId;
+    if (toolCallId !== undefined) context[TOOL_CALL_ID_KEY] = toolCallId;
     if (this.runId !== undefined) context[RUN_ID_KEY] = this.runId;
     if (this.tenant !== undefined) context[TENANT_KEY] = this.tenant;
     let extra: MonitorContext = {};
@@ -113,7 +123,8 @@ export class RunRecord extends InFlightRecord {
   isBlocker(blocker: MonitorContext | null): boolean {
     if (blocker === null || this.toolName === undefined || blocker[TOOL_NAME_KEY] !== this.toolName) return false;
     const callId = blocker[TOOL_CALL_ID_KEY];
-    if (this.toolCallId !== undefined && typeof callId === 'string' && callId !== this.toolCallId) return false;
+    const toolCallId = this.toolCallId;
+    if (toolCallId !== undefined && typeof callId === 'string' && callId !== toolCallId) return false;
     const runId = blocker[RUN_ID_KEY];
     if (this.runId !== undefined && typeof runId === 'string' && runId !== this.runId) return false;
     return true;

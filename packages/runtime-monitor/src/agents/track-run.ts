@@ -61,6 +61,18 @@ function endWhenSettled<V>(tracker: RequestTracker, record: RunRecord, promise: 
   );
 }
 
+/**
+ * A native promise whose rejection its caller handles in every case (the SDK adopts or chains it: an MCP
+ * handler's result, a LangChain tool's call() made by its invoke()) is returned as it is, the run ended by a
+ * handler of its own. No promise in between: resolving one with the call's result looks its `then` up, up to
+ * ≈ 700 instructions on a LangChain ToolMessage (callgrind); this is for those callers only, as the handler
+ * would hide a rejection nobody else handles.
+ */
+function endWhenHandledSettles(tracker: RequestTracker, record: RunRecord, promise: Promise<unknown>): void {
+  const end = (): void => tracker.endRun(record);
+  promise.then(end, end);
+}
+
 /** Another thenable (an SDK's promise-like result with methods of its own) is returned as it is. */
 function endWhenThenableSettles(tracker: RequestTracker, record: RunRecord, thenable: PromiseLike<unknown>): void {
   const end = (): void => tracker.endRun(record);
@@ -81,9 +93,10 @@ export function runsUseAsyncContext(tracker: RequestTracker = getRequestTracker(
 
 /**
  * trackRun's body: `fn.call(self, a, b)` as `run`. What an adapter's wrapper of a method of up to two
- * arguments calls, with no closure or array a call.
+ * arguments calls, with no closure or array a call. `rejectionHandled`: the caller handles a rejection of
+ * the promise `fn` returns in every case (see endWhenHandledSettles), so that promise is returned as it is.
  */
-export function trackStep<This, A, B, T>(run: AgentRun, fn: RequestStep<This, A, B, T>, self: This, a: A, b: B): T {
+export function trackStep<This, A, B, T>(run: AgentRun, fn: RequestStep<This, A, B, T>, self: This, a: A, b: B, rejectionHandled = false): T {
   const tracker = getRequestTracker();
   const monitor = currentMonitor();
   if (monitor !== null && monitor !== tracker.monitor) tracker.attach(monitor);
@@ -100,7 +113,11 @@ export function trackStep<This, A, B, T>(run: AgentRun, fn: RequestStep<This, A,
     tracker.endRun(record);
     throw error;
   }
-  if (result instanceof Promise) return endWhenSettled(tracker, record, result) as T;
+  if (result instanceof Promise) {
+    if (!rejectionHandled) return endWhenSettled(tracker, record, result) as T;
+    endWhenHandledSettles(tracker, record, result);
+    return result;
+  }
   if (isThenable(result)) {
     endWhenThenableSettles(tracker, record, result);
     return result;

@@ -58,15 +58,36 @@ type TwoArgumentMethod = (this: unknown, a: unknown, b: unknown) => unknown;
  * (StructuredTool.call's legacy `tags`, BaseChatModel.generate's `callbacks`) only when one was given. An
  * array a call otherwise (a tool call that does nothing allocates ~17 kB in LangChain; every object counts).
  */
-function trackLangChainCall(run: AgentRun, method: Method, self: unknown, a: unknown, b: unknown, c: unknown): unknown {
-  return c === undefined ? trackStep(run, method as TwoArgumentMethod, self, a, b) : trackMethodCall(run, method, self, [a, b, c]);
+function trackLangChainCall(run: AgentRun, method: Method, self: unknown, a: unknown, b: unknown, c: unknown, rejectionHandled = false): unknown {
+  return c === undefined ? trackStep(run, method as TwoArgumentMethod, self, a, b, rejectionHandled) : trackMethodCall(run, method, self, [a, b, c]);
 }
+
+/**
+ * True while a StructuredTool's invoke() runs its synchronous part, which ends by returning this.call(…):
+ * the promise of that call() is adopted by invoke's own, so its rejection is always handled (trackStep's
+ * rejectionHandled; the tools an agent runs are invoked). A call() made any other way, or after an await in a
+ * subclass's override of call(), finds it false and keeps the general path.
+ */
+let callReturnedByInvoke = false;
 
 function patchToolPrototype(prototype: object): void {
   wrapMethod(prototype, 'call', (call) =>
     function agentLagToolCall(this: unknown, input: unknown, config: unknown, tags: unknown): unknown {
+      const rejectionHandled = callReturnedByInvoke;
+      callReturnedByInvoke = false;
       const tool = (this ?? {}) as RunnableLike;
-      return trackLangChainCall({ operation: 'execute_tool', sdk: SDK, toolName: stringOrUndefined(tool.name), toolCallId: toolCallIdOf(input, config) }, call, this, input, config, tags);
+      const run: AgentRun = { operation: 'execute_tool', sdk: SDK, toolName: stringOrUndefined(tool.name), toolCallId: toolCallIdOf(input, config) };
+      return trackLangChainCall(run, call, this, input, config, tags, rejectionHandled);
+    },
+  );
+  wrapMethod(prototype, 'invoke', (invoke) =>
+    function agentLagToolInvoke(this: unknown, input: unknown, config: unknown): unknown {
+      callReturnedByInvoke = true;
+      try {
+        return (invoke as TwoArgumentMethod).call(this, input, config);
+      } finally {
+        callReturnedByInvoke = false;
+      }
     },
   );
 }

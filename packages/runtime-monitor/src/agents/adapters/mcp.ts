@@ -39,42 +39,66 @@ const TRACKED_METHODS = new Set(['tools/call', 'resources/read', 'prompts/get'])
 /**
  * A server's tracked requests whose responses it has not sent yet, by JSON-RPC request id: a response's `id`
  * finds its call. One table per Protocol (a server and its one transport), as the SDK itself maps responses
- * to requests: two sessions' requests of the same id (every client counts from 0) are two servers'. Taken
- * when the response is sent; bounded (a request never answered, its connection closed first, stays until
- * MAX_PENDING_SENDS newer ones push it out). Entered when the request starts, not when its result is ready:
- * that needed a promise a call. Keyed by a primitive: an entry per call in a WeakMap is an ephemeron the
- * garbage collector processes at every scavenge, which cost an in-memory MCP call 10% (callgrind).
+ * to requests: two sessions' requests of the same id (every client counts from 0) are two servers'. Entered
+ * when the request starts (not when its result is ready: that needed a promise a call), taken when the
+ * response is sent.
+ *
+ * The newest request is a pair of fields: a server answering one request at a time (a stdio agent's) never
+ * touches a table; a Map's entry added and deleted a call made V8 reallocate its storage (≈ 500 instructions
+ * of an in-memory call, callgrind). The others wait in a Map keyed by the id, a primitive: an entry per call
+ * in a WeakMap is an ephemeron the garbage collector processes at every scavenge, which cost an in-memory
+ * call 10%. Bounded: a request never answered (cancelled, or its connection closed first) stays until
+ * MAX_PENDING_SENDS newer ones push it out.
  */
-type PendingSends = Map<string | number, AgentRun>;
+class PendingSends {
+  #newestId: string | number | undefined = undefined;
+  #newest: AgentRun | undefined = undefined;
+  readonly #older = new Map<string | number, AgentRun>();
+
+  remember(id: string | number, run: AgentRun): void {
+    if (this.#newest !== undefined) this.#keepOlder(this.#newestId!, this.#newest);
+    this.#newestId = id;
+    this.#newest = run;
+  }
+
+  /** The run whose response `message` is, forgotten from here on; undefined for any other message (a request or notification of the server's own). */
+  take(message: { id?: unknown; method?: unknown } | undefined): AgentRun | undefined {
+    const id = message?.id;
+    if ((typeof id !== 'string' && typeof id !== 'number') || message!.method !== undefined) return undefined;
+    const newest = this.#newest;
+    if (newest !== undefined && this.#newestId === id) {
+      this.#newest = undefined;
+      this.#newestId = undefined;
+      return newest;
+    }
+    const older = this.#older;
+    if (older.size === 0) return undefined;
+    const run = older.get(id);
+    if (run !== undefined) older.delete(id);
+    return run;
+  }
+
+  #keepOlder(id: string | number, run: AgentRun): void {
+    const older = this.#older;
+    if (older.size >= MAX_PENDING_SENDS) {
+      const oldest = older.keys().next();
+      if (oldest.done !== true) older.delete(oldest.value);
+    }
+    older.set(id, run);
+  }
+}
 
 const MAX_PENDING_SENDS = 10_000;
 const pendingSendsOfServer = new WeakMap<object, PendingSends>();
 
-/** The table of `protocol`'s pending responses (created on first use; one entry per server, not per call). */
+/** The table of `protocol`'s pending responses (created on first use; one a server, not a call). */
 function pendingSendsOf(protocol: object): PendingSends {
   let pending = pendingSendsOfServer.get(protocol);
   if (pending === undefined) {
-    pending = new Map();
+    pending = new PendingSends();
     pendingSendsOfServer.set(protocol, pending);
   }
   return pending;
-}
-
-function rememberSend(pending: PendingSends, id: string | number, run: AgentRun): void {
-  if (pending.size >= MAX_PENDING_SENDS) {
-    const oldest = pending.keys().next();
-    if (oldest.done !== true) pending.delete(oldest.value);
-  }
-  pending.set(id, run);
-}
-
-/** The run whose response `message` is, forgotten from here on; undefined for any other message (a request or notification of the server's own). */
-function takeSend(pending: PendingSends, message: { id?: unknown; method?: unknown } | undefined): AgentRun | undefined {
-  const id = message?.id;
-  if ((typeof id !== 'string' && typeof id !== 'number') || message!.method !== undefined) return undefined;
-  const run = pending.get(id);
-  if (run !== undefined) pending.delete(id);
-  return run;
 }
 
 /** Handlers Protocol registered while its setRequestHandler was patched: ours already (see instrumentMcpServer). */
@@ -85,8 +109,7 @@ function runOf(request: RequestLike, extra: unknown): AgentRun | undefined {
   if (typeof method !== 'string' || !TRACKED_METHODS.has(method)) return undefined;
   const params = request.params ?? undefined;
   // The JSON-RPC id: Protocol passes it as extra.requestId (the parsed request no longer has it).
-  const id = requestIdOf(request, extra);
-  const toolCallId = id === undefined ? undefined : String(id);
+  const toolCallId = requestIdOf(request, extra);
   if (method === 'tools/call') {
     return { operation: 'execute_tool', sdk: 'mcp', toolName: typeof params?.name === 'string' ? params.name : undefined, toolCallId };
   }
@@ -103,15 +126,19 @@ function requestIdOf(request: RequestLike, extra: unknown): string | number | un
   return typeof id === 'string' || typeof id === 'number' ? id : undefined;
 }
 
-/** `handler`, registered on `protocol`, as a run per tracked request, its response awaited by the transport's send. */
+/**
+ * `handler`, registered on `protocol`, as a run per tracked request, its response awaited by the transport's
+ * send. Protocol chains the promise a handler returns to the sending of its response or error: its rejection
+ * is always handled (trackStep's rejectionHandled).
+ */
 function trackedHandler(handler: Handler, protocol: object): Handler {
   const pending = pendingSendsOf(protocol);
   return markPatched(function agentLagMcpHandler(this: unknown, request: unknown, extra: unknown): unknown {
     const run = request !== null && typeof request === 'object' ? runOf(request, extra) : undefined;
     if (run === undefined) return handler.call(this, request, extra);
-    const id = requestIdOf(request as RequestLike, extra);
-    if (id !== undefined) rememberSend(pending, id, run);
-    return trackStep(run, handler, this, request, extra);
+    // A run's toolCallId is its request's JSON-RPC id: the id its response will carry.
+    if (run.toolCallId !== undefined) pending.remember(run.toolCallId, run);
+    return trackStep(run, handler, this, request, extra, true);
   });
 }
 
@@ -119,7 +146,7 @@ function trackedHandler(handler: Handler, protocol: object): Handler {
 function serializeContext(run: AgentRun): MonitorContext {
   const context: MonitorContext = { ...run.context, [OPERATION_KEY]: run.operation, [SDK_KEY]: 'mcp', [PHASE_KEY]: 'serialize_response' };
   if (run.toolName !== undefined) context[TOOL_NAME_KEY] = run.toolName;
-  if (run.toolCallId !== undefined) context[TOOL_CALL_ID_KEY] = run.toolCallId;
+  if (run.toolCallId !== undefined) context[TOOL_CALL_ID_KEY] = String(run.toolCallId);
   return context;
 }
 
@@ -148,7 +175,7 @@ function wrapTransportSend(transport: unknown, protocol: object): void {
       // Transport.send(message, options?): both passed on as they came.
       const send = original as Send;
       return function agentLagMcpSend(this: unknown, message: never, options: never): unknown {
-        const run = takeSend(pending, message);
+        const run = pending.take(message);
         if (run === undefined) return send.call(this, message, options);
         // A transport serialises in send's synchronous part (stdio, streamable HTTP); what it awaits after is I/O.
         const sendContext = new ResponseSend(run);
