@@ -13,25 +13,35 @@ import type { MonitorContext } from '../src/types.js';
 
 interface Session {
   client: Client;
-  sent: { id: unknown; context: MonitorContext | null }[];
+  /** The messages with an id the server sent (its responses, and its own requests), and the context of each send. */
+  sent: { id: unknown; method: unknown; context: MonitorContext | null }[];
 }
 
-async function session(toolName: string): Promise<Session> {
-  const server = new McpServer({ name: `server-${toolName}`, version: '1.0.0' });
-  server.registerTool(toolName, { description: 'answers at once' }, () => ({ content: [{ type: 'text', text: toolName }] }));
+/** `server` instrumented and connected to a client of its own, its sends recorded. */
+async function connect(server: McpServer): Promise<Session> {
   instrumentMcpServer(server);
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   const sent: Session['sent'] = [];
   const send = serverTransport.send.bind(serverTransport);
   serverTransport.send = (message, options) => {
-    if ('result' in message) sent.push({ id: message.id, context: getContext() });
+    if ('id' in message) sent.push({ id: message.id, method: 'method' in message ? message.method : undefined, context: getContext() });
     return send(message, options);
   };
   await server.connect(serverTransport);
-  const client = new Client({ name: `client-${toolName}`, version: '1.0.0' });
+  const client = new Client({ name: 'client', version: '1.0.0' });
   await client.connect(clientTransport);
   return { client, sent };
 }
+
+/** A server of one tool that answers at once with its name. */
+function session(toolName: string): Promise<Session> {
+  const server = new McpServer({ name: `server-${toolName}`, version: '1.0.0' });
+  server.registerTool(toolName, { description: 'answers at once' }, () => ({ content: [{ type: 'text', text: toolName }] }));
+  return connect(server);
+}
+
+/** The responses to tracked calls, in the order sent. */
+const callResponses = (sent: Session['sent']) => sent.filter((entry) => entry.method === undefined && entry.context !== null).map(({ id, context }) => ({ id, context }));
 
 const serialising = (toolName: string, toolCallId: string) => ({
   'gen_ai.operation.name': 'execute_tool',
@@ -48,10 +58,9 @@ describe('the MCP adapter, sending a tool call\'s result', () => {
       for (let round = 0; round < 3; round++) {
         await Promise.all([alpha.client.callTool({ name: 'alpha', arguments: {} }), beta.client.callTool({ name: 'beta', arguments: {} })]);
       }
-      const calls = (sent: Session['sent']) => sent.filter((entry) => entry.context !== null);
       // Each client's requests are 0 (initialize), then 1, 2, 3: the same ids in both sessions.
-      expect(calls(alpha.sent)).toEqual([1, 2, 3].map((id) => ({ id, context: serialising('alpha', String(id)) })));
-      expect(calls(beta.sent)).toEqual([1, 2, 3].map((id) => ({ id, context: serialising('beta', String(id)) })));
+      expect(callResponses(alpha.sent)).toEqual([1, 2, 3].map((id) => ({ id, context: serialising('alpha', String(id)) })));
+      expect(callResponses(beta.sent)).toEqual([1, 2, 3].map((id) => ({ id, context: serialising('beta', String(id)) })));
     } finally {
       await Promise.all([alpha.client.close(), beta.client.close()]);
     }
@@ -69,17 +78,7 @@ describe('the MCP adapter, sending a tool call\'s result', () => {
     server.registerTool('slow', { description: 'answers when released' }, async () => (await slowReleased, answer('slow')));
     server.registerTool('fast', { description: 'answers at once' }, () => answer('fast'));
     server.registerTool('hanging', { description: 'never answers' }, () => (hangingStarted(), new Promise<never>(() => {})));
-    instrumentMcpServer(server);
-    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-    const sent: Session['sent'] = [];
-    const send = serverTransport.send.bind(serverTransport);
-    serverTransport.send = (message, options) => {
-      if ('result' in message) sent.push({ id: message.id, context: getContext() });
-      return send(message, options);
-    };
-    await server.connect(serverTransport);
-    const client = new Client({ name: 'client-ordering', version: '1.0.0' });
-    await client.connect(clientTransport);
+    const { client, sent } = await connect(server);
     try {
       const slow = client.callTool({ name: 'slow', arguments: {} });
       await client.callTool({ name: 'fast', arguments: {} });
@@ -91,7 +90,7 @@ describe('the MCP adapter, sending a tool call\'s result', () => {
       await client.callTool({ name: 'fast', arguments: {} });
       releaseSlow();
       await slow;
-      expect(sent.filter((entry) => entry.context !== null)).toEqual([
+      expect(callResponses(sent)).toEqual([
         { id: 2, context: serialising('fast', '2') },
         { id: 4, context: serialising('fast', '4') },
         { id: 1, context: serialising('slow', '1') },
@@ -111,17 +110,7 @@ describe('the MCP adapter, sending a tool call\'s result', () => {
       await server.server.ping();
       return { content: [{ type: 'text', text: 'pinged' }] };
     });
-    instrumentMcpServer(server);
-    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-    const sent: { id: unknown; method: unknown; context: MonitorContext | null }[] = [];
-    const send = serverTransport.send.bind(serverTransport);
-    serverTransport.send = (message, options) => {
-      if ('id' in message) sent.push({ id: message.id, method: 'method' in message ? message.method : undefined, context: getContext() });
-      return send(message, options);
-    };
-    await server.connect(serverTransport);
-    const client = new Client({ name: 'client-pinging', version: '1.0.0' });
-    await client.connect(clientTransport);
+    const { client, sent } = await connect(server);
     try {
       await client.callTool({ name: 'pinging', arguments: {} });
       const inTool = { 'gen_ai.operation.name': 'execute_tool', 'agent_lag.sdk': 'mcp', 'gen_ai.tool.name': 'pinging', 'gen_ai.tool.call.id': '1' };

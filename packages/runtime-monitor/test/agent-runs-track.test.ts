@@ -3,6 +3,7 @@ import { configureAgentRuns, trackRun } from '../src/agents/track-run.js';
 import { getContext, withContext } from '../src/context/index.js';
 import { getRequestTracker } from '../src/middleware/core.js';
 import type { AgentSectionEntry, ToolSectionEntry } from '../src/agents/run-figures.js';
+import { unhandledRejectionsAfter } from './rejection-helpers.js';
 
 // trackRun on the process-wide in-flight table, in this process: when a run starts and ends (return,
 // throw, promise settled either way, another thenable), what its context is, and what the `agents`
@@ -57,23 +58,13 @@ describe('trackRun', () => {
   });
 
   it('leaves a rejection nobody handles unhandled, as it was without trackRun', async () => {
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
-    // vitest's own listener would fail the run: take it out for this case.
-    const listeners = process.listeners('unhandledRejection');
-    process.removeAllListeners('unhandledRejection');
-    process.on('unhandledRejection', onUnhandled);
-    try {
-      const reason = new Error('nobody listens');
-      void trackRun({ operation: 'execute_tool', toolName: 'unheard_tool' }, () => Promise.reject(reason));
-      const deadline = Date.now() + 5000;
-      while (unhandled.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-      expect(unhandled).toEqual([reason]);
-      expect(tool('unheard_tool')).toMatchObject({ calls: 1, inFlight: 0 });
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-      for (const listener of listeners) process.on('unhandledRejection', listener);
-    }
+    const reason = new Error('nobody listens');
+    const unhandled = await unhandledRejectionsAfter(
+      () => void trackRun({ operation: 'execute_tool', toolName: 'unheard_tool' }, () => Promise.reject(reason)),
+      (seen) => seen.length > 0,
+    );
+    expect(unhandled).toEqual([reason]);
+    expect(tool('unheard_tool')).toMatchObject({ calls: 1, inFlight: 0 });
   });
 
   it('returns another thenable as it is, and ends the run when it settles', async () => {
