@@ -10,7 +10,7 @@
 // Every mode runs with a 1 s lag window, so that work is the same each second whether runs end or not (by
 // default a state goes out each second only while sections move, i.e. only in the adapter mode); an idle
 // window after the counted requests measures it a second, and `requestSeconds` of it is subtracted.
-// Env: SDKS (langchain,ai-sdk,mcp,openai-agents), MODES, RUNS (3), WARMUP (300 requests), COUNT (200), PARALLEL (2),
+// Env: SDKS (langchain,ai-sdk,mcp,openai-agents; also mcp-stdio: MCP through the stdio framing), MODES, RUNS (3), WARMUP (300 requests), COUNT (200), PARALLEL (2),
 // IDLE_MS (5000); REGISTER (the preload to run under: default the built one; a copy of an older build for a
 // before/after); NODE_FLAGS (e.g. --perf-basic-prof) and KEEP_DUMPS (a directory): keep each run's dump,
 // labelled `<sdk>-<mode>`, for a function-level diff: node bench/lib/callgrind-functions.js <dir> langchain-als langchain-adapter.

@@ -35,6 +35,41 @@ export const setups = {
     // One tool call is the client's tools/call through the in-memory transport and the server's handler.
     return { calls: 1000, once: () => client.callTool({ name: 'noop', arguments: {} }) };
   },
+  // The same call through the stdio transport's framing, in one process: the server's StdioServerTransport on a
+  // pair of in-memory streams, the client's side a transport of the SDK's own ReadBuffer and serializeMessage.
+  // Each message is JSON-encoded, written, read, parsed and validated, as between an agent and a stdio server
+  // (without the pipe's system calls); not part of the default SDKS.
+  async 'mcp-stdio'() {
+    const { PassThrough } = await import('node:stream');
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js');
+    const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
+    const { ReadBuffer, serializeMessage } = await import('@modelcontextprotocol/sdk/shared/stdio.js');
+    const server = new McpServer({ name: 'bench', version: '1.0.0' });
+    server.registerTool('noop', { description: 'does nothing' }, async () => ({ content: [{ type: 'text', text: 'ok' }] }));
+    const toServer = new PassThrough();
+    const toClient = new PassThrough();
+    await server.connect(new StdioServerTransport(toServer, toClient));
+    const readBuffer = new ReadBuffer();
+    const clientTransport = {
+      async start() {
+        toClient.on('data', (chunk) => {
+          readBuffer.append(chunk);
+          for (let message = readBuffer.readMessage(); message !== null; message = readBuffer.readMessage()) clientTransport.onmessage?.(message);
+        });
+      },
+      async send(message) {
+        toServer.write(serializeMessage(message));
+      },
+      async close() {
+        toServer.end();
+        clientTransport.onclose?.();
+      },
+    };
+    const client = new Client({ name: 'bench', version: '1.0.0' });
+    await client.connect(clientTransport);
+    return { calls: 1000, once: () => client.callTool({ name: 'noop', arguments: {} }) };
+  },
   async 'openai-agents'() {
     const { Agent, Usage, run, setTracingDisabled, tool } = await import('@openai/agents');
     setTracingDisabled(true);

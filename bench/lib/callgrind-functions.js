@@ -4,7 +4,8 @@
 // "[JIT]" row). Per function: self instructions a request (median over the runs of a configuration), and
 // inclusive instructions a request (the function and everything it called).
 // Usage: node bench/lib/callgrind-functions.js <dir> <base label> <other label> [--top 40] [--inclusive]
-//        node bench/lib/callgrind-functions.js <dir> <label>... --phases   (where each label's instructions go)
+//        node bench/lib/callgrind-functions.js <dir> <label>... --phases [--each]   (where each label's instructions go;
+//        --each: a row per run, in the order the runs started, since one run's executing figure can stray by ±2%)
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -97,7 +98,7 @@ export function runsOf(dir, label) {
       const requests = Number(/^# requests: (\d+)/.exec(text)?.[1] ?? 1);
       const costs = functionCosts(text, readPerfMap(join(dir, file.replace(/\.callgrind$/, '.perf.map'))));
       const perRequest = (map) => new Map([...map].map(([name, value]) => [name, value / requests]));
-      return { file, self: perRequest(costs.self), inclusive: perRequest(costs.inclusive) };
+      return { file, pid: Number(file.slice(prefix.length, -'.callgrind'.length)), self: perRequest(costs.self), inclusive: perRequest(costs.inclusive) };
     });
 }
 
@@ -150,18 +151,23 @@ function medians(runs, key) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { top: { type: 'string', default: '40' }, inclusive: { type: 'boolean', default: false }, phases: { type: 'boolean', default: false } },
+    options: { top: { type: 'string', default: '40' }, inclusive: { type: 'boolean', default: false }, phases: { type: 'boolean', default: false }, each: { type: 'boolean', default: false } },
   });
   const [dir, baseLabel, otherLabel] = positionals;
   if (values.phases) {
-    console.log('instructions a request, median of the kept runs of each label: in all, compiling (V8 optimising, lazily compiling, deoptimising), collecting garbage, executing (the rest), of which agent-lag\'s own JS');
+    const of = values.each ? 'each kept run of each label (by process id)' : 'median of the kept runs of each label';
+    console.log(`instructions a request, ${of}: in all, compiling (V8 optimising, lazily compiling, deoptimising), collecting garbage, executing (the rest), of which agent-lag's own JS`);
     console.log('| label | runs | total | compiling | collecting | executing | agent-lag JS |');
     console.log('|---|---:|---:|---:|---:|---:|---:|');
     for (const label of positionals.slice(1)) {
-      const phases = runsOf(dir, label).map(phasesOf);
-      if (phases.length === 0) throw new Error(`no kept runs for ${label} in ${dir}`);
-      const cell = (key) => Math.round(median(phases.map((phase) => phase[key])));
-      console.log(`| ${label} | ${phases.length} | ${cell('total')} | ${cell('compiling')} | ${cell('collecting')} | ${cell('executing')} | ${cell('agentLag')} |`);
+      const runs = runsOf(dir, label);
+      if (runs.length === 0) throw new Error(`no kept runs for ${label} in ${dir}`);
+      const row = (name, phases) => {
+        const cell = (key) => Math.round(median(phases.map((phase) => phase[key])));
+        console.log(`| ${name} | ${phases.length} | ${cell('total')} | ${cell('compiling')} | ${cell('collecting')} | ${cell('executing')} | ${cell('agentLag')} |`);
+      };
+      if (!values.each) row(label, runs.map(phasesOf));
+      else for (const run of runs.sort((a, b) => a.pid - b.pid)) row(`${label} ${run.pid}`, [phasesOf(run)]);
     }
     process.exit(0);
   }
