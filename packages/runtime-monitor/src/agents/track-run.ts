@@ -62,18 +62,12 @@ function endWhenSettled<V>(tracker: RequestTracker, record: RunRecord, promise: 
 }
 
 /**
- * A native promise whose rejection its caller handles in every case (the SDK adopts or chains it: an MCP
- * handler's result, a LangChain tool's call() made by its invoke()) is returned as it is, the run ended by a
- * handler of its own. No promise in between: resolving one with the call's result looks its `then` up, up to
- * ≈ 700 instructions on a LangChain ToolMessage (callgrind); this is for those callers only, as the handler
- * would hide a rejection nobody else handles.
+ * Returned as it is, the run ended by a handler of ours: another thenable (an SDK's promise-like result with
+ * methods of its own), and a native promise whose rejection the caller handles in every case (the SDK adopts or
+ * chains it: an MCP handler's result, a LangChain tool's call() made by its invoke()). No promise in between:
+ * resolving one with the call's result looks its `then` up, ≈ 1.3k instructions a LangChain call (a ToolMessage's
+ * deep prototype chain; callgrind). Only for those callers, as the handler would hide a rejection nobody else handles.
  */
-function endWhenHandledSettles(tracker: RequestTracker, record: RunRecord, promise: Promise<unknown>): void {
-  const end = (): void => tracker.endRun(record);
-  promise.then(end, end);
-}
-
-/** Another thenable (an SDK's promise-like result with methods of its own) is returned as it is. */
 function endWhenThenableSettles(tracker: RequestTracker, record: RunRecord, thenable: PromiseLike<unknown>): void {
   const end = (): void => tracker.endRun(record);
   try {
@@ -94,7 +88,7 @@ export function runsUseAsyncContext(tracker: RequestTracker = getRequestTracker(
 /**
  * trackRun's body: `fn.call(self, a, b)` as `run`. What an adapter's wrapper of a method of up to two
  * arguments calls, with no closure or array a call. `rejectionHandled`: the caller handles a rejection of
- * the promise `fn` returns in every case (see endWhenHandledSettles), so that promise is returned as it is.
+ * the promise `fn` returns in every case (see endWhenThenableSettles), so that promise is returned as it is.
  */
 export function trackStep<This, A, B, T>(run: AgentRun, fn: RequestStep<This, A, B, T>, self: This, a: A, b: B, rejectionHandled = false): T {
   const tracker = getRequestTracker();
@@ -113,11 +107,7 @@ export function trackStep<This, A, B, T>(run: AgentRun, fn: RequestStep<This, A,
     tracker.endRun(record);
     throw error;
   }
-  if (result instanceof Promise) {
-    if (!rejectionHandled) return endWhenSettled(tracker, record, result) as T;
-    endWhenHandledSettles(tracker, record, result);
-    return result;
-  }
+  if (result instanceof Promise && !rejectionHandled) return endWhenSettled(tracker, record, result) as T;
   if (isThenable(result)) {
     endWhenThenableSettles(tracker, record, result);
     return result;
