@@ -10,7 +10,8 @@
 // Every mode runs with a 1 s lag window, so that work is the same each second whether runs end or not (by
 // default a state goes out each second only while sections move, i.e. only in the adapter mode); an idle
 // window after the counted requests measures it a second, and `requestSeconds` of it is subtracted.
-// Env: SDKS (langchain,ai-sdk,mcp,openai-agents; also mcp-stdio: MCP through the stdio framing), MODES, RUNS (3), WARMUP (300 requests), COUNT (200), PARALLEL (2),
+// Env: SDKS (langchain,ai-sdk,mcp,openai-agents; also mcp-stdio: MCP through the stdio framing in one process, and
+// mcp-pipe: an MCP stdio server over real pipes, the client outside valgrind — bare and adapter modes only, no `http`), MODES, RUNS (3), WARMUP (300 requests), COUNT (200), PARALLEL (2),
 // IDLE_MS (5000); REGISTER (the preload to run under: default the built one; a copy of an older build for a
 // before/after); NODE_FLAGS (e.g. --perf-basic-prof) and KEEP_DUMPS (a directory): keep each run's dump,
 // labelled `<sdk>-<mode>`, for a function-level diff: node bench/lib/callgrind-functions.js <dir> langchain-als langchain-adapter.
@@ -32,14 +33,18 @@
 // (with KEEP_DUMPS and NODE_FLAGS=--perf-basic-prof) splits each run into compiling, collecting and executing.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { callgrindRunSettings, instructionsPerRequest, median, runJobs } from '../lib/callgrind.js';
+import { callgrindRunSettings, httpDriver, instructionsPerRequest, median, runJobs } from '../lib/callgrind.js';
 import { runsOf } from '../lib/callgrind-functions.js';
+import { mcpPipeDriver } from './mcp-pipe.mjs';
 
 const { runs, parallel } = callgrindRunSettings('bench/agents instructions');
 const warmup = Number(process.env.WARMUP ?? 300);
 const count = Number(process.env.COUNT ?? 200);
 const callsPerRequest = Number(process.env.CALLS_PER_REQUEST ?? 5);
 const script = fileURLToPath(new URL('./tool-server.mjs', import.meta.url));
+// mcp-pipe: the server is a stdio MCP server, its client this process; a request is its calls, with nothing of its own to take out.
+const mcpPipeScript = fileURLToPath(new URL('./mcp-pipe-server.mjs', import.meta.url));
+const pipeModes = new Set(['bare', 'adapter', 'adapter-auto']);
 const register = process.env.REGISTER ?? fileURLToPath(new URL('../../packages/runtime-monitor/dist/register.js', import.meta.url));
 const idleMs = Number(process.env.IDLE_MS ?? 5000);
 const withMonitor = process.env.MONITOR !== '0';
@@ -56,7 +61,7 @@ const gcFlags = gcOutside
   : [];
 
 const jobs = [];
-for (let run = 0; run < runs; run++) for (const sdk of sdks) for (const mode of modes) jobs.push({ sdk, mode });
+for (let run = 0; run < runs; run++) for (const sdk of sdks) for (const mode of modes) if (sdk !== 'mcp-pipe' || pipeModes.has(mode)) jobs.push({ sdk, mode });
 const results = new Map();
 const bytes = new Map();
 /** Adds one run's figure to those of `key`. */
@@ -69,8 +74,9 @@ await runJobs(jobs, parallel, async ({ sdk, mode }) => {
     bytesPerRequest,
     collections,
   } = await instructionsPerRequest({
-    script,
+    script: sdk === 'mcp-pipe' ? mcpPipeScript : script,
     args: [sdk],
+    driver: sdk === 'mcp-pipe' ? mcpPipeDriver(callsPerRequest) : httpDriver('/'),
     nodeFlags: [...gcFlags, ...nodeFlags, ...(withMonitor ? ['--import', register] : [])],
     env: {
       AGENT_LAG_SOCKET: '0',
@@ -83,7 +89,6 @@ await runJobs(jobs, parallel, async ({ sdk, mode }) => {
       CALLS_PER_REQUEST: mode === 'http' ? '0' : String(callsPerRequest),
       ...(withMonitor ? {} : { AGENT_HOOKS_MODULE: hooksModule }),
     },
-    path: '/',
     warmup,
     count,
     keepDir,

@@ -80,7 +80,29 @@ export async function requests(port, path, count, lanes = 4) {
 }
 
 /**
- * Starts `node script ...args` under callgrind, waits for its `{"port":N}` (or `ready N`) line, sends `warmup` requests
+ * How a harness talks to the server under callgrind: `driver(child)` resolves, once the server is ready, to the
+ * port of its HTTP endpoint (the heap readout, see below) and `load(n)`, which sends n requests and resolves
+ * when all are answered. The default: a server that prints `{"port":N}` (or `ready N`) on stdout and answers
+ * GET `path`; bench/agents/mcp-pipe.mjs drives an MCP server over its stdio instead.
+ */
+export function httpDriver(path) {
+  return (child) =>
+    new Promise((resolve) => {
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk) => {
+        out += chunk;
+        // `{"port":N}` or `ready N`.
+        const line = out.split('\n').find((text) => text.startsWith('{"port"') || /^ready \d+$/.test(text));
+        if (line === undefined) return;
+        const port = line.startsWith('ready') ? Number(line.slice(6)) : JSON.parse(line).port;
+        resolve({ port, load: (count) => requests(port, path, count) });
+      });
+    });
+}
+
+/**
+ * Starts `node script ...args` under callgrind, waits until `driver` has it ready (by default its `{"port":N}` or
+ * `ready N` line), sends `warmup` requests
  * (the JIT settles), zeroes the counters, sends `count` requests, dumps, and returns the main thread's
  * `{ perRequest }`, the main thread's instructions per request. With `countCallsTo` (a function's name as
  * callgrind prints it, up to its parameter list) it adds `callsPerRequest` to that function. With `idleMs`,
@@ -92,7 +114,7 @@ export async function requests(port, path, count, lanes = 4) {
  * `bytesPerRequest`, what they allocated, and `collections`, the garbage collections and incremental marking
  * steps among them (0 for the bytes to be exact and the instructions the mutator's alone).
  */
-export async function instructionsPerRequest({ script, args = [], env = {}, path, warmup, count, nodeFlags = [], idleMs = 0, countCallsTo = null, keepDir = null, label = '', heapPath = null }) {
+export async function instructionsPerRequest({ script, args = [], env = {}, path, warmup, count, nodeFlags = [], idleMs = 0, countCallsTo = null, keepDir = null, label = '', heapPath = null, driver = httpDriver(path) }) {
   const dir = mkdtempSync(join(tmpdir(), 'agent-lag-callgrind-'));
   const child = spawn(
     'valgrind',
@@ -103,21 +125,15 @@ export async function instructionsPerRequest({ script, args = [], env = {}, path
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
   try {
-    const port = await new Promise((resolve, reject) => {
-      let out = '';
+    const { port, load } = await new Promise((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`${script} exited with ${code} under valgrind: ${stderr}`)));
-      child.stdout.setEncoding('utf8').on('data', (chunk) => {
-        out += chunk;
-        // `{"port":N}` or `ready N`.
-        const line = out.split('\n').find((text) => text.startsWith('{"port"') || /^ready \d+$/.test(text));
-        if (line !== undefined) resolve(line.startsWith('ready') ? Number(line.slice(6)) : JSON.parse(line).port);
-      });
+      driver(child).then(resolve, reject);
     });
-    await requests(port, path, warmup);
+    await load(warmup);
     const heapBefore = heapPath === null ? null : await heapUsed(port, `${heapPath}?gc=1`);
     execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' });
     const started = performance.now();
-    await requests(port, path, count);
+    await load(count);
     const requestSeconds = (performance.now() - started) / 1000;
     execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
     const dump = await mainThreadDump(dir, child.pid, 1, `${script} ${args.join(' ')}`);

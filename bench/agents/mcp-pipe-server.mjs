@@ -1,0 +1,31 @@
+// An MCP stdio server as agents start one (`agent-lag run -- node server.js`): an McpServer with a tool that does
+// nothing, on the SDK's StdioServerTransport over this process's own stdin and stdout, which are pipes to the
+// client. instructions.js (SDKS=mcp-pipe) runs it under callgrind and is its client, outside valgrind
+// (mcp-pipe.mjs), so a tool call's count is the server's whole share of it: reading and parsing the request from
+// the pipe, the handler, serialising and writing the response. Hooks as in tool-server.mjs (AGENT_LAG_AGENT_HOOKS,
+// AGENT_HOOKS_MODULE). With node --expose-gc it answers GET /heap on a loopback port it prints on stderr as
+// {"port":N} (stdout is the JSON-RPC channel): tool-server.mjs's heap readout.
+import { createServer } from 'node:http';
+import { pathToFileURL } from 'node:url';
+import { getHeapSpaceStatistics } from 'node:v8';
+
+if (process.env.AGENT_HOOKS_MODULE !== undefined && process.env.AGENT_LAG_AGENT_HOOKS !== '0') {
+  const { installAgentHooks } = await import(pathToFileURL(process.env.AGENT_HOOKS_MODULE).href);
+  installAgentHooks();
+}
+const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js');
+const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
+
+const server = new McpServer({ name: 'bench', version: '1.0.0' });
+server.registerTool('noop', { description: 'does nothing' }, async () => ({ content: [{ type: 'text', text: 'ok' }] }));
+await server.connect(new StdioServerTransport());
+
+const heap = createServer((req, res) => {
+  if (typeof globalThis.gc === 'function' && req.url === '/heap?gc=1') globalThis.gc({ type: 'minor' });
+  const young = getHeapSpaceStatistics()
+    .filter((space) => space.space_name === 'new_space' || space.space_name === 'new_large_object_space')
+    .reduce((sum, space) => sum + space.space_used_size, 0);
+  res.end(JSON.stringify(young));
+});
+heap.keepAliveTimeout = 60_000;
+heap.listen(0, '127.0.0.1', () => console.error(JSON.stringify({ port: heap.address().port })));
