@@ -102,8 +102,8 @@ export function httpDriver(path) {
 
 /**
  * Starts `node script ...args` under callgrind, waits until `driver` has it ready (by default its `{"port":N}` or
- * `ready N` line), sends `warmup` requests
- * (the JIT settles), zeroes the counters, sends `count` requests, dumps, and returns the main thread's
+ * `ready N` line), sends `warmup` requests (the JIT settles), zeroes the counters, sends `count` requests, dumps,
+ * and returns the main thread's
  * `{ perRequest }`, the main thread's instructions per request. With `countCallsTo` (a function's name as
  * callgrind prints it, up to its parameter list) it adds `callsPerRequest` to that function. With `idleMs`,
  * it then zeroes again, lets the server sit idle that long and adds `idlePerSecond` and `requestSeconds`:
