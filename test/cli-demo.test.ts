@@ -37,9 +37,10 @@ describe('agent-lag demo', () => {
     );
 
     const fix = step(stdout, 3);
-    expect(fix).toMatch(/sync tools +[\d.]+ +[\d.]+ m?s +\d+/);
+    // On a busy machine the sync tools may complete no request in the 3 s (packages/cli/test/demo-render.test.ts).
+    expect(fix).toMatch(/sync tools +[\d.]+ +>? ?[\d.]+ m?s +\d+/);
     expect(fix).toMatch(/async tools +[\d.]+ +[\d.]+ m?s +\d+/);
-    expect(fix).toMatch(/→ [\d.]+× the throughput/);
+    expect(fix).toMatch(/→ [\d.]+× the throughput|→ with sync tools no request completed in 3 s; with async tools \d+ requests? did/);
 
     // Both services were started on loopback ports it printed, and both are gone now.
     const ports = [...stderr.matchAll(/http:\/\/127\.0\.0\.1:(\d+)\/agent\/run/g)].map((m) => Number(m[1]));

@@ -91,17 +91,24 @@ export function renderDemo(outcome: DemoOutcome, cwd = process.cwd()): string {
   const { async: asyncPhase } = outcome;
   step(3, 'The fix: the same tools with async APIs (async-tools.js), same load');
   const fmtRate = (load: LoadResult) => load.requestsPerSecond.toFixed(1);
+  // No request completed (the sync tools on a slow or busy machine): the load tool has no latency to give, but
+  // the first requests, sent when the load began, were still waiting when it ended.
+  const fmtP99 = (load: LoadResult) => (load.completed === 0 ? `> ${formatMs(outcome.durationS * 1000)}` : formatMs(load.p99LatencyMs));
   out.push(
     ...table([
       ['', 'req/s', 'p99 latency', 'stalls'],
-      ['sync tools', fmtRate(sync.load), formatMs(sync.load.p99LatencyMs), String(sync.stalls)],
-      ['async tools', fmtRate(asyncPhase.load), formatMs(asyncPhase.load.p99LatencyMs), String(asyncPhase.stalls)],
+      ['sync tools', fmtRate(sync.load), fmtP99(sync.load), String(sync.stalls)],
+      ['async tools', fmtRate(asyncPhase.load), fmtP99(asyncPhase.load), String(asyncPhase.stalls)],
     ], [1, 2, 3]).map((line, index) => `    ${index === 0 ? chalk.dim(line) : line}`),
   );
-  out.push(
-    `    ${chalk.green.bold(`→ ${ratio(asyncPhase.load.requestsPerSecond, sync.load.requestsPerSecond)} the throughput`)}, ` +
-      `p99 latency ${ratio(sync.load.p99LatencyMs, asyncPhase.load.p99LatencyMs)} lower`,
-  );
+  if (sync.load.completed === 0 && asyncPhase.load.completed > 0) {
+    out.push(`    ${chalk.green.bold(`→ with sync tools no request completed in ${outcome.durationS} s`)}; with async tools ${plural(asyncPhase.load.completed, 'request')} did`);
+  } else {
+    out.push(
+      `    ${chalk.green.bold(`→ ${ratio(asyncPhase.load.requestsPerSecond, sync.load.requestsPerSecond)} the throughput`)}, ` +
+        `p99 latency ${ratio(sync.load.p99LatencyMs, asyncPhase.load.p99LatencyMs)} lower`,
+    );
+  }
   const failed = sync.load.failed + asyncPhase.load.failed;
   if (failed > 0) out.push(chalk.yellow(`    (${failed} requests failed or timed out)`));
 
