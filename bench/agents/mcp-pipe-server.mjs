@@ -6,13 +6,9 @@
 // AGENT_HOOKS_MODULE). With node --expose-gc it answers GET /heap on a loopback port it prints on stderr as
 // {"port":N} (stdout is the JSON-RPC channel): tool-server.mjs's heap readout.
 import { createServer } from 'node:http';
-import { pathToFileURL } from 'node:url';
-import { getHeapSpaceStatistics } from 'node:v8';
+import { answerHeap, installHooksFromEnv } from './server-setup.mjs';
 
-if (process.env.AGENT_HOOKS_MODULE !== undefined && process.env.AGENT_LAG_AGENT_HOOKS !== '0') {
-  const { installAgentHooks } = await import(pathToFileURL(process.env.AGENT_HOOKS_MODULE).href);
-  installAgentHooks();
-}
+await installHooksFromEnv();
 const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js');
 const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
 
@@ -21,11 +17,8 @@ server.registerTool('noop', { description: 'does nothing' }, async () => ({ cont
 await server.connect(new StdioServerTransport());
 
 const heap = createServer((req, res) => {
-  if (typeof globalThis.gc === 'function' && req.url === '/heap?gc=1') globalThis.gc({ type: 'minor' });
-  const young = getHeapSpaceStatistics()
-    .filter((space) => space.space_name === 'new_space' || space.space_name === 'new_large_object_space')
-    .reduce((sum, space) => sum + space.space_used_size, 0);
-  res.end(JSON.stringify(young));
+  if (typeof globalThis.gc === 'function' && req.url.startsWith('/heap')) answerHeap(req, res);
+  else res.end();
 });
 heap.keepAliveTimeout = 60_000;
 heap.listen(0, '127.0.0.1', () => console.error(JSON.stringify({ port: heap.address().port })));
