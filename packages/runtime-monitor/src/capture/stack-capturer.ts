@@ -84,7 +84,7 @@ export interface QuickSample {
 const PAUSE_GRACE_MS = 1000;
 
 interface PausedParams {
-  callFrames: { callFrameId: string; functionName: string; location: { scriptId: string; lineNumber: number; columnNumber?: number } }[];
+  callFrames: { functionName: string; location: { scriptId: string; lineNumber: number; columnNumber?: number } }[];
 }
 
 export class StackCapturer {
@@ -147,7 +147,7 @@ export class StackCapturer {
         const pausedBeat = stall.beat();
         const inFlightAtPause = stall.readInFlight();
         const frames = copyFrames(params);
-        const probe = await this.#readPauseProbe(params);
+        const probe = await this.#readPauseProbe();
         if (samples.length === 0) {
           progress.context = probe.context;
           progress.requestsInFlight = probe.requestsInFlight;
@@ -216,16 +216,17 @@ export class StackCapturer {
     });
   }
 
-  async #readPauseProbe(params: PausedParams): Promise<PauseProbe> {
-    const top = params.callFrames[0];
-    if (top === undefined) return parsePauseProbe(null);
+  /**
+   * Reads the context while paused, in the global scope rather than on the paused frame: the store is the
+   * blocked code's own either way (it follows the async context, not the scope), but an evaluation on the
+   * frame resolves names in the frame's scope, and a scope that declares `globalThis`, `Symbol` or `JSON`
+   * without capturing them (Node's own modules bind `Symbol` from primordials; bundles rename freely)
+   * throws a ReferenceError there, and the block lost its context. A frame in a vm context would not see
+   * the accessor at all.
+   */
+  async #readPauseProbe(): Promise<PauseProbe> {
     try {
-      const result = (await this.#post('Debugger.evaluateOnCallFrame', {
-        callFrameId: top.callFrameId,
-        expression: PAUSE_EXPRESSION,
-        returnByValue: true,
-        silent: true,
-      })) as { result?: { value?: unknown } } | undefined;
+      const result = (await this.#post('Runtime.evaluate', { expression: PAUSE_EXPRESSION, returnByValue: true, silent: true })) as { result?: { value?: unknown } } | undefined;
       return parsePauseProbe(result?.result?.value);
     } catch {
       return parsePauseProbe(null);

@@ -7,8 +7,8 @@ import { stringifyUnwrapped } from '../inflight/unwrapped-json.js';
 
 /*
  * What the app is doing (route, agent run, tool call), kept in AsyncLocalStorage. The watchdog reads it
- * while the main thread is paused inside a block, by evaluating PAUSE_EXPRESSION on the paused frame:
- * the store seen there is the blocked code's own.
+ * while the main thread is paused inside a block, by evaluating PAUSE_EXPRESSION (in the global scope):
+ * the store seen during the pause is the blocked code's own.
  */
 
 /**
