@@ -37,9 +37,10 @@ describe('agent-lag demo', () => {
     );
 
     const fix = step(stdout, 3);
-    // On a busy machine the sync tools may complete no request in the 3 s (packages/cli/test/demo-render.test.ts).
+    // A p99 that is a request still waiting when the load stopped is a lower bound ('> 3.9 s'); on a busy machine
+    // the sync tools may complete no request in the 3 s (packages/cli/test/demo-render.test.ts).
     expect(fix).toMatch(/sync tools +[\d.]+ +>? ?[\d.]+ m?s +\d+/);
-    expect(fix).toMatch(/async tools +[\d.]+ +[\d.]+ m?s +\d+/);
+    expect(fix).toMatch(/async tools +[\d.]+ +>? ?[\d.]+ m?s +\d+/);
     expect(fix).toMatch(/→ [\d.]+× the throughput|→ with sync tools no request completed in 3 s; with async tools \d+ requests? did/);
 
     // Both services were started on loopback ports it printed, and both are gone now.

@@ -25,6 +25,11 @@ declare module 'autocannon' {
     non2xx: number;
     '2xx': number;
   }
-  function autocannon(options: AutocannonOptions): Promise<AutocannonResult> & { stop(): void };
+  /** The run: a promise of its result and an emitter of each answer (`client` is the session's connection). */
+  interface Instance extends Promise<AutocannonResult> {
+    stop(): void;
+    on(event: 'response', listener: (client: object, statusCode: number, resBytes: number, responseTimeMs: number) => void): void;
+  }
+  function autocannon(options: AutocannonOptions): Instance;
   export default autocannon;
 }
