@@ -23,6 +23,7 @@ import type { BlockEvent, LagEvent, MonitorEvent, MonitorSnapshot, SlaEvent, Thr
 import { redactEvent } from './redact/index.js';
 import { describeError, warnOnce } from './warnings.js';
 import type { FromWorker, MainThreadState, ToWorker, WatchdogData } from './watchdog/messages.js';
+import { UnreadEvents } from './watchdog/unread-events.js';
 
 export interface MonitorEvents {
   block: BlockEvent;
@@ -107,6 +108,7 @@ class Monitor implements MonitorHandle {
   readonly #clockBaseMs = perfHooks.performance.timeOrigin + perfHooks.performance.now();
   readonly #stateBuffer = createSharedState();
   readonly #slots = new MainThreadSlots(this.#stateBuffer);
+  readonly #unreadEvents = new UnreadEvents(() => this.#slots.workerHolds());
   /** Exact counts; the distribution arrives from the worker, which owns the (costly) hdr histogram. */
   readonly #stats = new StallCounts();
   readonly #stacks = new StackTable();
@@ -235,7 +237,7 @@ class Monitor implements MonitorHandle {
     if (this.#stopped) return;
     const fallback = this.#fallback;
     if (fallback !== null) fallback.log?.write(redactEvent({ ...event, pid: process.pid }, this.#options.redact));
-    else this.#send({ kind: 'event', event });
+    else this.#sendEvent({ kind: 'event', event });
   }
 
   snapshot(): MonitorSnapshot {
@@ -444,6 +446,12 @@ class Monitor implements MonitorHandle {
     this.#emit('block', event);
   }
 
+  /** A line for the log, posted to the watchdog, which writes it; kept until the watchdog holds (UnreadEvents). */
+  #sendEvent(message: { kind: 'event'; event: SlaEvent } | { kind: 'lag'; event: LagEvent }): void {
+    this.#unreadEvents.posted(message.event);
+    this.#send(message);
+  }
+
   #send(message: ToWorker): void {
     try {
       this.#worker?.postMessage(message);
@@ -516,7 +524,7 @@ class Monitor implements MonitorHandle {
         };
         this.#lastWindowAt = at;
         if (this.#fallback !== null) this.#fallback.log?.write(redactEvent(event, this.#options.redact));
-        else this.#send({ kind: 'lag', event });
+        else this.#sendEvent({ kind: 'lag', event });
         this.#emit('lag', event);
       }
     } catch (error) {
@@ -656,8 +664,14 @@ class Monitor implements MonitorHandle {
       this.#stats.noteWorst({ startedAt, durationMs: stall.durationMs, logged: path !== null, noStack: 'not-watched' });
     }
     if (path === null) return;
+    // The lag windows and SLA breaches the watchdog never read, with the blocks, in the order they ended.
+    const { events, dropped } = this.#unreadEvents.take();
+    if (dropped > 0) warnOnce('AGENT_LAG_UNREAD_EVENTS', `${dropped} lag and SLA events of a process that ended before its watchdog started are not in the log (more than it keeps)`);
+    const lines: (BlockEvent | LagEvent | SlaEvent)[] = [...blocks, ...events];
+    const endedAt = (line: BlockEvent | LagEvent | SlaEvent): number => (line.type === 'block' ? line.startedAt + line.durationMs : line.at);
+    lines.sort((a, b) => endedAt(a) - endedAt(b));
     const log = new EventLog(path, (error) => warnOnce('AGENT_LAG_REPORT', `cannot write the event log ${path}: ${error.message}`));
-    for (const block of blocks) log.write({ ...block, pid: process.pid });
+    for (const line of lines) log.write(redactEvent({ ...line, pid: process.pid }, this.#options.redact));
     log.write(redactEvent({ type: 'summary', ...this.snapshot() }, this.#options.redact));
     log.close();
   }

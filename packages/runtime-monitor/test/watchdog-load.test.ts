@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { StackFrame } from '../src/types.js';
+import type { LagEvent, SlaEvent, StackFrame } from '../src/types.js';
+import { UnreadEvents } from '../src/watchdog/unread-events.js';
 import { createWorld, FakeCapturer } from './watchdog-fakes.js';
 
 /*
@@ -149,5 +150,38 @@ describe('a process that ends before its watchdog started (a short-lived one on 
       ],
       lost: 0,
     });
+  });
+});
+
+describe('lag and SLA lines posted to a watchdog that has not started', () => {
+  const lag = (at: number): LagEvent => ({ type: 'lag', at, windowMs: 1000, lag: { minMs: 0, maxMs: 0, meanMs: 0, stddevMs: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, samples: 0, source: 'perf_hooks' }, utilization: 0, threadPool: null });
+  const sla = (at: number): SlaEvent => ({ type: 'sla', at, kind: 'run', ageMs: 250, slaMs: 200, startedAt: at - 250, context: { 'gen_ai.agent.name': 'triage' } });
+
+  it('are all the main thread has to write when the process exits before the watchdog holds', () => {
+    const { main } = createWorld();
+    const unread = new UnreadEvents(() => main.slots.workerHolds());
+    const posted = [lag(1000), sla(1100), lag(2000)];
+    for (const event of posted) unread.posted(event);
+    expect(main.slots.exitBeforeWorkerHolds()).toBe(true);
+    expect(unread.take()).toEqual({ events: posted, dropped: 0 });
+    expect(unread.take()).toEqual({ events: [], dropped: 0 });
+  });
+
+  it('are not kept once the watchdog holds: it reads them from its port before the exit', () => {
+    const { main, watchdogSlots } = createWorld();
+    const unread = new UnreadEvents(() => main.slots.workerHolds());
+    unread.posted(sla(1000));
+    expect(watchdogSlots.startHolding()).toBe(true);
+    unread.posted(sla(1100));
+    expect(main.slots.exitBeforeWorkerHolds()).toBe(false);
+    expect(unread.take()).toEqual({ events: [], dropped: 0 });
+  });
+
+  it('are kept up to a bound, the rest counted', () => {
+    const { main } = createWorld();
+    const unread = new UnreadEvents(() => main.slots.workerHolds());
+    for (let i = 0; i < 1005; i++) unread.posted(lag(i));
+    const { events, dropped } = unread.take();
+    expect([events.length, events[0]?.at, events.at(-1)?.at, dropped]).toEqual([1000, 0, 999, 5]);
   });
 });

@@ -255,6 +255,11 @@ export class MainThreadSlots extends SharedSlots {
     Atomics.notify(this.state, POKE);
   }
 
+  /** Whether the watchdog has taken hold of the exit: it will read every message posted to it before the exit's. */
+  workerHolds(): boolean {
+    return Atomics.load(this.state, EXIT_HOLDS) === 1;
+  }
+
   /**
    * At exit: true when the worker has not started holding anything yet, and now never will (the main
    * thread then writes the summary itself and exits without waiting).
