@@ -13,7 +13,8 @@
 // Env: SDKS (langchain,ai-sdk,mcp,openai-agents; also mcp-stdio: MCP through the stdio framing in one process, and
 // mcp-pipe: an MCP stdio server over real pipes, the client outside valgrind — bare and adapter modes only, no `http`), MODES, RUNS (3), WARMUP (300 requests), COUNT (200), PARALLEL (2),
 // IDLE_MS (5000); REGISTER (the preload to run under: default the built one; a copy of an older build for a
-// before/after); NODE_FLAGS (e.g. --perf-basic-prof) and KEEP_DUMPS (a directory): keep each run's dump,
+// before/after, with its package.json beside its dist — it reads it — and under a path ending in runtime-monitor/dist, which
+// callgrind-functions.js counts as agent-lag's JS: e.g. node_modules/.old/runtime-monitor/{dist,package.json}); NODE_FLAGS (e.g. --perf-basic-prof) and KEEP_DUMPS (a directory): keep each run's dump,
 // labelled `<sdk>-<mode>`, for a function-level diff: node bench/lib/callgrind-functions.js <dir> langchain-als langchain-adapter.
 // MONITOR=0: no preload and no monitor (tool-server.mjs installs the agent hooks itself in the adapter mode):
 // what the adapter costs per call with nothing periodic in the process at all. The monitor's own share is

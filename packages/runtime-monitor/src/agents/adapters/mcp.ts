@@ -52,17 +52,17 @@ const TRACKED_METHODS = new Set(['tools/call', 'resources/read', 'prompts/get'])
  */
 class PendingSends {
   #newestId: string | number | undefined = undefined;
-  #newest: AgentRun | undefined = undefined;
-  readonly #older = new Map<string | number, AgentRun>();
+  #newest: McpCall | undefined = undefined;
+  readonly #older = new Map<string | number, McpCall>();
 
-  remember(id: string | number, run: AgentRun): void {
+  remember(id: string | number, run: McpCall): void {
     if (this.#newest !== undefined) this.#keepOlder(this.#newestId!, this.#newest);
     this.#newestId = id;
     this.#newest = run;
   }
 
   /** The run whose response `message` is, forgotten from here on; undefined for any other message (a request or notification of the server's own). */
-  take(message: { id?: unknown; method?: unknown } | undefined): AgentRun | undefined {
+  take(message: { id?: unknown; method?: unknown } | undefined): McpCall | undefined {
     const id = message?.id;
     if ((typeof id !== 'string' && typeof id !== 'number') || message!.method !== undefined) return undefined;
     const newest = this.#newest;
@@ -78,7 +78,7 @@ class PendingSends {
     return run;
   }
 
-  #keepOlder(id: string | number, run: AgentRun): void {
+  #keepOlder(id: string | number, run: McpCall): void {
     const older = this.#older;
     if (older.size >= MAX_PENDING_SENDS) {
       const oldest = older.keys().next();
@@ -104,20 +104,47 @@ function pendingSendsOf(protocol: object): PendingSends {
 /** Handlers Protocol registered while its setRequestHandler was patched: ours already (see instrumentMcpServer). */
 const trackedEntries = new WeakSet<object>();
 
-function runOf(request: RequestLike, extra: unknown): AgentRun | undefined {
+/**
+ * One tracked request: the AgentRun its handler runs as and, once its result is sent, the live store of that
+ * send (its keys and `agent_lag.phase`). One object a call rather than two, of one shape for every method.
+ */
+class McpCall extends LiveContext implements AgentRun {
+  declare readonly operation: string;
+  declare readonly sdk: 'mcp';
+  declare readonly toolName: string | undefined;
+  declare readonly toolCallId: string | number | undefined;
+  declare readonly context: MonitorContext | undefined;
+
+  constructor(operation: string, toolName: string | undefined, toolCallId: string | number | undefined, context: MonitorContext | undefined) {
+    super();
+    this.operation = operation;
+    this.sdk = 'mcp';
+    this.toolName = toolName;
+    this.toolCallId = toolCallId;
+    this.context = context;
+  }
+
+  /** The send's context: its call's keys (not a new run: the call already ended) and the phase. */
+  protected ownContext(): MonitorContext {
+    const context: MonitorContext = { ...this.context, [OPERATION_KEY]: this.operation, [SDK_KEY]: 'mcp', [PHASE_KEY]: 'serialize_response' };
+    if (this.toolName !== undefined) context[TOOL_NAME_KEY] = this.toolName;
+    if (this.toolCallId !== undefined) context[TOOL_CALL_ID_KEY] = String(this.toolCallId);
+    return sanitizeContext(context);
+  }
+}
+
+function runOf(request: RequestLike, extra: unknown): McpCall | undefined {
   const method = request.method;
   if (typeof method !== 'string' || !TRACKED_METHODS.has(method)) return undefined;
   const params = request.params ?? undefined;
   // The JSON-RPC id: Protocol passes it as extra.requestId (the parsed request no longer has it).
   const toolCallId = requestIdOf(request, extra);
-  if (method === 'tools/call') {
-    return { operation: 'execute_tool', sdk: 'mcp', toolName: typeof params?.name === 'string' ? params.name : undefined, toolCallId };
-  }
+  if (method === 'tools/call') return new McpCall('execute_tool', typeof params?.name === 'string' ? params.name : undefined, toolCallId, undefined);
   // No GenAI operation exists for these: the MCP method is the operation (and `mcp.method.name`, as OTel's MCP conventions name it).
   const context: MonitorContext = { 'mcp.method.name': method };
   if (method === 'resources/read' && typeof params?.uri === 'string') context['mcp.resource.uri'] = params.uri;
   if (method === 'prompts/get' && typeof params?.name === 'string') context['gen_ai.prompt.name'] = params.name;
-  return { operation: method, sdk: 'mcp', toolCallId, context };
+  return new McpCall(method, undefined, toolCallId, context);
 }
 
 /** The JSON-RPC id of the request a handler answers: Protocol passes it as extra.requestId. */
@@ -142,28 +169,6 @@ function trackedHandler(handler: Handler, protocol: object): Handler {
   });
 }
 
-/** The context a response's send runs in: its call's keys (not a new run: the call already ended) and the phase. */
-function serializeContext(run: AgentRun): MonitorContext {
-  const context: MonitorContext = { ...run.context, [OPERATION_KEY]: run.operation, [SDK_KEY]: 'mcp', [PHASE_KEY]: 'serialize_response' };
-  if (run.toolName !== undefined) context[TOOL_NAME_KEY] = run.toolName;
-  if (run.toolCallId !== undefined) context[TOOL_CALL_ID_KEY] = String(run.toolCallId);
-  return context;
-}
-
-/** A response's send as a live store: its context object is built only when a block there is reported, not per response. */
-class ResponseSend extends LiveContext {
-  declare private readonly run: AgentRun;
-
-  constructor(run: AgentRun) {
-    super();
-    this.run = run;
-  }
-
-  protected ownContext(): MonitorContext {
-    return sanitizeContext(serializeContext(this.run));
-  }
-}
-
 type Send = (this: unknown, message: unknown, options: unknown) => unknown;
 
 /** Wraps the send of `protocol`'s transport: a response to a tracked request is sent in its call's context. */
@@ -178,8 +183,7 @@ function wrapTransportSend(transport: unknown, protocol: object): void {
         const run = pending.take(message);
         if (run === undefined) return send.call(this, message, options);
         // A transport serialises in send's synchronous part (stdio, streamable HTTP); what it awaits after is I/O.
-        const sendContext = new ResponseSend(run);
-        return runsUseAsyncContext() ? runWithLiveContext(sendContext, send, this, message, options) : runInSyncContext(sendContext, send, this, message, options);
+        return runsUseAsyncContext() ? runWithLiveContext(run, send, this, message, options) : runInSyncContext(run, send, this, message, options);
       };
     });
   } catch (error) {
