@@ -56,10 +56,12 @@ describe('a lone block', () => {
     capturer.answerQuick(QUICK_STACK, main.idleMs);
     await settle();
     watcher.step();
+    // Its age is the busy time measured, not the 160 ms since the beat: the 20 ms idle wait before the task is no block.
+    expect(watcher.stalledMs()).toBe(140);
     const ongoing = {
       type: 'block',
       startedAt: clock.epochAt(lastBeat),
-      durationMs: 160,
+      durationMs: 140,
       stack: HASH_STACK,
       inFlight: null,
       context: null,
@@ -444,7 +446,8 @@ describe('the sentinel', () => {
     capturer.answerQuick(QUICK_STACK, main.idleMs);
     await settle();
     watcher.step();
-    expect(events).toEqual([expect.objectContaining({ startedAt: clock.epochAt(aliveAt), durationMs: 200, stack: HASH_STACK, ongoing: true })]);
+    // 190 ms and counting: the 10 ms the loop still idled after the sentinel vouched for it are not in it.
+    expect(events).toEqual([expect.objectContaining({ startedAt: clock.epochAt(aliveAt), durationMs: 190, stack: HASH_STACK, ongoing: true })]);
 
     // The task ends and the poke is answered: the beat measures its busy time, though the beat before was long ago.
     main.work(100);
@@ -454,6 +457,49 @@ describe('the sentinel', () => {
     watcher.step();
     expect(events[1]).toMatchObject({ startedAt: clock.epochAt(aliveAt), durationMs: 290, stack: HASH_STACK });
     expect(stalls).toEqual([expect.objectContaining({ durationMs: 290, startup: false })]);
+  });
+
+  it('with on-demand beats, keeps a pause that landed after the block (the loop idled, the poke still unanswered) out of its events', async () => {
+    const world = onDemandWorld();
+    const { clock, main, probe, sentinel, watcher, events, stalls } = world;
+    const capturer = world.capturer!;
+    idleVouched(world, 600);
+    const aliveAt = clock.ms;
+    main.idle(10);
+    main.work(140);
+    probe.ran(140, null);
+    sentinel.step();
+    main.work(50);
+    probe.ran(50, null);
+    sentinel.step();
+    watcher.step();
+    capturer.answerQuick(QUICK_STACK, main.idleMs);
+    await settle();
+    watcher.step();
+    expect(events).toEqual([expect.objectContaining({ startedAt: clock.epochAt(aliveAt), durationMs: 190, stack: HASH_STACK, ongoing: true })]);
+
+    // The task ends 20 ms later; the loop waits 5 ms, then runs a timer, where the pause lands: the beat has
+    // not moved (the poke is answered only in the loop's poll), but the idle counter has.
+    main.work(20);
+    main.idle(5);
+    main.work(3);
+    capturer.last.pause([rawFrame('processTimers', '12', 504, 4)], { route: '/other' }, null, main.idleMs);
+    const busyMs = main.answerPoke();
+    capturer.last.finish();
+    await settle();
+    watcher.step();
+    // Its final event names what the quick sample saw during the block, not the timer: taken in time, not late.
+    expect(events[1]).toEqual({
+      type: 'block',
+      startedAt: clock.epochAt(aliveAt),
+      durationMs: busyMs,
+      stack: HASH_STACK,
+      inFlight: null,
+      context: null,
+      late: false,
+      signature: events[0]!.signature,
+    });
+    expect(stalls).toEqual([expect.objectContaining({ durationMs: busyMs, startup: false })]);
   });
 
   it('ends on-demand beats for good when the probe fails mid-run, tells the main thread, and goes on with the beat timer', async () => {
@@ -561,7 +607,7 @@ describe('the monitor clock wrapping around (24.8 days of uptime)', () => {
     capturer.answerQuick(QUICK_STACK, main.idleMs);
     await settle();
     watcher.step();
-    expect(events).toEqual([expect.objectContaining({ startedAt: clock.epochAt(lastBeat), durationMs: 180, ongoing: true })]);
+    expect(events).toEqual([expect.objectContaining({ startedAt: clock.epochAt(lastBeat), durationMs: 160, ongoing: true })]);
     main.work(140);
     expect(main.beat()).toBe(300);
     capturer.last.finish();

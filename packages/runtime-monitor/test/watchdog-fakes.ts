@@ -128,15 +128,18 @@ export class FakeCapture {
     this.#resolve = resolve;
   }
 
-  /** A pause lands on `frames`: copied as StackCapturer copies them (the beat and the call in flight then). */
-  pause(frames: RawFrame[], context: MonitorContext | null = null, requestsInFlight: number | null = null): void {
+  /**
+   * A pause lands on `frames`: copied as StackCapturer copies them (the beat and the call in flight then, and
+   * the loop's idle counter its probe read: null, a runtime without one).
+   */
+  pause(frames: RawFrame[], context: MonitorContext | null = null, requestsInFlight: number | null = null, idle: number | null = null): void {
     const { progress, probe } = this;
     if (progress.samples.length === 0) {
       for (const [id, info] of SCRIPTS) progress.scripts.set(id, info);
       progress.context = context;
       progress.requestsInFlight = requestsInFlight;
     }
-    progress.samples.push({ frames, pausedBeat: probe.beat(), inFlightAtPause: probe.readInFlight(), resumedAt: probe.now() });
+    progress.samples.push({ frames, pausedBeat: probe.beat(), inFlightAtPause: probe.readInFlight(), resumedAt: probe.now(), idle });
   }
 
   /** Debugger.disable: the capture lets go with what it took (null when nothing). */

@@ -31,6 +31,8 @@ export interface CaptureSample {
   inFlightAtPause: InFlightCall | null;
   /** Monitor-clock ms when the main thread was let go again. */
   resumedAt: number;
+  /** The loop's idle counter read in the pause (ms); null where the runtime has none. */
+  idle: number | null;
 }
 
 export interface CaptureResult {
@@ -158,7 +160,7 @@ export class StackCapturer {
           break;
         }
         await this.#post('Debugger.resume');
-        samples.push({ frames, pausedBeat, inFlightAtPause, resumedAt: stall.now() });
+        samples.push({ frames, pausedBeat, inFlightAtPause, resumedAt: stall.now(), idle: probe.idle });
         if (samples.length >= maxSamples || !(await stall.stillStalledAfter(intervalMs)) || !stall.pauseAllowed()) break;
         paused = this.#nextPause(stall);
         await this.#post('Debugger.pause');

@@ -70,6 +70,22 @@ export interface WatcherDeps {
   output: WatcherOutput;
 }
 
+/** How long `live` has blocked the loop as of monitor-clock `at`, ms: from its last sign of life, less the idle wait a quick sample measured after it. */
+function ageOf(live: LiveStall, at: number): number {
+  return ((at - live.sinceMs) | 0) - live.idleBeforeMs;
+}
+
+/**
+ * The capture's samples taken while `live` lasted. With on-demand beats the beat moves only once the main
+ * thread answers its poke, so a pause can land after the block, in whatever ran next (a timer), with the
+ * beat unchanged: the loop's idle counter tells, since it cannot move during a block. A sample whose counter
+ * differs from the quick sample's was taken after the loop waited again.
+ */
+function samplesDuring<T extends CaptureResult>(progress: T, quickIdle: number | null): T {
+  if (quickIdle === null || progress.samples.every((sample) => sample.idle === null || sample.idle === quickIdle)) return progress;
+  return { ...progress, samples: progress.samples.filter((sample) => sample.idle === null || sample.idle === quickIdle) };
+}
+
 /** How long a finished stall waits for the sync wrapper's report (written as soon as the call returns). */
 const REPORT_WAIT_MS = 50;
 const REPORT_POLL_MS = 2;
@@ -98,6 +114,14 @@ interface LiveStall {
   quick: QuickStack | null;
   /** The loop's busy ms since the beat before the stall, as of the latest quick sample; null when unknown. */
   quickBusyMs: number | null;
+  /** The loop's idle counter in the latest quick sample taken while the stall lasted; null when unknown. */
+  quickIdle: number | null;
+  /**
+   * How long the loop still idled after `sinceMs`, as a quick sample measured (0 until one did): its last sign
+   * of life can precede the block by up to a staleness (the sentinel vouches for an idle loop only so often),
+   * and an age counted from it would say the block had lasted that much longer.
+   */
+  idleBeforeMs: number;
   quickPending: boolean;
   /** The pauses wait for the quick sample to say the block is past the threshold. */
   captureDeferred: boolean;
@@ -228,7 +252,7 @@ export class StallWatcher {
   stalledMs(): number {
     const live = this.#live;
     if (live === null || live.over || this.#deps.slots.beat() !== live.startBeat) return 0;
-    return (this.#deps.now() - live.sinceMs) | 0;
+    return ageOf(live, this.#deps.now());
   }
 
   /** The stall in progress (counted or not yet), for checkpoints; null while the loop runs. */
@@ -306,6 +330,8 @@ export class StallWatcher {
       progress: null,
       quick: null,
       quickBusyMs: null,
+      quickIdle: null,
+      idleBeforeMs: 0,
       quickPending: false,
       captureDeferred: false,
       quickAttempts: 0,
@@ -387,7 +413,9 @@ export class StallWatcher {
       const at = now();
       live.quick = { stack: events.parseStackText(taken.stack), late: false, context: taken.probe.context, requestsInFlight: taken.probe.requestsInFlight, takenAt };
       live.quickBusyMs = taken.probe.idle === null ? null : slots.busySinceBeat(live.startBeat, at, taken.probe.idle);
+      live.quickIdle = taken.probe.idle;
       const busy = live.quickBusyMs;
+      if (busy !== null) live.idleBeforeMs = Math.max(0, ((at - live.sinceMs) | 0) - busy);
       if (busy !== null && busy <= this.#config.thresholdMs) live.nextQuickAt = (at + this.#config.thresholdMs - busy + 1) | 0;
       output.wake();
     });
@@ -453,14 +481,15 @@ export class StallWatcher {
    */
   #publishOngoing(live: LiveStall, at: number): void {
     if (live.provisional !== null || live.over) return;
-    const ageMs = (at - live.sinceMs) | 0;
+    const ageMs = ageOf(live, at);
     const due = this.#ongoingDueMs > 0 && ageMs >= this.#ongoingDueMs;
+    const progress = samplesDuring(live.progress ?? emptyCapture(), live.quickIdle);
     // Early only for a block surely past the threshold, so it is counted when it ends: the quick sample
     // measured its busy time, or it has lasted longer than any idle wait before it can explain.
-    const named = (live.progress !== null && live.progress.samples.length > 0) || (live.quick !== null && !live.quick.late && live.quick.stack.length > 0) || live.inFlight !== null;
-    const early = live.detailed && live.reportToken && named && !live.earlySkipped && this.#pastThreshold(live, ageMs);
+    const named = progress.samples.length > 0 || (live.quick !== null && !live.quick.late && live.quick.stack.length > 0) || live.inFlight !== null;
+    const early = live.detailed && live.reportToken && named && !live.earlySkipped && this.#pastThreshold(live, (at - live.sinceMs) | 0);
     if (!due && !early) return;
-    const event = this.#deps.events.ongoing(live.startedAt, ageMs, live.inFlight, live.progress ?? emptyCapture(), live.quick);
+    const event = this.#deps.events.ongoing(live.startedAt, ageMs, live.inFlight, progress, live.quick);
     if (!due && event.signature !== undefined && event.stack.length > 0 && !this.#limiter.firstInWindow(event.signature, this.#deps.now())) {
       live.earlySkipped = true;
       return;
@@ -589,7 +618,8 @@ export class StallWatcher {
     // The block ended at the end beat and lasted durationMs (the idle wait before it is not part of it).
     // After a provisional event, its startedAt: consumers pair the two by it.
     const startedAt = provisional?.startedAt ?? Math.round(epochNow() - ((now() - stall.endBeat) | 0) - stall.durationMs);
-    const event = events.final(stall, startedAt, inFlight, result, report, watched?.quick ?? null);
+    const during = result === null || watched === null ? result : samplesDuring(result, watched.quickIdle);
+    const event = events.final(stall, startedAt, inFlight, during !== null && during.samples.length === 0 ? null : during, report, watched?.quick ?? null);
     const at = now();
     let reported = watched !== null && watched.detailed ? watched.reportToken : this.#limiter.take(at);
     // A stall whose provisional event was written must get its final one, or it would look never-ended.
