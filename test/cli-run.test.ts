@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -180,6 +180,73 @@ describe('agent-lag run --report', () => {
     expect(events.filter((e) => e['type'] === 'block').length).toBeGreaterThanOrEqual(2);
     expect(events.at(-1)?.['type']).toBe('summary');
   });
+
+  /** The pids of the processes that wrote `report`'s lines. */
+  async function pidsIn(report: string): Promise<number[]> {
+    const events = jsonLines((await readFile(report, 'utf8')).trim().split('\n'));
+    return [...new Set(events.map((e) => e['pid'] as number))];
+  }
+
+  it('starts the file afresh at each run: a second run reports its own process only, and the file holds its events only', async () => {
+    const report = join(scratch, 'twice.ndjson');
+    const args = ['--report', report, '--threshold-ms', '50', '--', process.execPath, blockingTool];
+    const first = await runCli(args);
+    expect(first.code, first.stderr).toBe(0);
+    const firstPids = await pidsIn(report);
+    expect(firstPids).toHaveLength(1);
+
+    const second = await runCli(args);
+    expect(second.code, second.stderr).toBe(0);
+    const secondPids = await pidsIn(report);
+    // One process, and not the first run's.
+    expect(secondPids).toHaveLength(1);
+    expect(secondPids).not.toContain(firstPids[0]);
+    // The first run's blocks are not shown again as live lines: the shell call once, as it ended.
+    const lines = second.stderr.split('\n');
+    expect(lines.filter((line) => /^\[agent-lag\] block .*child_process\.execSync "sleep 0\.3"/.test(line))).toHaveLength(1);
+    expect(lines.filter((line) => /^\[agent-lag\] block .*at summariseTranscriptInALoop/.test(line))).toHaveLength(1);
+    // One process in the figures (several would be listed "(pid …: n, pid …: n)"), its two blocks the worst.
+    const summary = lines.slice(lines.findIndex((line) => line.startsWith('agent-lag run:'))).join('\n');
+    expect(summary).not.toMatch(/pid \d+/);
+    const stalls = Number(/stalls > 50 ms\s+(\d+)/.exec(summary)?.[1]);
+    const blocksInFile = jsonLines((await readFile(report, 'utf8')).trim().split('\n')).filter((e) => e['type'] === 'block' && e['ongoing'] !== true);
+    expect(stalls, summary).toBe(blocksInFile.length);
+    expect(worstBlockEntries(summary).filter((entry) => entry[0]!.includes('child_process.execSync "sleep 0.3"'))).toHaveLength(1);
+    expect(summary).toContain(`event log: ${report}`);
+  }, 60_000);
+
+  /** A command that leaves `marker` behind if it runs at all. */
+  const leavesMarker = (marker: string) => [process.execPath, '-e', 'require("node:fs").writeFileSync(process.argv[1], "ran")', marker];
+
+  it('refuses a symbolic link at the --report path: one error line, exit 2, the link\'s target untouched, the command not run', async () => {
+    const target = join(scratch, 'precious.txt');
+    await writeFile(target, 'precious\n', { mode: 0o600 });
+    const link = join(scratch, 'link.ndjson');
+    await symlink(target, link);
+    const marker = join(scratch, 'ran-through-link');
+    const result = await runCli(['--report', link, '--', ...leavesMarker(marker)]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`agent-lag: --report ${link}: it is a symbolic link; not following it\n`);
+    expect(result.stdout).toBe('');
+    expect(await readFile(target, 'utf8')).toBe('precious\n');
+    expect(await readlink(link)).toBe(target);
+    await expect(lstat(marker)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses a --report file others can write (0666): one error line, exit 2, the file untouched, the command not run', async () => {
+    const report = join(scratch, 'shared.ndjson');
+    await writeFile(report, '{"type":"earlier"}\n');
+    // chmod, not writeFile's mode: the umask would take the group's and others' write away.
+    await chmod(report, 0o666);
+    const marker = join(scratch, 'ran-with-shared');
+    const result = await runCli(['--report', report, '--', ...leavesMarker(marker)]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`agent-lag: --report ${report}: it has mode 0666: others can write it (chmod go-w to use it)\n`);
+    expect(result.stdout).toBe('');
+    expect(await readFile(report, 'utf8')).toBe('{"type":"earlier"}\n');
+    expect((await stat(report)).mode & 0o777).toBe(0o666);
+    await expect(lstat(marker)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
 });
 
 describe('agent-lag run: bad usage is one line and exit code 2', () => {
@@ -193,6 +260,7 @@ describe('agent-lag run: bad usage is one line and exit code 2', () => {
     [['--fail-on-block-ms', '-5', '--', 'node', '-e', '1'], /--fail-on-block-ms expects a positive number/],
     [['--startup-grace-ms', '-1', '--', 'node', '-e', '1'], /--startup-grace-ms expects 0 or a positive number/],
     [['--', 'agent-lag-no-such-command-xyz'], /command not found: agent-lag-no-such-command-xyz/],
+    [['--report', repoRoot, '--', 'node', '-e', '1'], /^agent-lag: --report \/.*: it is a directory$/m],
   ])('%j', async (args, message) => {
     const result = await runCli(args);
     expect(result.code).toBe(2);
@@ -288,10 +356,12 @@ describe('agent-lag run --fail-on-block-ms fails closed', () => {
     expect(line?.[1] !== undefined ? Number(line[1]) : Number(line?.[2]) * 1000).toBeGreaterThanOrEqual(700);
   }, 60_000);
 
-  it('fails when the event log cannot be read (a directory given as --report)', async () => {
-    const result = await runKilled(['--report', runtimeDir, '--fail-on-block-ms', '300', '--', process.execPath, quiet]);
+  it('fails when the event log cannot be read (a directory put in its place once the run started)', async () => {
+    // A directory given as --report is refused before the command starts: the command makes it one.
+    const log = join(runtimeDir, 'made-a-directory');
+    const result = await runKilled(['--report', log, '--fail-on-block-ms', '300', '--', 'sh', '-c', 'rm "$0" && mkdir "$0" && exec "$1" "$2"', log, process.execPath, quiet]);
     expect(result.code, result.stderr).toBe(1);
-    expect(result.stderr).toContain(`could not read the monitor's event log ${runtimeDir} (EISDIR)`);
+    expect(result.stderr).toContain(`could not read the monitor's event log ${log} (EISDIR)`);
     expect(result.stderr).toContain('agent-lag: --fail-on-block-ms 300: the monitor reported nothing (no event from any process, or its event log could not be read), so the gate cannot know: failing');
   });
 

@@ -4,3 +4,4 @@ export { withContext, setContext, getContext } from './context/index.js';
 export { controlSocketPath } from './control/socket-path.js';
 export type * from './types.js';
 export { trackRun, type AgentRun, type AgentOperation, type AgentSdk } from './agents/index.js';
+export { openOwnedFile, type OpenOwnedFileOptions } from './events/owned-file.js';

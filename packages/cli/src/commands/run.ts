@@ -10,6 +10,7 @@ import { formatSlaLine } from '../shared/sla.js';
 import type { LogFigures } from '../report/log-figures.js';
 import { parseNonNegativeMs, parsePositiveMs, parseSlaMs, parseThresholdMs } from '../run/numbers.js';
 import { RunReport } from '../run/run-report.js';
+import { startReportFile } from '../run/report-file.js';
 import { exitCodeOf, runMonitored } from '../run/run-monitored.js';
 import { removeStaleDirs } from '../scratch/stale-dirs.js';
 
@@ -73,6 +74,8 @@ async function runCommand(command: string[], options: RunCommandOptions): Promis
   if (!options.report) await removeStaleDirs(RUN_DIR_PREFIX);
   const scratch = options.report ? undefined : await mkdtemp(join(tmpdir(), `${RUN_DIR_PREFIX}${process.pid}-`));
   const reportPath = options.report ? resolve(options.report) : join(scratch ?? '', 'events.ndjson');
+  // This run's events only: an earlier run's, left in the file, would be read back as this run's.
+  if (options.report) startReportFile(reportPath);
   const report = new RunReport(reportPath);
   // `run --json … | head`: a closed pipe must not crash us while the command still runs (left
   // installed: queued writes may fail after the run has ended).
