@@ -44,8 +44,9 @@ export interface LagSampler {
   resume(): void;
   /**
    * A block the heartbeat measured. While paused: the one sample, as late as the block was long, that
-   * the timer would have taken. While the timer runs its own sample has the block, unless a reset of
-   * the timer hid it; the next fold finds that out and records it then (`recordHiddenLag`).
+   * the timer would have taken. While the timer runs its own sample has the block, its lag raised to the
+   * block's length (see moveSamples), unless a reset of the timer hid it; the next fold finds that out and
+   * records it then (`recordHiddenLag`).
    */
   recordBlock(durationMs: number): void;
   readonly paused: boolean;
@@ -140,7 +141,7 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
 
   /** performance.now() when the perf_hooks timer was last reset (or enabled). */
   let resetAt = perfHooks.performance.now();
-  /** The longest block the heartbeat measured since then while the timer ran. */
+  /** The longest block the heartbeat measured since then while the timer ran (its sample's lag is raised to it). */
   let blockSinceResetMs = 0;
 
   /**
@@ -151,9 +152,9 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
   const fold = (): void => {
     if (delay === null || clean) return;
     const count = delay.count;
-    if (count > 0) moveSamples(delay, count);
     // Paused, the timer does not run: nothing is hidden, and the paused periods are counted apart.
     const hidden = pausedAt === null && recordHiddenLag(delay, count);
+    if (count > 0) moveSamples(delay, count, hidden ? 0 : blockSinceResetMs);
     if (count > 0 || hidden) resetTimer(delay);
   };
 
@@ -177,8 +178,15 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
    * resolution period since the last fold (50 a second at 20 ms), so the record() loop stays short.
    * The table gives each bucket's lowest value; the top sample is recorded as `max` instead, the closest
    * to the real longest delay that perf_hooks tells (its bucket's highest value, within 0.1%).
+   *
+   * Or as the longest block the heartbeat measured meanwhile, when that is longer. The sample that spans a
+   * block of D ms is D plus however long after the tick before it the block began, so its lag (less the
+   * resolution) is anywhere from D − resolution to D: at the default resolution (the threshold, 100 ms) a
+   * 133 ms block read as 33-133 ms of lag, and the lag's max came out under the longest stall beside it.
+   * A timer due as the block began would have been D late: the sample a block leaves while the timer
+   * sleeps (recordBlock), so a block counts alike whether the timer ran or slept through it.
    */
-  const moveSamples = (delay: IntervalHistogram, count: number): void => {
+  const moveSamples = (delay: IntervalHistogram, count: number, blockMs: number): void => {
     let previousPercentile = 0;
     let recorded = 0;
     for (const [percentile, nanos] of delay.percentiles) {
@@ -187,7 +195,8 @@ export function createLagSampler(source: LagFigures['source'], resolutionMs: num
       const value = clampNanos(nanos);
       for (let i = 0; i < share && recorded < count - 1; i++, recorded++) record(value);
     }
-    for (const max = clampNanos(delay.max); recorded < count; recorded++) record(max);
+    const top = blockMs > 0 ? Math.max(delay.max, blockMs * 1e6 + offsetNanos) : delay.max;
+    for (const max = clampNanos(top); recorded < count; recorded++) record(max);
   };
 
   /**
