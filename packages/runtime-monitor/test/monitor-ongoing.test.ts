@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { BlockEvent, CheckpointEvent, MonitorEvent } from '../src/types.js';
-import { blockLinesOf, fixture, tempDir, type BlockWindow } from './monitor-helpers.js';
+import { blockLinesOf, blocksDuring, fixture, tempDir, type BlockWindow } from './monitor-helpers.js';
 
 /*
  * The provisional ("ongoing") block event: written by the watchdog while the main thread is still frozen,
@@ -185,7 +185,7 @@ describe('a block that ends after the provisional report', () => {
     const measured = window.end - window.start;
     expect(measured).toBeGreaterThanOrEqual(targetMs);
 
-    const blocks = blockLinesOf(readLog(started.report)).filter((block) => block.startedAt < window.end && block.startedAt + block.durationMs > window.start);
+    const blocks = blocksDuring(blockLinesOf(readLog(started.report)), window);
     expect(blocks.map((block) => block.ongoing === true), JSON.stringify(blocks)).toEqual([true, false]);
     const [provisional, final] = blocks as [BlockEvent, BlockEvent];
     expect(final.ongoing).toBeUndefined();
@@ -226,7 +226,7 @@ describe('the start-up grace period', () => {
     const output = JSON.parse(started.stdout().trim().split('\n').pop() ?? '') as { windows: BlockWindow[] };
     const window = output.windows[0]!;
     const events = readLog(started.report);
-    const lines = blockLinesOf(events).filter((block) => block.startedAt < window.end && block.startedAt + block.durationMs > window.start);
+    const lines = blocksDuring(blockLinesOf(events), window);
     expect(lines.map((block) => block.ongoing === true), JSON.stringify(lines)).toEqual([true, false]);
     expect(lines[0]!.durationMs).toBeGreaterThanOrEqual(1000);
     expect(lines[1]!.durationMs).toBeGreaterThanOrEqual((window.end - window.start) * 0.85);
