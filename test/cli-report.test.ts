@@ -202,6 +202,31 @@ describe('agent-lag report on blocks reported while still running ("ongoing")', 
   });
 });
 
+describe('agent-lag report on a block that began after an idle wait and never ended', () => {
+  // Hand-written, as the watchdog writes it: the stall's startedAt is the loop's last sign of life; the
+  // loop idled 120 ms more before the block began (blockStartedAt), and its ongoing event, 150 ms into the
+  // block, was written at 270 ms. A checkpoint written at 200 ms, before the watchdog had measured that
+  // idle wait, counts the stall from startedAt: 200 ms, of which the block was 80 ms.
+  const startedAt = 1_767_225_700_000;
+  const lines = [
+    { type: 'checkpoint', at: startedAt + 200, lag: null, utilization: 1, stalls: { count: 0, startupCount: 0, totalMs: 0, maxMs: 0, histogram: [], worst: [] }, stacks: [], syncCalls: [], sections: {}, ongoing: { startedAt, durationMs: 200 } },
+    { type: 'block', pid: 303, startedAt, blockStartedAt: startedAt + 120, durationMs: 150, stack: [{ functionName: 'parseHugeToolResult', url: 'file:///srv/agent/tools.js', line: 12, column: 5 }], inFlight: null, context: null, late: false, signature: 'parse', ongoing: true },
+  ];
+  let log: string;
+  beforeAll(() => {
+    log = join(scratch, 'idle-before.ndjson');
+    writeFileSync(log, `${lines.map((line) => JSON.stringify({ pid: 303, ...line })).join('\n')}\n`);
+  });
+
+  it('ages it from the block\'s own start, by whichever line saw it running latest', async () => {
+    const { code, stdout, stderr } = await report([log, '--json']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const model = JSON.parse(stdout) as { neverEnded: { startedAt: number; blockStartedAt: number; durationMs: number; ageFrom: string }[]; to: number | null };
+    expect(model.neverEnded).toEqual([expect.objectContaining({ startedAt, blockStartedAt: startedAt + 120, durationMs: 150, ageFrom: 'ongoing event' })]);
+  });
+});
+
 describe('agent-lag report on a log two processes wrote, one killed without its summary', () => {
   // Hand-written (test/fixtures/cli/report/two-processes.ndjson): pid 101 blocks 300 ms, then 420 ms (first
   // reported as ongoing), and writes its summary. pid 202 blocks 250 ms, then wedges in spinInAToolHandler

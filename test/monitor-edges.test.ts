@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blockEndOf, blockStartOf } from '../packages/runtime-monitor/src/events/block-span.js';
 import type { BlockEvent, CheckpointEvent, MonitorEvent, SummaryEvent } from '../packages/runtime-monitor/src/types.js';
 import { cliBin, repoRoot } from './helpers/paths.js';
 import { run } from './helpers/spawn.js';
@@ -47,11 +48,7 @@ async function runToTheEnd(how: string) {
   expect(blockStart, result.stderr).toBeGreaterThan(0);
   const events = await readLog(log);
   // The block this test caused: it overlaps the 800 ms the fixture spun (a busy machine may add others).
-  // startedAt is the loop's last sign of life, which precedes the block by up to a staleness plus the poke's
-  // half threshold (the 200 ms in which a block that starts from idle is watched), and durationMs counts only
-  // the busy time after it: a provisional event published 106 ms into the block may say startedAt + 106 ms
-  // and still be this block, begun 125 ms after startedAt.
-  const ours = blocksIn(events).filter((block) => block.startedAt < blockStart + 800 && block.startedAt + block.durationMs + 2 * 100 > blockStart);
+  const ours = blocksIn(events).filter((block) => blockStartOf(block) < blockStart + 800 && blockEndOf(block) > blockStart);
   return { result, events, ours };
 }
 

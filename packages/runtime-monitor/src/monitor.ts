@@ -4,6 +4,7 @@ import { isMainThread, Worker } from 'node:worker_threads';
 import { watchHostDebugger, type HostDebuggerWatch } from './capture/host-debugger.js';
 import { installContextAccessor } from './context/index.js';
 import { controlSocketPath } from './control/socket-path.js';
+import { blockEndOf } from './events/block-span.js';
 import { EventLog } from './events/event-log.js';
 import { ReportLimiter } from './events/report-limiter.js';
 import { StackTable } from './events/stack-table.js';
@@ -668,7 +669,7 @@ class Monitor implements MonitorHandle {
     const { events, dropped } = this.#unreadEvents.take();
     if (dropped > 0) warnOnce('AGENT_LAG_UNREAD_EVENTS', `${dropped} lag and SLA events of a process that ended before its watchdog started are not in the log (more than it keeps)`);
     const lines: (BlockEvent | LagEvent | SlaEvent)[] = [...blocks, ...events];
-    const endedAt = (line: BlockEvent | LagEvent | SlaEvent): number => (line.type === 'block' ? line.startedAt + line.durationMs : line.at);
+    const endedAt = (line: BlockEvent | LagEvent | SlaEvent): number => (line.type === 'block' ? blockEndOf(line) : line.at);
     lines.sort((a, b) => endedAt(a) - endedAt(b));
     const log = new EventLog(path, (error) => warnOnce('AGENT_LAG_REPORT', `cannot write the event log ${path}: ${error.message}`));
     for (const line of lines) log.write(redactEvent({ ...line, pid: process.pid }, this.#options.redact));

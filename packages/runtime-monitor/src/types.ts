@@ -28,11 +28,22 @@ export interface BlockEvent {
   type: 'block';
   /**
    * Epoch ms at which the stall began: the end minus `durationMs`; for a stall that got a provisional
-   * event, the heartbeat before it (up to `heartbeatIntervalMs` earlier). The key that pairs a
-   * provisional (`ongoing: true`) event with the final event of the same stall: both carry the same value.
+   * event, the main thread's last sign of life before it, which can precede the block by an idle wait
+   * (see `blockStartedAt`). The key that pairs a provisional (`ongoing: true`) event with the final event
+   * of the same stall: both carry the same value.
    */
   startedAt: number;
-  /** How long the loop was blocked; in a provisional event, how long it has been blocked so far. */
+  /**
+   * Epoch ms at which the block itself began, where that is later than `startedAt` (a stall published as
+   * ongoing, whose `startedAt` is its last sign of life and the loop idled a while after it); absent when
+   * it is `startedAt`. `blockStartedAt + durationMs` is the block's end, or, on a provisional event, the
+   * time it was measured. `blockStartOf(event)` reads it.
+   */
+  blockStartedAt?: number;
+  /**
+   * How long the loop was blocked; in a provisional event, how long it has been blocked so far. Busy
+   * time only: the idle wait between `startedAt` and `blockStartedAt` is not part of it.
+   */
   durationMs: number;
   /** Innermost frame first; empty when no stack could be captured (lag-only mode). */
   stack: StackFrame[];
@@ -53,7 +64,7 @@ export interface BlockEvent {
   signature?: string;
   /**
    * True on the provisional event the watchdog writes while a block is still running (after
-   * `ongoingReportMs`): `durationMs` is the time since `startedAt` so far, `stack` the newest sample
+   * `ongoingReportMs`): `durationMs` is how long it has blocked so far, `stack` the newest sample
    * taken so far (empty if none), `late` false. Absent on the final event, written when the block ends,
    * with the same `startedAt`. A provisional event with no final one is a block that never ended (the
    * process was killed or exited while blocked). Only in the event log and on the control socket: never
@@ -203,9 +214,14 @@ export interface MonitorSnapshot {
   sections: Record<string, unknown>;
 }
 
-/** The stall in progress when a checkpoint was written: began at `startedAt` (epoch ms), `durationMs` so far. */
+/**
+ * The stall in progress when a checkpoint was written: `startedAt` (epoch ms) pairs it with the block's
+ * events; it has blocked the loop `durationMs` so far, counted from `blockStartedAt` where present (as on
+ * a block event), else from `startedAt`.
+ */
 export interface OngoingStall {
   startedAt: number;
+  blockStartedAt?: number;
   durationMs: number;
 }
 

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { blockEndOf, blockStartOf } from '../src/events/block-span.js';
 import type { BlockEvent, MonitorEvent, MonitorSnapshot } from '../src/types.js';
 import { run, type RunResult } from '../../../test/helpers/spawn.js';
 
@@ -69,24 +70,13 @@ export const blockLinesOf = (events: MonitorEvent[]): BlockEvent[] => events.fil
 /** The final block events: what each block came to (its provisional lines, if any, are replaced by it). */
 export const blocksOf = (events: MonitorEvent[]): BlockEvent[] => blockLinesOf(events).filter((block) => block.ongoing !== true);
 
-/**
- * How much later than startedAt a provisional event's block may have begun, at the 100 ms threshold these
- * tests use: startedAt is the loop's last sign of life, up to a staleness plus a poke's half threshold before
- * it (2 × threshold), and the provisional durationMs counts only the busy time after that idle wait.
- */
-const PROVISIONAL_IDLE_BEFORE_MS = 200;
-
 /** Blocks whose span overlaps the window the fixture measured around its blocking call. */
-export function blocksDuring(blocks: BlockEvent[], window: BlockWindow): BlockEvent[] {
-  return blocks.filter((block) => {
-    const latestEnd = block.startedAt + block.durationMs + (block.ongoing === true ? PROVISIONAL_IDLE_BEFORE_MS : 0);
-    return block.startedAt < window.end && latestEnd > window.start;
-  });
-}
+export const blocksDuring = (blocks: BlockEvent[], window: BlockWindow): BlockEvent[] =>
+  blocks.filter((block) => blockStartOf(block) < window.end && blockEndOf(block) > window.start);
 
 /** Ms of `block` inside `window`. */
 export const overlapMs = (block: BlockEvent, window: BlockWindow): number =>
-  Math.min(window.end, block.startedAt + block.durationMs) - Math.max(window.start, block.startedAt);
+  Math.min(window.end, blockEndOf(block)) - Math.max(window.start, blockStartOf(block));
 
 /**
  * The blocks the fixture's call caused: those covering more than `minMs` (a threshold) of the window it

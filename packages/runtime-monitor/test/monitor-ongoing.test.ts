@@ -198,7 +198,7 @@ describe('a block that ends after the provisional report', () => {
     expect(final.stack.map((frame) => frame.functionName)).toContain('blockForAWhileInAUniquelyNamedFunction');
 
     // The main thread's 'block' listeners never see the provisional event: they get the final one.
-    const heard = output.listened.filter((block) => block.startedAt < window.end && block.startedAt + block.durationMs > window.start);
+    const heard = blocksDuring(output.listened, window);
     expect(heard).toHaveLength(1);
     expect(heard[0]!.ongoing).toBeUndefined();
     expect(heard[0]!.startedAt).toBe(final.startedAt);

@@ -47,6 +47,8 @@ describe('a lone block', () => {
     main.work(110);
     expect(watcher.step().idle).toBe(false);
     expect(watcher.stalledMs()).toBe(160);
+    // A checkpoint now counts the stall from the beat: nothing yet tells the idle wait from the block.
+    expect(watcher.ongoing()).toEqual({ startedAt: clock.epochAt(lastBeat), durationMs: 160 });
     // Found: a quick sample is asked for; no pause yet (the debugger costs the main thread tens of ms).
     expect(capturer.quickPending).toBe(1);
     expect(capturer.captures).toEqual([]);
@@ -58,9 +60,12 @@ describe('a lone block', () => {
     watcher.step();
     // Its age is the busy time measured, not the 160 ms since the beat: the 20 ms idle wait before the task is no block.
     expect(watcher.stalledMs()).toBe(140);
+    expect(watcher.ongoing()).toEqual({ startedAt: clock.epochAt(lastBeat), blockStartedAt: clock.epochAt(lastBeat + 20), durationMs: 140 });
+    // startedAt, the beat, pairs it with its final event; the block itself began 20 ms later.
     const ongoing = {
       type: 'block',
       startedAt: clock.epochAt(lastBeat),
+      blockStartedAt: clock.epochAt(lastBeat + 20),
       durationMs: 140,
       stack: HASH_STACK,
       inFlight: null,
@@ -85,6 +90,7 @@ describe('a lone block', () => {
     const final = {
       type: 'block',
       startedAt: clock.epochAt(lastBeat),
+      blockStartedAt: clock.epochAt(lastBeat + 20),
       durationMs: 240,
       stack: HASH_STACK,
       inFlight: null,
@@ -164,7 +170,8 @@ describe('a block published as ongoing whose busy time came out at or under the 
     capturer.last.finish();
     await settle();
     watcher.step();
-    const final = { type: 'block', startedAt: clock.epochAt(0), durationMs: 100, stack: HASH_STACK, inFlight: null, context: null, late: false, signature: events[0]!.signature };
+    // Its startedAt pairs it with the provisional event; the block itself began 100 ms before its end.
+    const final = { type: 'block', startedAt: clock.epochAt(0), blockStartedAt: clock.epochAt(150), durationMs: 100, stack: HASH_STACK, inFlight: null, context: null, late: false, signature: events[0]!.signature };
     expect(events).toEqual([expect.objectContaining({ ongoing: true }), final]);
     expect(stalls).toEqual([expect.objectContaining({ durationMs: 100, startup: false, reported: final, counted: final })]);
     expect(watcher.stats.figures()).toMatchObject({ count: 1, totalMs: 100, maxMs: 100 });
@@ -294,6 +301,8 @@ describe('a native call in flight', () => {
     const final = {
       type: 'block',
       startedAt: clock.epochAt(100),
+      // The call began after 20 ms of idle wait: the block, 285 ms busy, ended at 405 ms.
+      blockStartedAt: clock.epochAt(120),
       durationMs: 285,
       stack: [
         { functionName: 'runGit', url: 'file:///app/tools.js', line: 30, column: 10 },
@@ -476,7 +485,8 @@ describe('the sentinel', () => {
     capturer.answerQuick(QUICK_STACK, main.idleMs);
     await settle();
     watcher.step();
-    expect(events).toEqual([expect.objectContaining({ startedAt: clock.epochAt(aliveAt), durationMs: 190, stack: HASH_STACK, ongoing: true })]);
+    // Its age leaves out the 10 ms the quick sample measured the loop idle after its last sign of life.
+    expect(events).toEqual([expect.objectContaining({ startedAt: clock.epochAt(aliveAt), blockStartedAt: clock.epochAt(aliveAt + 10), durationMs: 190, stack: HASH_STACK, ongoing: true })]);
 
     // The task ends 20 ms later; the loop waits 5 ms, then runs a timer, where the pause lands: the beat has
     // not moved (the poke is answered only in the loop's poll), but the idle counter has.
@@ -492,6 +502,7 @@ describe('the sentinel', () => {
     expect(events[1]).toEqual({
       type: 'block',
       startedAt: clock.epochAt(aliveAt),
+      blockStartedAt: clock.epochNow() - busyMs,
       durationMs: busyMs,
       stack: HASH_STACK,
       inFlight: null,

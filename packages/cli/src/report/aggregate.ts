@@ -11,6 +11,7 @@
 import hdr from 'hdr-histogram-js';
 import type { LogEvent } from './read-log.js';
 import type { SlaRecord } from '../shared/sla.js';
+import { blockEndOf } from '../shared/monitor-types.js';
 import type { BlockRecord, LagFigures, LagRecord, StackSummaryRecord, SummaryRecord, WorstStallRecord } from './log-types.js';
 
 /** Block events kept to list the worst ones (the report shows 5; a few more to survive ties). */
@@ -29,8 +30,6 @@ const OPEN_BLOCKS = 1024;
 const SIGNATURES = 5000;
 /** `sla` events kept to list (in log order); the rest are counted. */
 export const SLA_LISTED = 50;
-
-export const endOf = (block: { startedAt: number; durationMs: number }): number => block.startedAt + block.durationMs;
 
 /** Count, total, max and the distribution of some stall durations. */
 export class Durations {
@@ -256,8 +255,8 @@ export class ProcessState {
   lastBlockEnd = -Infinity;
   /** Blocks reported ongoing, by `startedAt`, with no final event yet. */
   readonly open = new Map<number, BlockRecord>();
-  /** Ages of stalls in progress that checkpoints reported, by `startedAt` (only the open ones are kept). */
-  readonly checkpointAges = new Map<number, number>();
+  /** The latest time a checkpoint saw each stall in progress still running (epoch ms), by `startedAt` (only the open ones are kept). */
+  readonly checkpointEnds = new Map<number, number>();
   /** `startedAt` of recent final events: an ongoing line arriving after its final event is ignored. */
   readonly recentFinals = new Set<number>();
   readonly worst = new WorstBlocks();
@@ -300,26 +299,26 @@ export class ProcessState {
     if (!this.checkpoint || at >= (this.checkpoint.at ?? 0)) this.checkpoint = snapshot;
     const ongoing = snapshot.ongoing;
     if (ongoing && !this.recentFinals.has(ongoing.startedAt)) {
-      const known = this.checkpointAges.get(ongoing.startedAt) ?? 0;
-      this.checkpointAges.set(ongoing.startedAt, Math.max(known, ongoing.durationMs));
-      if (this.checkpointAges.size > OPEN_BLOCKS) this.checkpointAges.delete(this.checkpointAges.keys().next().value as number);
+      const known = this.checkpointEnds.get(ongoing.startedAt) ?? -Infinity;
+      this.checkpointEnds.set(ongoing.startedAt, Math.max(known, blockEndOf(ongoing)));
+      if (this.checkpointEnds.size > OPEN_BLOCKS) this.checkpointEnds.delete(this.checkpointEnds.keys().next().value as number);
     }
   }
 
   #block(block: BlockRecord): void {
     this.#seen(block.startedAt);
     if (block.ongoing) {
-      this.#seen(endOf(block));
+      this.#seen(blockEndOf(block));
       if (this.recentFinals.has(block.startedAt)) return;
       const seen = this.open.get(block.startedAt);
       if (!seen || block.durationMs >= seen.durationMs) this.open.set(block.startedAt, block);
       if (this.open.size > OPEN_BLOCKS) this.open.delete(this.open.keys().next().value as number);
       return;
     }
-    const end = endOf(block);
+    const end = blockEndOf(block);
     this.#seen(end);
     this.open.delete(block.startedAt);
-    this.checkpointAges.delete(block.startedAt);
+    this.checkpointEnds.delete(block.startedAt);
     this.recentFinals.add(block.startedAt);
     if (this.recentFinals.size > 64) this.recentFinals.delete(this.recentFinals.values().next().value as number);
     if (end > this.lastBlockEnd) this.lastBlockEnd = end;
@@ -349,7 +348,7 @@ export class ProcessState {
     this.lastBlockEnd = Math.max(this.lastBlockEnd, other.lastBlockEnd);
     for (const [startedAt, block] of other.open) if (!this.recentFinals.has(startedAt)) this.open.set(startedAt, block);
     for (const startedAt of other.recentFinals) this.open.delete(startedAt);
-    for (const [startedAt, ms] of other.checkpointAges) this.checkpointAges.set(startedAt, Math.max(ms, this.checkpointAges.get(startedAt) ?? 0));
+    for (const [startedAt, end] of other.checkpointEnds) this.checkpointEnds.set(startedAt, Math.max(end, this.checkpointEnds.get(startedAt) ?? -Infinity));
     for (const block of other.worst.blocks) this.worst.add(block);
     for (const group of other.groups.values()) mergeGroup(this.groups, group);
     this.lags.merge(other.lags);

@@ -4,6 +4,7 @@ import type { Frame } from './log-types.js';
 import { formatMs, type ReportModel } from './model.js';
 import { foldedText, foldStack, headFrame } from './stack-fold.js';
 import { escapeHtml as esc, lagChart, stallHistogram } from './svg.js';
+import { blockStartOf } from '../shared/monitor-types.js';
 import { describeSlaSubject, formatSlaCounts } from '../shared/sla.js';
 
 const STYLE = `
@@ -163,7 +164,7 @@ ${framesBlock(group, model.mode)}
 function worstBlocks(model: ReportModel): string {
   if (model.worstBlocks.length === 0) return '<p class="empty">No blocks after start-up.</p>';
   const rows = model.worstBlocks.map(
-    (block) => `<tr><td>${block.startedAt === null ? '–' : esc(formatTime(block.startedAt))}</td><td>${esc(formatMs(block.durationMs))}</td>${blockCells(block, model.mode)}</tr>`,
+    (block) => `<tr><td>${block.startedAt === null ? '–' : esc(formatTime(block.blockStartedAt ?? block.startedAt))}</td><td>${esc(formatMs(block.durationMs))}</td>${blockCells(block, model.mode)}</tr>`,
   );
   return `<table class="worst"><thead><tr><th>started</th><th>duration</th><th class="text">sync API in flight</th><th class="text">where</th><th class="text">during</th><th>requests in flight</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -171,10 +172,10 @@ function worstBlocks(model: ReportModel): string {
 function neverEnded(model: ReportModel): string {
   if (model.neverEnded.length === 0) return '';
   const rows = model.neverEnded.map(
-    (block) => `<tr><td>${esc(formatTime(block.startedAt))}</td><td class="never-ended">≥ ${esc(formatMs(block.durationMs))}, never ended</td>${blockCells(block, model.mode)}</tr>`,
+    (block) => `<tr><td>${esc(formatTime(blockStartOf(block)))}</td><td class="never-ended">≥ ${esc(formatMs(block.durationMs))}, never ended</td>${blockCells(block, model.mode)}</tr>`,
   );
   const stacks = model.neverEnded
-    .map((block) => `<details class="never-ended-stack"><summary><span class="ms">≥ ${esc(formatMs(block.durationMs))}</span> from ${esc(formatTime(block.startedAt))}, never ended</summary>${framesBlock(block, model.mode)}</details>`)
+    .map((block) => `<details class="never-ended-stack"><summary><span class="ms">≥ ${esc(formatMs(block.durationMs))}</span> from ${esc(formatTime(blockStartOf(block)))}, never ended</summary>${framesBlock(block, model.mode)}</details>`)
     .join('\n');
   return `<h2>Blocks that never ended</h2>
 <p>Reported by the monitor while still running, with no end in the log: the process was killed or died while its event loop was blocked. The duration is the latest age known (it lasted at least that long); these blocks are in the stall count.</p>

@@ -14,7 +14,8 @@ import { mergeAgentFigures, readAgentsSection, type AgentFigures } from '../shar
 import { mergeSlaCounts, readSlaSection, type SlaCounts, type SlaRecord } from '../shared/sla.js';
 import { mergeSyncCalls, mergeTopStacks } from '../watch/merge-snapshots.js';
 import { describeNoStackReason } from './describe.js';
-import { endOf, LogAggregator, type Durations, type LagPoint, type ProcessState, type SkippedLines } from './aggregate.js';
+import { blockEndOf, blockStartOf } from '../shared/monitor-types.js';
+import { LogAggregator, type Durations, type LagPoint, type ProcessState, type SkippedLines } from './aggregate.js';
 import type { BlockRecord, EventLog, LagFigures, StackSummaryRecord, StallRecord, SummaryRecord, SyncCallRecord } from './log-types.js';
 
 /** A block reported as still running with no final event: the process died in it. */
@@ -145,12 +146,13 @@ export function aggregateLog(log: EventLog): LogAggregator {
  */
 function neverEndedBlocks(pid: Key, state: ProcessState, exitAt: number | undefined): NeverEndedBlock[] {
   const neverEnded: NeverEndedBlock[] = [];
-  for (const block of state.open.values()) neverEnded.push(aged(block, state.checkpointAges.get(block.startedAt) ?? 0, exitAt));
+  for (const block of state.open.values()) neverEnded.push(aged(block, state.checkpointEnds.get(block.startedAt) ?? null, exitAt));
   const inProgress = state.snapshot?.kind === 'checkpoint' ? state.snapshot.ongoing : null;
-  if (inProgress && !state.open.has(inProgress.startedAt) && !(state.lastBlockEnd > inProgress.startedAt)) {
+  if (inProgress && !state.open.has(inProgress.startedAt) && !(state.lastBlockEnd > blockStartOf(inProgress))) {
     const block: BlockRecord = {
       pid,
       startedAt: inProgress.startedAt,
+      ...(inProgress.blockStartedAt === undefined ? {} : { blockStartedAt: inProgress.blockStartedAt }),
       durationMs: inProgress.durationMs,
       stack: [],
       inFlight: null,
@@ -162,15 +164,21 @@ function neverEndedBlocks(pid: Key, state: ProcessState, exitAt: number | undefi
       noStackReason: null,
       ongoing: true,
     };
-    neverEnded.push(aged(block, inProgress.durationMs, exitAt));
+    neverEnded.push(aged(block, null, exitAt));
   }
   return neverEnded;
 }
 
-function aged(block: BlockRecord, checkpointMs: number, exitAt: number | undefined): NeverEndedBlock {
+/**
+ * A never-ended block's age: from when it began to the latest time it was seen still running (its ongoing
+ * event, a later checkpoint, the process's exit). Ends, not ages, are compared: a checkpoint written before
+ * the watchdog measured the idle wait before the block counts its age from the stall's `startedAt`.
+ */
+function aged(block: BlockRecord, checkpointEnd: number | null, exitAt: number | undefined): NeverEndedBlock {
+  const start = blockStartOf(block);
   let result: NeverEndedBlock = { ...block, ageFrom: 'ongoing event' };
-  if (checkpointMs > result.durationMs) result = { ...result, durationMs: checkpointMs, ageFrom: 'checkpoint' };
-  if (exitAt !== undefined && exitAt - block.startedAt > result.durationMs) result = { ...result, durationMs: exitAt - block.startedAt, ageFrom: 'exit' };
+  if (checkpointEnd !== null && checkpointEnd - start > result.durationMs) result = { ...result, durationMs: checkpointEnd - start, ageFrom: 'checkpoint' };
+  if (exitAt !== undefined && exitAt - start > result.durationMs) result = { ...result, durationMs: exitAt - start, ageFrom: 'exit' };
   return result;
 }
 
@@ -400,7 +408,7 @@ function worstBlocks(processes: readonly Working[], groups: readonly StackSummar
     if (!stalls || process.figuresFrom === 'covered') continue;
     const lagOnly = process.snapshot?.mode === 'lag-only';
     const matched = (startedAt: number | null, durationMs: number) =>
-      events.some((b) => (startedAt !== null ? near(b.startedAt, startedAt) || near(endOf(b), startedAt + durationMs) : near(b.durationMs, durationMs))) ||
+      events.some((b) => (startedAt !== null ? near(b.startedAt, startedAt) || near(blockEndOf(b), startedAt + durationMs) : near(b.durationMs, durationMs))) ||
       process.neverEnded.some((b) => startedAt !== null && near(b.startedAt, startedAt));
     const undetailed = (startedAt: number | null, durationMs: number, signature: string | null, noStack: string | null): WorstBlock => {
       const group = signature !== null ? groups.find((g) => g.signature === signature) : groups.find((g) => g.stack.length > 0 && near(g.maxMs, durationMs));
@@ -465,7 +473,7 @@ export function logFigures(log: EventLog, options: FiguresOptions = {}): LogFigu
   for (const process of processes) {
     from = Math.min(from, process.state.firstAt);
     to = Math.max(to, process.state.lastAt);
-    for (const block of process.neverEnded) to = Math.max(to, endOf(block));
+    for (const block of process.neverEnded) to = Math.max(to, blockEndOf(block));
   }
   return {
     processes: processes.map(({ extra: _extra, all: _all, state: _state, ...process }) => process),

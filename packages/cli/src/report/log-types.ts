@@ -29,7 +29,7 @@ export type Context = MonitorContext;
  * A block event as the report reads it: the monitor's BlockEvent, with the fields a monitor may leave out
  * made explicit (null or false) and the further stack samples, which nothing here shows, left out.
  */
-export type BlockRecord = Pick<BlockEvent, 'startedAt' | 'durationMs' | 'stack' | 'inFlight' | 'context' | 'late'> & {
+export type BlockRecord = Pick<BlockEvent, 'startedAt' | 'blockStartedAt' | 'durationMs' | 'stack' | 'inFlight' | 'context' | 'late'> & {
   /** The process that wrote it; null in logs of monitors older than `pid` on block lines. */
   pid: number | null;
   /** Requests in flight during the block, where the HTTP middleware counts them. */

@@ -76,6 +76,7 @@ function block(event: Json): BlockRecord {
   return {
     pid: numberOr(event['pid'], null),
     startedAt: requiredNumber(event, 'startedAt'),
+    ...blockStart(event),
     durationMs: requiredNumber(event, 'durationMs'),
     stack: frames(event['stack']),
     inFlight: inFlight(event['inFlight']),
@@ -130,11 +131,18 @@ function worstStall(value: Json): WorstStallRecord[] {
   return [{ startedAt, durationMs, signature: stringOr(value['signature'], null), logged: value['logged'] !== false, noStack: stringOr(value['noStack'], null) }];
 }
 
+/** A block event's `blockStartedAt`, where it has one (monitors before it wrote none). */
+function blockStart(event: Json): { blockStartedAt?: number } {
+  const blockStartedAt = numberOr(event['blockStartedAt'], null);
+  return blockStartedAt === null ? {} : { blockStartedAt };
+}
+
 function ongoingStall(value: unknown): OngoingStallRecord | null {
   if (!isObject(value)) return null;
   const startedAt = numberOr(value['startedAt'], null);
   const durationMs = numberOr(value['durationMs'], null);
-  return startedAt === null || durationMs === null ? null : { startedAt, durationMs };
+  if (startedAt === null || durationMs === null) return null;
+  return { startedAt, ...blockStart(value), durationMs };
 }
 
 function summary(event: Json, kind: SummaryRecord['kind']): SummaryRecord {

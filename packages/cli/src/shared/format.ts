@@ -5,7 +5,7 @@ import { foldedText, foldStack, headFrame } from '../report/stack-fold.js';
 import { figuresNotes, type LogFigures } from '../report/log-figures.js';
 import { agentRunTable, toolTable } from './agents-table.js';
 import { formatSlaCounts } from './sla.js';
-import type { BlockEvent, InFlightCall, LagFigures, MonitorContext, StackFrame } from './monitor-types.js';
+import { blockStartOf, type BlockEvent, type InFlightCall, type LagFigures, type MonitorContext, type StackFrame } from './monitor-types.js';
 
 /** Milliseconds the way a person reads them: 0.42 ms, 12.3 ms, 250 ms, 1.50 s. */
 export function formatMs(ms: number): string {
@@ -134,7 +134,7 @@ export function formatBlockLine(block: BlockEvent, color: ChalkInstance, options
 }
 
 /** What a never-ended line shows: a block event, or a block record read from a log. */
-export type NeverEndedInput = Pick<BlockEvent, 'startedAt' | 'durationMs' | 'stack' | 'inFlight' | 'context'> & {
+export type NeverEndedInput = Pick<BlockEvent, 'startedAt' | 'blockStartedAt' | 'durationMs' | 'stack' | 'inFlight' | 'context'> & {
   requestsInFlight?: number | null | undefined;
 };
 
@@ -153,8 +153,8 @@ export function formatNeverEndedLine(block: NeverEndedInput, color: ChalkInstanc
   const parts = [color.red.bold(`≥ ${formatMs(block.durationMs)}, never ended`)];
   const { goneAt } = options;
   if (options.untilExit) parts.push(color.dim('(still running when the process exited)'));
-  else if (goneAt !== undefined && goneAt - block.startedAt > block.durationMs) {
-    parts.push(color.dim(`(the process exited ${formatMs(goneAt - block.startedAt)} after it began)`));
+  else if (goneAt !== undefined && goneAt - blockStartOf(block) > block.durationMs) {
+    parts.push(color.dim(`(the process exited ${formatMs(goneAt - blockStartOf(block))} after it began)`));
   }
   const api = formatInFlight(block.inFlight);
   if (api) parts.push(color.yellow(api));

@@ -20,5 +20,8 @@ export type {
   WorstStall,
 } from '@agent-lag/runtime-monitor';
 
+// A block's own start and end: a stall published as ongoing keeps its last sign of life as `startedAt`.
+export { blockEndOf, blockStartOf } from '@agent-lag/runtime-monitor';
+
 // The agents section (per-tool figures, agent runs in flight) is published by the monitor's agents module.
 export type { AgentSectionEntry, AgentsSection, ToolSectionEntry } from '@agent-lag/runtime-monitor/agents';

@@ -7,7 +7,7 @@ import { bar, sparkline } from './charts.js';
 import { mergeStalls, mergeTopStacks } from './merge-snapshots.js';
 import { readRoutesSection } from './routes-section.js';
 import { formatSlaCounts, formatSlaLine, readSlaSection } from '../shared/sla.js';
-import type { BlockEvent } from '../shared/monitor-types.js';
+import { blockStartOf, type BlockEvent } from '../shared/monitor-types.js';
 import type { SeenBlock, WatchState, WatchedProcess } from './watch-state.js';
 
 export interface ScreenSize {
@@ -85,7 +85,7 @@ export function renderScreen(state: WatchState, size: ScreenSize, color: ChalkIn
   const blockLines: string[] = [];
   for (const seen of [...state.latestBlocks].sort((a, b) => b.block.startedAt - a.block.startedAt)) {
     const { pid, block } = seen;
-    const when = new Date(block.startedAt).toLocaleTimeString('en-GB', { hour12: false });
+    const when = new Date(blockStartOf(block)).toLocaleTimeString('en-GB', { hour12: false });
     const api = formatInFlight(block.inFlight);
     const context = formatContext(block.context);
     const requests = describeRequestsInFlight(block.requestsInFlight);
@@ -121,7 +121,7 @@ function ongoingLabel(seen: SeenBlock, connected: boolean, now: number): string 
 
 /** How long an ongoing block has lasted by now: from its start, never less than when it was reported. */
 function ongoingMs(block: BlockEvent, now: number): number {
-  return Math.max(block.durationMs, now - block.startedAt);
+  return Math.max(block.durationMs, now - blockStartOf(block));
 }
 
 function renderProcess(watched: WatchedProcess, ongoing: readonly SeenBlock[], chartWidth: number, color: ChalkInstance, now: number): string[] {

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockEvent, MonitorContext, MonitorSnapshot, SlaEvent } from '../types.js';
 import { EVENT_LOOP_SECTION } from '../exporters/snapshot-sections.js';
+import { blockStartOf } from '../events/block-span.js';
 import { readEventLoopTime } from '../exporters/event-loop-time.js';
 import { RunRecord, type AgentRun } from '../agents/run-record.js';
 import { AGENTS_SECTION, chargeBlock, RunFigures, type AgentsSection, type RunLimits } from '../agents/run-figures.js';
@@ -445,7 +446,8 @@ export class RequestTracker {
     } else {
       this.#unattributedBlocks++;
     }
-    const blockEnd = event.startedAt + event.durationMs;
+    const blockStart = blockStartOf(event);
+    const blockEnd = blockStart + event.durationMs;
     // Only a block that was looked at (a stack was captured, or a wrapper saw the sync call and read the
     // context) and showed no route says context was missing.
     if (typeof route !== 'string' && !this.asyncContextWanted && (event.stack.length > 0 || event.inFlight !== null)) {
@@ -454,7 +456,7 @@ export class RequestTracker {
     const blocker = event.context ?? null;
     for (let record = this.#oldest; record !== null; record = record.next) {
       if (record.startedAt >= blockEnd || record.isFinished()) continue;
-      const waited = blockEnd - Math.max(record.startedAt, event.startedAt);
+      const waited = blockEnd - Math.max(record.startedAt, blockStart);
       if (waited <= 0) continue;
       if (record instanceof RunRecord) {
         if (!record.isBlocker(blocker)) this.runs.chargeWait(record, waited);

@@ -51,6 +51,17 @@ export interface MeasuredStall {
 }
 
 // "    at fn (location)" or "    at location"; location is "url-or-path:line:column".
+/** When a block event's stall began (the key that pairs its events) and when the block itself did (epoch ms). */
+export interface BlockSpan {
+  startedAt: number;
+  blockStartedAt: number;
+}
+
+/** `blockStartedAt` is written only where it differs from `startedAt`. */
+function spanFields(span: BlockSpan): Pick<BlockEvent, 'startedAt' | 'blockStartedAt'> {
+  return span.blockStartedAt === span.startedAt ? { startedAt: span.startedAt } : { startedAt: span.startedAt, blockStartedAt: span.blockStartedAt };
+}
+
 const STACK_LINE = /^\s*at (?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/;
 const MAX_SCRIPT_BYTES = 8 * 1024 * 1024;
 
@@ -70,9 +81,9 @@ export class BlockEventBuilder {
 
   /**
    * The provisional event of a stall still running: the newest sample as its stack, the earlier ones as
-   * samples. `startedAt` pairs it with the final event.
+   * samples. `span.startedAt` pairs it with the final event.
    */
-  ongoing(startedAt: number, durationMs: number, inFlight: InFlightCall | null, progress: CaptureResult, quick: QuickStack | null = null): BlockEvent {
+  ongoing(span: BlockSpan, durationMs: number, inFlight: InFlightCall | null, progress: CaptureResult, quick: QuickStack | null = null): BlockEvent {
     // Samples are only taken while the stall lasts, and it still does: all of them belong to it.
     const taken = progress.samples.map((sample) => this.resolve(sample.frames, progress.scripts));
     const stack = taken.at(-1) ?? (quick?.late === false ? quick.stack : []);
@@ -82,7 +93,7 @@ export class BlockEventBuilder {
     const signature = stack.length > 0 || inFlight !== null ? stackSignature(stack, inFlight) : undefined;
     return {
       type: 'block',
-      startedAt,
+      ...spanFields(span),
       durationMs,
       stack,
       ...(earlier.length === 0 ? {} : { samples: earlier }),
@@ -96,7 +107,7 @@ export class BlockEventBuilder {
   }
 
   /** The final event of a stall, from the capture (if any) and the wrapper's report (if any), whose stack wins. */
-  final(stall: MeasuredStall, startedAt: number, inFlight: InFlightCall | null, result: CaptureResult | null, report: WrapperReport | null, quick: QuickStack | null = null): BlockEvent {
+  final(stall: MeasuredStall, span: BlockSpan, inFlight: InFlightCall | null, result: CaptureResult | null, report: WrapperReport | null, quick: QuickStack | null = null): BlockEvent {
     let stack: StackFrame[] = [];
     let samples: StackFrame[][] | undefined;
     let context: BlockEvent['context'] = null;
@@ -131,7 +142,7 @@ export class BlockEventBuilder {
     const signature = stack.length > 0 || inFlight !== null ? stackSignature(stack, inFlight) : undefined;
     return {
       type: 'block',
-      startedAt,
+      ...spanFields(span),
       durationMs: stall.durationMs,
       stack,
       ...(samples === undefined ? {} : { samples }),

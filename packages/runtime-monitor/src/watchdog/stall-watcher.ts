@@ -6,7 +6,7 @@ import { StallStats } from '../events/stall-stats.js';
 import type { MonitorClock } from '../heartbeat/clock.js';
 import type { RingStall, WatchdogSlots } from '../heartbeat/shared-state.js';
 import type { BlockEvent, InFlightCall, MonitorSnapshot, NoStackReason, OngoingStall } from '../types.js';
-import { reportExplains, type BlockEventBuilder, type QuickStack, type WrapperReport } from './block-events.js';
+import { reportExplains, type BlockEventBuilder, type BlockSpan, type QuickStack, type WrapperReport } from './block-events.js';
 import type { StallMessage } from './messages.js';
 
 /*
@@ -73,6 +73,11 @@ export interface WatcherDeps {
 /** How long `live` has blocked the loop as of monitor-clock `at`, ms: from its last sign of life, less the idle wait a quick sample measured after it. */
 function ageOf(live: LiveStall, at: number): number {
   return ((at - live.sinceMs) | 0) - live.idleBeforeMs;
+}
+
+/** Its last sign of life (its events' startedAt), and when the block began, as far as a quick sample measured the idle wait between. */
+function spanOf(live: LiveStall): BlockSpan {
+  return { startedAt: live.startedAt, blockStartedAt: Math.round(live.startedAt + live.idleBeforeMs) };
 }
 
 /**
@@ -259,8 +264,8 @@ export class StallWatcher {
   ongoing(): OngoingStall | null {
     const stalledMs = this.stalledMs();
     if (stalledMs === 0) return null;
-    const live = this.#live;
-    return { startedAt: live!.startedAt, durationMs: stalledMs };
+    const span = spanOf(this.#live!);
+    return span.blockStartedAt === span.startedAt ? { startedAt: span.startedAt, durationMs: stalledMs } : { ...span, durationMs: stalledMs };
   }
 
   /** The provisional event of the stall still running, for a control client that connects during it. */
@@ -489,7 +494,7 @@ export class StallWatcher {
     const named = progress.samples.length > 0 || (live.quick !== null && !live.quick.late && live.quick.stack.length > 0) || live.inFlight !== null;
     const early = live.detailed && live.reportToken && named && !live.earlySkipped && this.#pastThreshold(live, (at - live.sinceMs) | 0);
     if (!due && !early) return;
-    const event = this.#deps.events.ongoing(live.startedAt, ageMs, live.inFlight, progress, live.quick);
+    const event = this.#deps.events.ongoing(spanOf(live), ageMs, live.inFlight, progress, live.quick);
     if (!due && event.signature !== undefined && event.stack.length > 0 && !this.#limiter.firstInWindow(event.signature, this.#deps.now())) {
       live.earlySkipped = true;
       return;
@@ -617,9 +622,10 @@ export class StallWatcher {
     const provisional = watched?.provisional ?? null;
     // The block ended at the end beat and lasted durationMs (the idle wait before it is not part of it).
     // After a provisional event, its startedAt: consumers pair the two by it.
-    const startedAt = provisional?.startedAt ?? Math.round(epochNow() - ((now() - stall.endBeat) | 0) - stall.durationMs);
+    const blockStartedAt = Math.round(epochNow() - ((now() - stall.endBeat) | 0) - stall.durationMs);
+    const startedAt = provisional?.startedAt ?? blockStartedAt;
     const during = result === null || watched === null ? result : samplesDuring(result, watched.quickIdle);
-    const event = events.final(stall, startedAt, inFlight, during !== null && during.samples.length === 0 ? null : during, report, watched?.quick ?? null);
+    const event = events.final(stall, { startedAt, blockStartedAt: Math.max(startedAt, blockStartedAt) }, inFlight, during !== null && during.samples.length === 0 ? null : during, report, watched?.quick ?? null);
     const at = now();
     let reported = watched !== null && watched.detailed ? watched.reportToken : this.#limiter.take(at);
     // A stall whose provisional event was written must get its final one, or it would look never-ended.
@@ -672,6 +678,6 @@ export class StallWatcher {
     this.#live = null;
     this.#endLive(cut);
     const endBeat = this.#deps.now();
-    this.#wait({ startBeat: cut.startBeat, durationMs: (endBeat - cut.sinceMs) | 0, endBeat }, cut, false);
+    this.#wait({ startBeat: cut.startBeat, durationMs: ageOf(cut, endBeat), endBeat }, cut, false);
   }
 }
