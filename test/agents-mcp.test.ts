@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { describe, expect, it } from 'vitest';
-import { agentFixtures, eventLogPaths, shortLivedAppEnv, tempDirs, waitForBlock, type LoggedBlock } from './helpers/agent-log.js';
+import { agentFixtures, describeBlocks, eventLogPaths, shortLivedAppEnv, tempDirs, waitForBlock, type LoggedBlock } from './helpers/agent-log.js';
 import { cliBin, repoRoot } from './helpers/paths.js';
 import { run } from './helpers/spawn.js';
 
@@ -111,6 +111,21 @@ describe('MCP server with no code change under agent-lag run', () => {
     }
     expect(block.context?.['gen_ai.tool.name']).toBeUndefined();
   });
+});
+
+describe('an MCP transport whose send blocks in native code', () => {
+  it('names the tool call whose response it was sending, though no pause can land in the block', async () => {
+    const log = await logPath();
+    const result = await run([cliBin, 'run', '--report', log, '--threshold-ms', '100', '--', process.execPath, join(fixtures, 'mcp-native-send.mjs')], { env, timeoutMs: 90_000 });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^sent \d+$/m);
+    const block = await waitForBlock(log, isTool('export_transcript'));
+    expect(block.context).toMatchObject({ 'agent_lag.sdk': 'mcp', 'gen_ai.operation.name': 'execute_tool', 'agent_lag.phase': 'serialize_response' });
+    expect(block.inFlight).toBeNull();
+    // The send reported its own caller's stack as it returned (a reported section): the SDK's Protocol sending
+    // the result. A pause lands only once the native call returned, often after the block, in other code.
+    expect(block.stack?.[0]?.url, describeBlocks([block])).toMatch(/\/shared\/protocol\.(ts|js)$/);
+  }, 120_000);
 });
 
 describe('MCP server with the explicit call', () => {

@@ -2,9 +2,10 @@ import * as childProcess from 'node:child_process';
 import * as crypto from 'node:crypto';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createInFlightBuffer, HINT_BYTES, installSyncWrappers, readInFlight, WRAPPED_APIS, type SyncWrappers } from '../src/inflight/index.js';
+import { createInFlightBuffer, HINT_BYTES, installSyncWrappers, markStallSeen, readInFlight, readReport, WRAPPED_APIS, type SyncWrappers } from '../src/inflight/index.js';
+import { runReportedSection } from '../src/inflight/sections.js';
 import { InFlightWriter } from '../src/inflight/record.js';
-import { installContextAccessor, installRequestsInFlightCounter, PAUSE_EXPRESSION } from '../src/context/index.js';
+import { installContextAccessor, installRequestsInFlightCounter, PAUSE_EXPRESSION, withContext } from '../src/context/index.js';
 import { quickExpression } from '../src/capture/stack-capturer.js';
 
 let wrappers: SyncWrappers | undefined;
@@ -124,6 +125,62 @@ describe('readInFlight', () => {
 
   it('rejects a buffer that is too small', () => {
     expect(() => readInFlight(new SharedArrayBuffer(8))).toThrow(RangeError);
+  });
+});
+
+describe('a reported section (code that may block in native code, an MCP transport sending a response)', () => {
+  interface SectionReport {
+    api: string | null;
+    context: Record<string, unknown> | null;
+    stack: string;
+  }
+  const reportOf = (buffer: SharedArrayBuffer, sequence: number | null): SectionReport | null => {
+    const json = sequence === null ? null : readReport(buffer, sequence);
+    return json === null ? null : (JSON.parse(json) as SectionReport);
+  };
+  const runWork = (work: () => void): void => work();
+  /** `work` as a reported section, which names the callers of this function, as the MCP adapter's send does. */
+  function sendInSection(work: () => void): void {
+    runReportedSection(sendInSection, runWork, null, work, undefined);
+  }
+  const firstFrame = (report: SectionReport | null): string | undefined => report?.stack.split('\n')[1];
+
+  it('after a stall the watchdog saw during it, reports its context and its caller\'s stack, naming no API', () => {
+    const buffer = createInFlightBuffer();
+    wrappers = installSyncWrappers({ buffer, slowCallMs: 10_000, isAfterStartup: () => true });
+    let seen: number | null = null;
+    withContext({ 'gen_ai.tool.name': 'export_transcript' }, () => sendInSection(() => (seen = markStallSeen(buffer))));
+    expect(seen).toBeLessThan(0);
+    const report = reportOf(buffer, seen);
+    expect(report).toMatchObject({ api: null, context: { 'gen_ai.tool.name': 'export_transcript' } });
+    // From the caller of the section's named function on: this test, not the section or this package.
+    expect(firstFrame(report)).toMatch(/inflight\.test\.ts:\d+:\d+\)?$/);
+    expect(report?.stack).not.toMatch(/sendInSection|runReportedSection|sections\.(ts|js)/);
+    // Once it returned, no section is running: nothing to mark.
+    expect(markStallSeen(buffer)).toBeNull();
+  });
+
+  it('leaves the report to a wrapped call in flight inside it, which names its API', () => {
+    const buffer = createInFlightBuffer();
+    wrappers = installSyncWrappers({ buffer, slowCallMs: 10_000, isAfterStartup: () => true });
+    let seen: number | null = null;
+    sendInSection(() => JSON.stringify({ a: 1 }, (key, value: unknown) => (key === 'a' ? (seen = markStallSeen(buffer), value) : value)));
+    expect(reportOf(buffer, seen)).toMatchObject({ api: 'JSON.stringify' });
+  });
+
+  it('nested in another, is part of the outer one, which reports', () => {
+    const buffer = createInFlightBuffer();
+    wrappers = installSyncWrappers({ buffer, slowCallMs: 10_000, isAfterStartup: () => true });
+    let seen: number | null = null;
+    sendInSection(() => sendInSection(() => (seen = markStallSeen(buffer))));
+    expect(reportOf(buffer, seen)).toMatchObject({ api: null });
+    expect(firstFrame(reportOf(buffer, seen))).toMatch(/inflight\.test\.ts:\d+:\d+\)?$/);
+  });
+
+  it('without the monitor, is a plain call', () => {
+    let ran = false;
+    sendInSection(() => (ran = true));
+    expect(ran).toBe(true);
   });
 });
 

@@ -319,6 +319,50 @@ describe('a native call in flight', () => {
   });
 });
 
+describe('a reported section (an MCP transport sending a response)', () => {
+  it('that blocks in native code, where no sample lands in time, is finished with the context and stack the section reports', async () => {
+    const inFlight = new FakeInFlight();
+    const world = createWorld({ inFlight });
+    const { clock, main, watcher, events, stalls } = world;
+    const capturer = world.capturer!;
+    main.idleBeats(100, 100);
+    main.idle(20);
+    inFlight.beginSection();
+
+    // Found while the section writes a response in native code: no API in flight, so a quick sample is asked
+    // for (answered only once JavaScript runs again), and the section is asked to report as it returns.
+    main.work(160);
+    watcher.step();
+    expect(capturer.quickPending).toBe(1);
+    main.work(340);
+    const context = { 'gen_ai.tool.name': 'export_transcript', 'agent_lag.phase': 'serialize_response' };
+    inFlight.endSection({ context, requests: 1, stack: ['Error', '    at sendResult (/app/node_modules/sdk/protocol.js:844:50)'].join('\n'), api: null, hint: null, endedAt: clock.epochNow(), durationMs: null });
+    // The task ends; the quick sample is answered after it, in the next one (the loop idled between).
+    main.work(2);
+    expect(main.beat()).toBe(502);
+    main.idle(5);
+    capturer.answerQuick('Error\n    at processTimers (node:internal/timers:512:7)', main.idleMs);
+    await settle();
+    watcher.step();
+    await settle();
+    watcher.step();
+
+    // Nothing named it while it ran: no provisional event. The section's report, not the late sample, names it.
+    expect(events).toEqual([{
+      type: 'block',
+      startedAt: clock.epochAt(120),
+      durationMs: 502,
+      stack: [{ functionName: 'sendResult', url: 'file:///app/node_modules/sdk/protocol.js', line: 844, column: 50 }],
+      inFlight: null,
+      context,
+      requestsInFlight: 1,
+      late: false,
+      signature: expect.any(String) as string,
+    }]);
+    expect(stalls).toEqual([expect.objectContaining({ durationMs: 502, startup: false })]);
+  });
+});
+
 /** A world whose sentinel learnt the loop's poll and turned on-demand beats on; the main thread follows. */
 function onDemandWorld(): World & { probe: FakeProbe; sentinel: SentinelLoop } {
   const world = createWorld({ onDemandAllowed: true });

@@ -199,6 +199,7 @@ export class FakeCapturer implements Capturer {
 export class FakeInFlight implements InFlightSource {
   #call: InFlightCall | null = null;
   #sequence = 0;
+  #section: number | null = null;
   #stallSeen: number | null = null;
   readonly #reports = new Map<number, string>();
   unseen: { sequence: number; json: string } | null = null;
@@ -215,14 +216,27 @@ export class FakeInFlight implements InFlightSource {
     this.#call = null;
   }
 
+  /** A reported section begins on the main thread (no API: an MCP transport's send). */
+  beginSection(): void {
+    this.#sequence += 2;
+    this.#section = -this.#sequence;
+  }
+
+  /** It returns; if the watchdog saw a stall during it (and no call inside it), it writes `report`. */
+  endSection(report: object): void {
+    if (this.#section !== null && this.#stallSeen === this.#section) this.#reports.set(this.#section, JSON.stringify(report));
+    this.#section = null;
+  }
+
   current(): InFlightCall | null {
     return this.#call;
   }
 
   markStallSeen(): number | null {
-    if (this.#call === null) return null;
-    this.#stallSeen = this.#sequence;
-    return this.#sequence;
+    const sequence = this.#call !== null ? this.#sequence : this.#section;
+    if (sequence === null) return null;
+    this.#stallSeen = sequence;
+    return sequence;
   }
 
   report(sequence: number): string | null {

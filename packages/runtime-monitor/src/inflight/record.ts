@@ -9,6 +9,8 @@ import { WRAPPED_APIS } from './table.js';
  *   Int32 [3] stall seen: the worker writes the sequence of the call in flight when it sees a stall during it
  *   Int32 [4] mark: index + 1 of a call marked without a hint (JSON.stringify), 0 when none; outside the seqlock
  *   Int32 [5] that marked call's sequence: negative, so it never equals a sequence of the record above
+ *   Int32 [6] section: 1 while a reported section runs (an MCP transport's send), 0 otherwise; outside the seqlock
+ *   Int32 [7] that section's sequence: negative, from the marks' counter
  *   bytes [32, 32 + HINT_BYTES) the hint, UTF-8, truncated at a character boundary
  *   Int32 at REPORT_OFFSET: sequence of the call the report below belongs to, 0 while it is being written
  *   Int32 at REPORT_OFFSET + 4: report length in bytes
@@ -27,6 +29,8 @@ const HINT_LENGTH = 2;
 const STALL_SEEN = 3;
 const MARK = 4;
 const MARK_SEQUENCE = 5;
+const SECTION = 6;
+const SECTION_SEQUENCE = 7;
 const HINT_OFFSET = 32;
 /** Bytes of the path or command kept; enough to recognise it, small enough to copy in a stall. */
 export const HINT_BYTES = 200;
@@ -98,8 +102,7 @@ export class InFlightWriter {
    * CPU) marks a sequence nobody has, which only loses that call's report. Returns the call's sequence.
    */
   mark(index: number): number {
-    const sequence = this.#markSequence === -0x7fffffff ? -1 : this.#markSequence - 1;
-    this.#markSequence = sequence;
+    const sequence = this.#nextMarkSequence();
     const header = this.#header;
     header[MARK_SEQUENCE] = sequence;
     header[MARK] = index + 1;
@@ -115,6 +118,35 @@ export class InFlightWriter {
     const header = this.#header;
     header[MARK] = 0;
     return header[STALL_SEEN] === sequence;
+  }
+
+  /**
+   * Marks a reported section running: code that is no blocking built-in but may block in native code the
+   * inspector's pause cannot land in (a transport writing a response), so that after a stall the watchdog
+   * saw during it, it hands over its context and stack like a wrapped call. Plain stores, as mark(). Returns
+   * its sequence, or 0 when a section already runs (the outer one reports).
+   */
+  enterSection(): number {
+    const header = this.#header;
+    if (header[SECTION] !== 0) return 0;
+    const sequence = this.#nextMarkSequence();
+    header[SECTION_SEQUENCE] = sequence;
+    header[SECTION] = 1;
+    return sequence;
+  }
+
+  /** Ends the section enterSection() returned `sequence` for; true when the worker saw a stall during it. */
+  leaveSection(sequence: number): boolean {
+    const header = this.#header;
+    header[SECTION] = 0;
+    return header[STALL_SEEN] === sequence;
+  }
+
+  /** The next sequence of a mark or section: negative, so it never equals one of the seqlock's. */
+  #nextMarkSequence(): number {
+    const sequence = this.#markSequence === -0x7fffffff ? -1 : this.#markSequence - 1;
+    this.#markSequence = sequence;
+    return sequence;
   }
 
   /** True when the worker saw a stall while the call with this sequence was in flight (one load). */
@@ -174,21 +206,28 @@ function viewsOf(buffer: SharedArrayBuffer): Views {
 }
 
 /**
- * Worker side: tells the wrapper of the call in flight that the loop stalled during it, so that it reports
- * its context and stack when the call returns. Returns that call's sequence, or null when none is in flight.
+ * Worker side: tells the wrapper of the call in flight (or, with none, the reported section running) that the
+ * loop stalled during it, so that it reports its context and stack when it returns. Returns its sequence, or
+ * null when none is in flight.
  */
 export function markStallSeen(buffer: SharedArrayBuffer): number | null {
   const { header } = viewsOf(buffer);
-  if (Atomics.load(header, MARK) !== 0) {
-    const sequence = Atomics.load(header, MARK_SEQUENCE);
-    Atomics.store(header, STALL_SEEN, sequence);
-    return Atomics.load(header, MARK) !== 0 && Atomics.load(header, MARK_SEQUENCE) === sequence ? sequence : null;
-  }
+  if (Atomics.load(header, MARK) !== 0) return markPlainSlot(header, MARK, MARK_SEQUENCE);
   const before = Atomics.load(header, SEQUENCE);
-  if ((before & 1) !== 0 || Atomics.load(header, API) === 0) return null;
-  Atomics.store(header, STALL_SEEN, before);
-  // A call that ended and another that began mid-way: the mark names a sequence nobody has (harmless).
-  return Atomics.load(header, SEQUENCE) === before ? before : null;
+  if ((before & 1) === 0 && Atomics.load(header, API) !== 0) {
+    Atomics.store(header, STALL_SEEN, before);
+    // A call that ended and another that began mid-way: the mark names a sequence nobody has (harmless).
+    return Atomics.load(header, SEQUENCE) === before ? before : null;
+  }
+  if (Atomics.load(header, SECTION) !== 0) return markPlainSlot(header, SECTION, SECTION_SEQUENCE);
+  return null;
+}
+
+/** Marks the mark or section written with plain stores (`flag` set, its sequence at `sequenceSlot`) as seen stalling. */
+function markPlainSlot(header: Int32Array, flag: number, sequenceSlot: number): number | null {
+  const sequence = Atomics.load(header, sequenceSlot);
+  Atomics.store(header, STALL_SEEN, sequence);
+  return Atomics.load(header, flag) !== 0 && Atomics.load(header, sequenceSlot) === sequence ? sequence : null;
 }
 
 /**

@@ -8,6 +8,7 @@ import { commandHint, HintRedactor, stringHint } from './hint.js';
 import { wrapParse, wrapStringify, wrapStructuredClone, type MarkedCall, type StringifyHooks } from './json-wrappers.js';
 import { sizeHint } from './size.js';
 import { HINT_BYTES, InFlightWriter } from './record.js';
+import { setReportedSections, type ReportedSections } from './sections.js';
 import { WRAPPED_APIS, type WrappedApi } from './table.js';
 import { stringifyUnwrapped } from './unwrapped-json.js';
 
@@ -150,12 +151,12 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
    * pause for a native call lands only once JavaScript runs again, possibly after the caller's async scope
    * ended, so the wrapper hands over what it knows exactly — the context and the caller's stack.
    */
-  const reportStall = (sequence: number, wrapper: AnyFunction, api: WrappedApi, fullHint: string | null, elapsedMs: number | null, unseen: boolean): void => {
+  const reportStall = (sequence: number, wrapper: AnyFunction, api: WrappedApi | null, fullHint: string | null, elapsedMs: number | null, unseen: boolean): void => {
     try {
       const stack = captureStackAbove(wrapper, REPORT_FRAMES);
       const hint = fullHint?.slice(0, HINT_BYTES) ?? null;
       const requests = readRequestsInFlight();
-      writer.report(sequence, stringifyUnwrapped({ context: getBlockContext(), requests, stack, api: api.id, hint, endedAt: Date.now(), durationMs: elapsedMs }), unseen);
+      writer.report(sequence, stringifyUnwrapped({ context: getBlockContext(), requests, stack, api: api?.id ?? null, hint, endedAt: Date.now(), durationMs: elapsedMs }), unseen);
     } catch {
       // Never let the monitor's bookkeeping fail the application's call.
     }
@@ -226,6 +227,14 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
     },
   };
 
+  // A reported section names no API: its report is its context and its caller's stack. Not timed, as JSON.stringify.
+  const sections: ReportedSections = {
+    enter: () => writer.enterSection(),
+    leave: (sequence, caller) => {
+      if (sequence !== 0 && writer.leaveSection(sequence)) reportStall(sequence, caller as AnyFunction, null, null, null, false);
+    },
+  };
+
   WRAPPED_APIS.forEach((api, index) => {
     const owner = ownerOf(api);
     const property = api.path[api.path.length - 1];
@@ -251,6 +260,7 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
     patches.push({ id: api.id, owner, property, descriptor, wrapper });
   });
   installed = true;
+  setReportedSections(sections);
   // `import { readFileSync } from 'node:fs'` bindings only follow the CommonJS object after this.
   syncBuiltinESMExports();
 
@@ -262,6 +272,7 @@ export function installSyncWrappers(options: SyncWrapperOptions): SyncWrappers {
       if (!active) return;
       active = false;
       installed = false;
+      setReportedSections(null);
       for (const { owner, property, descriptor, wrapper } of patches) {
         // Someone (a mock, graceful-fs) patched over us: putting the original back would undo their patch.
         if (Reflect.get(owner, property) !== wrapper) continue;

@@ -40,7 +40,7 @@ export interface Capturer {
 /** The sync-API wrappers' shared buffer, as the watchdog reads it. */
 export interface InFlightSource {
   current(): InFlightCall | null;
-  /** Asks the call in flight to report its stack and context as it returns; its sequence, or null. */
+  /** Asks the call in flight (with none, the reported section running) to report its stack and context as it returns; its sequence, or null. */
   markStallSeen(): number | null;
   /** The report of call `sequence`, once written (JSON), else null. */
   report(sequence: number): string | null;
@@ -466,15 +466,18 @@ export class StallWatcher {
     }
   }
 
-  /** Reads the wrapped call in flight and asks its wrapper to report its context and stack when it returns. */
+  /**
+   * Reads the wrapped call in flight and asks its wrapper to report its context and stack when it returns;
+   * with no call in flight, asks the same of a reported section running (until a call begins: it names more).
+   */
   #noteInFlight(live: LiveStall): void {
     if (live.inFlight !== null || this.#deps.inFlight === null) return;
     live.inFlight = this.#readInFlight();
-    if (live.inFlight === null) return;
+    if (live.inFlight === null && live.reportSequence !== null) return;
     try {
-      live.reportSequence = this.#deps.inFlight.markStallSeen();
+      live.reportSequence = this.#deps.inFlight.markStallSeen() ?? live.reportSequence;
     } catch {
-      live.reportSequence = null;
+      // Keeps what it had.
     }
   }
 

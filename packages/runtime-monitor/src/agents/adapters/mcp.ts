@@ -1,6 +1,7 @@
 import type { MonitorContext } from '../../types.js';
 import { LiveContext, runInSyncContext, runWithLiveContext, sanitizeContext } from '../../context/index.js';
 import { describeError, warnOnce } from '../../warnings.js';
+import { runReportedSection } from '../../inflight/sections.js';
 import { OPERATION_KEY, SDK_KEY, TOOL_CALL_ID_KEY, TOOL_NAME_KEY } from '../attributes.js';
 import { runsUseAsyncContext, trackStep, type AgentRun } from '../track-run.js';
 import { PHASE_KEY, isPatched, markPatched, wrapMethod } from './patch.js';
@@ -179,12 +180,17 @@ function wrapTransportSend(transport: unknown, protocol: object): void {
     wrapMethod(transport as TransportLike, 'send', (original) => {
       // Transport.send(message, options?): both passed on as they came.
       const send = original as Send;
-      return function agentLagMcpSend(this: unknown, message: never, options: never): unknown {
+      // A reported section: its write of a large response blocks in native code, where no pause lands.
+      const sendReported = function (this: unknown, message: never, options: never): unknown {
+        return runReportedSection(agentLagMcpSend, send, this, message, options);
+      };
+      function agentLagMcpSend(this: unknown, message: never, options: never): unknown {
         const run = pending.take(message);
         if (run === undefined) return send.call(this, message, options);
         // A transport serialises in send's synchronous part (stdio, streamable HTTP); what it awaits after is I/O.
-        return runsUseAsyncContext() ? runWithLiveContext(run, send, this, message, options) : runInSyncContext(run, send, this, message, options);
-      };
+        return runsUseAsyncContext() ? runWithLiveContext(run, sendReported, this, message, options) : runInSyncContext(run, sendReported, this, message, options);
+      }
+      return agentLagMcpSend;
     });
   } catch (error) {
     warnOnce('AGENT_LAG_AGENT_HOOKS_mcp_transport', `an MCP transport's send not instrumented (response serialisation will not name its tool): ${describeError(error)}`);
