@@ -227,7 +227,7 @@ describe('agent-lag watch --attach on a process started without the monitor', ()
     await watch.waitForLine((l) => l.includes('"type":"snapshot"') && (JSON.parse(l) as { snapshot: { uptimeMs: number } }).snapshot.uptimeMs > 400);
     // Other blocks may come first (the monitor's own start in the target); ours must come with its stack. On a
     // loaded machine a block can end before the just-injected watchdog samples it (reported, with noStack
-    // "not-caught"): the request is made again, a few times at most.
+    // "ended-unseen" or "not-caught"): the request is made again, a few times at most.
     const named = (l: string) => l.includes('"type":"block"') && !l.includes('"ongoing":true') && l.includes('"functionName":"renderReportSynchronously"');
     let blockLine: string | undefined;
     for (let attempt = 1; blockLine === undefined; attempt++) {

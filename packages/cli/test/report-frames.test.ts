@@ -147,8 +147,9 @@ describe('describeNoStack', () => {
     expect(describeNoStackReason('lag-only')).toBe('no stack: the monitor ran lag-only, without the inspector');
     expect(describeNoStackReason('debugger')).toBe('no stack: a debugger held the main thread');
     expect(describeNoStackReason('not-caught')).toBe(describeNoStack({ stack: [], inFlight: null }, 'full'));
+    expect(describeNoStackReason('ended-unseen')).toBe('no stack: over before the watchdog looked, up to 2 × the threshold after it began, later on a busy machine; a lower threshold catches shorter blocks');
     expect(describeNoStackReason('some-new-word')).toBe('no stack: some-new-word');
-    for (const reason of ['rate-limited', 'lag-only', 'debugger', 'not-caught']) expect(describeNoStackReason(reason)).not.toMatch(/[()]/);
+    for (const reason of ['rate-limited', 'lag-only', 'debugger', 'ended-unseen', 'not-caught']) expect(describeNoStackReason(reason)).not.toMatch(/[()]/);
   });
 });
 

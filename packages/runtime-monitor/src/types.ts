@@ -82,9 +82,11 @@ export interface BlockEvent {
 /**
  * Why a block has no stack: `not-watched` (it began before the watchdog's first look), `lag-only` (stacks
  * not captured), `debugger` (a debugger owned the main thread), `rate-limited` (the detailed-report budget
- * was spent), `not-caught` (over before the watchdog could sample it, or a native call no wrapper names).
+ * was spent), `ended-unseen` (over before the watchdog looked: it finds a block within its staleness, 1.5–2 ×
+ * the threshold, later on a machine short of CPU), `not-caught` (seen while it ran, but over before a stack
+ * sample landed: a short block, or a native call no wrapper names).
  */
-export type NoStackReason = 'not-watched' | 'lag-only' | 'debugger' | 'rate-limited' | 'not-caught';
+export type NoStackReason = 'not-watched' | 'lag-only' | 'debugger' | 'rate-limited' | 'ended-unseen' | 'not-caught';
 
 /** The first line the control socket sends a client (`agent-lag watch`), before any event or snapshot. */
 export interface HelloMessage {

@@ -842,7 +842,7 @@ describe('why a block has no stack (noStack)', () => {
     }
   });
 
-  it('says not-caught for a block over before a watching watchdog found it stale', () => {
+  it('says ended-unseen for a block over before a watching watchdog found it stale', () => {
     const world = createWorld();
     const { main, watcher } = world;
     main.idleBeats(100, 100);
@@ -851,6 +851,6 @@ describe('why a block has no stack (noStack)', () => {
     main.work(120);
     main.beat();
     watcher.step();
-    expect(blockOf(world)).toMatchObject({ durationMs: 120, stack: [], noStack: 'not-caught' });
+    expect(blockOf(world)).toMatchObject({ durationMs: 120, stack: [], noStack: 'ended-unseen' });
   });
 });

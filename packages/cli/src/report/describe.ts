@@ -36,6 +36,7 @@ const NO_STACK_REASONS: Record<string, string> = {
   'lag-only': 'no stack: the monitor ran lag-only, without the inspector',
   debugger: 'no stack: a debugger held the main thread',
   'rate-limited': 'no stack: rate-limited, the budget for detailed reports was spent',
+  'ended-unseen': 'no stack: over before the watchdog looked, up to 2 × the threshold after it began, later on a busy machine; a lower threshold catches shorter blocks',
   'not-caught': 'no stack: over before the watchdog could sample it, or a native call no wrapper names',
   'not-watched': 'no stack: not watched, the watchdog had not started yet',
 };

@@ -666,7 +666,8 @@ export class StallWatcher {
     if (this.#capturer === null) return 'not-watched';
     // Began before the first poll, and that poll did not find it still running: nobody was looking.
     if (watched === null && (this.#firstStepAt === null || ((stall.endBeat - stall.durationMs - this.#firstStepAt) | 0) < 0)) return 'not-watched';
-    if (watched !== null && watched.detailed && !watched.reportToken) return 'rate-limited';
+    if (watched === null) return 'ended-unseen';
+    if (watched.detailed && !watched.reportToken) return 'rate-limited';
     return 'not-caught';
   }
 
