@@ -50,7 +50,6 @@ export interface MeasuredStall {
   endBeat: number;
 }
 
-// "    at fn (location)" or "    at location"; location is "url-or-path:line:column".
 /** When a block event's stall began (the key that pairs its events) and when the block itself did (epoch ms). */
 export interface BlockSpan {
   startedAt: number;
@@ -62,6 +61,7 @@ function spanFields(span: BlockSpan): Pick<BlockEvent, 'startedAt' | 'blockStart
   return span.blockStartedAt === span.startedAt ? { startedAt: span.startedAt } : { startedAt: span.startedAt, blockStartedAt: span.blockStartedAt };
 }
 
+// "    at fn (location)" or "    at location"; location is "url-or-path:line:column".
 const STACK_LINE = /^\s*at (?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/;
 const MAX_SCRIPT_BYTES = 8 * 1024 * 1024;
 
