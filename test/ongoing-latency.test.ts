@@ -43,8 +43,11 @@ it('publishes a 600 ms JavaScript block as ongoing, with its stack, within a loa
     const pid = /^ready (\d+)$/m.exec(appOut)![1]!;
     watch = spawn(process.execPath, [cliBin, 'watch', '--json', '--duration', '30', pid], { env: { ...process.env, XDG_RUNTIME_DIR: scratch }, stdio: ['ignore', 'pipe', 'pipe'] });
     let watchOut = '';
+    let watchErr = '';
     watch.stdout!.setEncoding('utf8').on('data', (chunk: string) => (watchOut += chunk));
+    watch.stderr!.setEncoding('utf8').on('data', (chunk: string) => (watchErr += chunk));
     while (!watchOut.includes('"hello"') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(watchOut, `watch never said hello: ${watchErr}`).toContain('"hello"');
     await writeFile(watching, '');
     await appExited;
 
