@@ -290,6 +290,19 @@ describe('agent-lag watch: bad input is one line and exit code 2', () => {
     expectOneUsageLine(await run([cliBin, 'watch', String(server.pid)]), /not running the agent-lag monitor.*--attach/);
   });
 
+  it('a process that preloads the monitor with its socket off, or the monitor off', async () => {
+    const register = join(repoRoot, 'packages/runtime-monitor/dist/register.js');
+    for (const [env, message] of [
+      [{ AGENT_LAG_SOCKET: '0' }, /runs the agent-lag monitor with its control socket off \(AGENT_LAG_SOCKET\)/],
+      [{ AGENT_LAG_DISABLE: '1' }, /preloads the agent-lag monitor, but AGENT_LAG_DISABLE turns it off/],
+    ] as const) {
+      const service = startLive(['--import', register, plainServerFixture], { cwd: repoRoot, env: { ...process.env, ...env } });
+      cleanups.push(() => service.stop());
+      await service.waitForLine((line) => line.startsWith('listening '));
+      expectOneUsageLine(await run([cliBin, 'watch', String(service.pid)]), message);
+    }
+  });
+
   it('a missing path, a regular file, and a socket that is not ours', async () => {
     expectOneUsageLine(await run([cliBin, 'watch', join(scratch, 'nothing.sock')]), /no such file/);
     const file = join(scratch, 'file.sock');
@@ -306,6 +319,21 @@ describe('agent-lag watch: bad input is one line and exit code 2', () => {
   it('bad option values', async () => {
     expectOneUsageLine(await run([cliBin, 'watch', '--duration', 'soon', '1']), /--duration expects a positive number/);
     expectOneUsageLine(await run([cliBin, 'watch', '--attach', join(scratch, 'x.sock')]), /--attach takes pids/);
+  });
+});
+
+describe('agent-lag watch on a process still starting its monitor', () => {
+  it('waits for the control socket of a process that preloads the monitor, saying so, then watches it', async () => {
+    // Started the way `agent-lag run` starts it, with a preload before the monitor's that holds start-up 2 s:
+    // watch comes before the socket does.
+    const register = join(repoRoot, 'packages/runtime-monitor/dist/register.js');
+    const service = startLive(['--import', join(fixtures, 'slow-start.mjs'), '--import', register, plainServerFixture], { cwd: repoRoot, env: { ...process.env, AGENT_LAG_TEST_SLOW_START_MS: '2000' } });
+    cleanups.push(() => service.stop());
+    expect(existsSync(socketPathOf(service.pid))).toBe(false);
+    const result = await run([cliBin, 'watch', '--json', '--duration', '1', String(service.pid)]);
+    expect(result.stderr).toBe(`agent-lag: pid ${service.pid} is starting the agent-lag monitor; waiting up to 10 s for its control socket\n`);
+    expect(result.code).toBe(0);
+    expect(jsonLines(result.stdout.split('\n'))[0]).toMatchObject({ type: 'hello', pid: service.pid });
   });
 });
 

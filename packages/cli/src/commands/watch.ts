@@ -85,7 +85,7 @@ async function watchCommand(targets: string[], options: WatchCommandOptions): Pr
         attached.push(monitor);
         socketPaths.push(monitor.socketPath);
       } else {
-        socketPaths.push(await checkTarget(target));
+        socketPaths.push(await checkTarget(target, { note }));
       }
       if (interrupted) return 0;
     }

@@ -53,12 +53,38 @@ export function nodeArgumentsOf(pid: number): string[] {
   } catch {
     // not Linux, or not ours
   }
-  try {
-    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-    const nodeOptions = environ.find((entry) => entry.startsWith('NODE_OPTIONS='));
-    if (nodeOptions) args.push(...nodeOptions.slice('NODE_OPTIONS='.length).split(/\s+/).filter(Boolean));
-  } catch {
-    // idem
-  }
+  const nodeOptions = environmentOf(pid).get('NODE_OPTIONS');
+  if (nodeOptions !== undefined) args.push(...nodeOptions.split(/\s+/).filter(Boolean));
   return args;
+}
+
+/** The process's environment as it started, where the OS lets us read it (Linux /proc); empty otherwise. */
+export function environmentOf(pid: number): Map<string, string> {
+  const env = new Map<string, string>();
+  try {
+    for (const entry of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
+      const at = entry.indexOf('=');
+      if (at > 0) env.set(entry.slice(0, at), entry.slice(at + 1));
+    }
+  } catch {
+    // not Linux, or not ours
+  }
+  return env;
+}
+
+/** The monitor's preload module, as `agent-lag run` passes it (a file: URL) or as a user writes it. */
+const MONITOR_PRELOAD = /@agent-lag\/runtime-monitor\/register\b|runtime-monitor\/dist\/register\.js\b/;
+
+/**
+ * What `pid`'s start-up says of the agent-lag monitor: preloaded with its control socket on (`socket`), with
+ * the socket or the monitor turned off by the environment (`socket-off`, `disabled`), or no preload seen (`none`:
+ * it may still start one itself).
+ */
+export function monitorPreloadOf(pid: number): 'socket' | 'socket-off' | 'disabled' | 'none' {
+  if (!nodeArgumentsOf(pid).some((arg) => MONITOR_PRELOAD.test(arg))) return 'none';
+  const env = environmentOf(pid);
+  const off = (name: string) => ['0', 'off', 'false', 'no'].includes((env.get(name) ?? '').trim().toLowerCase());
+  const on = (name: string) => ['1', 'on', 'true', 'yes'].includes((env.get(name) ?? '').trim().toLowerCase());
+  if (on('AGENT_LAG_DISABLE')) return 'disabled';
+  return off('AGENT_LAG_SOCKET') ? 'socket-off' : 'socket';
 }

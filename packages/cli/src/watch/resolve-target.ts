@@ -2,7 +2,7 @@ import { lstat, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { controlSocketPath } from '@agent-lag/runtime-monitor';
 import { UsageError } from '../errors.js';
-import { assertProcessExists, isNodeProcess } from './process-info.js';
+import { assertProcessExists, isNodeProcess, monitorPreloadOf } from './process-info.js';
 
 /**
  * Where a monitor started with its socket on listens, by the monitor's own rule (one function, shared
@@ -98,6 +98,25 @@ export function parseTarget(argument: string): WatchTarget {
   return { kind: 'socket', socketPath: resolve(argument) };
 }
 
+/** The first of `candidates` that is a socket, once its owner is checked; undefined when none is. */
+async function trustedSocket(candidates: readonly string[], pid: number): Promise<string | undefined> {
+  for (const path of candidates) {
+    if (!(await isSocket(path))) continue;
+    await checkSocketOwner(path, pid);
+    return path;
+  }
+  return undefined;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    assertProcessExists(pid);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether a path exists and is a Unix socket (so connecting is worth trying). */
 export async function isSocket(path: string): Promise<boolean> {
   try {
@@ -107,22 +126,46 @@ export async function isSocket(path: string): Promise<boolean> {
   }
 }
 
+/** How long `watch <pid>` waits for the socket of a process that preloads the monitor and is still starting it. */
+export const STARTING_MONITOR_WAIT_MS = 10_000;
+
+export interface CheckTargetOptions {
+  /** One line on stderr (`agent-lag: …`), for a wait the user should know about. */
+  note?: (line: string) => void;
+  /** Default STARTING_MONITOR_WAIT_MS. */
+  startingWaitMs?: number;
+}
+
 /**
  * Checks a target before connecting, so bad input gets one precise line (no such process, not Node,
- * not monitored, no such file, not a socket), and returns the socket to connect to.
+ * not monitored, no such file, not a socket), and returns the socket to connect to. A process that preloads
+ * the monitor but has no socket yet is starting it (its watchdog worker binds the socket, 1-2 s after
+ * start-up on a loaded machine): that is waited for, not refused.
  */
-export async function checkTarget(target: WatchTarget): Promise<string> {
+export async function checkTarget(target: WatchTarget, options: CheckTargetOptions = {}): Promise<string> {
   if (target.kind === 'pid') {
-    assertProcessExists(target.pid);
-    const candidates = await socketPathCandidates(target.pid);
-    for (const path of candidates) {
-      if (!(await isSocket(path))) continue;
-      await checkSocketOwner(path, target.pid);
-      return path;
+    const { pid } = target;
+    assertProcessExists(pid);
+    const candidates = await socketPathCandidates(pid);
+    const found = await trustedSocket(candidates, pid);
+    if (found !== undefined) return found;
+    if (!isNodeProcess(pid)) throw new UsageError(`pid ${pid} is not a Node.js process`);
+    const preload = monitorPreloadOf(pid);
+    if (preload === 'disabled') throw new UsageError(`pid ${pid} preloads the agent-lag monitor, but AGENT_LAG_DISABLE turns it off`);
+    if (preload === 'socket-off') throw new UsageError(`pid ${pid} runs the agent-lag monitor with its control socket off (AGENT_LAG_SOCKET); watch needs it on, or use its /metrics`);
+    if (preload === 'socket') {
+      const waitMs = options.startingWaitMs ?? STARTING_MONITOR_WAIT_MS;
+      options.note?.(`pid ${pid} is starting the agent-lag monitor; waiting up to ${waitMs / 1000} s for its control socket`);
+      for (const deadline = Date.now() + waitMs; Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        if (!processExists(pid)) throw new UsageError(`pid ${pid} exited before its agent-lag monitor opened its control socket`);
+        const path = await trustedSocket(candidates, pid);
+        if (path !== undefined) return path;
+      }
+      throw new UsageError(`pid ${pid} preloads the agent-lag monitor, but its control socket did not appear within ${waitMs / 1000} s (no ${candidates[0] ?? 'socket'})`);
     }
-    if (!isNodeProcess(target.pid)) throw new UsageError(`pid ${target.pid} is not a Node.js process`);
     throw new UsageError(
-      `pid ${target.pid} is not running the agent-lag monitor (no ${candidates[0] ?? 'socket'}); ` +
+      `pid ${pid} is not running the agent-lag monitor (no ${candidates[0] ?? 'socket'}); ` +
         'start it under `agent-lag run`, or use --attach',
     );
   }
