@@ -335,6 +335,16 @@ describe('agent-lag watch on a process still starting its monitor', () => {
     expect(result.code).toBe(0);
     expect(jsonLines(result.stdout.split('\n'))[0]).toMatchObject({ type: 'hello', pid: service.pid });
   });
+
+  it('with --attach, waits for that monitor rather than injecting a second one beside it', async () => {
+    const register = join(repoRoot, 'packages/runtime-monitor/dist/register.js');
+    const service = startLive(['--import', join(fixtures, 'slow-start.mjs'), '--import', register, plainServerFixture], { cwd: repoRoot, env: { ...process.env, AGENT_LAG_TEST_SLOW_START_MS: '2000' } });
+    cleanups.push(() => service.stop());
+    const result = await run([cliBin, 'watch', '--attach', '--json', '--duration', '1', String(service.pid)]);
+    expect(result.stderr).toBe(`agent-lag: pid ${service.pid} is starting the agent-lag monitor; waiting up to 10 s for its control socket\n`);
+    expect(result.code).toBe(0);
+    expect(jsonLines(result.stdout.split('\n'))[0]).toMatchObject({ type: 'hello', pid: service.pid });
+  });
 });
 
 describe('agent-lag watch on an agent service (trackRun, #17)', () => {

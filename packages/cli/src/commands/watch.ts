@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import type { CommandResult } from '../main.js';
 import { parsePositiveMs, parsePositiveSeconds, parseThresholdMs } from '../run/numbers.js';
 import { attachMonitor, type AttachedMonitor } from '../watch/attach/attach.js';
+import { monitorPreloadOf } from '../watch/process-info.js';
 import { checkTarget, isSocket, parseTarget, socketPathCandidates } from '../watch/resolve-target.js';
 import { WatchSession, type WatchOutput } from '../watch/watch-session.js';
 
@@ -79,6 +80,11 @@ async function watchCommand(targets: string[], options: WatchCommandOptions): Pr
         if (existing) {
           note(`pid ${target.pid} already runs the monitor; watching it without attaching`);
           socketPaths.push(existing);
+          continue;
+        }
+        // Still starting the monitor it preloads: a second one injected beside it would count every block twice.
+        if (monitorPreloadOf(target.pid) === 'socket') {
+          socketPaths.push(await checkTarget(target, { note }));
           continue;
         }
         const monitor = await attachMonitor(target.pid, { thresholdMs, log: note });
