@@ -19,6 +19,12 @@ export interface EnvOptions {
 const ON = new Set(['1', 'on', 'true', 'yes']);
 const OFF = new Set(['0', 'off', 'false', 'no']);
 
+/** An on/off variable's value as the preload reads it: true, false, or null when unset, empty or neither. */
+export function envFlag(raw: string | undefined): boolean | null {
+  const value = raw?.trim().toLowerCase() ?? '';
+  return ON.has(value) ? true : OFF.has(value) ? false : null;
+}
+
 /** Defaults that differ from startMonitor's: a preloaded monitor also sees the app's module loading. */
 export const PRELOAD_DEFAULTS = { startupGraceMs: 1000, syncWrappers: true } as const;
 
@@ -36,10 +42,9 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EnvOptions {
   const flag = (name: string, apply: (value: boolean) => void): void => {
     const raw = env[name];
     if (raw === undefined || raw.trim() === '') return;
-    const value = raw.trim().toLowerCase();
-    if (ON.has(value)) apply(true);
-    else if (OFF.has(value)) apply(false);
-    else problems.push(`${name}=${JSON.stringify(raw)} is not on/off`);
+    const value = envFlag(raw);
+    if (value === null) problems.push(`${name}=${JSON.stringify(raw)} is not on/off`);
+    else apply(value);
   };
 
   let disabled = false;

@@ -6,3 +6,4 @@ export type * from './types.js';
 export { trackRun, type AgentRun, type AgentOperation, type AgentSdk } from './agents/index.js';
 export { openOwnedFile, type OpenOwnedFileOptions } from './events/owned-file.js';
 export { blockStartOf, blockEndOf } from './events/block-span.js';
+export { envFlag } from './env.js';

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readlinkSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { envFlag } from '@agent-lag/runtime-monitor';
 import { UsageError } from '../errors.js';
 
 /** Throws a UsageError unless `pid` is a live process this user may signal. */
@@ -83,8 +84,6 @@ const MONITOR_PRELOAD = /@agent-lag\/runtime-monitor\/register\b|runtime-monitor
 export function monitorPreloadOf(pid: number): 'socket' | 'socket-off' | 'disabled' | 'none' {
   if (!nodeArgumentsOf(pid).some((arg) => MONITOR_PRELOAD.test(arg))) return 'none';
   const env = environmentOf(pid);
-  const off = (name: string) => ['0', 'off', 'false', 'no'].includes((env.get(name) ?? '').trim().toLowerCase());
-  const on = (name: string) => ['1', 'on', 'true', 'yes'].includes((env.get(name) ?? '').trim().toLowerCase());
-  if (on('AGENT_LAG_DISABLE')) return 'disabled';
-  return off('AGENT_LAG_SOCKET') ? 'socket-off' : 'socket';
+  if (envFlag(env.get('AGENT_LAG_DISABLE')) === true) return 'disabled';
+  return envFlag(env.get('AGENT_LAG_SOCKET')) === false ? 'socket-off' : 'socket';
 }
