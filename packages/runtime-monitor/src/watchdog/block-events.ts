@@ -56,8 +56,8 @@ export interface BlockSpan {
   blockStartedAt: number;
 }
 
-/** `blockStartedAt` is written only where it differs from `startedAt`. */
-function spanFields(span: BlockSpan): Pick<BlockEvent, 'startedAt' | 'blockStartedAt'> {
+/** `blockStartedAt` is written only where it differs from `startedAt` (block events and checkpoints alike). */
+export function spanFields(span: BlockSpan): Pick<BlockEvent, 'startedAt' | 'blockStartedAt'> {
   return span.blockStartedAt === span.startedAt ? { startedAt: span.startedAt } : { startedAt: span.startedAt, blockStartedAt: span.blockStartedAt };
 }
 

@@ -6,7 +6,7 @@ import { StallStats } from '../events/stall-stats.js';
 import type { MonitorClock } from '../heartbeat/clock.js';
 import type { RingStall, WatchdogSlots } from '../heartbeat/shared-state.js';
 import type { BlockEvent, InFlightCall, MonitorSnapshot, NoStackReason, OngoingStall } from '../types.js';
-import { reportExplains, type BlockEventBuilder, type BlockSpan, type QuickStack, type WrapperReport } from './block-events.js';
+import { reportExplains, spanFields, type BlockEventBuilder, type BlockSpan, type QuickStack, type WrapperReport } from './block-events.js';
 import type { StallMessage } from './messages.js';
 
 /*
@@ -264,8 +264,7 @@ export class StallWatcher {
   ongoing(): OngoingStall | null {
     const stalledMs = this.stalledMs();
     if (stalledMs === 0) return null;
-    const span = spanOf(this.#live!);
-    return span.blockStartedAt === span.startedAt ? { startedAt: span.startedAt, durationMs: stalledMs } : { ...span, durationMs: stalledMs };
+    return { ...spanFields(spanOf(this.#live!)), durationMs: stalledMs };
   }
 
   /** The provisional event of the stall still running, for a control client that connects during it. */
