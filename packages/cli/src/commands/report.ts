@@ -1,17 +1,6 @@
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
-import { cliVersion, type CommandResult } from '../main.js';
-import { renderHtml } from '../report/html.js';
-import { buildReport } from '../report/model.js';
-import { readEventLog } from '../report/read-log.js';
-import { renderTerminal } from '../report/terminal.js';
-
-interface ReportOptions {
-  html?: string;
-  json: boolean;
-}
+import type { CommandResult } from '../main.js';
+import type { ReportOptions } from '../report/report-command.js';
 
 export function registerReportCommand(program: Command, result: CommandResult): void {
   void result; // A report never fails a gate: it exits 0, or 2 on a bad log.
@@ -31,16 +20,7 @@ Examples:
   $ agent-lag report events.ndjson --json | jq .stalls`,
     )
     .action(async (file: string, options: ReportOptions) => {
-      const model = buildReport(await readEventLog(file));
-      if (options.html !== undefined) {
-        const out = resolve(options.html);
-        try {
-          await writeFile(out, renderHtml(model, cliVersion()));
-        } catch (error) {
-          throw new UsageError(`cannot write ${options.html}: ${(error as Error).message}`);
-        }
-        process.stderr.write(`agent-lag: wrote the HTML report to ${out}\n`);
-      }
-      process.stdout.write(options.json ? `${JSON.stringify(model, null, 2)}\n` : renderTerminal(model));
+      const { reportCommand } = await import('../report/report-command.js');
+      await reportCommand(file, options);
     });
 }

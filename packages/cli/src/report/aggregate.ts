@@ -8,7 +8,7 @@
  * (blocks ended after the checkpoint, blocks that never ended) and the detail (stacks, context).
  */
 
-import hdr from 'hdr-histogram-js';
+import { growingHistogram } from '../shared/histogram.js';
 import type { LogEvent } from './read-log.js';
 import type { SlaRecord } from '../shared/sla.js';
 import { blockEndOf } from '../shared/monitor-types.js';
@@ -36,7 +36,7 @@ export class Durations {
   count = 0;
   totalMs = 0;
   maxMs = 0;
-  readonly histogram = hdr.build();
+  readonly histogram = growingHistogram();
   /** Every duration while there are few; null once past EXACT_DURATIONS. */
   exact: number[] | null = [];
 

@@ -9,12 +9,12 @@
  * and those count as one unknown process (joined to the only process the log names, if it names one).
  */
 
-import hdr from 'hdr-histogram-js';
 import { mergeAgentFigures, readAgentsSection, type AgentFigures } from '../shared/agents-section.js';
 import { mergeSlaCounts, readSlaSection, type SlaCounts, type SlaRecord } from '../shared/sla.js';
 import { mergeSyncCalls, mergeTopStacks } from '../watch/merge-snapshots.js';
 import { describeNoStackReason } from './describe.js';
 import { blockEndOf, blockStartOf } from '../shared/monitor-types.js';
+import { decodeHistogram, growingHistogram, type Histogram } from '../shared/histogram.js';
 import { LogAggregator, type Durations, type LagPoint, type ProcessState, type SkippedLines } from './aggregate.js';
 import type { BlockRecord, EventLog, LagFigures, StackSummaryRecord, StallRecord, SummaryRecord, SyncCallRecord } from './log-types.js';
 
@@ -284,15 +284,6 @@ function processFigures(pid: Key, state: ProcessState, options: FiguresOptions, 
   };
 }
 
-function decode(base64: string): hdr.Histogram | null {
-  if (!base64) return null;
-  try {
-    return hdr.decodeFromCompressedBase64(base64);
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Every process's stalls as one distribution: their hdr histograms added, plus the stalls no snapshot
  * counts. A p99 of p99s means nothing; when a histogram cannot be decoded the percentiles are the
@@ -300,13 +291,13 @@ function decode(base64: string): hdr.Histogram | null {
  */
 function mergedStalls(processes: readonly Working[], maxMs: number): { p50Ms: number; p99Ms: number; exact: boolean; durations: { ms: number; count: number }[] } {
   const withStalls = processes.filter((p) => p.stalls.count > 0);
-  const merged = hdr.build();
-  const fallback = hdr.build();
+  const merged = growingHistogram();
+  const fallback = growingHistogram();
   let exact = true;
   for (const process of withStalls) {
     const stalls = process.snapshot?.stalls;
     if (stalls && stalls.count > 0) {
-      const decoded = decode(stalls.histogram);
+      const decoded = decodeHistogram(stalls.histogram);
       if (decoded) merged.add(decoded);
       else exact = false;
       fallback.add(process.state.ended.histogram);
@@ -354,7 +345,7 @@ function mergedStalls(processes: readonly Working[], maxMs: number): { p50Ms: nu
   return { p50Ms: Math.min(p50Ms, maxMs), p99Ms: Math.min(p99Ms, maxMs), exact, durations };
 }
 
-function recorded(histogram: hdr.Histogram): { ms: number; count: number }[] {
+function recorded(histogram: Histogram): { ms: number; count: number }[] {
   const iterator = (histogram as unknown as { recordedValuesIterator?: { reset(): void; hasNext(): boolean; next(): { valueIteratedTo: number; countAtValueIteratedTo: number } } }).recordedValuesIterator;
   if (!iterator) return [];
   const out: { ms: number; count: number }[] = [];

@@ -1,5 +1,5 @@
 import { closeSync } from 'node:fs';
-import { openOwnedFile } from '@agent-lag/runtime-monitor';
+import { openOwnedFile } from '@agent-lag/runtime-monitor/events';
 import { UsageError } from '../errors.js';
 
 /**

@@ -21,7 +21,7 @@ export type {
 } from '@agent-lag/runtime-monitor';
 
 // A block's own start and end: a stall published as ongoing keeps its last sign of life as `startedAt`.
-export { blockEndOf, blockStartOf } from '@agent-lag/runtime-monitor';
+export { blockEndOf, blockStartOf } from '@agent-lag/runtime-monitor/events';
 
 // The agents section (per-tool figures, agent runs in flight) is published by the monitor's agents module.
 export type { AgentSectionEntry, AgentsSection, ToolSectionEntry } from '@agent-lag/runtime-monitor/agents';

@@ -1,4 +1,4 @@
-import hdr from 'hdr-histogram-js';
+import { decodeHistogram, growingHistogram, type Histogram } from '../shared/histogram.js';
 import type { MonitorSnapshot, StackSummary, StallFigures, SyncCallSite, WorstStall } from '../shared/monitor-types.js';
 
 /** How many of the longest stalls a merge keeps: as many as one monitor keeps (its `stalls.worst`). */
@@ -49,8 +49,8 @@ export function mergeStalls(processes: readonly ProcessStalls[]): MergedStalls {
   if (histograms.length === 0) return { ...merged, exact: true };
   // Added into a histogram that grows (a decoded one has exactly its own range and throws on a larger
   // value) with the monitors' precision (another precision moves every value to other buckets).
-  const decoded = histograms as hdr.Histogram[];
-  const total = hdr.build({ numberOfSignificantValueDigits: (decoded[0]?.numberOfSignificantValueDigits ?? 2) as 1 | 2 | 3 | 4 | 5, useWebAssembly: false });
+  const decoded = histograms as Histogram[];
+  const total = growingHistogram((decoded[0]?.numberOfSignificantValueDigits ?? 2) as 1 | 2 | 3 | 4 | 5);
   try {
     for (const histogram of decoded) total.add(histogram);
   } catch {
@@ -73,15 +73,6 @@ export function mergeWorst(processes: readonly ProcessStalls[]): MergedWorstStal
   const all: MergedWorstStall[] = [];
   for (const { pid, stalls } of processes) for (const stall of stalls.worst ?? []) all.push({ ...stall, pid });
   return all.sort((a, b) => b.durationMs - a.durationMs || a.startedAt - b.startedAt).slice(0, WORST_MERGED);
-}
-
-function decodeHistogram(base64: string): hdr.Histogram | null {
-  if (!base64) return null;
-  try {
-    return hdr.decodeFromCompressedBase64(base64);
-  } catch {
-    return null;
-  }
 }
 
 /** Blocking stacks of several processes, grouped by signature, worst total first. */
