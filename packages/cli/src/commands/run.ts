@@ -34,7 +34,7 @@ Examples:
   $ agent-lag run --json -- node app.js | jq 'select(.type == "block")'`,
     )
     .action(async (command: string[], options: RunCommandOptions) => {
-      // Loaded when run, not for every command: the monitor's event types, the log figures and their histograms.
+      // Loaded when it runs, not at every start: the log's figures, their histograms, the block lines' format.
       const { runCommand } = await import('../run/run-command.js');
       result.exitCode = await runCommand(command, options);
     });
