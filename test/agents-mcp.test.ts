@@ -69,6 +69,30 @@ describe('MCP server with no code change under agent-lag run', () => {
     expect(stderr()).not.toMatch(/AGENT_LAG_AGENT_HOOKS/);
   });
 
+  it('names the resource read and the prompt behind blocks in their handlers, with their own operation keys', async () => {
+    const log = await logPath();
+    const { client, errors } = await connect([cliBin, 'run', '--report', log, '--threshold-ms', '100', '--', process.execPath, join(fixtures, 'mcp-server.mjs')]);
+    let resource: LoggedBlock;
+    let prompt: LoggedBlock;
+    try {
+      const read = await client.readResource({ uri: 'config://app' });
+      expect(read.contents).toEqual([{ uri: 'config://app', mimeType: 'application/json', text: '{"debug":false}' }]);
+      const got = await client.getPrompt({ name: 'review_code' });
+      expect(got.messages).toEqual([{ role: 'user', content: { type: 'text', text: 'Review this code.' } }]);
+      // Before closing (SIGTERM to the server): its final events may not be written yet.
+      resource = await waitForBlock(log, (candidate) => candidate.context?.['mcp.method.name'] === 'resources/read' && candidate.inFlight?.api === 'child_process.execSync');
+      prompt = await waitForBlock(log, (candidate) => candidate.context?.['mcp.method.name'] === 'prompts/get' && candidate.inFlight?.api === 'child_process.execSync');
+    } finally {
+      await client.close();
+    }
+    expect(errors).toEqual([]);
+    // No GenAI operation exists for these: the MCP method is the operation, as OTel's MCP conventions name it.
+    expect(resource.context).toMatchObject({ 'agent_lag.sdk': 'mcp', 'gen_ai.operation.name': 'resources/read', 'mcp.resource.uri': 'config://app' });
+    expect(resource.context?.['gen_ai.tool.call.id']).toMatch(/^\d+$/);
+    expect(prompt.context).toMatchObject({ 'agent_lag.sdk': 'mcp', 'gen_ai.operation.name': 'prompts/get', 'gen_ai.prompt.name': 'review_code' });
+    expect(prompt.context?.['gen_ai.tool.name']).toBeUndefined();
+  });
+
   it('names the stdio transport serialising a multi-MB tool result as the response serialisation of that call', async () => {
     const log = await logPath();
     // Threshold 40 ms: on an idle machine encoding and writing the 8 MB result takes about 100 ms, so at 100 ms the
