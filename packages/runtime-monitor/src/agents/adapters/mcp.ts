@@ -37,7 +37,7 @@ interface ProtocolLike {
 /** The methods whose handlers are runs. Other requests (initialize, tools/list, ping) pass through. */
 const TRACKED_METHODS = ['tools/call', 'resources/read', 'prompts/get'] as const;
 
-/** Whether `method` is one of TRACKED_METHODS: compared, not hashed, as a Set's lookup was (≈ 50 instructions a call). */
+/** Whether `method` is one of TRACKED_METHODS: compared, not hashed (a Set lookup was ≈ 240 instructions of an in-memory call; callgrind, Node 24). */
 function isTrackedMethod(method: string): boolean {
   return method === 'tools/call' || method === 'resources/read' || method === 'prompts/get';
 }
