@@ -363,6 +363,74 @@ describe('a reported section (an MCP transport sending a response)', () => {
   });
 });
 
+describe('a watchdog scheduled too late to see the call that blocked', () => {
+  it('names the stall by that call, which reported itself unseen, not by the section it found running at the end', async () => {
+    const inFlight = new FakeInFlight();
+    const world = createWorld({ inFlight });
+    const { clock, main, watcher, events, stalls } = world;
+    const capturer = world.capturer!;
+    const execSync = { api: 'child_process.execSync', hint: 'cat config.json' };
+    main.idleBeats(100, 100);
+    main.idle(20);
+
+    // An MCP prompt handler blocks 400 ms in execSync; the watchdog thread gets no CPU meanwhile (a loaded
+    // machine), so nothing marks the call and its wrapper reports it unseen as it returns.
+    inFlight.begin(execSync.api, execSync.hint);
+    main.work(400);
+    const promptContext = { 'gen_ai.prompt.name': 'review_code', 'gen_ai.operation.name': 'prompts/get' };
+    inFlight.endUnseen({
+      context: promptContext,
+      requests: 1,
+      stack: ['Error', '    at readConfig (/app/prompts.js:12:5)', '    at reviewCode (/app/prompts.js:30:3)'].join('\n'),
+      api: execSync.api,
+      hint: execSync.hint,
+      endedAt: clock.epochNow(),
+      durationMs: 400,
+    });
+
+    // The response's send runs in the same task; that is what the watchdog finds when it gets to run.
+    inFlight.beginSection();
+    main.work(10);
+    watcher.step();
+    main.work(10);
+    inFlight.endSection({
+      context: { ...promptContext, 'agent_lag.phase': 'serialize_response' },
+      requests: 1,
+      stack: ['Error', '    at sendResult (/app/node_modules/sdk/protocol.js:844:50)'].join('\n'),
+      api: null,
+      hint: null,
+      endedAt: clock.epochNow(),
+      durationMs: null,
+    });
+    main.work(2);
+    expect(main.beat()).toBe(422);
+    main.idle(5);
+    capturer.answerQuick('Error\n    at processTimers (node:internal/timers:512:7)', main.idleMs);
+    await settle();
+    watcher.step();
+    await settle();
+    watcher.step();
+
+    expect(events).toEqual([
+      {
+        type: 'block',
+        startedAt: clock.epochAt(120),
+        durationMs: 422,
+        stack: [
+          { functionName: 'readConfig', url: 'file:///app/prompts.js', line: 12, column: 5 },
+          { functionName: 'reviewCode', url: 'file:///app/prompts.js', line: 30, column: 3 },
+        ],
+        inFlight: execSync,
+        context: promptContext,
+        requestsInFlight: 1,
+        late: false,
+        signature: expect.any(String) as string,
+      },
+    ]);
+    expect(stalls).toEqual([expect.objectContaining({ durationMs: 422, startup: false })]);
+  });
+});
+
 /** A world whose sentinel learnt the loop's poll and turned on-demand beats on; the main thread follows. */
 function onDemandWorld(): World & { probe: FakeProbe; sentinel: SentinelLoop } {
   const world = createWorld({ onDemandAllowed: true });

@@ -216,6 +216,12 @@ export class FakeInFlight implements InFlightSource {
     this.#call = null;
   }
 
+  /** It returns after a threshold or more, the watchdog never having marked it: its wrapper reports it unseen. */
+  endUnseen(report: object): void {
+    this.unseen = { sequence: this.#sequence, json: JSON.stringify(report) };
+    this.#call = null;
+  }
+
   /** A reported section begins on the main thread (no API: an MCP transport's send). */
   beginSection(): void {
     this.#sequence += 2;

@@ -532,7 +532,7 @@ export class StallWatcher {
       } else if (watched !== null && (watched.capture !== null || watched.reportSequence !== null || watched.quickPending)) {
         this.#wait(stall, watched, true);
       } else {
-        this.#finish(stall, watched, null, this.#unseenReport(stall));
+        this.#finish(stall, watched, null, null);
       }
     }
   }
@@ -553,7 +553,7 @@ export class StallWatcher {
       const reportDone = report !== null || watched.reportSequence === null || ((at - pending.reportDeadline) | 0) >= 0;
       if (captureDone && reportDone) {
         this.#pending.splice(i, 1);
-        this.#finish(pending.stall, watched, this.#captureOf(watched), report ?? this.#unseenReport(pending.stall), pending.counted);
+        this.#finish(pending.stall, watched, this.#captureOf(watched), report, pending.counted);
         continue;
       }
       // A capture that settles wakes the shell; a report is polled for.
@@ -566,7 +566,7 @@ export class StallWatcher {
 
   #finishNow(pending: PendingFinish): void {
     const report = this.#wrapperReport(pending.watched);
-    this.#finish(pending.stall, pending.watched, this.#captureOf(pending.watched), report ?? this.#unseenReport(pending.stall), pending.counted);
+    this.#finish(pending.stall, pending.watched, this.#captureOf(pending.watched), report, pending.counted);
   }
 
   /** The capture's result, or the samples it took so far when it has not let go. */
@@ -587,6 +587,18 @@ export class StallWatcher {
       json = null;
     }
     return json === null ? null : this.#deps.events.parseWrapperReport(json, this.#captureOf(watched)?.scripts);
+  }
+
+  /**
+   * The report that names a stall: that of the call or section the worker marked while it watched, unless the
+   * worker came late to it. On a loaded machine it can be scheduled hundreds of ms after the stall began and
+   * mark only its tail (an MCP handler's execSync returned, and the response's send was running): a call it
+   * never saw that took half the stall or more reported itself unseen, and it is the block. A section or
+   * JSON.stringify is not timed, so its report cannot claim half.
+   */
+  #namingReport(stall: RingStall, seen: WrapperReport | null): WrapperReport | null {
+    if (seen !== null && seen.durationMs * 2 >= stall.durationMs) return seen;
+    return this.#unseenReport(stall) ?? seen;
   }
 
   /**
@@ -615,11 +627,13 @@ export class StallWatcher {
    * Writes a stall's final block event and hands it to the main thread. `counted` false: a stall the ring
    * never got (cut short by exit); its event closes a provisional one but it stays out of every figure.
    */
-  #finish(stall: RingStall, watched: LiveStall | null, result: CaptureResult | null, report: WrapperReport | null, counted = true): void {
+  #finish(stall: RingStall, watched: LiveStall | null, result: CaptureResult | null, seenReport: WrapperReport | null, counted = true): void {
     const { epochNow, now, events, output } = this.#deps;
+    const report = this.#namingReport(stall, seenReport);
     // The live record names the call; for a call whose size is known only once it returned (JSON.stringify's
-    // output), the wrapper's report of that same call carries the hint the record could not.
-    const live = watched?.inFlight ?? null;
+    // output), the wrapper's report of that same call carries the hint the record could not. A call that
+    // reported itself unseen is not the one the record showed (that was the stall's tail).
+    const live = report !== seenReport ? null : (watched?.inFlight ?? null);
     const inFlight = live !== null && live.hint === null && report?.inFlight?.api === live.api ? report.inFlight : (live ?? report?.inFlight ?? null);
     const provisional = watched?.provisional ?? null;
     // The block ended at the end beat and lasted durationMs (the idle wait before it is not part of it).
