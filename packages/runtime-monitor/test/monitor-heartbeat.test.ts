@@ -30,13 +30,16 @@ describe.runIf(onDemandHere)('an idle monitored process', () => {
     const onDemand = await idle({ idleMs: 3000 });
     expect(onDemand.heartbeat).toBe('on-demand');
     // 3 s: three periodic beats and three probe callbacks, a poke now and then after them, and V8's own
-    // tasks (code installed by the background compiler). Measured here: 6 to 14.
-    expect(onDemand.wakeUps).toBeLessThanOrEqual(18);
+    // tasks (code installed by the background compiler). Measured here: 6 to 14 on an idle machine, 26 once
+    // under `npm run test:stress` (its threads starved of CPU: more pokes). Either way fewer than the 30
+    // beats of one per heartbeat (3 s at the default 100 ms threshold), which is the claim.
+    expect(onDemand.wakeUps).toBeLessThan(30);
 
     const timer = await idle({ idleMs: 3000, options: { heartbeat: 'timer' } });
     expect(timer.heartbeat).toBe('timer');
     // The beat timer: ten wake-ups a second at the default 100 ms threshold. Measured here: 30 to 43.
     expect(timer.wakeUps).toBeGreaterThanOrEqual(25);
+    expect(onDemand.wakeUps).toBeLessThan(timer.wakeUps);
   }, 60_000);
 
   it('still counts and watches a block that starts from idle in a nested event loop (execSync)', async () => {
