@@ -34,6 +34,9 @@ async function connect(args: string[]): Promise<{ client: Client; errors: Error[
 
 const isTool = (name: string) => (block: LoggedBlock) => block.context?.['gen_ai.tool.name'] === name;
 
+/** The SDK's Protocol module: the top of a reported send section's stack (its caller, above the adapter's wrapper). */
+const PROTOCOL_MODULE = /\/shared\/protocol\.(ts|js)$/;
+
 /**
  * The block's stack is in the response's send. Where it is taken is timing. A sample in the stdio transport's
  * JSON.stringify (named in flight, its report's stack is the send's), or one that lands in the send as its
@@ -44,7 +47,7 @@ const isTool = (name: string) => (block: LoggedBlock) => block.context?.['gen_ai
  */
 function expectInResponseSend(block: LoggedBlock): void {
   const inStdioSend = block.stack?.some((frame) => frame.functionName === 'send' && /\/server\/stdio\.(ts|js)$/.test(frame.url)) === true;
-  const atProtocolSend = block.inFlight === null && /\/shared\/protocol\.(ts|js)$/.test(block.stack?.[0]?.url ?? '');
+  const atProtocolSend = block.inFlight === null && PROTOCOL_MODULE.test(block.stack?.[0]?.url ?? '');
   expect(inStdioSend || atProtocolSend, describeBlocks([block])).toBe(true);
   expect(['JSON.stringify', undefined]).toContain(block.inFlight?.api);
 }
@@ -153,7 +156,7 @@ describe('an MCP transport whose send blocks in native code', () => {
     expect(block.inFlight).toBeNull();
     // The send reported its own caller's stack as it returned (a reported section): the SDK's Protocol sending
     // the result. A pause lands only once the native call returned, often after the block, in other code.
-    expect(block.stack?.[0]?.url, describeBlocks([block])).toMatch(/\/shared\/protocol\.(ts|js)$/);
+    expect(block.stack?.[0]?.url, describeBlocks([block])).toMatch(PROTOCOL_MODULE);
   }, 120_000);
 });
 
