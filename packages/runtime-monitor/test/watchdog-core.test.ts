@@ -431,6 +431,63 @@ describe('a watchdog scheduled too late to see the call that blocked', () => {
   });
 });
 
+describe('a block of JavaScript that ends in a shorter native call', () => {
+  it('is named by the stack sampled in the JavaScript, not by the call the watchdog marked at its tail', async () => {
+    const inFlight = new FakeInFlight();
+    const world = createWorld({ inFlight });
+    const { clock, main, watcher, events, stalls } = world;
+    const capturer = world.capturer!;
+    const readFileSync = { api: 'fs.readFileSync', hint: '/app/data/users.json' };
+    main.idleBeats(100, 100);
+    main.idle(20);
+
+    // hashPassword loops for 300 ms: found, sampled quickly, then paused in the loop.
+    main.work(160);
+    watcher.step();
+    capturer.answerQuick(QUICK_STACK, main.idleMs, { route: '/login' });
+    await settle();
+    watcher.step();
+    capturer.last.pause(PAUSED_FRAMES, { route: '/login' }, 1, main.idleMs);
+    workWhileWatched(world, 140);
+
+    // Then, in the same task, a 100 ms readFileSync: the watchdog marks it, and it reports as it returns.
+    inFlight.begin(readFileSync.api, readFileSync.hint);
+    workWhileWatched(world, 100);
+    inFlight.end({
+      context: { route: '/login' },
+      requests: 1,
+      stack: ['Error', '    at loadUsers (/app/users.js:8:3)', '    at handleLogin (/app/server.js:41:3)'].join('\n'),
+      api: readFileSync.api,
+      hint: readFileSync.hint,
+      endedAt: clock.epochNow(),
+      durationMs: 100,
+    });
+    main.work(2);
+    expect(main.beat()).toBe(402);
+    capturer.last.finish();
+    await settle();
+    watcher.step();
+
+    // Published while the loop ran, by the quick sample; finished by what 300 of the 402 ms were, the loop,
+    // and with no API (the read was a quarter of the block).
+    expect(events).toHaveLength(2);
+    expect(events[0]).toMatchObject({ startedAt: clock.epochAt(100), stack: HASH_STACK, inFlight: null, ongoing: true });
+    expect(events[1]).toEqual({
+      type: 'block',
+      startedAt: clock.epochAt(100),
+      blockStartedAt: clock.epochAt(120),
+      durationMs: 402,
+      stack: HASH_STACK,
+      inFlight: null,
+      context: { route: '/login' },
+      requestsInFlight: 1,
+      late: false,
+      signature: expect.any(String) as string,
+    });
+    expect(stalls).toEqual([expect.objectContaining({ durationMs: 402, startup: false, reported: events[1] })]);
+  });
+});
+
 /** A world whose sentinel learnt the loop's poll and turned on-demand beats on; the main thread follows. */
 function onDemandWorld(): World & { probe: FakeProbe; sentinel: SentinelLoop } {
   const world = createWorld({ onDemandAllowed: true });

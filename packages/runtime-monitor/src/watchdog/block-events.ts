@@ -24,9 +24,9 @@ export interface WrapperReport {
   requestsInFlight: number | null;
   /** The call itself, as its wrapper named it. */
   inFlight: InFlightCall | null;
-  /** Epoch ms the call returned, and how long it took. */
+  /** Epoch ms the call returned, and how long it took (null: not timed, a reported section or JSON.stringify). */
   endedAt: number;
-  durationMs: number;
+  durationMs: number | null;
 }
 
 /** A stack taken without pausing (Runtime.evaluate) while the stall lasted, resolved, with its context. */
@@ -167,7 +167,7 @@ export class BlockEventBuilder {
         requestsInFlight: parseRequestCount(parsed.requests),
         inFlight,
         endedAt: typeof parsed.endedAt === 'number' ? parsed.endedAt : 0,
-        durationMs: typeof parsed.durationMs === 'number' ? parsed.durationMs : 0,
+        durationMs: typeof parsed.durationMs === 'number' ? parsed.durationMs : null,
       };
     } catch {
       return null;
@@ -217,7 +217,7 @@ export class BlockEventBuilder {
 
 /** Whether a wrapper's report explains a stall nobody watched: it returned within it and took at least half of it. */
 export function reportExplains(report: WrapperReport, stallStart: number, stallEnd: number, durationMs: number): boolean {
-  return report.endedAt >= stallStart && report.endedAt <= stallEnd + LATE_SLACK_MS && report.durationMs * 2 >= durationMs;
+  return report.endedAt >= stallStart && report.endedAt <= stallEnd + LATE_SLACK_MS && report.durationMs !== null && report.durationMs * 2 >= durationMs;
 }
 
 function isLate(stall: MeasuredStall, inFlight: InFlightCall | null, result: CaptureResult): boolean {

@@ -91,6 +91,21 @@ function samplesDuring<T extends CaptureResult>(progress: T, quickIdle: number |
   return { ...progress, samples: progress.samples.filter((sample) => sample.idle === null || sample.idle === quickIdle) };
 }
 
+/**
+ * Whether the stack the final event would show (the first pause's, else the quick sample's) was taken before
+ * this worker marked the call or section it has a report of: then JavaScript ran before that call, within
+ * the same block. One clock, the worker's: the main thread stays paused until the pause's resumedAt, and a
+ * quick answer taken after the call would arrive after the worker marked it, while it ran.
+ */
+function sampledBeforeMarked(watched: LiveStall, during: CaptureResult | null): boolean {
+  const markedAt = watched.reportMarkedAt;
+  if (markedAt === null) return false;
+  const first = during?.samples[0];
+  if (first !== undefined) return first.pausedBeat === watched.startBeat && ((markedAt - first.resumedAt) | 0) > 0;
+  const quick = watched.quick;
+  return quick !== null && !quick.late && quick.stack.length > 0 && watched.quickAnsweredAt !== null && ((markedAt - watched.quickAnsweredAt) | 0) > 0;
+}
+
 /** How long a finished stall waits for the sync wrapper's report (written as soon as the call returns). */
 const REPORT_WAIT_MS = 50;
 const REPORT_POLL_MS = 2;
@@ -110,6 +125,8 @@ interface LiveStall {
   inFlight: InFlightCall | null;
   /** Sequence of the wrapped call marked as having stalled the loop: its wrapper reports context and stack. */
   reportSequence: number | null;
+  /** Monitor-clock ms at which this worker marked that call (or section); null until it did. */
+  reportMarkedAt: number | null;
   reportToken: boolean;
   capture: Promise<CaptureResult | null> | null;
   /** The capture's outcome once it settled; undefined while it runs. */
@@ -117,6 +134,8 @@ interface LiveStall {
   progress: CaptureProgress | null;
   /** The quick sample, once in, if it came while the stall still lasted. */
   quick: QuickStack | null;
+  /** Monitor-clock ms at which this worker got that sample's answer; null without one in time. */
+  quickAnsweredAt: number | null;
   /** The loop's busy ms since the beat before the stall, as of the latest quick sample; null when unknown. */
   quickBusyMs: number | null;
   /** The loop's idle counter in the latest quick sample taken while the stall lasted; null when unknown. */
@@ -328,11 +347,13 @@ export class StallWatcher {
       detailed: false,
       inFlight: null,
       reportSequence: null,
+      reportMarkedAt: null,
       reportToken: false,
       capture: null,
       captured: undefined,
       progress: null,
       quick: null,
+      quickAnsweredAt: null,
       quickBusyMs: null,
       quickIdle: null,
       idleBeforeMs: 0,
@@ -416,6 +437,7 @@ export class StallWatcher {
       }
       const at = now();
       live.quick = { stack: events.parseStackText(taken.stack), late: false, context: taken.probe.context, requestsInFlight: taken.probe.requestsInFlight, takenAt };
+      live.quickAnsweredAt = at;
       live.quickBusyMs = taken.probe.idle === null ? null : slots.busySinceBeat(live.startBeat, at, taken.probe.idle);
       live.quickIdle = taken.probe.idle;
       const busy = live.quickBusyMs;
@@ -474,7 +496,11 @@ export class StallWatcher {
     live.inFlight = this.#readInFlight();
     if (live.inFlight === null && live.reportSequence !== null) return;
     try {
-      live.reportSequence = this.#deps.inFlight.markStallSeen() ?? live.reportSequence;
+      const sequence = this.#deps.inFlight.markStallSeen();
+      if (sequence !== null && sequence !== live.reportSequence) {
+        live.reportSequence = sequence;
+        live.reportMarkedAt = this.#deps.now();
+      }
     } catch {
       // Keeps what it had.
     }
@@ -594,11 +620,16 @@ export class StallWatcher {
    * worker came late to it. On a loaded machine it can be scheduled hundreds of ms after the stall began and
    * mark only its tail (an MCP handler's execSync returned, and the response's send was running): a call it
    * never saw that took half the stall or more reported itself unseen, and it is the block. A section or
-   * JSON.stringify is not timed, so its report cannot claim half.
+   * JSON.stringify is not timed, so its report cannot claim half. Null: no report names it, the stack sampled
+   * during the stall does — also when the marked call took under half of it and that stack was sampled before
+   * the call began (JavaScript ran a 300 ms loop, then a 100 ms readFileSync).
    */
-  #namingReport(stall: RingStall, seen: WrapperReport | null): WrapperReport | null {
-    if (seen !== null && seen.durationMs * 2 >= stall.durationMs) return seen;
-    return this.#unseenReport(stall) ?? seen;
+  #namingReport(stall: RingStall, seen: WrapperReport | null, watched: LiveStall | null, during: CaptureResult | null): WrapperReport | null {
+    if (seen !== null && seen.durationMs !== null && seen.durationMs * 2 >= stall.durationMs) return seen;
+    const unseen = this.#unseenReport(stall);
+    if (unseen !== null) return unseen;
+    if (seen !== null && seen.durationMs !== null && watched !== null && sampledBeforeMarked(watched, during)) return null;
+    return seen;
   }
 
   /**
@@ -629,7 +660,8 @@ export class StallWatcher {
    */
   #finish(stall: RingStall, watched: LiveStall | null, result: CaptureResult | null, seenReport: WrapperReport | null, counted = true): void {
     const { epochNow, now, events, output } = this.#deps;
-    const report = this.#namingReport(stall, seenReport);
+    const during = result === null || watched === null ? result : samplesDuring(result, watched.quickIdle);
+    const report = this.#namingReport(stall, seenReport, watched, during);
     // The live record names the call; for a call whose size is known only once it returned (JSON.stringify's
     // output), the wrapper's report of that same call carries the hint the record could not. A call that
     // reported itself unseen is not the one the record showed (that was the stall's tail).
@@ -640,7 +672,6 @@ export class StallWatcher {
     // After a provisional event, its startedAt: consumers pair the two by it.
     const blockStartedAt = Math.round(epochNow() - ((now() - stall.endBeat) | 0) - stall.durationMs);
     const startedAt = provisional?.startedAt ?? blockStartedAt;
-    const during = result === null || watched === null ? result : samplesDuring(result, watched.quickIdle);
     const event = events.final(stall, { startedAt, blockStartedAt: Math.max(startedAt, blockStartedAt) }, inFlight, during !== null && during.samples.length === 0 ? null : during, report, watched?.quick ?? null);
     const at = now();
     let reported = watched !== null && watched.detailed ? watched.reportToken : this.#limiter.take(at);
