@@ -488,6 +488,69 @@ describe('a block of JavaScript that ends in a shorter native call', () => {
   });
 });
 
+describe('a native call followed by a longer block of JavaScript', () => {
+  it('is named by a pause in the JavaScript, not by the call the watchdog marked first', async () => {
+    const inFlight = new FakeInFlight();
+    const world = createWorld({ inFlight });
+    const { clock, main, watcher, events, stalls } = world;
+    const capturer = world.capturer!;
+    const execSync = { api: 'child_process.execSync', hint: 'git status --porcelain' };
+    main.idleBeats(100, 100);
+    main.idle(20);
+
+    // A 200 ms execSync, found and marked while it runs; the pauses asked for then land as it returns.
+    inFlight.begin(execSync.api, execSync.hint);
+    main.work(160);
+    watcher.step();
+    workWhileWatched(world, 40);
+    inFlight.end({
+      context: { tool: 'git' },
+      requests: 1,
+      stack: ['Error', '    at runGit (/app/tools.js:30:10)', '    at handleTool (/app/server.js:55:7)'].join('\n'),
+      api: execSync.api,
+      hint: execSync.hint,
+      endedAt: clock.epochNow(),
+      durationMs: 200,
+    });
+    capturer.last.pause([rawFrame('execSync', '3', 860, 14), rawFrame('runGit', '11', 29, 9)], { tool: 'git' }, 1);
+
+    // Then 300 ms of hashPassword in the same task, paused in twice.
+    workWhileWatched(world, 100);
+    capturer.last.pause(PAUSED_FRAMES);
+    workWhileWatched(world, 100);
+    capturer.last.pause(PAUSED_FRAMES);
+    workWhileWatched(world, 100);
+    main.work(2);
+    expect(main.beat()).toBe(502);
+    capturer.last.finish();
+    await settle();
+    watcher.step();
+
+    // Published while the call ran, by its API; finished by the loop, 300 of the 502 ms, with no API.
+    expect(events[0]).toMatchObject({ startedAt: clock.epochAt(100), stack: [], inFlight: execSync, ongoing: true });
+    expect(events.at(-1)).toEqual({
+      type: 'block',
+      startedAt: clock.epochAt(100),
+      blockStartedAt: clock.epochAt(120),
+      durationMs: 502,
+      stack: HASH_STACK,
+      samples: [
+        [
+          { functionName: 'execSync', url: 'node:child_process', line: 861, column: 15 },
+          { functionName: 'runGit', url: 'file:///app/tools.js', line: 30, column: 10 },
+        ],
+        HASH_STACK,
+      ],
+      inFlight: null,
+      context: { tool: 'git' },
+      requestsInFlight: 1,
+      late: false,
+      signature: expect.any(String) as string,
+    });
+    expect(stalls).toEqual([expect.objectContaining({ durationMs: 502, startup: false, reported: events.at(-1) })]);
+  });
+});
+
 /** A world whose sentinel learnt the loop's poll and turned on-demand beats on; the main thread follows. */
 function onDemandWorld(): World & { probe: FakeProbe; sentinel: SentinelLoop } {
   const world = createWorld({ onDemandAllowed: true });

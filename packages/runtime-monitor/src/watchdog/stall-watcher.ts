@@ -106,6 +106,12 @@ function sampledBeforeMarked(watched: LiveStall, during: CaptureResult | null): 
   return quick !== null && !quick.late && quick.stack.length > 0 && watched.quickAnsweredAt !== null && ((markedAt - watched.quickAnsweredAt) | 0) > 0;
 }
 
+/** What names a finished stall: a wrapper's report, else the first of the samples (the stall's, reordered). */
+interface BlockNaming {
+  report: WrapperReport | null;
+  samples: CaptureResult | null;
+}
+
 /** How long a finished stall waits for the sync wrapper's report (written as soon as the call returns). */
 const REPORT_WAIT_MS = 50;
 const REPORT_POLL_MS = 2;
@@ -343,7 +349,7 @@ export class StallWatcher {
     const live: LiveStall = {
       startBeat,
       sinceMs,
-      startedAt: Math.round(this.#deps.epochNow() - ((this.#deps.now() - sinceMs) | 0)),
+      startedAt: Math.round(this.#epochAt(sinceMs)),
       detailed: false,
       inFlight: null,
       reportSequence: null,
@@ -616,20 +622,46 @@ export class StallWatcher {
   }
 
   /**
-   * The report that names a stall: that of the call or section the worker marked while it watched, unless the
+   * What names a stall: the report of the call or section the worker marked while it watched, unless the
    * worker came late to it. On a loaded machine it can be scheduled hundreds of ms after the stall began and
    * mark only its tail (an MCP handler's execSync returned, and the response's send was running): a call it
    * never saw that took half the stall or more reported itself unseen, and it is the block. A section or
-   * JSON.stringify is not timed, so its report cannot claim half. Null: no report names it, the stack sampled
-   * during the stall does — also when the marked call took under half of it and that stack was sampled before
-   * the call began (JavaScript ran a 300 ms loop, then a 100 ms readFileSync).
+   * JSON.stringify is not timed, so its report cannot claim half. A marked call that took under half the
+   * stall leaves the most of it to JavaScript before or after it, which a sample names (`report` null).
    */
-  #namingReport(stall: RingStall, seen: WrapperReport | null, watched: LiveStall | null, during: CaptureResult | null): WrapperReport | null {
-    if (seen !== null && seen.durationMs !== null && seen.durationMs * 2 >= stall.durationMs) return seen;
+  #naming(stall: RingStall, seen: WrapperReport | null, watched: LiveStall | null, during: CaptureResult | null): BlockNaming {
+    if (seen !== null && seen.durationMs !== null && seen.durationMs * 2 >= stall.durationMs) return { report: seen, samples: during };
     const unseen = this.#unseenReport(stall);
-    if (unseen !== null) return unseen;
-    if (seen !== null && seen.durationMs !== null && watched !== null && sampledBeforeMarked(watched, during)) return null;
-    return seen;
+    if (unseen !== null) return { report: unseen, samples: during };
+    if (seen === null || seen.durationMs === null || watched === null) return { report: seen, samples: during };
+    // A 300 ms loop, then a 100 ms readFileSync: the first sample was taken in the loop.
+    if (sampledBeforeMarked(watched, during)) return { report: null, samples: during };
+    const after = this.#samplesAfterCall(stall, seen, seen.durationMs, watched, during);
+    return after === null ? { report: seen, samples: during } : { report: null, samples: after };
+  }
+
+  /**
+   * A 200 ms execSync, then a 300 ms loop: when the JavaScript after the marked call was the longest part of
+   * the stall (longer than the call, and than whatever ran before it) and pauses landed in it, the stall's
+   * samples with the last of those first, to name it. The first pause after the mark landed as the call
+   * returned, possibly still in its own JavaScript, so it takes two.
+   */
+  #samplesAfterCall(stall: RingStall, report: WrapperReport, callMs: number, watched: LiveStall, during: CaptureResult | null): CaptureResult | null {
+    const markedAt = watched.reportMarkedAt;
+    if (during === null || markedAt === null) return null;
+    const stallEnd = this.#epochAt(stall.endBeat);
+    const afterMs = stallEnd - report.endedAt;
+    const beforeMs = report.endedAt - callMs - (stallEnd - stall.durationMs);
+    if (afterMs <= callMs || afterMs <= beforeMs) return null;
+    const after = during.samples.filter((sample) => sample.pausedBeat === watched.startBeat && ((sample.resumedAt - markedAt) | 0) > 0);
+    if (after.length < 2) return null;
+    const last = after[after.length - 1]!;
+    return { ...during, samples: [last, ...during.samples.filter((sample) => sample !== last)] };
+  }
+
+  /** Epoch ms of a monitor-clock instant. */
+  #epochAt(monitorMs: number): number {
+    return this.#deps.epochNow() - ((this.#deps.now() - monitorMs) | 0);
   }
 
   /**
@@ -648,7 +680,7 @@ export class StallWatcher {
     if (latest === null || latest.sequence === this.#unseenReportTaken) return null;
     const report = this.#deps.events.parseWrapperReport(latest.json, scripts);
     if (report === null) return null;
-    const stallEnd = this.#deps.epochNow() - ((this.#deps.now() - stall.endBeat) | 0);
+    const stallEnd = this.#epochAt(stall.endBeat);
     if (!reportExplains(report, stallEnd - stall.durationMs, stallEnd, stall.durationMs)) return null;
     this.#unseenReportTaken = latest.sequence;
     return report;
@@ -659,18 +691,17 @@ export class StallWatcher {
    * never got (cut short by exit); its event closes a provisional one but it stays out of every figure.
    */
   #finish(stall: RingStall, watched: LiveStall | null, result: CaptureResult | null, seenReport: WrapperReport | null, counted = true): void {
-    const { epochNow, now, events, output } = this.#deps;
-    const during = result === null || watched === null ? result : samplesDuring(result, watched.quickIdle);
-    const report = this.#namingReport(stall, seenReport, watched, during);
+    const { now, events, output } = this.#deps;
+    const { report, samples: during } = this.#naming(stall, seenReport, watched, result === null || watched === null ? result : samplesDuring(result, watched.quickIdle));
     // The live record names the call; for a call whose size is known only once it returned (JSON.stringify's
-    // output), the wrapper's report of that same call carries the hint the record could not. A call that
-    // reported itself unseen is not the one the record showed (that was the stall's tail).
+    // output), the wrapper's report of that same call carries the hint the record could not. A stall named
+    // otherwise (by a call that reported itself unseen, or a sample) was not the call the record showed.
     const live = report !== seenReport ? null : (watched?.inFlight ?? null);
     const inFlight = live !== null && live.hint === null && report?.inFlight?.api === live.api ? report.inFlight : (live ?? report?.inFlight ?? null);
     const provisional = watched?.provisional ?? null;
     // The block ended at the end beat and lasted durationMs (the idle wait before it is not part of it).
     // After a provisional event, its startedAt: consumers pair the two by it.
-    const blockStartedAt = Math.round(epochNow() - ((now() - stall.endBeat) | 0) - stall.durationMs);
+    const blockStartedAt = Math.round(this.#epochAt(stall.endBeat) - stall.durationMs);
     const startedAt = provisional?.startedAt ?? blockStartedAt;
     const event = events.final(stall, { startedAt, blockStartedAt: Math.max(startedAt, blockStartedAt) }, inFlight, during !== null && during.samples.length === 0 ? null : during, report, watched?.quick ?? null);
     const at = now();
