@@ -549,6 +549,46 @@ describe('a native call followed by a longer block of JavaScript', () => {
     });
     expect(stalls).toEqual([expect.objectContaining({ durationMs: 502, startup: false, reported: events.at(-1) })]);
   });
+
+  it('is still named by the call when the pauses land in its own code: a loop of such calls', async () => {
+    const inFlight = new FakeInFlight();
+    const world = createWorld({ inFlight });
+    const { clock, main, watcher, events } = world;
+    const capturer = world.capturer!;
+    const execSync = { api: 'child_process.execSync', hint: 'git status --porcelain' };
+    const runGitStack = ['Error', '    at runGit (/app/tools.js:30:10)', '    at handleTool (/app/server.js:55:7)'].join('\n');
+    main.idleBeats(100, 100);
+    main.idle(20);
+
+    // runGit calls execSync three times, 200 + 150 + 150 ms; the watchdog marks the first. The pauses land
+    // between the calls, in execSync's own JavaScript.
+    inFlight.begin(execSync.api, execSync.hint);
+    main.work(160);
+    watcher.step();
+    workWhileWatched(world, 40);
+    inFlight.end({ context: { tool: 'git' }, requests: 1, stack: runGitStack, api: execSync.api, hint: execSync.hint, endedAt: clock.epochNow(), durationMs: 200 });
+    for (let call = 0; call < 2; call++) {
+      capturer.last.pause([rawFrame('execSync', '3', 860, 14), rawFrame('runGit', '11', 29, 9), rawFrame('handleTool', '12', 54, 6)], { tool: 'git' }, 1);
+      inFlight.begin(execSync.api, execSync.hint);
+      workWhileWatched(world, 150);
+      inFlight.end({});
+    }
+    main.work(2);
+    expect(main.beat()).toBe(502);
+    capturer.last.finish();
+    await settle();
+    watcher.step();
+
+    expect(events.at(-1)).toMatchObject({
+      durationMs: 502,
+      stack: [
+        { functionName: 'runGit', url: 'file:///app/tools.js', line: 30, column: 10 },
+        { functionName: 'handleTool', url: 'file:///app/server.js', line: 55, column: 7 },
+      ],
+      inFlight: execSync,
+      context: { tool: 'git' },
+    });
+  });
 });
 
 /** A world whose sentinel learnt the loop's poll and turned on-demand beats on; the main thread follows. */

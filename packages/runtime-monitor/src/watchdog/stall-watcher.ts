@@ -5,7 +5,7 @@ import { StackTable } from '../events/stack-table.js';
 import { StallStats } from '../events/stall-stats.js';
 import type { MonitorClock } from '../heartbeat/clock.js';
 import type { RingStall, WatchdogSlots } from '../heartbeat/shared-state.js';
-import type { BlockEvent, InFlightCall, MonitorSnapshot, NoStackReason, OngoingStall } from '../types.js';
+import type { BlockEvent, InFlightCall, MonitorSnapshot, NoStackReason, OngoingStall, StackFrame } from '../types.js';
 import { reportExplains, spanFields, type BlockEventBuilder, type BlockSpan, type QuickStack, type WrapperReport } from './block-events.js';
 import type { StallMessage } from './messages.js';
 
@@ -92,18 +92,20 @@ function samplesDuring<T extends CaptureResult>(progress: T, quickIdle: number |
 }
 
 /**
- * Whether the stack the final event would show (the first pause's, else the quick sample's) was taken before
- * this worker marked the call or section it has a report of: then JavaScript ran before that call, within
- * the same block. One clock, the worker's: the main thread stays paused until the pause's resumedAt, and a
- * quick answer taken after the call would arrive after the worker marked it, while it ran.
+ * Whether a stack sampled during a stall is of a marked call's own code: inside the call's caller (the API's
+ * JavaScript, the code between two such calls) or in a caller of it (a loop of such calls). A sample of other
+ * code is evidence that JavaScript of its own took the stall's time; without a stack to compare, it is not.
  */
-function sampledBeforeMarked(watched: LiveStall, during: CaptureResult | null): boolean {
-  const markedAt = watched.reportMarkedAt;
-  if (markedAt === null) return false;
-  const first = during?.samples[0];
-  if (first !== undefined) return first.pausedBeat === watched.startBeat && ((markedAt - first.resumedAt) | 0) > 0;
-  const quick = watched.quick;
-  return quick !== null && !quick.late && quick.stack.length > 0 && watched.quickAnsweredAt !== null && ((markedAt - watched.quickAnsweredAt) | 0) > 0;
+function ofTheCall(sample: readonly StackFrame[], call: readonly StackFrame[]): boolean {
+  const callTop = call[0];
+  const sampleTop = sample[0];
+  if (callTop === undefined || sampleTop === undefined) return true;
+  return sample.some((frame) => sameFunction(frame, callTop)) || call.some((frame) => sameFunction(frame, sampleTop));
+}
+
+/** Same function, as far as two resolved frames tell: an anonymous one matches any other in its file. */
+function sameFunction(a: StackFrame, b: StackFrame): boolean {
+  return a.url === b.url && a.functionName === b.functionName;
 }
 
 /** What names a finished stall: a wrapper's report, else the first of the samples (the stall's, reordered). */
@@ -627,28 +629,44 @@ export class StallWatcher {
    * mark only its tail (an MCP handler's execSync returned, and the response's send was running): a call it
    * never saw that took half the stall or more reported itself unseen, and it is the block. A section or
    * JSON.stringify is not timed, so its report cannot claim half. A marked call that took under half the
-   * stall leaves the most of it to JavaScript before or after it, which a sample names (`report` null).
+   * stall leaves the most of it to other code before or after it; a sample of code other than the call's
+   * own names the stall then (`report` null).
    */
   #naming(stall: RingStall, seen: WrapperReport | null, watched: LiveStall | null, during: CaptureResult | null): BlockNaming {
     if (seen !== null && seen.durationMs !== null && seen.durationMs * 2 >= stall.durationMs) return { report: seen, samples: during };
     const unseen = this.#unseenReport(stall);
     if (unseen !== null) return { report: unseen, samples: during };
-    if (seen === null || seen.durationMs === null || watched === null) return { report: seen, samples: during };
-    // A 300 ms loop, then a 100 ms readFileSync: the first sample was taken in the loop.
-    if (sampledBeforeMarked(watched, during)) return { report: null, samples: during };
-    const after = this.#samplesAfterCall(stall, seen, seen.durationMs, watched, during);
+    if (seen === null || seen.durationMs === null || watched === null || watched.reportMarkedAt === null) return { report: seen, samples: during };
+    // A 300 ms loop, then a 100 ms readFileSync: the stall's first sample was taken in the loop.
+    const before = this.#sampledBeforeMarked(watched, watched.reportMarkedAt, during);
+    if (before !== null) return ofTheCall(before, seen.stack) ? { report: seen, samples: during } : { report: null, samples: during };
+    const after = this.#sampleAfterCall(stall, seen, seen.durationMs, watched, watched.reportMarkedAt, during);
     return after === null ? { report: seen, samples: during } : { report: null, samples: after };
   }
 
   /**
-   * A 200 ms execSync, then a 300 ms loop: when the JavaScript after the marked call was the longest part of
-   * the stall (longer than the call, and than whatever ran before it) and pauses landed in it, the stall's
-   * samples with the last of those first, to name it. The first pause after the mark landed as the call
-   * returned, possibly still in its own JavaScript, so it takes two.
+   * The stack the final event would show (the first pause's, else the quick sample's) if it was taken before
+   * this worker marked the call: one clock, the worker's (the main thread stays paused until the pause's
+   * resumedAt, and a quick answer taken after the call would arrive after the worker marked it, while it ran).
    */
-  #samplesAfterCall(stall: RingStall, report: WrapperReport, callMs: number, watched: LiveStall, during: CaptureResult | null): CaptureResult | null {
-    const markedAt = watched.reportMarkedAt;
-    if (during === null || markedAt === null) return null;
+  #sampledBeforeMarked(watched: LiveStall, markedAt: number, during: CaptureResult | null): StackFrame[] | null {
+    const first = during?.samples[0];
+    if (first !== undefined) {
+      return first.pausedBeat === watched.startBeat && ((markedAt - first.resumedAt) | 0) > 0 ? this.#deps.events.resolve(first.frames, during!.scripts) : null;
+    }
+    const quick = watched.quick;
+    if (quick === null || quick.late || quick.stack.length === 0 || watched.quickAnsweredAt === null) return null;
+    return ((markedAt - watched.quickAnsweredAt) | 0) > 0 ? quick.stack : null;
+  }
+
+  /**
+   * A 200 ms execSync, then a 300 ms loop: when the time after the marked call was the longest part of the
+   * stall (longer than the call, and than whatever ran before it) and the last pause that landed in it is
+   * of other code, the stall's samples with that one first, to name it. The first pause after the mark
+   * landed as the call returned, possibly still in its own JavaScript, so it takes two.
+   */
+  #sampleAfterCall(stall: RingStall, report: WrapperReport, callMs: number, watched: LiveStall, markedAt: number, during: CaptureResult | null): CaptureResult | null {
+    if (during === null) return null;
     const stallEnd = this.#epochAt(stall.endBeat);
     const afterMs = stallEnd - report.endedAt;
     const beforeMs = report.endedAt - callMs - (stallEnd - stall.durationMs);
@@ -656,6 +674,7 @@ export class StallWatcher {
     const after = during.samples.filter((sample) => sample.pausedBeat === watched.startBeat && ((sample.resumedAt - markedAt) | 0) > 0);
     if (after.length < 2) return null;
     const last = after[after.length - 1]!;
+    if (ofTheCall(this.#deps.events.resolve(last.frames, during.scripts), report.stack)) return null;
     return { ...during, samples: [last, ...during.samples.filter((sample) => sample !== last)] };
   }
 
