@@ -486,6 +486,54 @@ describe('a block of JavaScript that ends in a shorter native call', () => {
     });
     expect(stalls).toEqual([expect.objectContaining({ durationMs: 402, startup: false, reported: events[1] })]);
   });
+
+  it('is named by the call when the JavaScript sampled before it was the shorter part of the block', async () => {
+    const inFlight = new FakeInFlight();
+    const world = createWorld({ inFlight });
+    const { clock, main, watcher, events } = world;
+    const capturer = world.capturer!;
+    const execSync = { api: 'child_process.execSync', hint: 'git status --porcelain' };
+    main.idleBeats(100, 100);
+    main.idle(20);
+
+    // 160 ms of hashPassword, sampled; then runGit's execSync calls: 150 ms (marked), then 250 ms more.
+    main.work(160);
+    watcher.step();
+    capturer.answerQuick(QUICK_STACK, main.idleMs, { route: '/login' });
+    await settle();
+    watcher.step();
+    capturer.last.pause(PAUSED_FRAMES, { route: '/login' }, 1, main.idleMs);
+    inFlight.begin(execSync.api, execSync.hint);
+    workWhileWatched(world, 150);
+    inFlight.end({
+      context: { route: '/login' },
+      requests: 1,
+      stack: ['Error', '    at runGit (/app/tools.js:30:10)', '    at handleTool (/app/server.js:55:7)'].join('\n'),
+      api: execSync.api,
+      hint: execSync.hint,
+      endedAt: clock.epochNow(),
+      durationMs: 150,
+    });
+    capturer.last.pause([rawFrame('execSync', '3', 860, 14), rawFrame('runGit', '11', 29, 9)], { route: '/login' }, 1, main.idleMs);
+    inFlight.begin(execSync.api, execSync.hint);
+    workWhileWatched(world, 250);
+    inFlight.end({});
+    main.work(2);
+    expect(main.beat()).toBe(562);
+    capturer.last.finish();
+    await settle();
+    watcher.step();
+
+    // The calls took 400 of the 562 ms: the marked one's report names the block, not the earlier sample.
+    expect(events.at(-1)).toMatchObject({
+      durationMs: 562,
+      stack: [
+        { functionName: 'runGit', url: 'file:///app/tools.js', line: 30, column: 10 },
+        { functionName: 'handleTool', url: 'file:///app/server.js', line: 55, column: 7 },
+      ],
+      inFlight: execSync,
+    });
+  });
 });
 
 describe('a native call followed by a longer block of JavaScript', () => {

@@ -629,19 +629,30 @@ export class StallWatcher {
    * mark only its tail (an MCP handler's execSync returned, and the response's send was running): a call it
    * never saw that took half the stall or more reported itself unseen, and it is the block. A section or
    * JSON.stringify is not timed, so its report cannot claim half. A marked call that took under half the
-   * stall leaves the most of it to other code before or after it; a sample of code other than the call's
-   * own names the stall then (`report` null).
+   * stall leaves the most of it to code before or after it: when a sample landed in the longer part and it
+   * is not of the call's own code, that sample names the stall (`report` null).
    */
   #naming(stall: RingStall, seen: WrapperReport | null, watched: LiveStall | null, during: CaptureResult | null): BlockNaming {
     if (seen !== null && seen.durationMs !== null && seen.durationMs * 2 >= stall.durationMs) return { report: seen, samples: during };
     const unseen = this.#unseenReport(stall);
     if (unseen !== null) return { report: unseen, samples: during };
-    if (seen === null || seen.durationMs === null || watched === null || watched.reportMarkedAt === null) return { report: seen, samples: during };
-    // A 300 ms loop, then a 100 ms readFileSync: the stall's first sample was taken in the loop.
-    const before = this.#sampledBeforeMarked(watched, watched.reportMarkedAt, during);
-    if (before !== null) return ofTheCall(before, seen.stack) ? { report: seen, samples: during } : { report: null, samples: during };
-    const after = this.#sampleAfterCall(stall, seen, seen.durationMs, watched, watched.reportMarkedAt, during);
-    return after === null ? { report: seen, samples: during } : { report: null, samples: after };
+    const markedAt = watched?.reportMarkedAt ?? null;
+    if (seen === null || seen.durationMs === null || watched === null || markedAt === null) return { report: seen, samples: during };
+    // The stall's time before and after the call, from the call's end and duration (epoch ms, both threads' Date.now).
+    const callMs = seen.durationMs;
+    const stallEnd = this.#epochAt(stall.endBeat);
+    const afterMs = stallEnd - seen.endedAt;
+    const beforeMs = stall.durationMs - callMs - afterMs;
+    if (beforeMs > callMs && beforeMs >= afterMs) {
+      // A 300 ms loop, then a 100 ms readFileSync: the stall's first sample was taken in the loop.
+      const before = this.#sampledBeforeMarked(watched, markedAt, during);
+      if (before !== null && !ofTheCall(before, seen.stack)) return { report: null, samples: during };
+    } else if (afterMs > callMs && afterMs > beforeMs) {
+      // A 200 ms execSync, then a 300 ms loop: a pause landed in the loop.
+      const after = this.#sampledAfterCall(watched, markedAt, seen.stack, during);
+      if (after !== null) return { report: null, samples: after };
+    }
+    return { report: seen, samples: during };
   }
 
   /**
@@ -660,21 +671,16 @@ export class StallWatcher {
   }
 
   /**
-   * A 200 ms execSync, then a 300 ms loop: when the time after the marked call was the longest part of the
-   * stall (longer than the call, and than whatever ran before it) and the last pause that landed in it is
-   * of other code, the stall's samples with that one first, to name it. The first pause after the mark
-   * landed as the call returned, possibly still in its own JavaScript, so it takes two.
+   * The stall's samples with the last pause after the marked call first, when that pause is of other code
+   * than the call's; else null. The first pause after the mark landed as the call returned, possibly still
+   * in its own JavaScript, so it takes two.
    */
-  #sampleAfterCall(stall: RingStall, report: WrapperReport, callMs: number, watched: LiveStall, markedAt: number, during: CaptureResult | null): CaptureResult | null {
+  #sampledAfterCall(watched: LiveStall, markedAt: number, callStack: readonly StackFrame[], during: CaptureResult | null): CaptureResult | null {
     if (during === null) return null;
-    const stallEnd = this.#epochAt(stall.endBeat);
-    const afterMs = stallEnd - report.endedAt;
-    const beforeMs = report.endedAt - callMs - (stallEnd - stall.durationMs);
-    if (afterMs <= callMs || afterMs <= beforeMs) return null;
     const after = during.samples.filter((sample) => sample.pausedBeat === watched.startBeat && ((sample.resumedAt - markedAt) | 0) > 0);
     if (after.length < 2) return null;
     const last = after[after.length - 1]!;
-    if (ofTheCall(this.#deps.events.resolve(last.frames, during.scripts), report.stack)) return null;
+    if (ofTheCall(this.#deps.events.resolve(last.frames, during.scripts), callStack)) return null;
     return { ...during, samples: [last, ...during.samples.filter((sample) => sample !== last)] };
   }
 
