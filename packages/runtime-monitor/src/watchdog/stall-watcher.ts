@@ -92,15 +92,18 @@ function samplesDuring<T extends CaptureResult>(progress: T, quickIdle: number |
 }
 
 /**
- * Whether a stack sampled during a stall is of a marked call's own code: inside the call's caller (the API's
- * JavaScript, the code between two such calls) or in a caller of it (a loop of such calls). A sample of other
- * code is evidence that JavaScript of its own took the stall's time; without a stack to compare, it is not.
+ * Whether a stack sampled during a stall is of a marked call's own code: in the call's caller (between two
+ * such calls), in Node's JavaScript under it (the API's own), or in a caller of it (a loop of such calls). A
+ * sample of other code, a function the caller went on to call included, is evidence that JavaScript of its
+ * own took the stall's time; without a stack to compare, it is not.
  */
 function ofTheCall(sample: readonly StackFrame[], call: readonly StackFrame[]): boolean {
   const callTop = call[0];
   const sampleTop = sample[0];
   if (callTop === undefined || sampleTop === undefined) return true;
-  return sample.some((frame) => sameFunction(frame, callTop)) || call.some((frame) => sameFunction(frame, sampleTop));
+  const caller = sample.findIndex((frame) => sameFunction(frame, callTop));
+  if (caller >= 0) return sample.slice(0, caller).every((frame) => frame.url.startsWith('node:'));
+  return call.some((frame) => sameFunction(frame, sampleTop));
 }
 
 /** Same function, as far as two resolved frames tell: an anonymous one matches any other in its file. */
