@@ -24,6 +24,15 @@ const HASH_STACK: StackFrame[] = [
   { functionName: 'handleLogin', url: 'file:///app/server.js', line: 40, column: 3 },
 ];
 
+/** A wrapper's report of runGit's execSync: the caller's stack as captured, and as the user reads it. */
+const RUN_GIT_REPORTED = ['Error', '    at runGit (/app/tools.js:30:10)', '    at handleTool (/app/server.js:55:7)'].join('\n');
+const RUN_GIT_STACK: StackFrame[] = [
+  { functionName: 'runGit', url: 'file:///app/tools.js', line: 30, column: 10 },
+  { functionName: 'handleTool', url: 'file:///app/server.js', line: 55, column: 7 },
+];
+/** A pause that lands in execSync's own JavaScript as it returns to runGit. */
+const IN_EXEC_SYNC_FRAMES = [rawFrame('execSync', '3', 860, 14), rawFrame('runGit', '11', 29, 9)];
+
 /** Polls the watchdog every `pollMs` while the main thread works for `ms` (as the shell does while it watches). */
 function workWhileWatched(world: World, ms: number, pollMs = 10): void {
   for (let left = ms; left > 0; left -= pollMs) {
@@ -285,13 +294,13 @@ describe('a native call in flight', () => {
     inFlight.end({
       context: { tool: 'git' },
       requests: 2,
-      stack: ['Error', '    at runGit (/app/tools.js:30:10)', '    at handleTool (/app/server.js:55:7)'].join('\n'),
+      stack: RUN_GIT_REPORTED,
       api: execSync.api,
       hint: execSync.hint,
       endedAt: clock.epochNow(),
       durationMs: 280,
     });
-    capturer.last.pause([rawFrame('execSync', '3', 860, 14), rawFrame('runGit', '11', 29, 9)]);
+    capturer.last.pause(IN_EXEC_SYNC_FRAMES);
     main.work(5);
     expect(main.beat()).toBe(285);
     capturer.last.finish();
@@ -304,10 +313,7 @@ describe('a native call in flight', () => {
       // The call began after 20 ms of idle wait: the block, 285 ms busy, ended at 405 ms.
       blockStartedAt: clock.epochAt(120),
       durationMs: 285,
-      stack: [
-        { functionName: 'runGit', url: 'file:///app/tools.js', line: 30, column: 10 },
-        { functionName: 'handleTool', url: 'file:///app/server.js', line: 55, column: 7 },
-      ],
+      stack: RUN_GIT_STACK,
       inFlight: execSync,
       context: { tool: 'git' },
       requestsInFlight: 2,
@@ -508,13 +514,13 @@ describe('a block of JavaScript that ends in a shorter native call', () => {
     inFlight.end({
       context: { route: '/login' },
       requests: 1,
-      stack: ['Error', '    at runGit (/app/tools.js:30:10)', '    at handleTool (/app/server.js:55:7)'].join('\n'),
+      stack: RUN_GIT_REPORTED,
       api: execSync.api,
       hint: execSync.hint,
       endedAt: clock.epochNow(),
       durationMs: 150,
     });
-    capturer.last.pause([rawFrame('execSync', '3', 860, 14), rawFrame('runGit', '11', 29, 9)], { route: '/login' }, 1, main.idleMs);
+    capturer.last.pause(IN_EXEC_SYNC_FRAMES, { route: '/login' }, 1, main.idleMs);
     inFlight.begin(execSync.api, execSync.hint);
     workWhileWatched(world, 250);
     inFlight.end({});
@@ -527,10 +533,7 @@ describe('a block of JavaScript that ends in a shorter native call', () => {
     // The calls took 400 of the 562 ms: the marked one's report names the block, not the earlier sample.
     expect(events.at(-1)).toMatchObject({
       durationMs: 562,
-      stack: [
-        { functionName: 'runGit', url: 'file:///app/tools.js', line: 30, column: 10 },
-        { functionName: 'handleTool', url: 'file:///app/server.js', line: 55, column: 7 },
-      ],
+      stack: RUN_GIT_STACK,
       inFlight: execSync,
     });
   });
@@ -554,13 +557,13 @@ describe('a native call followed by a longer block of JavaScript', () => {
     inFlight.end({
       context: { tool: 'git' },
       requests: 1,
-      stack: ['Error', '    at runGit (/app/tools.js:30:10)', '    at handleTool (/app/server.js:55:7)'].join('\n'),
+      stack: RUN_GIT_REPORTED,
       api: execSync.api,
       hint: execSync.hint,
       endedAt: clock.epochNow(),
       durationMs: 200,
     });
-    capturer.last.pause([rawFrame('execSync', '3', 860, 14), rawFrame('runGit', '11', 29, 9)], { tool: 'git' }, 1);
+    capturer.last.pause(IN_EXEC_SYNC_FRAMES, { tool: 'git' }, 1);
 
     // Then 300 ms of hashPassword in the same task, paused in twice.
     workWhileWatched(world, 100);
@@ -604,7 +607,6 @@ describe('a native call followed by a longer block of JavaScript', () => {
     const { clock, main, watcher, events } = world;
     const capturer = world.capturer!;
     const execSync = { api: 'child_process.execSync', hint: 'git status --porcelain' };
-    const runGitStack = ['Error', '    at runGit (/app/tools.js:30:10)', '    at handleTool (/app/server.js:55:7)'].join('\n');
     main.idleBeats(100, 100);
     main.idle(20);
 
@@ -614,7 +616,7 @@ describe('a native call followed by a longer block of JavaScript', () => {
     main.work(160);
     watcher.step();
     workWhileWatched(world, 40);
-    inFlight.end({ context: { tool: 'git' }, requests: 1, stack: runGitStack, api: execSync.api, hint: execSync.hint, endedAt: clock.epochNow(), durationMs: 200 });
+    inFlight.end({ context: { tool: 'git' }, requests: 1, stack: RUN_GIT_REPORTED, api: execSync.api, hint: execSync.hint, endedAt: clock.epochNow(), durationMs: 200 });
     for (let call = 0; call < 2; call++) {
       capturer.last.pause([rawFrame('execSync', '3', 860, 14), rawFrame('runGit', '11', 29, 9), rawFrame('handleTool', '12', 54, 6)], { tool: 'git' }, 1);
       inFlight.begin(execSync.api, execSync.hint);
@@ -629,10 +631,7 @@ describe('a native call followed by a longer block of JavaScript', () => {
 
     expect(events.at(-1)).toMatchObject({
       durationMs: 502,
-      stack: [
-        { functionName: 'runGit', url: 'file:///app/tools.js', line: 30, column: 10 },
-        { functionName: 'handleTool', url: 'file:///app/server.js', line: 55, column: 7 },
-      ],
+      stack: RUN_GIT_STACK,
       inFlight: execSync,
       context: { tool: 'git' },
     });
