@@ -565,19 +565,22 @@ describe('a native call followed by a longer block of JavaScript', () => {
     });
     capturer.last.pause(IN_EXEC_SYNC_FRAMES, { tool: 'git' }, 1);
 
-    // Then 300 ms of hashPassword in the same task, paused in twice.
+    // Then 300 ms of hashPassword in the same task, paused in twice, and once more as it ends.
     workWhileWatched(world, 100);
     capturer.last.pause(PAUSED_FRAMES);
     workWhileWatched(world, 100);
     capturer.last.pause(PAUSED_FRAMES);
-    workWhileWatched(world, 100);
+    workWhileWatched(world, 95);
+    capturer.last.pause(PAUSED_FRAMES);
+    workWhileWatched(world, 5);
     main.work(2);
     expect(main.beat()).toBe(502);
     capturer.last.finish();
     await settle();
     watcher.step();
 
-    // Published while the call ran, by its API; finished by the loop, 300 of the 502 ms, with no API.
+    // Published while the call ran, by its API; finished by the loop, 300 of the 502 ms, with no API, and
+    // by a pause well inside the block (the one let go 7 ms before its end would have to be called late).
     expect(events[0]).toMatchObject({ startedAt: clock.epochAt(100), stack: [], inFlight: execSync, ongoing: true });
     expect(events.at(-1)).toEqual({
       type: 'block',
@@ -590,6 +593,7 @@ describe('a native call followed by a longer block of JavaScript', () => {
           { functionName: 'execSync', url: 'node:child_process', line: 861, column: 15 },
           { functionName: 'runGit', url: 'file:///app/tools.js', line: 30, column: 10 },
         ],
+        HASH_STACK,
         HASH_STACK,
       ],
       inFlight: null,

@@ -14,7 +14,7 @@ import type { BlockEvent, InFlightCall, StackFrame } from '../types.js';
  */
 
 /** A stack whose pause was let go less than this before the block ended was taken after the block. */
-const LATE_SLACK_MS = 10;
+export const LATE_SLACK_MS = 10;
 
 /** What a sync wrapper reported about a call that took a threshold or more, as it returned. */
 export interface WrapperReport {

@@ -6,7 +6,7 @@ import { StallStats } from '../events/stall-stats.js';
 import type { MonitorClock } from '../heartbeat/clock.js';
 import type { RingStall, WatchdogSlots } from '../heartbeat/shared-state.js';
 import type { BlockEvent, InFlightCall, MonitorSnapshot, NoStackReason, OngoingStall, StackFrame } from '../types.js';
-import { reportExplains, spanFields, type BlockEventBuilder, type BlockSpan, type QuickStack, type WrapperReport } from './block-events.js';
+import { LATE_SLACK_MS, reportExplains, spanFields, type BlockEventBuilder, type BlockSpan, type QuickStack, type WrapperReport } from './block-events.js';
 import type { StallMessage } from './messages.js';
 
 /*
@@ -652,7 +652,7 @@ export class StallWatcher {
       if (before !== null && !ofTheCall(before, seen.stack)) return { report: null, samples: during };
     } else if (afterMs > callMs && afterMs > beforeMs) {
       // A 200 ms execSync, then a 300 ms loop: a pause landed in the loop.
-      const after = this.#sampledAfterCall(watched, markedAt, seen.stack, during);
+      const after = this.#sampledAfterCall(stall, watched, markedAt, seen.stack, during);
       if (after !== null) return { report: null, samples: after };
     }
     return { report: seen, samples: during };
@@ -675,16 +675,16 @@ export class StallWatcher {
 
   /**
    * The stall's samples with the last pause after the marked call first, when that pause is of other code
-   * than the call's; else null. The first pause after the mark landed as the call returned, possibly still
-   * in its own JavaScript, so it takes two.
+   * than the call's; else null. Not the first pause after the mark: it landed as the call returned, possibly
+   * still in its own JavaScript. Nor one let go within the late slack of the stall's end, which the event
+   * would have to call late.
    */
-  #sampledAfterCall(watched: LiveStall, markedAt: number, callStack: readonly StackFrame[], during: CaptureResult | null): CaptureResult | null {
+  #sampledAfterCall(stall: RingStall, watched: LiveStall, markedAt: number, callStack: readonly StackFrame[], during: CaptureResult | null): CaptureResult | null {
     if (during === null) return null;
     const after = during.samples.filter((sample) => sample.pausedBeat === watched.startBeat && ((sample.resumedAt - markedAt) | 0) > 0);
-    if (after.length < 2) return null;
-    const last = after[after.length - 1]!;
-    if (ofTheCall(this.#deps.events.resolve(last.frames, during.scripts), callStack)) return null;
-    return { ...during, samples: [last, ...during.samples.filter((sample) => sample !== last)] };
+    const named = after.slice(1).filter((sample) => ((stall.endBeat - sample.resumedAt) | 0) >= LATE_SLACK_MS).at(-1);
+    if (named === undefined || ofTheCall(this.#deps.events.resolve(named.frames, during.scripts), callStack)) return null;
+    return { ...during, samples: [named, ...during.samples.filter((sample) => sample !== named)] };
   }
 
   /** Epoch ms of a monitor-clock instant. */
