@@ -30,6 +30,8 @@ const RUN_GIT_STACK: StackFrame[] = [
   { functionName: 'runGit', url: 'file:///app/tools.js', line: 30, column: 10 },
   { functionName: 'handleTool', url: 'file:///app/server.js', line: 55, column: 7 },
 ];
+/** runGit's execSync, as the wrappers' record names it while it runs. */
+const RUN_GIT_CALL = { api: 'child_process.execSync', hint: 'git status --porcelain' };
 /** A pause that lands in execSync's own JavaScript as it returns to runGit. */
 const IN_EXEC_SYNC_FRAMES = [rawFrame('execSync', '3', 860, 14), rawFrame('runGit', '11', 29, 9)];
 
@@ -39,6 +41,15 @@ function workWhileWatched(world: World, ms: number, pollMs = 10): void {
     world.main.work(Math.min(pollMs, left));
     world.watcher.step();
   }
+}
+
+/** The world of the tests with the sync wrappers' record: 100 ms of idle beats, then 20 ms of idle wait. */
+function worldWithInFlight(): World & { inFlight: FakeInFlight; capturer: FakeCapturer } {
+  const inFlight = new FakeInFlight();
+  const world = createWorld({ inFlight });
+  world.main.idleBeats(100, 100);
+  world.main.idle(20);
+  return { ...world, inFlight, capturer: world.capturer! };
 }
 
 describe('a lone block', () => {
@@ -264,14 +275,9 @@ describe('the start-up grace', () => {
 
 describe('a native call in flight', () => {
   it('is published with its API and no stack, and finished with the stack its wrapper reports', async () => {
-    const inFlight = new FakeInFlight();
-    const world = createWorld({ inFlight });
-    const { clock, main, watcher, events, stalls } = world;
-    const capturer = world.capturer!;
-    const execSync = { api: 'child_process.execSync', hint: 'git status --porcelain' };
-    main.idleBeats(100, 100);
-    main.idle(20);
-    inFlight.begin(execSync.api, execSync.hint);
+    const world = worldWithInFlight();
+    const { clock, main, watcher, events, stalls, inFlight, capturer } = world;
+    inFlight.begin(RUN_GIT_CALL.api, RUN_GIT_CALL.hint);
 
     main.work(140);
     watcher.step();
@@ -285,7 +291,7 @@ describe('a native call in flight', () => {
     // Older than any idle wait explains: published while the call still runs, named by the API alone.
     workWhileWatched(world, 50);
     expect(events).toEqual([
-      { type: 'block', startedAt: clock.epochAt(100), durationMs: 210, stack: [], inFlight: execSync, context: null, late: false, signature: expect.any(String) as string, ongoing: true },
+      { type: 'block', startedAt: clock.epochAt(100), durationMs: 210, stack: [], inFlight: RUN_GIT_CALL, context: null, late: false, signature: expect.any(String) as string, ongoing: true },
     ]);
 
     // The call returns at 400 ms: its wrapper hands over the caller's stack and context, then the pause
@@ -295,8 +301,8 @@ describe('a native call in flight', () => {
       context: { tool: 'git' },
       requests: 2,
       stack: RUN_GIT_REPORTED,
-      api: execSync.api,
-      hint: execSync.hint,
+      api: RUN_GIT_CALL.api,
+      hint: RUN_GIT_CALL.hint,
       endedAt: clock.epochNow(),
       durationMs: 280,
     });
@@ -314,7 +320,7 @@ describe('a native call in flight', () => {
       blockStartedAt: clock.epochAt(120),
       durationMs: 285,
       stack: RUN_GIT_STACK,
-      inFlight: execSync,
+      inFlight: RUN_GIT_CALL,
       context: { tool: 'git' },
       requestsInFlight: 2,
       late: false,
@@ -327,12 +333,8 @@ describe('a native call in flight', () => {
 
 describe('a reported section (an MCP transport sending a response)', () => {
   it('that blocks in native code, where no sample lands in time, is finished with the context and stack the section reports', async () => {
-    const inFlight = new FakeInFlight();
-    const world = createWorld({ inFlight });
-    const { clock, main, watcher, events, stalls } = world;
-    const capturer = world.capturer!;
-    main.idleBeats(100, 100);
-    main.idle(20);
+    const world = worldWithInFlight();
+    const { clock, main, watcher, events, stalls, inFlight, capturer } = world;
     inFlight.beginSection();
 
     // Found while the section writes a response in native code: no API in flight, so a quick sample is asked
@@ -371,13 +373,9 @@ describe('a reported section (an MCP transport sending a response)', () => {
 
 describe('a watchdog scheduled too late to see the call that blocked', () => {
   it('names the stall by that call, which reported itself unseen, not by the section it found running at the end', async () => {
-    const inFlight = new FakeInFlight();
-    const world = createWorld({ inFlight });
-    const { clock, main, watcher, events, stalls } = world;
-    const capturer = world.capturer!;
+    const world = worldWithInFlight();
+    const { clock, main, watcher, events, stalls, inFlight, capturer } = world;
     const execSync = { api: 'child_process.execSync', hint: 'cat config.json' };
-    main.idleBeats(100, 100);
-    main.idle(20);
 
     // An MCP prompt handler blocks 400 ms in execSync; the watchdog thread gets no CPU meanwhile (a loaded
     // machine), so nothing marks the call and its wrapper reports it unseen as it returns.
@@ -439,13 +437,9 @@ describe('a watchdog scheduled too late to see the call that blocked', () => {
 
 describe('a block of JavaScript that ends in a shorter native call', () => {
   it('is named by the stack sampled in the JavaScript, not by the call the watchdog marked at its tail', async () => {
-    const inFlight = new FakeInFlight();
-    const world = createWorld({ inFlight });
-    const { clock, main, watcher, events, stalls } = world;
-    const capturer = world.capturer!;
+    const world = worldWithInFlight();
+    const { clock, main, watcher, events, stalls, inFlight, capturer } = world;
     const readFileSync = { api: 'fs.readFileSync', hint: '/app/data/users.json' };
-    main.idleBeats(100, 100);
-    main.idle(20);
 
     // hashPassword loops for 300 ms: found, sampled quickly, then paused in the loop.
     main.work(160);
@@ -494,13 +488,8 @@ describe('a block of JavaScript that ends in a shorter native call', () => {
   });
 
   it('is named by the call when the JavaScript sampled before it was the shorter part of the block', async () => {
-    const inFlight = new FakeInFlight();
-    const world = createWorld({ inFlight });
-    const { clock, main, watcher, events } = world;
-    const capturer = world.capturer!;
-    const execSync = { api: 'child_process.execSync', hint: 'git status --porcelain' };
-    main.idleBeats(100, 100);
-    main.idle(20);
+    const world = worldWithInFlight();
+    const { clock, main, watcher, events, inFlight, capturer } = world;
 
     // 160 ms of hashPassword, sampled; then runGit's execSync calls: 150 ms (marked), then 250 ms more.
     main.work(160);
@@ -509,19 +498,19 @@ describe('a block of JavaScript that ends in a shorter native call', () => {
     await settle();
     watcher.step();
     capturer.last.pause(PAUSED_FRAMES, { route: '/login' }, 1, main.idleMs);
-    inFlight.begin(execSync.api, execSync.hint);
+    inFlight.begin(RUN_GIT_CALL.api, RUN_GIT_CALL.hint);
     workWhileWatched(world, 150);
     inFlight.end({
       context: { route: '/login' },
       requests: 1,
       stack: RUN_GIT_REPORTED,
-      api: execSync.api,
-      hint: execSync.hint,
+      api: RUN_GIT_CALL.api,
+      hint: RUN_GIT_CALL.hint,
       endedAt: clock.epochNow(),
       durationMs: 150,
     });
     capturer.last.pause(IN_EXEC_SYNC_FRAMES, { route: '/login' }, 1, main.idleMs);
-    inFlight.begin(execSync.api, execSync.hint);
+    inFlight.begin(RUN_GIT_CALL.api, RUN_GIT_CALL.hint);
     workWhileWatched(world, 250);
     inFlight.end({});
     main.work(2);
@@ -534,23 +523,18 @@ describe('a block of JavaScript that ends in a shorter native call', () => {
     expect(events.at(-1)).toMatchObject({
       durationMs: 562,
       stack: RUN_GIT_STACK,
-      inFlight: execSync,
+      inFlight: RUN_GIT_CALL,
     });
   });
 });
 
 describe('a native call followed by a longer block of JavaScript', () => {
   it('is named by a pause in the JavaScript, not by the call the watchdog marked first', async () => {
-    const inFlight = new FakeInFlight();
-    const world = createWorld({ inFlight });
-    const { clock, main, watcher, events, stalls } = world;
-    const capturer = world.capturer!;
-    const execSync = { api: 'child_process.execSync', hint: 'git status --porcelain' };
-    main.idleBeats(100, 100);
-    main.idle(20);
+    const world = worldWithInFlight();
+    const { clock, main, watcher, events, stalls, inFlight, capturer } = world;
 
     // A 200 ms execSync, found and marked while it runs; the pauses asked for then land as it returns.
-    inFlight.begin(execSync.api, execSync.hint);
+    inFlight.begin(RUN_GIT_CALL.api, RUN_GIT_CALL.hint);
     main.work(160);
     watcher.step();
     workWhileWatched(world, 40);
@@ -558,8 +542,8 @@ describe('a native call followed by a longer block of JavaScript', () => {
       context: { tool: 'git' },
       requests: 1,
       stack: RUN_GIT_REPORTED,
-      api: execSync.api,
-      hint: execSync.hint,
+      api: RUN_GIT_CALL.api,
+      hint: RUN_GIT_CALL.hint,
       endedAt: clock.epochNow(),
       durationMs: 200,
     });
@@ -581,7 +565,7 @@ describe('a native call followed by a longer block of JavaScript', () => {
 
     // Published while the call ran, by its API; finished by the loop, 300 of the 502 ms, with no API, and
     // by a pause well inside the block (the one let go 7 ms before its end would have to be called late).
-    expect(events[0]).toMatchObject({ startedAt: clock.epochAt(100), stack: [], inFlight: execSync, ongoing: true });
+    expect(events[0]).toMatchObject({ startedAt: clock.epochAt(100), stack: [], inFlight: RUN_GIT_CALL, ongoing: true });
     expect(events.at(-1)).toEqual({
       type: 'block',
       startedAt: clock.epochAt(100),
@@ -606,24 +590,19 @@ describe('a native call followed by a longer block of JavaScript', () => {
   });
 
   it('is still named by the call when the pauses land in its own code: a loop of such calls', async () => {
-    const inFlight = new FakeInFlight();
-    const world = createWorld({ inFlight });
-    const { clock, main, watcher, events } = world;
-    const capturer = world.capturer!;
-    const execSync = { api: 'child_process.execSync', hint: 'git status --porcelain' };
-    main.idleBeats(100, 100);
-    main.idle(20);
+    const world = worldWithInFlight();
+    const { clock, main, watcher, events, inFlight, capturer } = world;
 
     // runGit calls execSync three times, 200 + 150 + 150 ms; the watchdog marks the first. The pauses land
     // between the calls, in execSync's own JavaScript.
-    inFlight.begin(execSync.api, execSync.hint);
+    inFlight.begin(RUN_GIT_CALL.api, RUN_GIT_CALL.hint);
     main.work(160);
     watcher.step();
     workWhileWatched(world, 40);
-    inFlight.end({ context: { tool: 'git' }, requests: 1, stack: RUN_GIT_REPORTED, api: execSync.api, hint: execSync.hint, endedAt: clock.epochNow(), durationMs: 200 });
+    inFlight.end({ context: { tool: 'git' }, requests: 1, stack: RUN_GIT_REPORTED, api: RUN_GIT_CALL.api, hint: RUN_GIT_CALL.hint, endedAt: clock.epochNow(), durationMs: 200 });
     for (let call = 0; call < 2; call++) {
       capturer.last.pause([rawFrame('execSync', '3', 860, 14), rawFrame('runGit', '11', 29, 9), rawFrame('handleTool', '12', 54, 6)], { tool: 'git' }, 1);
-      inFlight.begin(execSync.api, execSync.hint);
+      inFlight.begin(RUN_GIT_CALL.api, RUN_GIT_CALL.hint);
       workWhileWatched(world, 150);
       inFlight.end({});
     }
@@ -636,7 +615,7 @@ describe('a native call followed by a longer block of JavaScript', () => {
     expect(events.at(-1)).toMatchObject({
       durationMs: 502,
       stack: RUN_GIT_STACK,
-      inFlight: execSync,
+      inFlight: RUN_GIT_CALL,
       context: { tool: 'git' },
     });
   });
