@@ -2,7 +2,7 @@ import * as childProcess from 'node:child_process';
 import * as crypto from 'node:crypto';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createInFlightBuffer, HINT_BYTES, installSyncWrappers, markStallSeen, readInFlight, readReport, WRAPPED_APIS, type SyncWrappers } from '../src/inflight/index.js';
+import { callInFlight, createInFlightBuffer, HINT_BYTES, installSyncWrappers, markStallSeen, readInFlight, readReport, WRAPPED_APIS, type SyncWrappers } from '../src/inflight/index.js';
 import { runReportedSection } from '../src/inflight/sections.js';
 import { InFlightWriter } from '../src/inflight/record.js';
 import { installContextAccessor, installRequestsInFlightCounter, PAUSE_EXPRESSION, withContext } from '../src/context/index.js';
@@ -125,6 +125,34 @@ describe('readInFlight', () => {
 
   it('rejects a buffer that is too small', () => {
     expect(() => readInFlight(new SharedArrayBuffer(8))).toThrow(RangeError);
+  });
+});
+
+describe('callInFlight', () => {
+  it("gives each wrapped call's sequence while it runs, a marked one's too, and none for a section or between calls", () => {
+    const buffer = createInFlightBuffer();
+    const writer = new InFlightWriter(buffer);
+    expect(callInFlight(buffer)).toBeNull();
+    const first = writer.begin(0, 'x');
+    expect(callInFlight(buffer)).toBe(first);
+    // Read, not marked: its wrapper will not report.
+    expect(writer.stallSeen(first)).toBe(false);
+    writer.clear();
+    expect(callInFlight(buffer)).toBeNull();
+    const second = writer.begin(0, 'y');
+    expect(second).not.toBe(first);
+    expect(callInFlight(buffer)).toBe(second);
+    writer.clear();
+    const section = writer.enterSection();
+    expect(callInFlight(buffer)).toBeNull();
+    const marked = writer.mark(0);
+    expect(callInFlight(buffer)).toBe(marked);
+    writer.unmark(marked);
+    writer.leaveSection(section);
+    expect(callInFlight(buffer)).toBeNull();
+    // A call beginning (its sequence odd mid-write): the sequence it is getting, not the one before.
+    Atomics.add(new Int32Array(buffer, 0, 1), 0, 1);
+    expect(callInFlight(buffer)).toBe(second + 2);
   });
 });
 

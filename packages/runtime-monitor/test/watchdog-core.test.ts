@@ -528,25 +528,31 @@ describe('a block of JavaScript that ends in a shorter native call', () => {
   });
 });
 
+/** After 100 ms of idle beats and 20 ms of idle wait: runGit's 200 ms execSync, found and marked while it ran, just returned. */
+function worldAfterMarkedExecSync(): ReturnType<typeof worldWithInFlight> {
+  const world = worldWithInFlight();
+  const { clock, main, watcher, inFlight } = world;
+  inFlight.begin(RUN_GIT_CALL.api, RUN_GIT_CALL.hint);
+  main.work(160);
+  watcher.step();
+  workWhileWatched(world, 40);
+  inFlight.end({ context: { tool: 'git' }, requests: 1, stack: RUN_GIT_REPORTED, api: RUN_GIT_CALL.api, hint: RUN_GIT_CALL.hint, endedAt: clock.epochNow(), durationMs: 200 });
+  return world;
+}
+
+/** The 502 ms stall that began with runGit's execSync, named by that call's report. */
+const NAMED_BY_RUN_GIT_CALL = { durationMs: 502, stack: RUN_GIT_STACK, inFlight: RUN_GIT_CALL, context: { tool: 'git' } };
+/** A pause in runGit itself, at line 34 (its execSync is at line 30). */
+const INLINE_LOOP_FRAMES = [rawFrame('runGit', '11', 33, 4), rawFrame('handleTool', '12', 54, 6)];
+const INLINE_LOOP_STACK: StackFrame[] = [
+  { functionName: 'runGit', url: 'file:///app/tools.js', line: 34, column: 5 },
+  { functionName: 'handleTool', url: 'file:///app/server.js', line: 55, column: 7 },
+];
+
 describe('a native call followed by a longer block of JavaScript', () => {
   it('is named by a pause in the JavaScript, not by the call the watchdog marked first', async () => {
-    const world = worldWithInFlight();
-    const { clock, main, watcher, events, stalls, inFlight, capturer } = world;
-
-    // A 200 ms execSync, found and marked while it runs; the pauses asked for then land as it returns.
-    inFlight.begin(RUN_GIT_CALL.api, RUN_GIT_CALL.hint);
-    main.work(160);
-    watcher.step();
-    workWhileWatched(world, 40);
-    inFlight.end({
-      context: { tool: 'git' },
-      requests: 1,
-      stack: RUN_GIT_REPORTED,
-      api: RUN_GIT_CALL.api,
-      hint: RUN_GIT_CALL.hint,
-      endedAt: clock.epochNow(),
-      durationMs: 200,
-    });
+    const world = worldAfterMarkedExecSync();
+    const { clock, main, watcher, events, stalls, capturer } = world;
     capturer.last.pause(IN_EXEC_SYNC_FRAMES, { tool: 'git' }, 1);
 
     // Then 300 ms of hashPassword in the same task, paused in twice, and once more as it ends.
@@ -590,16 +596,10 @@ describe('a native call followed by a longer block of JavaScript', () => {
   });
 
   it('is still named by the call when the pauses land in its own code: a loop of such calls', async () => {
-    const world = worldWithInFlight();
-    const { clock, main, watcher, events, inFlight, capturer } = world;
+    const world = worldAfterMarkedExecSync();
+    const { main, watcher, events, inFlight, capturer } = world;
 
-    // runGit calls execSync three times, 200 + 150 + 150 ms; the watchdog marks the first. The pauses land
-    // between the calls, in execSync's own JavaScript.
-    inFlight.begin(RUN_GIT_CALL.api, RUN_GIT_CALL.hint);
-    main.work(160);
-    watcher.step();
-    workWhileWatched(world, 40);
-    inFlight.end({ context: { tool: 'git' }, requests: 1, stack: RUN_GIT_REPORTED, api: RUN_GIT_CALL.api, hint: RUN_GIT_CALL.hint, endedAt: clock.epochNow(), durationMs: 200 });
+    // Twice more, 150 ms each: the pauses land between the calls, in execSync's own JavaScript.
     for (let call = 0; call < 2; call++) {
       capturer.last.pause([rawFrame('execSync', '3', 860, 14), rawFrame('runGit', '11', 29, 9), rawFrame('handleTool', '12', 54, 6)], { tool: 'git' }, 1);
       inFlight.begin(RUN_GIT_CALL.api, RUN_GIT_CALL.hint);
@@ -612,12 +612,46 @@ describe('a native call followed by a longer block of JavaScript', () => {
     await settle();
     watcher.step();
 
-    expect(events.at(-1)).toMatchObject({
-      durationMs: 502,
-      stack: RUN_GIT_STACK,
-      inFlight: RUN_GIT_CALL,
-      context: { tool: 'git' },
-    });
+    expect(events.at(-1)).toMatchObject(NAMED_BY_RUN_GIT_CALL);
+  });
+
+  it('is named by a pause in the caller itself, on another line than the call: a loop written inline after it', async () => {
+    const world = worldAfterMarkedExecSync();
+    const { main, watcher, events, capturer } = world;
+    capturer.last.pause(IN_EXEC_SYNC_FRAMES, { tool: 'git' }, 1);
+
+    // runGit goes on for 300 ms in a loop of its own, at line 34, calling nothing.
+    for (let pause = 0; pause < 3; pause++) {
+      workWhileWatched(world, 100);
+      capturer.last.pause(INLINE_LOOP_FRAMES, { tool: 'git' }, 1);
+    }
+    main.work(2);
+    expect(main.beat()).toBe(502);
+    capturer.last.finish();
+    await settle();
+    watcher.step();
+
+    expect(events.at(-1)).toMatchObject({ durationMs: 502, stack: INLINE_LOOP_STACK, inFlight: null, context: { tool: 'git' } });
+  });
+
+  it('is still named by the call when a pause in the caller falls between more calls: a loop of them, written inline', async () => {
+    const world = worldAfterMarkedExecSync();
+    const { main, watcher, events, inFlight, capturer } = world;
+
+    // Twice more, 150 ms each; the pauses land in runGit's loop, between two calls.
+    for (let call = 0; call < 2; call++) {
+      capturer.last.pause(INLINE_LOOP_FRAMES, { tool: 'git' }, 1);
+      inFlight.begin(RUN_GIT_CALL.api, RUN_GIT_CALL.hint);
+      workWhileWatched(world, 150);
+      inFlight.end({});
+    }
+    main.work(2);
+    expect(main.beat()).toBe(502);
+    capturer.last.finish();
+    await settle();
+    watcher.step();
+
+    expect(events.at(-1)).toMatchObject(NAMED_BY_RUN_GIT_CALL);
   });
 });
 

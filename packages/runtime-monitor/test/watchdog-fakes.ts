@@ -238,6 +238,10 @@ export class FakeInFlight implements InFlightSource {
     return this.#call;
   }
 
+  callInFlight(): number | null {
+    return this.#call === null ? null : this.#sequence;
+  }
+
   markStallSeen(): number | null {
     const sequence = this.#call !== null ? this.#sequence : this.#section;
     if (sequence === null) return null;

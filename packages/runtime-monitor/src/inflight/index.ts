@@ -2,7 +2,7 @@
  * Names the blocking built-in in flight during a stall, and aggregates sync calls per call site.
  * The main thread installs the wrappers; the watchdog worker only ever calls readInFlight().
  */
-export { createInFlightBuffer, readInFlight, markStallSeen, readReport, readUnseenReport, HINT_BYTES, REPORT_BYTES } from './record.js';
+export { createInFlightBuffer, readInFlight, callInFlight, markStallSeen, readReport, readUnseenReport, HINT_BYTES, REPORT_BYTES } from './record.js';
 export { installSyncWrappers, type SyncWrapperOptions, type SyncWrappers } from './wrappers.js';
 export { MAX_SITES } from './call-sites.js';
 export { WRAPPED_APIS, type WrappedApi } from './table.js';

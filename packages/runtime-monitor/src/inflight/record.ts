@@ -223,6 +223,19 @@ export function markStallSeen(buffer: SharedArrayBuffer): number | null {
   return null;
 }
 
+/**
+ * Worker side: the sequence of the wrapped call (or marked JSON.stringify) in flight, without marking it; null
+ * with none (a reported section is no call). Lets the watchdog tell the call it marked from the ones after it.
+ */
+export function callInFlight(buffer: SharedArrayBuffer): number | null {
+  const { header } = viewsOf(buffer);
+  if (Atomics.load(header, MARK) !== 0) return Atomics.load(header, MARK_SEQUENCE);
+  const sequence = Atomics.load(header, SEQUENCE);
+  // Odd: a call is beginning, and this will be its sequence.
+  if ((sequence & 1) !== 0) return sequence + 1;
+  return Atomics.load(header, API) !== 0 && Atomics.load(header, SEQUENCE) === sequence ? sequence : null;
+}
+
 /** Marks the mark or section written with plain stores (`flag` set, its sequence at `sequenceSlot`) as seen stalling. */
 function markPlainSlot(header: Int32Array, flag: number, sequenceSlot: number): number | null {
   const sequence = Atomics.load(header, sequenceSlot);

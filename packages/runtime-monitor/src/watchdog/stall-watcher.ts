@@ -40,6 +40,8 @@ export interface Capturer {
 /** The sync-API wrappers' shared buffer, as the watchdog reads it. */
 export interface InFlightSource {
   current(): InFlightCall | null;
+  /** The sequence of the wrapped call in flight (not a section), without marking it; null with none. */
+  callInFlight(): number | null;
   /** Asks the call in flight (with none, the reported section running) to report its stack and context as it returns; its sequence, or null. */
   markStallSeen(): number | null;
   /** The report of call `sequence`, once written (JSON), else null. */
@@ -95,13 +97,16 @@ function samplesDuring<T extends CaptureResult>(progress: T, quickIdle: number |
  * Whether a stack sampled during a stall is of a marked call's own code: in the call's caller (between two
  * such calls), in Node's JavaScript under it (the API's own), or in a caller of it (a loop of such calls). A
  * sample of other code, a function the caller went on to call included, is evidence that JavaScript of its
- * own took the stall's time; without a stack to compare, it is not.
+ * own took the stall's time; without a stack to compare, it is not. In the caller itself, on another line
+ * than the call's, while the worker saw no other wrapped call in flight (`callsAround` false), it is other
+ * code too: a loop written inline before or after the call, not the gap between two calls of a loop.
  */
-function ofTheCall(sample: readonly StackFrame[], call: readonly StackFrame[]): boolean {
+function ofTheCall(sample: readonly StackFrame[], call: readonly StackFrame[], callsAround: boolean): boolean {
   const callTop = call[0];
   const sampleTop = sample[0];
   if (callTop === undefined || sampleTop === undefined) return true;
   const caller = sample.findIndex((frame) => sameFunction(frame, callTop));
+  if (caller === 0 && !callsAround && sampleTop.line !== callTop.line) return false;
   if (caller >= 0) return sample.slice(0, caller).every((frame) => frame.url.startsWith('node:'));
   return call.some((frame) => sameFunction(frame, sampleTop));
 }
@@ -138,6 +143,8 @@ interface LiveStall {
   reportSequence: number | null;
   /** Monitor-clock ms at which this worker marked that call (or section); null until it did. */
   reportMarkedAt: number | null;
+  /** A poll saw a wrapped call in flight other than the marked one: the stall made more calls than it. */
+  otherCallSeen: boolean;
   reportToken: boolean;
   capture: Promise<CaptureResult | null> | null;
   /** The capture's outcome once it settled; undefined while it runs. */
@@ -269,6 +276,7 @@ export class StallWatcher {
     const watched = this.#live;
     if (watched !== null) {
       this.#noteInFlight(watched);
+      this.#noteOtherCall(watched);
       if (!watched.detailed && !this.#inGrace(at)) this.#startDetail(watched);
       if (watched.nextQuickAt !== null && ((at - watched.nextQuickAt) | 0) >= 0) this.#takeQuickSample(watched);
       // Past the threshold, or the quick sample failed or cannot measure: the pauses start.
@@ -359,6 +367,7 @@ export class StallWatcher {
       inFlight: null,
       reportSequence: null,
       reportMarkedAt: null,
+      otherCallSeen: false,
       reportToken: false,
       capture: null,
       captured: undefined,
@@ -517,6 +526,17 @@ export class StallWatcher {
     }
   }
 
+  #noteOtherCall(live: LiveStall): void {
+    if (live.otherCallSeen || live.reportSequence === null || this.#deps.inFlight === null) return;
+    let sequence: number | null;
+    try {
+      sequence = this.#deps.inFlight.callInFlight();
+    } catch {
+      return;
+    }
+    if (sequence !== null && sequence !== live.reportSequence) live.otherCallSeen = true;
+  }
+
   /**
    * Publishes the stall still running, from here since the main thread is frozen (and may never run
    * again): as soon as it has a stack or a named API, or, whatever it has, once it is older than the
@@ -649,7 +669,7 @@ export class StallWatcher {
     if (beforeMs > callMs && beforeMs >= afterMs) {
       // A 300 ms loop, then a 100 ms readFileSync: the stall's first sample was taken in the loop.
       const before = this.#sampledBeforeMarked(watched, markedAt, during);
-      if (before !== null && !ofTheCall(before, seen.stack)) return { report: null, samples: during };
+      if (before !== null && !ofTheCall(before, seen.stack, watched.otherCallSeen)) return { report: null, samples: during };
     } else if (afterMs > callMs && afterMs > beforeMs) {
       // A 200 ms execSync, then a 300 ms loop: a pause landed in the loop.
       const after = this.#sampledAfterCall(stall, watched, markedAt, seen.stack, during);
@@ -683,7 +703,7 @@ export class StallWatcher {
     if (during === null) return null;
     const after = during.samples.filter((sample) => sample.pausedBeat === watched.startBeat && ((sample.resumedAt - markedAt) | 0) > 0);
     const named = after.slice(1).filter((sample) => ((stall.endBeat - sample.resumedAt) | 0) >= LATE_SLACK_MS).at(-1);
-    if (named === undefined || ofTheCall(this.#deps.events.resolve(named.frames, during.scripts), callStack)) return null;
+    if (named === undefined || ofTheCall(this.#deps.events.resolve(named.frames, during.scripts), callStack, watched.otherCallSeen)) return null;
     return { ...during, samples: [named, ...during.samples.filter((sample) => sample !== named)] };
   }
 

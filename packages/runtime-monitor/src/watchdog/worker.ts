@@ -4,7 +4,7 @@ import { abandonStartingControlServers, startControlServer, type ControlServer, 
 import { EventLog } from '../events/event-log.js';
 import { monitorClock } from '../heartbeat/clock.js';
 import { periodicBeatMs, waitAsync, WatchdogSlots } from '../heartbeat/shared-state.js';
-import { markStallSeen, readInFlight, readReport, readUnseenReport } from '../inflight/index.js';
+import { callInFlight, markStallSeen, readInFlight, readReport, readUnseenReport } from '../inflight/index.js';
 import { redactEvent } from '../redact/index.js';
 import { emptyLagFigures } from '../lag/lag-figures.js';
 import type { BlockEvent, CheckpointEvent, LagEvent, MonitorEvent, MonitorSnapshot, SlaEvent } from '../types.js';
@@ -83,6 +83,7 @@ const inFlight: InFlightSource | null =
     ? null
     : {
         current: () => readInFlight(data.inFlight!),
+        callInFlight: () => callInFlight(data.inFlight!),
         markStallSeen: () => markStallSeen(data.inFlight!),
         report: (sequence) => readReport(data.inFlight!, sequence),
         unseenReport: () => readUnseenReport(data.inFlight!),
