@@ -5,16 +5,17 @@ import type { BlockEvent } from '../src/types.js';
 import { BEATS, beatsConfig, blocksCausedDuring, blocksDuring, blocksOf, runFixture, tempDir, type FixtureOutput } from './monitor-helpers.js';
 
 /*
- * One real Node process blocks its event loop nine ways, each inside a uniquely named function and a
+ * One real Node process blocks its event loop ten ways, each inside a uniquely named function and a
  * withContext({ kind }); the monitor (built package, sync wrappers on) must report each exactly once.
  */
 
-const KINDS = ['busy', 'readFileSync', 'execSync', 'execSyncThenBusy', 'atomicsWait', 'pbkdf2Sync', 'gzipSync', 'jsonParse', 'regex'] as const;
+const KINDS = ['busy', 'readFileSync', 'execSync', 'execSyncThenBusy', 'execSyncThenInlineBusy', 'atomicsWait', 'pbkdf2Sync', 'gzipSync', 'jsonParse', 'regex'] as const;
 const FUNCTION_OF: Record<(typeof KINDS)[number], string> = {
   busy: 'blockWithBusyLoop',
   readFileSync: 'blockWithReadFileSync',
   execSync: 'blockWithExecSync',
   execSyncThenBusy: 'blockWithExecSyncThenBusyLoop',
+  execSyncThenInlineBusy: 'blockWithExecSyncThenInlineLoop',
   atomicsWait: 'blockWithAtomicsWait',
   pbkdf2Sync: 'blockWithPbkdf2Sync',
   gzipSync: 'blockWithGzipSync',
@@ -33,9 +34,10 @@ const API_OF: Partial<Record<(typeof KINDS)[number], string>> = {
 };
 /**
  * Blocks in JavaScript, where the pause lands during the block (native ones are caught when they return). A
- * 200 ms execSync followed by a loop of seconds is one: named by the loop, with no API in flight.
+ * 200 ms execSync followed by a loop of seconds is one, the loop in a function of its own or inline after the
+ * call: named by the loop, with no API in flight.
  */
-const JS_KINDS = new Set(['busy', 'execSyncThenBusy', 'regex', 'atomicsWait']);
+const JS_KINDS = new Set(['busy', 'execSyncThenBusy', 'execSyncThenInlineBusy', 'regex', 'atomicsWait']);
 
 const THRESHOLD_MS = 100;
 const temp = tempDir();
