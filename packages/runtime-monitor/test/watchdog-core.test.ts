@@ -1134,6 +1134,23 @@ describe('why a block has no stack (noStack)', () => {
     }
   });
 
+  it("says not-caught for a block whose one pause landed after it, in the monitor's heartbeat: not Node's timers as its stack", async () => {
+    const world = createWorld({ capturer: new FakeCapturer({ quickSamples: false }) });
+    const { main, watcher, events } = world;
+    const capturer = world.capturer!;
+    main.idleBeats(100, 100);
+    // Found at 160 ms, in native code where no pause lands; it returns at 170 ms and the pause lands in the
+    // heartbeat's beat, before it stores the beat that ends the block.
+    workWhileWatched(world, 170);
+    capturer.last.pause([rawFrame('now', '5', 136, 5), rawFrame('beat', '6', 90, 4), rawFrame('listOnTimeout', '4', 584, 16)], { route: '/next' }, 3);
+    main.beat();
+    capturer.last.finish();
+    await settle();
+    watcher.step();
+    expect(blockOf(world)).toMatchObject({ durationMs: 170, stack: [], inFlight: null, context: null, late: false, noStack: 'not-caught' });
+    expect(events.at(-1)).not.toHaveProperty('samples');
+  });
+
   it('says ended-unseen for a block over before a watching watchdog found it stale', () => {
     const world = createWorld();
     const { main, watcher } = world;

@@ -108,6 +108,10 @@ export const SCRIPTS: ReadonlyMap<string, ScriptInfo> = new Map([
   ['11', { url: 'file:///app/tools.js', sourceMapUrl: '' }],
   ['12', { url: 'file:///app/server.js', sourceMapUrl: '' }],
   ['3', { url: 'node:child_process', sourceMapUrl: '' }],
+  ['4', { url: 'node:internal/timers', sourceMapUrl: '' }],
+  ['5', { url: 'node:internal/perf/performance', sourceMapUrl: '' }],
+  // The monitor's own code (the world's BlockEventBuilder is given this prefix).
+  ['6', { url: 'file:///monitor/heartbeat/index.js', sourceMapUrl: '' }],
 ]);
 
 /** A raw frame of the fake app (0-based line and column, as the inspector gives them). */

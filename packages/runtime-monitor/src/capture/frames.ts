@@ -21,7 +21,9 @@ export const MAX_FRAMES = 64;
 /**
  * Turns raw frames into the event log's frames: URL from the scriptParsed table, .ts position from the
  * source map when there is one, 1-based lines and columns. Frames of the monitor itself are dropped
- * (they only ever appear when a pause lands in the heartbeat or a sync wrapper).
+ * (they only ever appear when a pause lands in the heartbeat or a sync wrapper). A stack left with Node's
+ * frames only is none: the pause landed in the monitor's own work (the heartbeat's beat, called by Node's
+ * timers once a block is over) and `now ← listOnTimeout ← processTimers` would name a block it came after.
  */
 export function resolveFrames(
   raw: readonly RawFrame[],
@@ -30,10 +32,14 @@ export function resolveFrames(
   ownUrlPrefix: string,
 ): StackFrame[] {
   const frames: StackFrame[] = [];
+  let own = false;
   for (const frame of raw) {
     const script = scripts.get(frame.scriptId);
     const url = script?.url ?? '';
-    if (ownUrlPrefix !== '' && url.startsWith(ownUrlPrefix)) continue;
+    if (ownUrlPrefix !== '' && url.startsWith(ownUrlPrefix)) {
+      own = true;
+      continue;
+    }
     const original = script !== undefined && sourceMaps !== null ? sourceMaps.resolve(url, script.sourceMapUrl, frame.line, frame.column) : null;
     frames.push(
       original === null
@@ -41,5 +47,5 @@ export function resolveFrames(
         : { functionName: frame.functionName, url: original.url, line: original.line, column: original.column },
     );
   }
-  return frames;
+  return own && frames.every((frame) => frame.url.startsWith('node:')) ? [] : frames;
 }

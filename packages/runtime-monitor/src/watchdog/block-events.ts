@@ -117,14 +117,18 @@ export class BlockEventBuilder {
       const [first, ...rest] = result.samples;
       if (first !== undefined) stack = this.resolve(first.frames, result.scripts);
       // A sample whose pause saw a newer beat landed after the block had ended, in unrelated code.
-      const during = rest.filter((sample) => sample.pausedBeat === stall.startBeat);
-      if (during.length > 0) samples = during.map((sample) => this.resolve(sample.frames, result.scripts));
-      context = result.context;
-      requestsInFlight = result.requestsInFlight;
-      late = isLate(stall, inFlight, result);
+      const during = rest.filter((sample) => sample.pausedBeat === stall.startBeat).map((sample) => this.resolve(sample.frames, result.scripts));
+      if (during.some((frames) => frames.length > 0)) samples = during.filter((frames) => frames.length > 0);
+      // A first pause that landed in the monitor's own work came after the block: its context is not the block's either.
+      const inOwnWork = first !== undefined && first.frames.length > 0 && stack.length === 0;
+      if (!inOwnWork) {
+        context = result.context;
+        requestsInFlight = result.requestsInFlight;
+        late = isLate(stall, inFlight, result);
+      }
     }
     // Nothing paused in time (the capture failed or was cut off): the quick stack, taken while it lasted.
-    if (stack.length === 0 && quick !== null) {
+    if (stack.length === 0 && quick !== null && quick.stack.length > 0) {
       stack = quick.stack;
       context = quick.context;
       requestsInFlight = quick.requestsInFlight;
