@@ -540,6 +540,15 @@ function worldAfterMarkedExecSync(): ReturnType<typeof worldWithInFlight> {
   return world;
 }
 
+/** The main thread works 2 ms more and beats at 502 ms; the capture lets go and the watchdog finishes the stall. */
+async function endAt502Ms(world: ReturnType<typeof worldWithInFlight>): Promise<void> {
+  world.main.work(2);
+  expect(world.main.beat()).toBe(502);
+  world.capturer.last.finish();
+  await settle();
+  world.watcher.step();
+}
+
 /** The 502 ms stall that began with runGit's execSync, named by that call's report. */
 const NAMED_BY_RUN_GIT_CALL = { durationMs: 502, stack: RUN_GIT_STACK, inFlight: RUN_GIT_CALL, context: { tool: 'git' } };
 /** A pause in runGit itself, at line 34 (its execSync is at line 30). */
@@ -552,7 +561,7 @@ const INLINE_LOOP_STACK: StackFrame[] = [
 describe('a native call followed by a longer block of JavaScript', () => {
   it('is named by a pause in the JavaScript, not by the call the watchdog marked first', async () => {
     const world = worldAfterMarkedExecSync();
-    const { clock, main, watcher, events, stalls, capturer } = world;
+    const { clock, events, stalls, capturer } = world;
     capturer.last.pause(IN_EXEC_SYNC_FRAMES, { tool: 'git' }, 1);
 
     // Then 300 ms of hashPassword in the same task, paused in twice, and once more as it ends.
@@ -563,11 +572,7 @@ describe('a native call followed by a longer block of JavaScript', () => {
     workWhileWatched(world, 95);
     capturer.last.pause(PAUSED_FRAMES);
     workWhileWatched(world, 5);
-    main.work(2);
-    expect(main.beat()).toBe(502);
-    capturer.last.finish();
-    await settle();
-    watcher.step();
+    await endAt502Ms(world);
 
     // Published while the call ran, by its API; finished by the loop, 300 of the 502 ms, with no API, and
     // by a pause well inside the block (the one let go 7 ms before its end would have to be called late).
@@ -595,29 +600,28 @@ describe('a native call followed by a longer block of JavaScript', () => {
     expect(stalls).toEqual([expect.objectContaining({ durationMs: 502, startup: false, reported: events.at(-1) })]);
   });
 
-  it('is still named by the call when the pauses land in its own code: a loop of such calls', async () => {
+  it.each([
+    ["in execSync's own JavaScript", [rawFrame('execSync', '3', 860, 14), rawFrame('runGit', '11', 29, 9), rawFrame('handleTool', '12', 54, 6)]],
+    ['in runGit itself, on the line of its loop (a loop of calls written inline)', INLINE_LOOP_FRAMES],
+  ])('is still named by the call when the pauses between more such calls land %s', async (_where, frames) => {
     const world = worldAfterMarkedExecSync();
-    const { main, watcher, events, inFlight, capturer } = world;
+    const { events, inFlight, capturer } = world;
 
-    // Twice more, 150 ms each: the pauses land between the calls, in execSync's own JavaScript.
+    // Twice more, 150 ms each, the worker seeing each call in flight.
     for (let call = 0; call < 2; call++) {
-      capturer.last.pause([rawFrame('execSync', '3', 860, 14), rawFrame('runGit', '11', 29, 9), rawFrame('handleTool', '12', 54, 6)], { tool: 'git' }, 1);
+      capturer.last.pause(frames, { tool: 'git' }, 1);
       inFlight.begin(RUN_GIT_CALL.api, RUN_GIT_CALL.hint);
       workWhileWatched(world, 150);
       inFlight.end({});
     }
-    main.work(2);
-    expect(main.beat()).toBe(502);
-    capturer.last.finish();
-    await settle();
-    watcher.step();
+    await endAt502Ms(world);
 
     expect(events.at(-1)).toMatchObject(NAMED_BY_RUN_GIT_CALL);
   });
 
   it('is named by a pause in the caller itself, on another line than the call: a loop written inline after it', async () => {
     const world = worldAfterMarkedExecSync();
-    const { main, watcher, events, capturer } = world;
+    const { events, capturer } = world;
     capturer.last.pause(IN_EXEC_SYNC_FRAMES, { tool: 'git' }, 1);
 
     // runGit goes on for 300 ms in a loop of its own, at line 34, calling nothing.
@@ -625,33 +629,9 @@ describe('a native call followed by a longer block of JavaScript', () => {
       workWhileWatched(world, 100);
       capturer.last.pause(INLINE_LOOP_FRAMES, { tool: 'git' }, 1);
     }
-    main.work(2);
-    expect(main.beat()).toBe(502);
-    capturer.last.finish();
-    await settle();
-    watcher.step();
+    await endAt502Ms(world);
 
     expect(events.at(-1)).toMatchObject({ durationMs: 502, stack: INLINE_LOOP_STACK, inFlight: null, context: { tool: 'git' } });
-  });
-
-  it('is still named by the call when a pause in the caller falls between more calls: a loop of them, written inline', async () => {
-    const world = worldAfterMarkedExecSync();
-    const { main, watcher, events, inFlight, capturer } = world;
-
-    // Twice more, 150 ms each; the pauses land in runGit's loop, between two calls.
-    for (let call = 0; call < 2; call++) {
-      capturer.last.pause(INLINE_LOOP_FRAMES, { tool: 'git' }, 1);
-      inFlight.begin(RUN_GIT_CALL.api, RUN_GIT_CALL.hint);
-      workWhileWatched(world, 150);
-      inFlight.end({});
-    }
-    main.work(2);
-    expect(main.beat()).toBe(502);
-    capturer.last.finish();
-    await settle();
-    watcher.step();
-
-    expect(events.at(-1)).toMatchObject(NAMED_BY_RUN_GIT_CALL);
   });
 });
 
