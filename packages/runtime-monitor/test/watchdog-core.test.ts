@@ -551,9 +551,10 @@ async function endAt502Ms(world: ReturnType<typeof worldWithInFlight>): Promise<
 
 /** The 502 ms stall that began with runGit's execSync, named by that call's report. */
 const NAMED_BY_RUN_GIT_CALL = { durationMs: 502, stack: RUN_GIT_STACK, inFlight: RUN_GIT_CALL, context: { tool: 'git' } };
-/** A pause in runGit itself, at line 34 (its execSync is at line 30). */
-const INLINE_LOOP_FRAMES = [rawFrame('runGit', '11', 33, 4), rawFrame('handleTool', '12', 54, 6)];
+/** A pause in runGit itself, at line 34 (its execSync is at line 30), in the performance.now() its loop calls. */
+const INLINE_LOOP_FRAMES = [rawFrame('now', '5', 136, 5), rawFrame('runGit', '11', 33, 4), rawFrame('handleTool', '12', 54, 6)];
 const INLINE_LOOP_STACK: StackFrame[] = [
+  { functionName: 'now', url: 'node:internal/perf/performance', line: 137, column: 6 },
   { functionName: 'runGit', url: 'file:///app/tools.js', line: 34, column: 5 },
   { functionName: 'handleTool', url: 'file:///app/server.js', line: 55, column: 7 },
 ];

@@ -94,21 +94,21 @@ function samplesDuring<T extends CaptureResult>(progress: T, quickIdle: number |
 }
 
 /**
- * Whether a stack sampled during a stall is of a marked call's own code: in the call's caller (between two
- * such calls), in Node's JavaScript under it (the API's own), or in a caller of it (a loop of such calls). A
- * sample of other code, a function the caller went on to call included, is evidence that JavaScript of its
- * own took the stall's time; without a stack to compare, it is not. In the caller itself, on another line
- * than the call's, while the worker saw no other wrapped call in flight (`callsAround` false), it is other
- * code too: a loop written inline before or after the call, not the gap between two calls of a loop.
+ * Whether a stack sampled during a stall is of a marked call's own code. Node's JavaScript on top is passed
+ * over (the API's own, as execSync returns; or a built-in the code called, `performance.now()` in a loop):
+ * the frame under it must be the call's caller or a caller of it, at the line it made the call from (a
+ * sample as the call returns, or between two calls of a loop). Any line of those will do when the worker saw
+ * other wrapped calls in flight (`callsAround`): a loop of calls. A sample of other code — a function the
+ * caller went on to call, or another line of the caller with no other call seen (a loop written inline
+ * before or after the call) — is evidence that JavaScript of its own took the stall's time; without a stack
+ * to compare, it is not.
  */
 function ofTheCall(sample: readonly StackFrame[], call: readonly StackFrame[], callsAround: boolean): boolean {
-  const callTop = call[0];
-  const sampleTop = sample[0];
-  if (callTop === undefined || sampleTop === undefined) return true;
-  const caller = sample.findIndex((frame) => sameFunction(frame, callTop));
-  if (caller === 0 && !callsAround && sampleTop.line !== callTop.line) return false;
-  if (caller >= 0) return sample.slice(0, caller).every((frame) => frame.url.startsWith('node:'));
-  return call.some((frame) => sameFunction(frame, sampleTop));
+  const code = sample.find((frame) => !frame.url.startsWith('node:'));
+  if (code === undefined || call.length === 0) return true;
+  const caller = call.find((frame) => sameFunction(frame, code));
+  if (caller === undefined) return false;
+  return callsAround || caller.line === code.line;
 }
 
 /** Same function, as far as two resolved frames tell: an anonymous one matches any other in its file. */
