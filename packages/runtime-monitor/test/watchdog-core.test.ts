@@ -435,19 +435,34 @@ describe('a watchdog scheduled too late to see the call that blocked', () => {
   });
 });
 
+/** hashPassword's loop, found after 160 ms, sampled quickly, then paused in (context /login, one request). */
+async function hashPasswordFoundAndPaused(world: ReturnType<typeof worldWithInFlight>): Promise<void> {
+  const { main, watcher, capturer } = world;
+  main.work(160);
+  watcher.step();
+  capturer.answerQuick(QUICK_STACK, main.idleMs, { route: '/login' });
+  await settle();
+  watcher.step();
+  capturer.last.pause(PAUSED_FRAMES, { route: '/login' }, 1, main.idleMs);
+}
+
+/** The main thread works 2 ms more and beats `busyMs` into the stall; the capture lets go and the watchdog finishes it. */
+async function endStallAt(world: ReturnType<typeof worldWithInFlight>, busyMs: number): Promise<void> {
+  world.main.work(2);
+  expect(world.main.beat()).toBe(busyMs);
+  world.capturer.last.finish();
+  await settle();
+  world.watcher.step();
+}
+
 describe('a block of JavaScript that ends in a shorter native call', () => {
   it('is named by the stack sampled in the JavaScript, not by the call the watchdog marked at its tail', async () => {
     const world = worldWithInFlight();
-    const { clock, main, watcher, events, stalls, inFlight, capturer } = world;
+    const { clock, events, stalls, inFlight } = world;
     const readFileSync = { api: 'fs.readFileSync', hint: '/app/data/users.json' };
 
     // hashPassword loops for 300 ms: found, sampled quickly, then paused in the loop.
-    main.work(160);
-    watcher.step();
-    capturer.answerQuick(QUICK_STACK, main.idleMs, { route: '/login' });
-    await settle();
-    watcher.step();
-    capturer.last.pause(PAUSED_FRAMES, { route: '/login' }, 1, main.idleMs);
+    await hashPasswordFoundAndPaused(world);
     workWhileWatched(world, 140);
 
     // Then, in the same task, a 100 ms readFileSync: the watchdog marks it, and it reports as it returns.
@@ -462,11 +477,7 @@ describe('a block of JavaScript that ends in a shorter native call', () => {
       endedAt: clock.epochNow(),
       durationMs: 100,
     });
-    main.work(2);
-    expect(main.beat()).toBe(402);
-    capturer.last.finish();
-    await settle();
-    watcher.step();
+    await endStallAt(world, 402);
 
     // Published while the loop ran, by the quick sample; finished by what 300 of the 402 ms were, the loop,
     // and with no API (the read was a quarter of the block).
@@ -489,15 +500,10 @@ describe('a block of JavaScript that ends in a shorter native call', () => {
 
   it('is named by the call when the JavaScript sampled before it was the shorter part of the block', async () => {
     const world = worldWithInFlight();
-    const { clock, main, watcher, events, inFlight, capturer } = world;
+    const { clock, main, events, inFlight, capturer } = world;
 
     // 160 ms of hashPassword, sampled; then runGit's execSync calls: 150 ms (marked), then 250 ms more.
-    main.work(160);
-    watcher.step();
-    capturer.answerQuick(QUICK_STACK, main.idleMs, { route: '/login' });
-    await settle();
-    watcher.step();
-    capturer.last.pause(PAUSED_FRAMES, { route: '/login' }, 1, main.idleMs);
+    await hashPasswordFoundAndPaused(world);
     inFlight.begin(RUN_GIT_CALL.api, RUN_GIT_CALL.hint);
     workWhileWatched(world, 150);
     inFlight.end({
@@ -513,11 +519,7 @@ describe('a block of JavaScript that ends in a shorter native call', () => {
     inFlight.begin(RUN_GIT_CALL.api, RUN_GIT_CALL.hint);
     workWhileWatched(world, 250);
     inFlight.end({});
-    main.work(2);
-    expect(main.beat()).toBe(562);
-    capturer.last.finish();
-    await settle();
-    watcher.step();
+    await endStallAt(world, 562);
 
     // The calls took 400 of the 562 ms: the marked one's report names the block, not the earlier sample.
     expect(events.at(-1)).toMatchObject({
@@ -538,15 +540,6 @@ function worldAfterMarkedExecSync(): ReturnType<typeof worldWithInFlight> {
   workWhileWatched(world, 40);
   inFlight.end({ context: { tool: 'git' }, requests: 1, stack: RUN_GIT_REPORTED, api: RUN_GIT_CALL.api, hint: RUN_GIT_CALL.hint, endedAt: clock.epochNow(), durationMs: 200 });
   return world;
-}
-
-/** The main thread works 2 ms more and beats at 502 ms; the capture lets go and the watchdog finishes the stall. */
-async function endAt502Ms(world: ReturnType<typeof worldWithInFlight>): Promise<void> {
-  world.main.work(2);
-  expect(world.main.beat()).toBe(502);
-  world.capturer.last.finish();
-  await settle();
-  world.watcher.step();
 }
 
 /** The 502 ms stall that began with runGit's execSync, named by that call's report. */
@@ -573,7 +566,7 @@ describe('a native call followed by a longer block of JavaScript', () => {
     workWhileWatched(world, 95);
     capturer.last.pause(PAUSED_FRAMES);
     workWhileWatched(world, 5);
-    await endAt502Ms(world);
+    await endStallAt(world, 502);
 
     // Published while the call ran, by its API; finished by the loop, 300 of the 502 ms, with no API, and
     // by a pause well inside the block (the one let go 7 ms before its end would have to be called late).
@@ -615,7 +608,7 @@ describe('a native call followed by a longer block of JavaScript', () => {
       workWhileWatched(world, 150);
       inFlight.end({});
     }
-    await endAt502Ms(world);
+    await endStallAt(world, 502);
 
     expect(events.at(-1)).toMatchObject(NAMED_BY_RUN_GIT_CALL);
   });
@@ -630,7 +623,7 @@ describe('a native call followed by a longer block of JavaScript', () => {
       workWhileWatched(world, 100);
       capturer.last.pause(INLINE_LOOP_FRAMES, { tool: 'git' }, 1);
     }
-    await endAt502Ms(world);
+    await endStallAt(world, 502);
 
     expect(events.at(-1)).toMatchObject({ durationMs: 502, stack: INLINE_LOOP_STACK, inFlight: null, context: { tool: 'git' } });
   });
