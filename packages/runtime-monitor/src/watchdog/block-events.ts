@@ -117,8 +117,11 @@ export class BlockEventBuilder {
       const [first, ...rest] = result.samples;
       if (first !== undefined) stack = this.resolve(first.frames, result.scripts);
       // A sample whose pause saw a newer beat landed after the block had ended, in unrelated code.
-      const during = rest.filter((sample) => sample.pausedBeat === stall.startBeat).map((sample) => this.resolve(sample.frames, result.scripts));
-      if (during.some((frames) => frames.length > 0)) samples = during.filter((frames) => frames.length > 0);
+      const during = rest
+        .filter((sample) => sample.pausedBeat === stall.startBeat)
+        .map((sample) => this.resolve(sample.frames, result.scripts))
+        .filter((frames) => frames.length > 0);
+      if (during.length > 0) samples = during;
       // A first pause that landed in the monitor's own work came after the block: its context is not the block's either.
       const inOwnWork = first !== undefined && first.frames.length > 0 && stack.length === 0;
       if (!inOwnWork) {
