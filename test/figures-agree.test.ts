@@ -76,13 +76,20 @@ it('counts the same stalls and names the same worst block in /metrics, watch, ru
     const summary = events.find((event): event is SummaryEvent => event.type === 'summary');
     const reported = await run([cliBin, 'report', '--json', log], { env: { ...process.env, NO_COLOR: '1' } });
     expect(reported.code, reported.stderr).toBe(0);
-    const model = JSON.parse(reported.stdout) as { stalls: { count: number; maxMs: number }; worstBlocks: { pid: number | null; startedAt: number | null; durationMs: number }[] };
+    const model = JSON.parse(reported.stdout) as { utilization: number | null; stalls: { count: number; maxMs: number }; worstBlocks: { pid: number | null; startedAt: number | null; durationMs: number }[] };
 
     expect(fromMetrics).toBeGreaterThanOrEqual(3);
     expect(
       { watch: fromWatch, merged: merged?.stalls.count, run: fromRun, report: model.stalls.count, log: summary?.stalls.count },
       `${watched.stdout}\n${stderr}`,
     ).toEqual({ watch: fromMetrics, merged: fromMetrics, run: fromMetrics, report: fromMetrics, log: fromMetrics });
+
+    // Utilisation over the process's life, as its lag is, not over its last second (idle here, waiting for
+    // the file): at least the three blocks' 1.2 s of its uptime, the same figure in run's summary and report.
+    const utilization = summary!.utilizationSinceStart;
+    expect(utilization, JSON.stringify(summary)).toBeGreaterThanOrEqual(1150 / summary!.uptimeMs);
+    expect(/utilisation\s+(\d+)%/.exec(stderr)?.[1], stderr).toBe(String(Math.round(utilization * 100)));
+    expect(model.utilization, reported.stdout).toBe(utilization);
 
     // The worst block: one of the three 400 ms blocks, the same one everywhere.
     const worst = summary?.stalls.worst?.[0];

@@ -121,6 +121,24 @@ describe('readEventLog and the figures', () => {
     expect(model.stalls).toMatchObject({ count: 8, detailed: 6, withoutStack: 2 });
   });
 
+  it("gives a process's utilisation over its life: its snapshot's since start, else its lag windows weighted by length", async () => {
+    const lag = (pid: number, at: number, windowMs: number, utilization: number) => ({ type: 'lag', pid, at, windowMs, lag: { minMs: 0, maxMs: 1, meanMs: 0.5, p50Ms: 0.4, p90Ms: 0.8, p99Ms: 1 }, utilization });
+    const events = [
+      lag(1, T0 + 1000, 1000, 0.9),
+      lag(2, T0 + 1000, 1000, 0.9),
+      lag(2, T0 + 4000, 3000, 0.1),
+      // pid 1's last second was idle: its summary's latest window says 0, its life 0.45.
+      snapshot('summary', 1, T0 + 2000, [], { utilization: 0, utilizationSinceStart: 0.45 }),
+      // An older monitor's summary, without the figure: pid 2's windows, (0.9 × 1 s + 0.1 × 3 s) / 4 s.
+      snapshot('summary', 2, T0 + 4000, []),
+    ];
+    const figures = logFigures(await readEventLog(file(ndjson(events))));
+    expect(figures.processes.map((p) => [p.pid, p.utilization])).toEqual([
+      [1, 0.45],
+      [2, 0.3],
+    ]);
+  });
+
   it('names the unlogged worst stall from `stalls.worst` with its stack when its signature was logged', async () => {
     const worst = [
       { startedAt: T0 + 5000, durationMs: 800, signature: 's-300', logged: false },

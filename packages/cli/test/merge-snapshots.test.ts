@@ -167,7 +167,7 @@ describe('mergeTopStacks', () => {
 describe('the watch screen of several processes', () => {
   function snapshot(pid: number, figures: StallFigures): MonitorSnapshot {
     const lag = { minMs: 0, maxMs: 1, meanMs: 0.5, stddevMs: 0.1, p50Ms: 0.4, p90Ms: 0.8, p99Ms: 1, samples: 10, source: 'perf_hooks' as const };
-    return { pid, at: T0 + 10_000, uptimeMs: 10_000, thresholdMs: 100, mode: 'full', heartbeat: 'timer', lag, utilization: 0.1, stalls: figures, threadPool: null, topStacks: [], syncCalls: [], sections: {} };
+    return { pid, at: T0 + 10_000, uptimeMs: 10_000, thresholdMs: 100, mode: 'full', heartbeat: 'timer', lag, utilization: 0.1, utilizationSinceStart: 0.1, stalls: figures, threadPool: null, topStacks: [], syncCalls: [], sections: {} };
   }
 
   it('lists the worst stalls of all of them, longest first, with pid and why one has no stack', () => {

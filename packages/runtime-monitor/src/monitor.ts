@@ -17,7 +17,7 @@ import { publishEventLoopTime } from './exporters/event-loop-time.js';
 import { createInFlightBuffer, installSyncWrappers, type SyncWrappers } from './inflight/index.js';
 import { parseUnwrapped, stringifyUnwrapped } from './inflight/unwrapped-json.js';
 import { createLagSampler, type LagSampler } from './lag/lag-sampler.js';
-import { createUtilizationMeter } from './lag/utilization.js';
+import { createUtilizationMeter, createUtilizationSinceStart } from './lag/utilization.js';
 import { startThreadPoolProbe, type ThreadPoolProbe } from './threadpool/index.js';
 import { perfHooksLagAvailable, resolveOptions, type MonitorOptions, type ResolvedOptions } from './options.js';
 import type { BlockEvent, LagEvent, MonitorEvent, MonitorSnapshot, SlaEvent, ThreadPoolFigures } from './types.js';
@@ -125,6 +125,7 @@ class Monitor implements MonitorHandle {
   readonly #heartbeat: Heartbeat;
   readonly #tickUtilization = createUtilizationMeter();
   readonly #windowUtilization = createUtilizationMeter();
+  readonly #utilizationSinceStart = createUtilizationSinceStart();
   readonly #onExit = (): void => this.#exit();
   #utilization = 0;
   /** A stall ended since the main thread last sent its figures to the worker. */
@@ -251,6 +252,7 @@ class Monitor implements MonitorHandle {
       heartbeat: this.#heartbeat.onDemand ? 'on-demand' : 'timer',
       lag: this.#lag.total(),
       utilization: this.#utilization,
+      utilizationSinceStart: this.#utilizationSinceStart(),
       stalls: this.#stallFigures(),
       threadPool: this.#threadPoolFigures(),
       topStacks: this.#stacks.top(),
@@ -538,6 +540,7 @@ class Monitor implements MonitorHandle {
     return {
       lag: this.#lag.total(),
       utilization: this.#utilization,
+      utilizationSinceStart: this.#utilizationSinceStart(),
       threadPool: this.#threadPoolFigures(),
       syncCalls: this.#syncCalls(),
       sections: this.#refreshSections(),

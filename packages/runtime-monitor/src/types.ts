@@ -203,8 +203,10 @@ export interface MonitorSnapshot {
   heartbeat: 'timer' | 'on-demand';
   /** Lag since the monitor started. */
   lag: LagFigures;
-  /** Event-loop utilisation over the most recent window, 0..1. */
+  /** Event-loop utilisation over the most recent window (about a second), 0..1. */
   utilization: number;
+  /** Event-loop utilisation since the monitor started, 0..1: beside `lag`, what a run's summary gives. */
+  utilizationSinceStart: number;
   stalls: StallFigures;
   threadPool: ThreadPoolFigures | null;
   topStacks: StackSummary[];

@@ -69,6 +69,7 @@ export function sampleSnapshot(now: number): MonitorSnapshot {
     heartbeat: 'on-demand',
     lag: { minMs: 0.5, maxMs: 2600, meanMs: 12, stddevMs: 40, p50Ms: 1, p90Ms: 8, p99Ms: 480, samples: 600, source: 'perf_hooks' },
     utilization: 0.42,
+    utilizationSinceStart: 0.3,
     stalls: { count: 3, startupCount: 1, totalMs: 3200, maxMs: 2600, p50Ms: 480, p99Ms: 2600, histogram: encodeStalls([120, 480, 2600]) },
     threadPool: { lastMs: 350, p50Ms: 1, p99Ms: 360, maxMs: 370, samples: 50 },
     topStacks: [],

@@ -93,8 +93,9 @@ class LagWindows {
   readonly p50 = new Reservoir(LAG_RESERVOIR);
   readonly p90 = new Reservoir(LAG_RESERVOIR);
   readonly p99 = new Reservoir(LAG_RESERVOIR);
-  lastUtilization: number | null = null;
-  lastAt = -Infinity;
+  /** Busy ms (utilisation × window) and ms of the windows that gave a utilisation. */
+  busyMs = 0;
+  utilizationWindowMs = 0;
 
   add(lag: LagRecord): void {
     this.count++;
@@ -104,9 +105,9 @@ class LagWindows {
     this.p50.add(lag.lag.p50Ms);
     this.p90.add(lag.lag.p90Ms);
     this.p99.add(lag.lag.p99Ms);
-    if (lag.at >= this.lastAt) {
-      this.lastAt = lag.at;
-      this.lastUtilization = lag.utilization;
+    if (lag.utilization !== null && lag.windowMs > 0) {
+      this.busyMs += lag.utilization * lag.windowMs;
+      this.utilizationWindowMs += lag.windowMs;
     }
   }
 
@@ -118,10 +119,13 @@ class LagWindows {
     this.p50.merge(other.p50);
     this.p90.merge(other.p90);
     this.p99.merge(other.p99);
-    if (other.lastAt >= this.lastAt) {
-      this.lastAt = other.lastAt;
-      this.lastUtilization = other.lastUtilization;
-    }
+    this.busyMs += other.busyMs;
+    this.utilizationWindowMs += other.utilizationWindowMs;
+  }
+
+  /** Utilisation over the logged windows, each weighted by its length; null when none gave one. */
+  utilization(): number | null {
+    return this.utilizationWindowMs > 0 ? this.busyMs / this.utilizationWindowMs : null;
   }
 
   figures(): LagFigures | null {

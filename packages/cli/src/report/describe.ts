@@ -74,10 +74,6 @@ export function describeNoStack(block: StacklessBlock, mode: string | null): str
   return describeNoStackReason('not-caught');
 }
 
-export function formatPercent(ratio: number): string {
-  return `${(ratio * 100).toFixed(0)}%`;
-}
-
 export function formatTime(epochMs: number): string {
   return new Date(epochMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }

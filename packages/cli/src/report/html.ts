@@ -1,10 +1,11 @@
-import { describeContext, describeInFlight, describeNoStack, formatPercent, formatTime, type StacklessBlock } from './describe.js';
+import { describeContext, describeInFlight, describeNoStack, formatTime, type StacklessBlock } from './describe.js';
 import { frameLocation, readableFunctionName, relativeSite } from './frames.js';
 import type { Frame } from './log-types.js';
 import { formatMs, type ReportModel } from './model.js';
 import { foldedText, foldStack, headFrame } from './stack-fold.js';
 import { escapeHtml as esc, lagChart, stallHistogram } from './svg.js';
 import { blockStartOf } from '../shared/monitor-types.js';
+import { formatPercent } from '../shared/format.js';
 import { describeSlaSubject, formatSlaCounts } from '../shared/sla.js';
 
 const STYLE = `

@@ -98,7 +98,10 @@ export interface SummaryRecord {
   thresholdMs: number | null;
   mode: string | null;
   lag: LagFigures | null;
+  /** Event-loop utilisation over the latest window (about a second). */
   utilization: number | null;
+  /** Event-loop utilisation since the monitor started; null in older logs. */
+  utilizationSinceStart: number | null;
   stalls: StallRecord | null;
   threadPool: { p99Ms: number } | null;
   topStacks: StackSummaryRecord[];

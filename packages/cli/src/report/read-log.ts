@@ -158,6 +158,7 @@ function summary(event: Json, kind: SummaryRecord['kind']): SummaryRecord {
     mode: stringOr(event['mode'], null),
     lag: lagFigures(event['lag']),
     utilization: numberOr(event['utilization'], null),
+    utilizationSinceStart: numberOr(event['utilizationSinceStart'], null),
     stalls: isObject(stalls)
       ? {
           count: numberOr(stalls['count'], 0),

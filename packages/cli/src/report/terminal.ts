@@ -1,9 +1,10 @@
 import chalk from 'chalk';
 import { agentRunTable, toolTable } from '../shared/agents-table.js';
-import { describeContext, describeInFlight, describeNoStack, describeRequestsInFlight, formatPercent } from './describe.js';
+import { describeContext, describeInFlight, describeNoStack, describeRequestsInFlight } from './describe.js';
 import { describeFrame, relativeSite } from './frames.js';
 import type { Frame } from './log-types.js';
 import { formatMs, type ReportModel } from './model.js';
+import { formatPercent } from '../shared/format.js';
 import { describeSlaSubject, formatSlaCounts } from '../shared/sla.js';
 import { foldedText, foldStack, headFrame } from './stack-fold.js';
 

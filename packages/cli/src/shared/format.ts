@@ -222,11 +222,11 @@ export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStac
   }
   for (const process of processes) {
     const snapshot = process.snapshot;
-    if (!snapshot || snapshot.utilization === null) continue;
-    const pool = snapshot.threadPool ? `   thread-pool delay p99 ${formatMs(snapshot.threadPool.p99Ms)}` : '';
-    const mode = snapshot.mode === 'lag-only' ? color.yellow('   lag-only (no stacks: inspector unavailable)') : '';
+    if (process.utilization === null) continue;
+    const pool = snapshot?.threadPool ? `   thread-pool delay p99 ${formatMs(snapshot.threadPool.p99Ms)}` : '';
+    const mode = snapshot?.mode === 'lag-only' ? color.yellow('   lag-only (no stacks: inspector unavailable)') : '';
     const who = several ? color.dim(`  (pid ${process.pid ?? '?'})`) : '';
-    lines.push(`${label('utilisation')}${formatPercent(snapshot.utilization)}${pool}${mode}${who}`);
+    lines.push(`${label('utilisation')}${formatPercent(process.utilization)}${pool}${mode}${who}`);
   }
 
   // The same worst blocks, in the same order, as `report` lists: from the figures, so the worst stall the

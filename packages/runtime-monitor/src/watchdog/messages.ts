@@ -22,6 +22,7 @@ export interface WatchdogData {
 export interface MainThreadState {
   lag: LagFigures;
   utilization: number;
+  utilizationSinceStart: number;
   threadPool: ThreadPoolFigures | null;
   syncCalls: SyncCallSite[];
   sections: Record<string, unknown>;

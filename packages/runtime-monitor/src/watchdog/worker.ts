@@ -37,6 +37,7 @@ const unheard = new UnheardStalls();
 let mainState: MainThreadState = {
   lag: emptyLagFigures(options.lagSource),
   utilization: 0,
+  utilizationSinceStart: 0,
   threadPool: null,
   syncCalls: [],
   sections: {},
@@ -124,6 +125,7 @@ function snapshot(): MonitorSnapshot {
     heartbeat: slots.onDemand ? 'on-demand' : 'timer',
     lag: mainState.lag,
     utilization: mainState.utilization,
+    utilizationSinceStart: mainState.utilizationSinceStart,
     stalls: watcher.stats.figures(),
     threadPool: mainState.threadPool,
     topStacks: watcher.stacks.top(),
