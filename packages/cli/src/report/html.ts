@@ -5,7 +5,7 @@ import { formatMs, type ReportModel } from './model.js';
 import { foldedText, foldStack, headFrame } from './stack-fold.js';
 import { escapeHtml as esc, lagChart, stallHistogram } from './svg.js';
 import { blockStartOf } from '../shared/monitor-types.js';
-import { formatPercent } from '../shared/format.js';
+import { formatPercent, UNLOCATED_SITE } from '../shared/format.js';
 import { describeSlaSubject, formatSlaCounts } from '../shared/sla.js';
 
 const STYLE = `
@@ -200,7 +200,7 @@ function syncCalls(model: ReportModel): string {
   if (model.syncCalls.length === 0) return '<p class="empty">No sync calls of blocking APIs were recorded after start-up.</p>';
   const rows = model.syncCalls.map(
     (call) =>
-      `<tr><td><code class="api">${esc(call.api)}</code> <code>${esc(call.site ? relativeSite(call.site) : '(site not located yet)')}</code></td><td>${call.count}</td><td>${esc(formatMs(call.totalMs))}</td><td>${esc(formatMs(call.maxMs))}</td></tr>`,
+      `<tr><td><code class="api">${esc(call.api)}</code> <code>${esc(call.site ? relativeSite(call.site) : UNLOCATED_SITE)}</code></td><td>${call.count}</td><td>${esc(formatMs(call.totalMs))}</td><td>${esc(formatMs(call.maxMs))}</td></tr>`,
   );
   return `<table class="sync-calls"><thead><tr><th>API and call site</th><th>calls</th><th>total</th><th>max</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

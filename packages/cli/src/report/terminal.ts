@@ -4,7 +4,7 @@ import { describeContext, describeInFlight, describeNoStack, describeRequestsInF
 import { describeFrame, relativeSite } from './frames.js';
 import type { Frame } from './log-types.js';
 import { formatMs, type ReportModel } from './model.js';
-import { formatPercent } from '../shared/format.js';
+import { formatPercent, UNLOCATED_SITE } from '../shared/format.js';
 import { describeSlaSubject, formatSlaCounts } from '../shared/sla.js';
 import { foldedText, foldStack, headFrame } from './stack-fold.js';
 
@@ -187,7 +187,7 @@ export function renderTerminal(model: ReportModel): string {
     out.push(section('Top sync call sites'));
     const rows = model.syncCalls
       .slice(0, SYNC_SITES_SHOWN)
-      .map((call) => [`${call.api}  ${call.site ? relativeSite(call.site) : '(site not located yet)'}`, String(call.count), formatMs(call.totalMs), formatMs(call.maxMs)]);
+      .map((call) => [`${call.api}  ${call.site ? relativeSite(call.site) : UNLOCATED_SITE}`, String(call.count), formatMs(call.totalMs), formatMs(call.maxMs)]);
     for (const line of table(['api and call site', 'calls', 'total', 'max'], rows)) out.push(`  ${line}`);
   }
   return `${out.join('\n')}\n`;

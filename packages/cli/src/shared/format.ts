@@ -16,6 +16,9 @@ export function formatMs(ms: number): string {
   return `${ms.toFixed(2)} ms`;
 }
 
+/** A sync call site the monitor has not located: it locates one from a call slow enough to be worth a stack. */
+export const UNLOCATED_SITE = '(site not located: no slow call)';
+
 export function formatPercent(fraction: number): string {
   return `${Math.round(fraction * 100)}%`;
 }
@@ -267,7 +270,7 @@ export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStac
     lines.push(`  ${color.bold('top sync call sites')}`);
     for (const site of sites) {
       lines.push(
-        `       ${color.yellow(site.api.padEnd(22))} ${(site.site ? shortenUrl(site.site) : color.dim('(site not located: no slow call)')).padEnd(30)}  ${site.count} call${site.count === 1 ? '' : 's'}, total ${formatMs(site.totalMs)}, max ${formatMs(site.maxMs)}`,
+        `       ${color.yellow(site.api.padEnd(22))} ${(site.site ? shortenUrl(site.site) : color.dim(UNLOCATED_SITE)).padEnd(30)}  ${site.count} call${site.count === 1 ? '' : 's'}, total ${formatMs(site.totalMs)}, max ${formatMs(site.maxMs)}`,
       );
     }
   }
