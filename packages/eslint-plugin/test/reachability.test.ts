@@ -52,6 +52,41 @@ ruleTester.run('reachability', contextProbe, {
       `,
     },
     {
+      name: 'an instance reaches its instance methods only, a class name its static ones',
+      options: strict,
+      code: `
+        class Store {
+          static open() {
+            block();
+          }
+          hash() {
+            block();
+          }
+        }
+        const store = new Store();
+        async function handle() {
+          store.open();
+          Store.hash();
+        }
+      `,
+    },
+    {
+      name: 'a let bound to an instance and assigned again could hold anything',
+      options: strict,
+      code: `
+        class Store {
+          hash() {
+            block();
+          }
+        }
+        let store = new Store();
+        store = other;
+        async function handle() {
+          store.hash();
+        }
+      `,
+    },
+    {
       name: 'a shadowing local is another function',
       options: strict,
       code: `
@@ -217,6 +252,50 @@ ruleTester.run('reachability', contextProbe, {
           messageId: 'where',
           data: { where: 'helper Store.read ← async function handle' },
           line: 4, column: 20, endLine: 4, endColumn: 27,
+        },
+      ],
+    },
+    {
+      name: 'instance method via a const bound to a new instance of a local class',
+      options: strict,
+      code: `
+        class Store {
+          hash(password) {
+            return block(password);
+          }
+        }
+        const store = new Store();
+        async function login(password) {
+          return store.hash(password);
+        }
+      `,
+      errors: [
+        {
+          messageId: 'where',
+          data: { where: 'helper Store.hash ← async function login' },
+          line: 4, column: 20, endLine: 4, endColumn: 35,
+        },
+      ],
+    },
+    {
+      name: 'instance method via an instance made inside a timer callback',
+      options: strict,
+      code: `
+        class Store {
+          hash(password) {
+            return block(password);
+          }
+        }
+        setInterval(() => {
+          const store = new Store();
+          store.hash('x');
+        }, 1000);
+      `,
+      errors: [
+        {
+          messageId: 'where',
+          data: { where: 'helper Store.hash ← setInterval callback' },
+          line: 4, column: 20, endLine: 4, endColumn: 35,
         },
       ],
     },

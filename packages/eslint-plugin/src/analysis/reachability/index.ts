@@ -21,7 +21,8 @@ type Site =
 /**
  * Same-file call graph, built in one walk when first asked. Calls are resolved through the scope
  * manager (so declaration order, hoisting and shadowing are handled), plus `this.method()` inside a
- * class or object literal and `Name.method()` on a local class or object literal. A helper passed as a
+ * class or object literal, `Name.method()` on a local class (its static methods) or object literal, and
+ * `store.method()` on a `const store = new Store()` of a local class (its instance methods). A helper passed as a
  * value (`setTimeout(flush)`, `items.map(load)`) counts as called where the callback would be.
  */
 export function buildReachability(sourceCode: Readonly<TSESLint.SourceCode>, situations: SituationAnalysis): Reachability {
@@ -93,11 +94,25 @@ function resolveCallee(sourceCode: Readonly<TSESLint.SourceCode>, callee: TSESTr
   const name = memberName(inner);
   if (name === undefined) return undefined;
   const object = unwrapExpression(inner.object);
-  let container: TSESTree.Node | undefined;
-  if (object.type === AST_NODE_TYPES.ThisExpression) container = thisContainer(inner);
-  else if (object.type === AST_NODE_TYPES.Identifier) container = resolveIdentifier(sourceCode, object);
-  if (!container) return undefined;
-  return findMember(container, name);
+  if (object.type === AST_NODE_TYPES.ThisExpression) {
+    const container = thisContainer(inner);
+    return container && findMember(container, name, 'any');
+  }
+  if (object.type !== AST_NODE_TYPES.Identifier) return undefined;
+  const container = resolveIdentifier(sourceCode, object);
+  if (container) return findMember(container, name, 'static');
+  const instanceOf = constructedClass(sourceCode, object);
+  return instanceOf && findMember(instanceOf, name, 'instance');
+}
+
+/** The local class a name is bound to an instance of: `const store = new Store()`, never written again. */
+function constructedClass(sourceCode: Readonly<TSESLint.SourceCode>, identifier: TSESTree.Identifier): ClassNode | undefined {
+  const init = neverReassignedInit(sourceCode, identifier);
+  if (init?.type !== AST_NODE_TYPES.NewExpression) return undefined;
+  const callee = unwrapExpression(init.callee);
+  if (callee.type !== AST_NODE_TYPES.Identifier) return undefined;
+  const constructed = resolveIdentifier(sourceCode, callee);
+  return constructed && isClassNode(constructed) ? constructed : undefined;
 }
 
 /** What a local name is bound to: a function, a class, an object literal (through `const x = ...`). */
@@ -109,14 +124,20 @@ function resolveIdentifier(sourceCode: Readonly<TSESLint.SourceCode>, identifier
   if (definition.type === TSESLint.Scope.DefinitionType.FunctionName || definition.type === TSESLint.Scope.DefinitionType.ClassName) {
     return isFunctionNode(node) || isClassNode(node) ? node : undefined;
   }
-  if (definition.type !== TSESLint.Scope.DefinitionType.Variable) return undefined;
-  if (node.type === AST_NODE_TYPES.VariableDeclarator && node.id.type === AST_NODE_TYPES.Identifier && node.init) {
-    // A `let` reassigned later could be anything; only trust bindings that are never written again.
-    if (variable && variable.references.some((reference) => reference.isWrite() && reference.identifier !== node.id)) return undefined;
-    const init = unwrapExpression(node.init);
-    if (isFunctionNode(init) || isClassNode(init) || init.type === AST_NODE_TYPES.ObjectExpression) return init;
-  }
-  return undefined;
+  const init = neverReassignedInit(sourceCode, identifier);
+  return init && (isFunctionNode(init) || isClassNode(init) || init.type === AST_NODE_TYPES.ObjectExpression) ? init : undefined;
+}
+
+/** The initialiser of the variable a name refers to (`const x = ...`), when it is never written again. */
+function neverReassignedInit(sourceCode: Readonly<TSESLint.SourceCode>, identifier: TSESTree.Identifier): TSESTree.Node | undefined {
+  const variable = ASTUtils.findVariable(sourceCode.getScope(identifier), identifier);
+  const definition = variable?.defs.length === 1 ? variable.defs[0] : undefined;
+  if (definition?.type !== TSESLint.Scope.DefinitionType.Variable) return undefined;
+  const node = definition.node as TSESTree.Node;
+  if (node.type !== AST_NODE_TYPES.VariableDeclarator || node.id.type !== AST_NODE_TYPES.Identifier || !node.init) return undefined;
+  // A `let` reassigned later could be anything; only trust bindings that are never written again.
+  if (variable!.references.some((reference) => reference.isWrite() && reference.identifier !== node.id)) return undefined;
+  return unwrapExpression(node.init);
 }
 
 /** The class or object literal `this` refers to at `node`, when it is one written in this file. */
@@ -136,11 +157,16 @@ function thisContainer(node: TSESTree.Node): TSESTree.Node | undefined {
   return undefined;
 }
 
-function findMember(container: TSESTree.Node, name: string): Unit | undefined {
+/**
+ * The method `name` of a local class or object literal. `side`: a class's static members (through its
+ * name), its instance members (through an instance), or either (through `this`).
+ */
+function findMember(container: TSESTree.Node, name: string, side: 'static' | 'instance' | 'any'): Unit | undefined {
   if (isClassNode(container)) {
     for (const member of container.body.body) {
       if (member.type !== AST_NODE_TYPES.MethodDefinition && member.type !== AST_NODE_TYPES.PropertyDefinition) continue;
       if (member.type === AST_NODE_TYPES.MethodDefinition && member.kind !== 'method') continue;
+      if (side !== 'any' && member.static !== (side === 'static')) continue;
       if (memberKey(member) !== name || !member.value) continue;
       const value = unwrapExpression(member.value);
       if (isFunctionNode(value)) return value;
