@@ -141,6 +141,17 @@ describe('agent-lag lint on a project without an ESLint config', () => {
     expect(code).toBe(1);
   });
 
+  it('with --type-aware in a folder with no package.json or .git, takes the tsconfig.json above, as tsc does', async () => {
+    const dir = await project('scripts-with-tsconfig', {
+      'tsconfig.json': '{ "compilerOptions": { "strict": true, "module": "nodenext", "noEmit": true }, "include": ["src"] }\n',
+      'src/tool.ts': BLOCKING.replace('(path)', '(path: string)'),
+    });
+    const { code, stdout, stderr } = await lint(['--type-aware', '--format', 'json', '.'], join(dir, 'src'));
+    expect(stderr).toContain(`with types from ${join(dir, 'tsconfig.json')}`);
+    expect(locations(JSON.parse(stdout) as EslintJsonResult[], dir)).toEqual(['src/tool.ts:3']);
+    expect(code).toBe(1);
+  });
+
   it('exits 0 with nothing on stdout when there is nothing to report', async () => {
     const { code, stdout, stderr } = await lint([cleanProject]);
     expect(stderr).toMatch(/linting with the @agent-lag\/recommended preset/);

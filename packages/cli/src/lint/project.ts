@@ -27,15 +27,21 @@ function* ancestors(start: string): Generator<string> {
   }
 }
 
-/**
- * The root of the project a path belongs to: the nearest directory with a package.json or a .git.
- * Zero-config lint's file patterns and ignores are relative to it, and the tsconfig lookup stops there.
- */
-export function findProjectRoot(start: string): string {
+/** The nearest directory with a package.json or a .git, from `start` up; null when there is none. */
+export function findPackageRoot(start: string): string | null {
   for (const dir of ancestors(start)) {
     if (existsSync(join(dir, 'package.json')) || existsSync(join(dir, '.git'))) return dir;
   }
-  return resolve(start);
+  return null;
+}
+
+/**
+ * The root of the project a path belongs to, which zero-config lint's file patterns and ignores are relative
+ * to: its package root; in a folder with neither a package.json nor a .git (a few scripts), the working
+ * directory when the path is in it, else the path itself.
+ */
+export function findProjectRoot(start: string, cwd: string): string {
+  return findPackageRoot(start) ?? (isInside(resolve(start), resolve(cwd)) ? resolve(cwd) : resolve(start));
 }
 
 /**
@@ -53,12 +59,15 @@ export function findEslintConfig(start: string): string | null {
   return null;
 }
 
-/** The nearest tsconfig.json from `start` up to `projectRoot` (inclusive). */
-export function findTsconfig(start: string, projectRoot: string): string | null {
+/**
+ * The nearest tsconfig.json from `start` up to its package root (inclusive), so that a package never takes
+ * an unrelated one from above it; with no package root, up to the filesystem root, as `tsc` looks.
+ */
+export function findTsconfig(start: string, packageRoot: string | null): string | null {
   for (const dir of ancestors(start)) {
     const candidate = join(dir, 'tsconfig.json');
     if (existsSync(candidate)) return candidate;
-    if (dir === projectRoot || !isInside(dir, projectRoot)) return null;
+    if (packageRoot !== null && (dir === packageRoot || !isInside(dir, packageRoot))) return null;
   }
   return null;
 }

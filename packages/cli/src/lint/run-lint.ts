@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { ESLint } from 'eslint';
 import { UsageError } from '../errors.js';
 import { keepAgentLagFindings } from './findings.js';
-import { commonAncestor, directoryOf, findEslintConfig, findProjectRoot, findTsconfig } from './project.js';
+import { commonAncestor, directoryOf, findEslintConfig, findPackageRoot, findProjectRoot, findTsconfig } from './project.js';
 import { isPluginRedefinition, projectOverride } from './project-override.js';
 import { isTypeChecked, typeCheckedPreset, type PresetName } from './presets.js';
 import { agentLagRuleIds, loadPlugin, zeroConfig } from './zero-config.js';
@@ -53,7 +53,7 @@ export async function lint(request: LintRequest): Promise<LintOutcome> {
     });
   }
   const firstDir = directoryOf(targets[0] ?? request.cwd);
-  const projectRoot = findProjectRoot(firstDir);
+  const projectRoot = findProjectRoot(firstDir, request.cwd);
   const projectConfig = request.configLookup ? findEslintConfig(firstDir) : null;
   const wantsTypes = request.typeAware || isTypeChecked(request.preset);
   const preset = wantsTypes ? typeCheckedPreset(request.preset) : request.preset;
@@ -76,9 +76,11 @@ export async function lint(request: LintRequest): Promise<LintOutcome> {
       });
     config = { kind: 'project', path: projectConfig, preset };
   } else {
-    const tsconfig = wantsTypes ? findTsconfig(firstDir, projectRoot) : null;
+    const packageRoot = findPackageRoot(firstDir);
+    const tsconfig = wantsTypes ? findTsconfig(firstDir, packageRoot) : null;
     if (wantsTypes && !tsconfig) {
-      throw new UsageError(`type-aware linting needs a tsconfig.json; none found between ${firstDir} and the project root ${projectRoot}`);
+      const where = packageRoot === null ? `in ${firstDir} or any folder above it` : `between ${firstDir} and the project root ${packageRoot}`;
+      throw new UsageError(`type-aware linting needs a tsconfig.json; none found ${where}`);
     }
     baseDir = commonAncestor([projectRoot, ...targets.map(directoryOf)]);
     const overrideConfig = await zeroConfig({ preset, tsconfig, includeTests: request.includeTests ?? false });
