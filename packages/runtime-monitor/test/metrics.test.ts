@@ -1,6 +1,7 @@
+import { get } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { renderPrometheus } from '../src/exporters/prometheus.js';
-import { startHttpEndpoint } from '../src/exporters/http-endpoint.js';
+import { MAX_EVENT_STREAMS, startHttpEndpoint } from '../src/exporters/http-endpoint.js';
 import { STALL_BUCKETS_SECONDS, stallBuckets } from '../src/exporters/stall-histogram.js';
 import { StallStats } from '../src/events/stall-stats.js';
 import { byName, parsePrometheus, sampleSnapshot, type ParsedFamily } from './metrics-helpers.js';
@@ -114,6 +115,68 @@ describe('startHttpEndpoint', () => {
       expect((await fetch(`http://127.0.0.1:${endpoint.port}/nope`)).status).toBe(404);
     } finally {
       await endpoint.close();
+    }
+  });
+
+  it('streams /events: the hello first, then every broadcast event as a line; 503 past MAX_EVENT_STREAMS; ended at close', async () => {
+    const hello = { type: 'hello', pid: 4242, version: '0.1.0', thresholdMs: 100, mode: 'full' };
+    const endpoint = await startHttpEndpoint({ port: 0, getSnapshot: () => null, getHello: () => hello });
+    const streams: { lines: string[]; ended: Promise<void>; destroy(): void }[] = [];
+    try {
+      const open = () =>
+        new Promise<{ status: number; type: string | undefined; lines: string[]; ended: Promise<void>; destroy(): void }>((resolve, reject) => {
+          const request = get(`http://127.0.0.1:${endpoint.port}/events`, (response) => {
+            const lines: string[] = [];
+            let rest = '';
+            response.setEncoding('utf8');
+            response.on('data', (chunk: string) => {
+              const parts = (rest + chunk).split('\n');
+              rest = parts.pop() ?? '';
+              lines.push(...parts);
+            });
+            const ended = new Promise<void>((done) => response.on('close', () => done()));
+            resolve({ status: response.statusCode ?? 0, type: response.headers['content-type'], lines, ended, destroy: () => request.destroy() });
+          });
+          request.on('error', reject);
+        });
+      const first = await open();
+      expect(first.status).toBe(200);
+      expect(first.type).toBe('application/x-ndjson; charset=utf-8');
+      streams.push(first);
+      for (let i = 1; i < MAX_EVENT_STREAMS; i++) streams.push(await open());
+      const refused = await open();
+      expect(refused.status).toBe(503);
+      await refused.ended;
+      const until = async (condition: () => boolean) => {
+        while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+      };
+      await until(() => streams.every((stream) => stream.lines.length === 1));
+      expect(JSON.parse(first.lines[0]!)).toEqual(hello);
+      const block = { type: 'block', pid: 4242, startedAt: 1, durationMs: 250, stack: [], inFlight: null, context: null, late: false };
+      endpoint.broadcast(block);
+      await until(() => streams.every((stream) => stream.lines.length === 2));
+      expect(streams.map((stream) => JSON.parse(stream.lines[1]!) as unknown)).toEqual(streams.map(() => block));
+      // A reader gone: its place is free again once the server has seen it go.
+      const gone = streams.pop()!;
+      gone.destroy();
+      await gone.ended;
+      let again = await open();
+      for (let tries = 0; again.status === 503 && tries < 100; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        again = await open();
+      }
+      expect(again.status).toBe(200);
+      streams.push(again);
+    } finally {
+      await endpoint.close();
+    }
+    await Promise.all(streams.map((stream) => stream.ended));
+    // Without a hello to give (a caller that does not stream events), there is no /events.
+    const plain = await startHttpEndpoint({ port: 0, getSnapshot: () => null });
+    try {
+      expect((await fetch(`http://127.0.0.1:${plain.port}/events`)).status).toBe(404);
+    } finally {
+      await plain.close();
     }
   });
 

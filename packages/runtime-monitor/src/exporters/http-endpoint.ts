@@ -1,7 +1,9 @@
 /**
  * The opt-in metrics and health endpoint. The watchdog worker runs it, so `/metrics` and `/healthz`
  * answer while the main thread is frozen — they read the latest snapshot the main thread sent, plus
- * the worker's own view of the stall in progress. Binds 127.0.0.1 unless told otherwise.
+ * the worker's own view of the stall in progress. Binds 127.0.0.1 unless told otherwise. `/events`
+ * streams what the control socket streams (a hello, then block, lag and SLA lines, NDJSON), for
+ * `agent-lag watch <url>` where the socket cannot be reached (a process in a container).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,12 +24,30 @@ export interface HttpEndpointOptions {
    * 200), so the monitor's resolved `metricsEndpoint` (0 when off) can be passed as is.
    */
   unhealthyAfterMs?: number | undefined;
+  /** The first line of an `/events` stream (the control socket's hello); without it there is no `/events`. */
+  getHello?: () => object;
 }
 
 export interface HttpEndpoint {
   port: number;
   host: string;
+  /** Sends an event (already redacted) to every `/events` stream. */
+  broadcast(event: object): void;
   close(): Promise<void>;
+}
+
+/** `/events` streams at once, as many as the control socket takes clients. */
+export const MAX_EVENT_STREAMS = 16;
+/** A stream that reads nothing is dropped before its backlog can grow the worker's memory. */
+const MAX_STREAM_BACKLOG_BYTES = 1024 * 1024;
+
+function writeLine(stream: ServerResponse, line: string): void {
+  if (stream.destroyed) return;
+  if (stream.writableLength > MAX_STREAM_BACKLOG_BYTES) {
+    stream.destroy();
+    return;
+  }
+  stream.write(line);
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {
@@ -45,7 +65,7 @@ function readSnapshot(getSnapshot: () => MonitorSnapshot | null): MonitorSnapsho
 
 export function startHttpEndpoint(options: HttpEndpointOptions): Promise<HttpEndpoint> {
   const host = options.host ?? '127.0.0.1';
-  const { port, getSnapshot, getStalledMs, unhealthyAfterMs } = options;
+  const { port, getSnapshot, getStalledMs, unhealthyAfterMs, getHello } = options;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     return Promise.reject(new TypeError(`agent-lag metrics endpoint: port must be an integer in 0..65535, got ${String(port)}`));
   }
@@ -53,6 +73,7 @@ export function startHttpEndpoint(options: HttpEndpointOptions): Promise<HttpEnd
     return Promise.reject(new TypeError(`agent-lag metrics endpoint: unhealthyAfterMs must be a number of ms >= 0 (0: off), got ${String(unhealthyAfterMs)}`));
   }
   const limitMs = unhealthyAfterMs !== undefined && unhealthyAfterMs > 0 ? unhealthyAfterMs : null;
+  const streams = new Set<ServerResponse>();
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?', 1)[0];
@@ -83,12 +104,36 @@ export function startHttpEndpoint(options: HttpEndpointOptions): Promise<HttpEnd
         snapshotAgeMs: snapshot === null ? null : Math.max(0, Date.now() - snapshot.at),
       };
       send(res, unhealthy ? 503 : 200, 'application/json; charset=utf-8', JSON.stringify(body) + '\n');
+    } else if (path === '/events' && getHello !== undefined) {
+      if (streams.size >= MAX_EVENT_STREAMS) {
+        send(res, 503, 'text/plain; charset=utf-8', `too many event streams (${MAX_EVENT_STREAMS})\n`);
+        return;
+      }
+      let hello: string;
+      try {
+        hello = `${JSON.stringify(getHello())}\n`;
+      } catch {
+        send(res, 503, 'text/plain; charset=utf-8', 'not ready\n');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+      if (req.method === 'HEAD') {
+        res.end();
+        return;
+      }
+      // Streamed as written, and never held for a request timeout: it lasts as long as the reader reads.
+      res.socket?.setNoDelay(true);
+      res.socket?.setTimeout(0);
+      streams.add(res);
+      res.on('close', () => streams.delete(res));
+      res.on('error', () => res.destroy());
+      writeLine(res, hello);
     } else if (path === '/snapshot') {
       const snapshot = readSnapshot(getSnapshot);
       if (snapshot === null) send(res, 503, 'text/plain; charset=utf-8', 'no snapshot yet\n');
       else send(res, 200, 'application/json; charset=utf-8', JSON.stringify(snapshot) + '\n');
     } else {
-      send(res, 404, 'text/plain; charset=utf-8', 'not found: try /metrics, /healthz or /snapshot\n');
+      send(res, 404, 'text/plain; charset=utf-8', `not found: try /metrics, /healthz${getHello === undefined ? '' : ', /events'} or /snapshot\n`);
     }
   });
   // Scrapers keep connections open; they must not keep the worker (or the process) alive.
@@ -103,8 +148,15 @@ export function startHttpEndpoint(options: HttpEndpointOptions): Promise<HttpEnd
       resolve({
         port: address.port,
         host,
+        broadcast(event) {
+          if (streams.size === 0) return;
+          const line = `${JSON.stringify(event)}\n`;
+          for (const stream of streams) writeLine(stream, line);
+        },
         close: () =>
           new Promise<void>((done) => {
+            // A stream ends with the process's last line (its summary), written before this: end, not cut.
+            for (const stream of streams) stream.end();
             server.close(() => done());
             server.closeAllConnections();
           }),

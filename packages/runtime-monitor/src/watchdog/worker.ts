@@ -47,7 +47,7 @@ let mainState: MainThreadState = {
 };
 let capturer: StackCapturer | null = null;
 let control: ControlServer | null = null;
-let metrics: { close(): Promise<void> } | null = null;
+let metrics: { broadcast(event: object): void; close(): Promise<void> } | null = null;
 let log: EventLog | null = null;
 let pollTimer: NodeJS.Timeout | null = null;
 /** The alarm-clock thread; while it runs, an idle watchdog sleeps on its wake slot instead of a timer. */
@@ -77,6 +77,7 @@ function emit(event: BlockEvent | LagEvent | SlaEvent): void {
   const line: MonitorEvent = redactEvent({ ...event, pid: process.pid }, options.redact);
   log?.write(line);
   control?.broadcast(line);
+  metrics?.broadcast(line);
 }
 
 const inFlight: InFlightSource | null =
@@ -273,6 +274,7 @@ function shutdown(): void {
   const summary: MonitorEvent = { type: 'summary', ...snapshot() };
   log?.write(summary);
   control?.broadcast(summary);
+  metrics?.broadcast(summary);
   log?.close();
   control?.closeSync();
   // A socket still being bound (an exit in the first moments) is undone too: no file, no directory left.
@@ -373,16 +375,17 @@ interface HttpEndpointModule {
     unhealthyAfterMs?: number;
     getSnapshot: () => MonitorSnapshot;
     getStalledMs: () => number;
-  }): Promise<{ close(): Promise<void>; port: number; host: string }>;
+    getHello: () => object;
+  }): Promise<{ broadcast(event: object): void; close(): Promise<void>; port: number; host: string }>;
 }
 
 async function startMetricsEndpoint(
   endpoint: NonNullable<WatchdogData['options']['metricsEndpoint']>,
   getSnapshot: () => MonitorSnapshot,
-): Promise<{ close(): Promise<void>; port: number; host: string }> {
+): Promise<{ broadcast(event: object): void; close(): Promise<void>; port: number; host: string }> {
   // Loaded only when an endpoint is asked for: the HTTP server code stays out of other workers.
   const module = (await import('../exporters/http-endpoint.js')) as HttpEndpointModule;
-  return module.startHttpEndpoint({ ...endpoint, getSnapshot, getStalledMs: () => watcher.stalledMs() });
+  return module.startHttpEndpoint({ ...endpoint, getSnapshot, getStalledMs: () => watcher.stalledMs(), getHello: hello });
 }
 
 start().catch((error: unknown) => warn('AGENT_LAG_WORKER', `watchdog start failed (${describeError(error)})`));
