@@ -120,6 +120,52 @@ describe('agent-lag watch on monitored processes', () => {
   });
 });
 
+describe('agent-lag watch <url>: a monitor read through its metrics endpoint', () => {
+  it("streams the hello, a block with its stack and snapshots, as through the socket, and never prints the URL's credentials", async () => {
+    const service = startLive([monitoredFixture, '0'], { cwd: repoRoot, env: { ...process.env, BLOCKER_METRICS: '1' } });
+    cleanups.push(() => service.stop());
+    const port = Number((await service.waitForLine((line) => line.startsWith('ready '))).split(' ')[2]);
+    expect(port).toBeGreaterThan(0);
+    // As pasted from a scrape config, with credentials a proxy in front of it may want.
+    const watch = startLive([cliBin, 'watch', '--json', `http://watcher:s3cret@127.0.0.1:${port}/metrics`]);
+    cleanups.push(() => watch.stop());
+    const hello = JSON.parse(await watch.waitForLine((l) => l.includes('"type":"hello"'))) as Record<string, unknown>;
+    expect(hello).toMatchObject({ pid: service.pid, mode: 'full', thresholdMs: 50, url: `http://127.0.0.1:${port}` });
+
+    service.child.stdin?.write('block\n');
+    const block = JSON.parse(await watch.waitForLine((l) => l.includes('"type":"block"') && !l.includes('"ongoing":true'))) as {
+      pid: number;
+      durationMs: number;
+      stack: { functionName: string }[];
+    };
+    expect(block.pid).toBe(service.pid);
+    expect(block.durationMs).toBeGreaterThanOrEqual(250);
+    expect(block.stack.map((f) => f.functionName)).toContain('compactTranscriptSynchronously');
+    await watch.waitForLine((l) => /"type":"snapshot".*"stalls":\{"count":[1-9]/.test(l));
+
+    watch.child.kill('SIGINT');
+    expect((await watch.exited).code).toBe(0);
+    const events = jsonLines(watch.stdoutLines);
+    expect(events.at(-1)).toMatchObject({ type: 'merged', processes: [service.pid] });
+    expect(`${watch.stdoutLines.join('\n')}${watch.stderr()}`).not.toContain('s3cret');
+  });
+
+  it('an endpoint nobody listens on, one that is not ours, and --attach with a URL: one line, exit 2, no credentials', async () => {
+    const free = createServer();
+    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+    const port = (free.address() as { port: number }).port;
+    await new Promise<void>((resolve) => free.close(() => resolve()));
+    const refused = await run([cliBin, 'watch', `http://watcher:s3cret@127.0.0.1:${port}`]);
+    expectOneUsageLine(refused, new RegExp(`^agent-lag: nothing is listening on http://127\\.0\\.0\\.1:${port} `));
+    expect(refused.stderr).not.toContain('s3cret');
+
+    const { server, port: plainPort } = await startPlainServer();
+    cleanups.push(() => server.stop());
+    expectOneUsageLine(await run([cliBin, 'watch', `http://127.0.0.1:${plainPort}/`]), new RegExp(`http://127\\.0\\.0\\.1:${plainPort}/events answered \\d+|is not an agent-lag event stream`));
+    expectOneUsageLine(await run([cliBin, 'watch', '--attach', `http://127.0.0.1:${plainPort}`]), /--attach takes pids, not socket paths or URLs/);
+  });
+});
+
 describe('agent-lag watch on a process that wedges', () => {
   it('shows the block while it still runs (streamed, or in the hello when connecting later), then as never ended when the process dies', async () => {
     const scratch = await mkdtemp(join(tmpdir(), 'agent-lag-watch-wedge-'));

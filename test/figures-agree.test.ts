@@ -9,7 +9,7 @@ import { run } from './helpers/spawn.js';
 
 /*
  * One process, three 400 ms blocks: the stall count is the same number in every place a user reads it —
- * /metrics, `agent-lag watch --json`, `agent-lag run`'s summary, `agent-lag report` and the event log's
+ * /metrics, `agent-lag watch --json` (by pid and by URL), `agent-lag run`'s summary, `agent-lag report` and the event log's
  * summary — and so is the worst block: the same stall (its start), to the rounding each output uses.
  */
 
@@ -51,7 +51,16 @@ it('counts the same stalls and names the same worst block in /metrics, watch, ru
     const fromMetrics = Number(/^agent_lag_stalls_total (\d+)/m.exec(metrics)?.[1]);
     const worstFromMetrics = Number(/^agent_lag_stall_max_seconds ([\d.e+-]+)$/m.exec(metrics)?.[1]) * 1000;
 
-    const watched = await run([cliBin, 'watch', '--json', '--duration', '2', pid!], { env: process.env });
+    // By pid (the control socket) and by the metrics endpoint's URL (its /events and /snapshot), side by side.
+    const [watched, watchedByUrl] = await Promise.all([
+      run([cliBin, 'watch', '--json', '--duration', '2', pid!], { env: process.env }),
+      run([cliBin, 'watch', '--json', '--duration', '2', `http://127.0.0.1:${port}`], { env: process.env }),
+    ]);
+    const fromWatchByUrl = watchedByUrl.stdout
+      .split('\n')
+      .filter((line) => line.includes('"snapshot"'))
+      .map((line) => JSON.parse(line) as { snapshot?: MonitorSnapshot })
+      .at(-1)?.snapshot?.stalls.count;
     const snapshots = watched.stdout
       .split('\n')
       .filter((line) => line.includes('"snapshot"'))
@@ -80,9 +89,9 @@ it('counts the same stalls and names the same worst block in /metrics, watch, ru
 
     expect(fromMetrics).toBeGreaterThanOrEqual(3);
     expect(
-      { watch: fromWatch, merged: merged?.stalls.count, run: fromRun, report: model.stalls.count, log: summary?.stalls.count },
-      `${watched.stdout}\n${stderr}`,
-    ).toEqual({ watch: fromMetrics, merged: fromMetrics, run: fromMetrics, report: fromMetrics, log: fromMetrics });
+      { watch: fromWatch, watchByUrl: fromWatchByUrl, merged: merged?.stalls.count, run: fromRun, report: model.stalls.count, log: summary?.stalls.count },
+      `${watched.stdout}\n${watchedByUrl.stdout}\n${watchedByUrl.stderr}\n${stderr}`,
+    ).toEqual({ watch: fromMetrics, watchByUrl: fromMetrics, merged: fromMetrics, run: fromMetrics, report: fromMetrics, log: fromMetrics });
 
     // Utilisation over the process's life, as its lag is, not over its last second (idle here, waiting for
     // the file): at least the three blocks' 1.2 s of its uptime, the same figure in run's summary and report.

@@ -25,6 +25,45 @@ export interface MonitorConnectionEvents {
   close: [];
 }
 
+/**
+ * What `watch` reads a monitor through: its control socket (MonitorConnection) or its metrics endpoint's
+ * `/events` and `/snapshot` (EndpointConnection). The same hello and events either way.
+ */
+export interface MonitorLink {
+  readonly hello: MonitorHello;
+  /** The socket path, or the endpoint's URL without credentials. */
+  readonly path: string;
+  readonly kind: 'socket' | 'url';
+  readonly isClosed: boolean;
+  /** The monitor's current snapshot; null if it cannot be had (the link closed, the monitor could not answer). */
+  snapshot(): Promise<MonitorSnapshot | null>;
+  close(): void;
+  on<K extends keyof MonitorConnectionEvents>(event: K, listener: (...args: MonitorConnectionEvents[K]) => void): this;
+}
+
+/** Emits a streamed block, lag or SLA line as its event; false for any other line. */
+export function emitStreamedEvent(emitter: EventEmitter<MonitorConnectionEvents>, message: Record<string, unknown>): boolean {
+  switch (message['type']) {
+    case 'block':
+      emitter.emit('block', message as unknown as BlockEvent);
+      return true;
+    case 'lag':
+      emitter.emit('lag', message as unknown as LagEvent);
+      return true;
+    case 'sla': {
+      const breach = readSlaRecord(message);
+      if (breach) emitter.emit('sla', breach);
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+export function isHello(message: Record<string, unknown>): message is MonitorHello & Record<string, unknown> {
+  return message['type'] === 'hello' && typeof message['pid'] === 'number';
+}
+
 /** How long a refused connection is tried again: a socket bound but not yet listening refuses too. */
 const REFUSED_RETRY_MS = 1000;
 
@@ -35,7 +74,8 @@ class RefusedError extends Error {}
  * A client of the monitor's control socket (NDJSON both ways, served from its watchdog thread so it
  * answers while the app's loop is frozen): the hello, snapshots on request, and streamed events.
  */
-export class MonitorConnection extends EventEmitter<MonitorConnectionEvents> {
+export class MonitorConnection extends EventEmitter<MonitorConnectionEvents> implements MonitorLink {
+  readonly kind = 'socket';
   private readonly waitingSnapshots: ((snapshot: MonitorSnapshot | null) => void)[] = [];
   private closed = false;
 
@@ -143,19 +183,9 @@ export class MonitorConnection extends EventEmitter<MonitorConnectionEvents> {
         // The monitor could not answer a request: the oldest waiting snapshot gets nothing.
         this.waitingSnapshots.shift()?.(null);
         break;
-      case 'block':
-        this.emit('block', message as unknown as BlockEvent);
-        break;
-      case 'lag':
-        this.emit('lag', message as unknown as LagEvent);
-        break;
-      case 'sla': {
-        const breach = readSlaRecord(message);
-        if (breach) this.emit('sla', breach);
-        break;
-      }
       default:
-        break; // newer monitors may send more; ignore what we do not know
+        // Newer monitors may send more; what we do not know is ignored.
+        emitStreamedEvent(this, message);
     }
   }
 
@@ -167,6 +197,3 @@ export class MonitorConnection extends EventEmitter<MonitorConnectionEvents> {
   }
 }
 
-function isHello(message: Record<string, unknown>): message is MonitorHello & Record<string, unknown> {
-  return message['type'] === 'hello' && typeof message['pid'] === 'number';
-}

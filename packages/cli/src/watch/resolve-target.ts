@@ -2,6 +2,7 @@ import { lstat, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { controlSocketPath } from '@agent-lag/runtime-monitor';
 import { UsageError } from '../errors.js';
+import { parseEndpointUrl, type EndpointTarget } from './endpoint-connection.js';
 import { assertProcessExists, isNodeProcess, monitorPreloadOf } from './process-info.js';
 
 /**
@@ -86,10 +87,12 @@ function pidOfSocketName(path: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-export type WatchTarget = { kind: 'pid'; pid: number } | { kind: 'socket'; socketPath: string };
+export type WatchTarget = { kind: 'pid'; pid: number } | { kind: 'socket'; socketPath: string } | { kind: 'url'; endpoint: EndpointTarget };
 
-/** Reads a `watch` argument: a pid, or the path of a monitor socket. */
+/** Reads a `watch` argument: a pid, the path of a monitor socket, or the URL of a monitor's metrics endpoint. */
 export function parseTarget(argument: string): WatchTarget {
+  const endpoint = parseEndpointUrl(argument);
+  if (endpoint !== null) return { kind: 'url', endpoint };
   if (/^\d+$/.test(argument)) {
     const pid = Number(argument);
     if (!Number.isSafeInteger(pid) || pid <= 0) throw new UsageError(`not a valid pid: ${argument}`);
@@ -142,7 +145,7 @@ export interface CheckTargetOptions {
  * the monitor but has no socket yet is starting it (its watchdog worker binds the socket, 1-2 s after
  * start-up on a loaded machine): that is waited for, not refused.
  */
-export async function checkTarget(target: WatchTarget, options: CheckTargetOptions = {}): Promise<string> {
+export async function checkTarget(target: Exclude<WatchTarget, { kind: 'url' }>, options: CheckTargetOptions = {}): Promise<string> {
   if (target.kind === 'pid') {
     const { pid } = target;
     assertProcessExists(pid);
@@ -152,7 +155,7 @@ export async function checkTarget(target: WatchTarget, options: CheckTargetOptio
     if (!isNodeProcess(pid)) throw new UsageError(`pid ${pid} is not a Node.js process`);
     const preload = monitorPreloadOf(pid);
     if (preload === 'disabled') throw new UsageError(`pid ${pid} preloads the agent-lag monitor, but AGENT_LAG_DISABLE turns it off`);
-    if (preload === 'socket-off') throw new UsageError(`pid ${pid} runs the agent-lag monitor with its control socket off (AGENT_LAG_SOCKET); watch needs it on, or use its /metrics`);
+    if (preload === 'socket-off') throw new UsageError(`pid ${pid} runs the agent-lag monitor with its control socket off (AGENT_LAG_SOCKET); watch needs it on, or its metrics endpoint: agent-lag watch http://127.0.0.1:<port>`);
     if (preload === 'socket') {
       const waitMs = options.startingWaitMs ?? STARTING_MONITOR_WAIT_MS;
       options.note?.(`pid ${pid} is starting the agent-lag monitor; waiting up to ${waitMs / 1000} s for its control socket`);

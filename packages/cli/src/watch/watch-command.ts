@@ -4,7 +4,7 @@ import { parsePositiveMs, parsePositiveSeconds, parseThresholdMs } from '../run/
 import { attachMonitor, type AttachedMonitor } from './attach/attach.js';
 import { monitorPreloadOf } from './process-info.js';
 import { checkTarget, isSocket, parseTarget, socketPathCandidates } from './resolve-target.js';
-import { WatchSession, type WatchOutput } from './watch-session.js';
+import { WatchSession, type MonitorSource, type WatchOutput } from './watch-session.js';
 
 export interface WatchCommandOptions {
   json?: boolean;
@@ -40,31 +40,34 @@ export async function watchCommand(targets: string[], options: WatchCommandOptio
   // installed: writes already queued fail after the watch has ended.
   process.stdout.on('error', interrupt);
   try {
-    const socketPaths: string[] = [];
+    const sources: MonitorSource[] = [];
+    const socket = (path: string): MonitorSource => ({ kind: 'socket', path });
     for (const target of parsed) {
       if (options.attach) {
-        if (target.kind !== 'pid') throw new UsageError('--attach takes pids, not socket paths');
+        if (target.kind !== 'pid') throw new UsageError('--attach takes pids, not socket paths or URLs');
         const existing = await firstSocket(await socketPathCandidates(target.pid));
         if (existing) {
           note(`pid ${target.pid} already runs the monitor; watching it without attaching`);
-          socketPaths.push(existing);
+          sources.push(socket(existing));
           continue;
         }
         // Still starting the monitor it preloads: a second one injected beside it would count every block twice.
         if (monitorPreloadOf(target.pid) === 'socket') {
-          socketPaths.push(await checkTarget(target, { note }));
+          sources.push(socket(await checkTarget(target, { note })));
           continue;
         }
         const monitor = await attachMonitor(target.pid, { thresholdMs, log: note });
         attached.push(monitor);
-        socketPaths.push(monitor.socketPath);
+        sources.push(socket(monitor.socketPath));
+      } else if (target.kind === 'url') {
+        sources.push({ kind: 'url', endpoint: target.endpoint });
       } else {
-        socketPaths.push(await checkTarget(target, { note }));
+        sources.push(socket(await checkTarget(target, { note })));
       }
       if (interrupted) return 0;
     }
     session = new WatchSession({
-      socketPaths,
+      sources,
       output,
       durationMs: durationS === undefined ? undefined : durationS * 1000,
       intervalMs,

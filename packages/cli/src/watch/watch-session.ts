@@ -3,7 +3,8 @@ import { mergeAgentFigures, readAgentsSection } from '../shared/agents-section.j
 import { formatBlockLine, formatMs, formatNeverEndedLine } from '../shared/format.js';
 import { formatSlaLine, mergeSlaCounts, readSlaSection } from '../shared/sla.js';
 import { mergeStalls } from './merge-snapshots.js';
-import { MonitorConnection } from './monitor-connection.js';
+import { EndpointConnection, type EndpointTarget } from './endpoint-connection.js';
+import { MonitorConnection, type MonitorLink } from './monitor-connection.js';
 import type { BlockEvent } from '../shared/monitor-types.js';
 import { renderScreen } from './screen.js';
 import { TerminalPainter } from './terminal.js';
@@ -11,8 +12,11 @@ import { WatchState } from './watch-state.js';
 
 export type WatchOutput = 'screen' | 'lines' | 'json';
 
+/** Where a watched monitor is read: its control socket, or its metrics endpoint. */
+export type MonitorSource = { kind: 'socket'; path: string } | { kind: 'url'; endpoint: EndpointTarget };
+
 export interface WatchSessionOptions {
-  socketPaths: readonly string[];
+  sources: readonly MonitorSource[];
   output: WatchOutput;
   durationMs: number | undefined;
   intervalMs: number;
@@ -25,7 +29,7 @@ export interface WatchSessionOptions {
  */
 export class WatchSession {
   readonly state = new WatchState();
-  private readonly connections: MonitorConnection[] = [];
+  private readonly connections: MonitorLink[] = [];
   private readonly painter = new TerminalPainter(process.stdout);
   private finish: (() => void) | undefined;
   private stopping = false;
@@ -35,8 +39,8 @@ export class WatchSession {
   /** Opens all connections first, so a bad socket fails before anything is drawn. */
   async connect(): Promise<void> {
     try {
-      for (const path of this.options.socketPaths) {
-        const connection = await MonitorConnection.open(path);
+      for (const source of this.options.sources) {
+        const connection = source.kind === 'socket' ? await MonitorConnection.open(source.path) : await EndpointConnection.open(source.endpoint);
         this.connections.push(connection);
         this.track(connection);
       }
@@ -79,10 +83,10 @@ export class WatchSession {
     this.finish?.();
   }
 
-  private track(connection: MonitorConnection): void {
+  private track(connection: MonitorLink): void {
     const { pid } = connection.hello;
     this.state.addProcess(connection.hello, connection.path);
-    if (this.options.output === 'json') this.emit({ ...connection.hello, socketPath: connection.path });
+    if (this.options.output === 'json') this.emit({ ...connection.hello, ...(connection.kind === 'url' ? { url: connection.path } : { socketPath: connection.path }) });
     const onBlock = (block: BlockEvent) => {
       const seen = this.state.addBlock(pid, block);
       if (this.options.output === 'json') this.emit({ ...block, pid });
