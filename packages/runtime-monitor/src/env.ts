@@ -1,10 +1,11 @@
-import type { MonitorOptions } from './options.js';
+import { resolveOptions, type MonitorOptions } from './options.js';
 import { compilePatterns } from './redact/index.js';
 
 /*
  * The preload's configuration: AGENT_LAG_* environment variables mapped onto startMonitor's options.
  * A bad value is reported (one line, naming the variable) and its default used: a typo in an env var
- * must not take a production service down.
+ * must neither take a production service down nor leave it unmonitored. Each value is checked by
+ * startMonitor's own rules (ranges, and the threshold it must agree with) as it is taken.
  */
 
 export interface EnvOptions {
@@ -32,19 +33,31 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EnvOptions {
   const problems: string[] = [];
   const options: MonitorOptions = { ...PRELOAD_DEFAULTS };
 
+  /** Applies one variable's value, and takes it back if startMonitor would refuse the options with it. */
+  const take = (name: string, apply: () => void): void => {
+    const before = { ...options, ...(options.metricsEndpoint ? { metricsEndpoint: { ...options.metricsEndpoint } } : {}) };
+    apply();
+    try {
+      resolveOptions(options, true);
+    } catch (error) {
+      for (const key of Object.keys(options) as (keyof MonitorOptions)[]) delete options[key];
+      Object.assign(options, before);
+      problems.push(`${name}=${JSON.stringify(env[name])}: ${(error as Error).message.replace(/^agent-lag: /, '')}`);
+    }
+  };
   const number = (name: string, apply: (value: number) => void): void => {
     const raw = env[name];
     if (raw === undefined || raw.trim() === '') return;
     const value = Number(raw);
     if (!Number.isFinite(value) || value < 0) problems.push(`${name}=${JSON.stringify(raw)} is not a non-negative number`);
-    else apply(value);
+    else take(name, () => apply(value));
   };
   const flag = (name: string, apply: (value: boolean) => void): void => {
     const raw = env[name];
     if (raw === undefined || raw.trim() === '') return;
     const value = envFlag(raw);
     if (value === null) problems.push(`${name}=${JSON.stringify(raw)} is not on/off`);
-    else apply(value);
+    else take(name, () => apply(value));
   };
 
   let disabled = false;

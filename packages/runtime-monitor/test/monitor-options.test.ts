@@ -76,6 +76,23 @@ describe('AGENT_LAG_* variables', () => {
     expect(problems).toHaveLength(2);
   });
 
+  it("drops a value out of startMonitor's range with a problem naming the variable, and keeps the others: the preload still starts", () => {
+    const { options, problems } = optionsFromEnv({
+      AGENT_LAG_THRESHOLD_MS: '50',
+      AGENT_LAG_METRICS_PORT: '99999',
+      AGENT_LAG_STARTUP_GRACE_MS: '1e12',
+      AGENT_LAG_LAG_WINDOW_MS: '5',
+      AGENT_LAG_IN_FLIGHT_SLA_MS: '30000',
+    });
+    expect(problems).toEqual([
+      'AGENT_LAG_METRICS_PORT="99999": option metricsEndpoint.port must be an integer from 0 to 65535, got 99999',
+      'AGENT_LAG_STARTUP_GRACE_MS="1e12": option startupGraceMs must be a number from 0 to 3600000, got 1000000000000',
+      'AGENT_LAG_LAG_WINDOW_MS="5": option lagWindowMs must be a number from 100 to 3600000, got 5',
+    ]);
+    expect(options).toEqual({ thresholdMs: 50, startupGraceMs: 1000, syncWrappers: true, inFlightSlaMs: 30_000 });
+    expect(() => resolveOptions(options, true)).not.toThrow();
+  });
+
   it('maps AGENT_LAG_HEARTBEAT, and drops an unknown value with a problem', () => {
     expect(optionsFromEnv({ AGENT_LAG_HEARTBEAT: 'timer' })).toMatchObject({ options: { heartbeat: 'timer' }, problems: [] });
     expect(optionsFromEnv({ AGENT_LAG_HEARTBEAT: 'never' }).problems).toEqual(['AGENT_LAG_HEARTBEAT="never" is not auto or timer']);
