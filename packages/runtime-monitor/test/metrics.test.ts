@@ -1,7 +1,8 @@
 import { get } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { renderPrometheus } from '../src/exporters/prometheus.js';
-import { MAX_EVENT_STREAMS, startHttpEndpoint } from '../src/exporters/http-endpoint.js';
+import { MAX_EVENT_READERS } from '../src/control/event-stream.js';
+import { startHttpEndpoint } from '../src/exporters/http-endpoint.js';
 import { STALL_BUCKETS_SECONDS, stallBuckets } from '../src/exporters/stall-histogram.js';
 import { StallStats } from '../src/events/stall-stats.js';
 import { byName, parsePrometheus, sampleSnapshot, type ParsedFamily } from './metrics-helpers.js';
@@ -118,7 +119,7 @@ describe('startHttpEndpoint', () => {
     }
   });
 
-  it('streams /events: the hello first, then every broadcast event as a line; 503 past MAX_EVENT_STREAMS; ended at close', async () => {
+  it('streams /events: the hello first, then every broadcast event as a line; 503 past MAX_EVENT_READERS; ended at close', async () => {
     const hello = { type: 'hello', pid: 4242, version: '0.1.0', thresholdMs: 100, mode: 'full' };
     const endpoint = await startHttpEndpoint({ port: 0, getSnapshot: () => null, getHello: () => hello });
     const streams: { lines: string[]; ended: Promise<void>; destroy(): void }[] = [];
@@ -143,7 +144,7 @@ describe('startHttpEndpoint', () => {
       expect(first.status).toBe(200);
       expect(first.type).toBe('application/x-ndjson; charset=utf-8');
       streams.push(first);
-      for (let i = 1; i < MAX_EVENT_STREAMS; i++) streams.push(await open());
+      for (let i = 1; i < MAX_EVENT_READERS; i++) streams.push(await open());
       const refused = await open();
       expect(refused.status).toBe(503);
       await refused.ended;

@@ -3,6 +3,7 @@ import { chmod, lstat, readdir, rmdir, unlink } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import type { HelloMessage, MonitorEvent, MonitorSnapshot } from '../types.js';
+import { MAX_EVENT_READERS, writeEventLine } from './event-stream.js';
 import { currentUid, prepareControlSocketDir, removeControlSocketDirIfEmpty, UnsafeSocketDirError, type ControlSocketDir } from './socket-path.js';
 
 /*
@@ -13,9 +14,6 @@ import { currentUid, prepareControlSocketDir, removeControlSocketDirIfEmpty, Uns
  *   server → client: every block and lag event as it happens (the event log's objects)
  */
 
-const MAX_CLIENTS = 16;
-/** A client that reads nothing is dropped before its backlog can grow the worker's memory. */
-const MAX_BACKLOG_BYTES = 1024 * 1024;
 const MAX_REQUEST_BYTES = 64 * 1024;
 
 export type { HelloMessage };
@@ -43,7 +41,7 @@ export interface ControlServer {
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   const clients = new Set<Socket>();
   const server = createServer((socket) => serveClient(socket, clients, options));
-  server.maxConnections = MAX_CLIENTS;
+  server.maxConnections = MAX_EVENT_READERS;
   const finalPath = options.path;
   const dir = socketDirOf(finalPath);
   const start: Starting = { server, path: finalPath, dir, bound: false, abandoned: false };
@@ -68,7 +66,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     broadcast(event) {
       if (clients.size === 0) return;
       const line = `${JSON.stringify(event)}\n`;
-      for (const client of clients) send(client, line);
+      for (const client of clients) writeEventLine(client, line);
     },
     closeSync() {
       if (closed) return;
@@ -133,7 +131,7 @@ function serveClient(socket: Socket, clients: Set<Socket>, options: ControlServe
     options.onClients?.(clients.size);
   });
   socket.on('error', () => socket.destroy());
-  send(socket, `${JSON.stringify(options.hello())}\n`);
+  writeEventLine(socket, `${JSON.stringify(options.hello())}\n`);
   let pending = '';
   socket.on('data', (chunk: string) => {
     pending += chunk;
@@ -156,24 +154,15 @@ function answer(socket: Socket, line: string, options: ControlServerOptions): vo
   try {
     request = JSON.parse(line);
   } catch {
-    send(socket, `${JSON.stringify({ type: 'error', message: 'not JSON' })}\n`);
+    writeEventLine(socket, `${JSON.stringify({ type: 'error', message: 'not JSON' })}\n`);
     return;
   }
   const type = typeof request === 'object' && request !== null ? (request as { type?: unknown }).type : undefined;
   if (type === 'snapshot') {
-    send(socket, `${JSON.stringify({ type: 'snapshot', snapshot: options.snapshot() })}\n`);
+    writeEventLine(socket, `${JSON.stringify({ type: 'snapshot', snapshot: options.snapshot() })}\n`);
   } else {
-    send(socket, `${JSON.stringify({ type: 'error', message: `unknown request type ${JSON.stringify(type ?? null)}` })}\n`);
+    writeEventLine(socket, `${JSON.stringify({ type: 'error', message: `unknown request type ${JSON.stringify(type ?? null)}` })}\n`);
   }
-}
-
-function send(socket: Socket, line: string): void {
-  if (socket.destroyed) return;
-  if (socket.writableLength > MAX_BACKLOG_BYTES) {
-    socket.destroy();
-    return;
-  }
-  socket.write(line);
 }
 
 /**

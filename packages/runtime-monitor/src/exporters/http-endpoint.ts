@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { MAX_EVENT_READERS, writeEventLine } from '../control/event-stream.js';
 import type { MonitorSnapshot } from '../types.js';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './prometheus.js';
 
@@ -36,19 +37,6 @@ export interface HttpEndpoint {
   close(): Promise<void>;
 }
 
-/** `/events` streams at once, as many as the control socket takes clients. */
-export const MAX_EVENT_STREAMS = 16;
-/** A stream that reads nothing is dropped before its backlog can grow the worker's memory. */
-const MAX_STREAM_BACKLOG_BYTES = 1024 * 1024;
-
-function writeLine(stream: ServerResponse, line: string): void {
-  if (stream.destroyed) return;
-  if (stream.writableLength > MAX_STREAM_BACKLOG_BYTES) {
-    stream.destroy();
-    return;
-  }
-  stream.write(line);
-}
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {
   res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
@@ -105,8 +93,8 @@ export function startHttpEndpoint(options: HttpEndpointOptions): Promise<HttpEnd
       };
       send(res, unhealthy ? 503 : 200, 'application/json; charset=utf-8', JSON.stringify(body) + '\n');
     } else if (path === '/events' && getHello !== undefined) {
-      if (streams.size >= MAX_EVENT_STREAMS) {
-        send(res, 503, 'text/plain; charset=utf-8', `too many event streams (${MAX_EVENT_STREAMS})\n`);
+      if (streams.size >= MAX_EVENT_READERS) {
+        send(res, 503, 'text/plain; charset=utf-8', `too many event streams (${MAX_EVENT_READERS})\n`);
         return;
       }
       let hello: string;
@@ -127,7 +115,7 @@ export function startHttpEndpoint(options: HttpEndpointOptions): Promise<HttpEnd
       streams.add(res);
       res.on('close', () => streams.delete(res));
       res.on('error', () => res.destroy());
-      writeLine(res, hello);
+      writeEventLine(res, hello);
     } else if (path === '/snapshot') {
       const snapshot = readSnapshot(getSnapshot);
       if (snapshot === null) send(res, 503, 'text/plain; charset=utf-8', 'no snapshot yet\n');
@@ -151,7 +139,7 @@ export function startHttpEndpoint(options: HttpEndpointOptions): Promise<HttpEnd
         broadcast(event) {
           if (streams.size === 0) return;
           const line = `${JSON.stringify(event)}\n`;
-          for (const stream of streams) writeLine(stream, line);
+          for (const stream of streams) writeEventLine(stream, line);
         },
         close: () =>
           new Promise<void>((done) => {
