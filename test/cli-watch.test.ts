@@ -164,6 +164,15 @@ describe('agent-lag watch <url>: a monitor read through its metrics endpoint', (
     expectOneUsageLine(await run([cliBin, 'watch', `http://127.0.0.1:${plainPort}/`]), new RegExp(`http://127\\.0\\.0\\.1:${plainPort}/events answered \\d+|is not an agent-lag event stream`));
     expectOneUsageLine(await run([cliBin, 'watch', '--attach', `http://127.0.0.1:${plainPort}`]), /--attach takes pids, not socket paths or URLs/);
   });
+
+  it('refuses two targets that answer as the same pid (one process twice, or two containers), one line, exit 2', async () => {
+    const service = startLive([monitoredFixture, '0'], { cwd: repoRoot, env: { ...process.env, BLOCKER_METRICS: '1' } });
+    cleanups.push(() => service.stop());
+    const port = Number((await service.waitForLine((line) => line.startsWith('ready '))).split(' ')[2]);
+    const result = await run([cliBin, 'watch', '--duration', '1', String(service.pid), `http://127.0.0.1:${port}/metrics`]);
+    expectOneUsageLine(result, new RegExp(`^agent-lag: \\S+agent-lag-${service.pid}\\.sock and http://127\\.0\\.0\\.1:${port} both answer as pid ${service.pid}: `));
+    expect(result.stdout).toBe('');
+  });
 });
 
 describe('agent-lag watch on a process that wedges', () => {

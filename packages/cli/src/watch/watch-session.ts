@@ -1,4 +1,5 @@
 import type { ChalkInstance } from 'chalk';
+import { UsageError } from '../errors.js';
 import { mergeAgentFigures, readAgentsSection } from '../shared/agents-section.js';
 import { formatBlockLine, formatMs, formatNeverEndedLine } from '../shared/format.js';
 import { formatSlaLine, mergeSlaCounts, readSlaSection } from '../shared/sla.js';
@@ -41,7 +42,15 @@ export class WatchSession {
     try {
       for (const source of this.options.sources) {
         const connection = source.kind === 'socket' ? await MonitorConnection.open(source.path) : await EndpointConnection.open(source.endpoint);
+        // The view keys processes by pid: one process named twice would count its blocks twice, and two
+        // containers' processes (pid 1 each) would overwrite each other.
+        const twin = this.connections.find((other) => other.hello.pid === connection.hello.pid);
         this.connections.push(connection);
+        if (twin !== undefined) {
+          throw new UsageError(
+            `${twin.path} and ${connection.path} both answer as pid ${twin.hello.pid}: the same process twice, or processes in two containers (which may share a pid); watch each once`,
+          );
+        }
         this.track(connection);
       }
     } catch (error) {
