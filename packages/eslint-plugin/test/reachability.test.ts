@@ -300,6 +300,56 @@ ruleTester.run('reachability', contextProbe, {
       ],
     },
     {
+      name: 'a method a subclass inherits from a local base class, through an instance and through this',
+      options: strict,
+      code: `
+        class Store {
+          hash(password) {
+            return block(password);
+          }
+        }
+        class UserStore extends Store {
+          async login(password) {
+            return this.hash(password);
+          }
+        }
+        const users = new UserStore();
+        setInterval(() => users.hash('x'), 1000);
+      `,
+      errors: [
+        {
+          messageId: 'where',
+          data: { where: 'helper Store.hash ← async method UserStore.login' },
+          line: 4, column: 20, endLine: 4, endColumn: 35,
+        },
+      ],
+    },
+    {
+      name: "an overloaded method's body, not its signatures (TypeScript), inherited",
+      options: strict,
+      code: `
+        class Store {
+          hash(password: string): string;
+          hash(password: Buffer): string;
+          hash(password: string | Buffer) {
+            return block(password);
+          }
+        }
+        class UserStore extends Store {}
+        const users = new UserStore();
+        export async function login(password: string) {
+          return users.hash(password);
+        }
+      `,
+      errors: [
+        {
+          messageId: 'where',
+          data: { where: 'helper Store.hash ← async function login' },
+          line: 6, column: 20, endLine: 6, endColumn: 35,
+        },
+      ],
+    },
+    {
       name: 'object literal method via the object',
       options: strict,
       code: `

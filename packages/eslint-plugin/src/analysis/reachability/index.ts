@@ -96,13 +96,13 @@ function resolveCallee(sourceCode: Readonly<TSESLint.SourceCode>, callee: TSESTr
   const object = unwrapExpression(inner.object);
   if (object.type === AST_NODE_TYPES.ThisExpression) {
     const container = thisContainer(inner);
-    return container && findMember(container, name, 'any');
+    return container && findMember(sourceCode, container, name, 'any');
   }
   if (object.type !== AST_NODE_TYPES.Identifier) return undefined;
   const container = resolveIdentifier(sourceCode, object);
-  if (container) return findMember(container, name, 'static');
+  if (container) return findMember(sourceCode, container, name, 'static');
   const instanceOf = constructedClass(sourceCode, object);
-  return instanceOf && findMember(instanceOf, name, 'instance');
+  return instanceOf && findMember(sourceCode, instanceOf, name, 'instance');
 }
 
 /** The local class a name is bound to an instance of: `const store = new Store()`, never written again. */
@@ -157,19 +157,21 @@ function thisContainer(node: TSESTree.Node): TSESTree.Node | undefined {
   return undefined;
 }
 
+/** Classes a member is looked up through: the class, then its local base classes. */
+const MAX_CLASS_CHAIN = 8;
+
 /**
- * The method `name` of a local class or object literal. `side`: a class's static members (through its
- * name), its instance members (through an instance), or either (through `this`).
+ * The method `name` of a local class or object literal, a class's own or inherited from a base class
+ * written in this file. `side`: a class's static members (through its name), its instance members
+ * (through an instance), or either (through `this`).
  */
-function findMember(container: TSESTree.Node, name: string, side: 'static' | 'instance' | 'any'): Unit | undefined {
+function findMember(sourceCode: Readonly<TSESLint.SourceCode>, container: TSESTree.Node, name: string, side: 'static' | 'instance' | 'any'): Unit | undefined {
   if (isClassNode(container)) {
-    for (const member of container.body.body) {
-      if (member.type !== AST_NODE_TYPES.MethodDefinition && member.type !== AST_NODE_TYPES.PropertyDefinition) continue;
-      if (member.type === AST_NODE_TYPES.MethodDefinition && member.kind !== 'method') continue;
-      if (side !== 'any' && member.static !== (side === 'static')) continue;
-      if (memberKey(member) !== name || !member.value) continue;
-      const value = unwrapExpression(member.value);
-      if (isFunctionNode(value)) return value;
+    let current: ClassNode | undefined = container;
+    for (let depth = 0; current !== undefined && depth < MAX_CLASS_CHAIN; depth++) {
+      const own = ownMethod(current, name, side);
+      if (own !== undefined) return own;
+      current = localBaseClass(sourceCode, current);
     }
     return undefined;
   }
@@ -182,6 +184,27 @@ function findMember(container: TSESTree.Node, name: string, side: 'static' | 'in
     }
   }
   return undefined;
+}
+
+/** The class's own method `name` on `side` (an overload's signature passed over for its body). */
+function ownMethod(klass: ClassNode, name: string, side: 'static' | 'instance' | 'any'): Unit | undefined {
+  for (const member of klass.body.body) {
+    if (member.type !== AST_NODE_TYPES.MethodDefinition && member.type !== AST_NODE_TYPES.PropertyDefinition) continue;
+    if (member.type === AST_NODE_TYPES.MethodDefinition && member.kind !== 'method') continue;
+    if (side !== 'any' && member.static !== (side === 'static')) continue;
+    if (memberKey(member) !== name || !member.value) continue;
+    const value = unwrapExpression(member.value);
+    if (isFunctionNode(value)) return value;
+  }
+  return undefined;
+}
+
+/** The class `klass` extends, when it is a class written in this file (`class Sub extends Base`). */
+function localBaseClass(sourceCode: Readonly<TSESLint.SourceCode>, klass: ClassNode): ClassNode | undefined {
+  const base = klass.superClass && unwrapExpression(klass.superClass);
+  if (base?.type !== AST_NODE_TYPES.Identifier) return undefined;
+  const resolved = resolveIdentifier(sourceCode, base);
+  return resolved && isClassNode(resolved) ? resolved : undefined;
 }
 
 function memberKey(member: TSESTree.MethodDefinition | TSESTree.Property | TSESTree.PropertyDefinition): string | undefined {
