@@ -42,7 +42,7 @@ export class WatchSession {
     try {
       for (const source of this.options.sources) {
         const connection = source.kind === 'socket' ? await MonitorConnection.open(source.path) : await EndpointConnection.open(source.endpoint);
-        // The view keys processes by pid: one process named twice would count its blocks twice, and two
+        // The view keys processes by pid: one process named twice would list its blocks twice, and two
         // containers' processes (pid 1 each) would overwrite each other.
         const twin = this.connections.find((other) => other.hello.pid === connection.hello.pid);
         this.connections.push(connection);

@@ -37,7 +37,6 @@ export interface HttpEndpoint {
   close(): Promise<void>;
 }
 
-
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {
   res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
   res.end(body);
@@ -143,7 +142,7 @@ export function startHttpEndpoint(options: HttpEndpointOptions): Promise<HttpEnd
         },
         close: () =>
           new Promise<void>((done) => {
-            // A stream ends with the process's last line (its summary), written before this: end, not cut.
+            // Each reader sees its stream end (a watch then says the process went).
             for (const stream of streams) stream.end();
             server.close(() => done());
             server.closeAllConnections();
