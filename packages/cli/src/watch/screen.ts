@@ -126,7 +126,9 @@ function ongoingMs(block: BlockEvent, now: number): number {
 
 function renderProcess(watched: WatchedProcess, ongoing: readonly SeenBlock[], chartWidth: number, color: ChalkInstance, now: number): string[] {
   const { hello, snapshot } = watched;
-  const status = watched.connected ? '' : color.yellow('  (disconnected: the process exited)');
+  const status = watched.connected
+    ? ''
+    : color.yellow(watched.throughEndpoint ? '  (disconnected: the process exited, or its endpoint went out of reach)' : '  (disconnected: the process exited)');
   const mode = hello.mode === 'full' ? color.green('full') : color.yellow('lag-only');
   const uptime = snapshot ? `  up ${formatMs(snapshot.uptimeMs)}` : '';
   const lines = [`${color.bold(`pid ${hello.pid}`)}  ${mode}  threshold ${hello.thresholdMs} ms${uptime}${status}`];

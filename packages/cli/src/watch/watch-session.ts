@@ -94,7 +94,7 @@ export class WatchSession {
 
   private track(connection: MonitorLink): void {
     const { pid } = connection.hello;
-    this.state.addProcess(connection.hello, connection.path);
+    this.state.addProcess(connection.hello, connection.path, connection.kind === 'url');
     if (this.options.output === 'json') this.emit({ ...connection.hello, ...(connection.kind === 'url' ? { url: connection.path } : { socketPath: connection.path }) });
     const onBlock = (block: BlockEvent) => {
       const seen = this.state.addBlock(pid, block);

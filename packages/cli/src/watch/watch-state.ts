@@ -23,11 +23,14 @@ export interface StallPoint {
 
 export interface WatchedProcess {
   hello: MonitorHello;
-  socketPath: string;
+  /** Its control socket's path, or its metrics endpoint's URL (without credentials). */
+  source: string;
+  /** Read through its metrics endpoint (`watch <url>`), not its socket. */
+  throughEndpoint: boolean;
   snapshot: MonitorSnapshot | null;
   lagHistory: LagPoint[];
   stallHistory: StallPoint[];
-  /** False once its socket closed (the process exited). */
+  /** False once its socket or event stream closed (the process exited). */
   connected: boolean;
 }
 
@@ -52,8 +55,8 @@ export class WatchState {
     private readonly blocksKept = 20,
   ) {}
 
-  addProcess(hello: MonitorHello, socketPath: string): void {
-    this.processes.set(hello.pid, { hello, socketPath, snapshot: null, lagHistory: [], stallHistory: [], connected: true });
+  addProcess(hello: MonitorHello, source: string, throughEndpoint = false): void {
+    this.processes.set(hello.pid, { hello, source, throughEndpoint, snapshot: null, lagHistory: [], stallHistory: [], connected: true });
   }
 
   setSnapshot(pid: number, snapshot: MonitorSnapshot): void {
