@@ -7,6 +7,7 @@ import { periodicBeatMs, waitAsync, WatchdogSlots } from '../heartbeat/shared-st
 import { callInFlight, markStallSeen, readInFlight, readReport, readUnseenReport } from '../inflight/index.js';
 import { redactEvent } from '../redact/index.js';
 import { emptyLagFigures } from '../lag/lag-figures.js';
+import type { HttpEndpoint } from '../exporters/http-endpoint.js';
 import type { BlockEvent, CheckpointEvent, LagEvent, MonitorEvent, MonitorSnapshot, SlaEvent } from '../types.js';
 import { describeError } from '../warnings.js';
 import { BlockEventBuilder } from './block-events.js';
@@ -47,7 +48,7 @@ let mainState: MainThreadState = {
 };
 let capturer: StackCapturer | null = null;
 let control: ControlServer | null = null;
-let metrics: { broadcast(event: object): void; close(): Promise<void> } | null = null;
+let metrics: HttpEndpoint | null = null;
 let log: EventLog | null = null;
 let pollTimer: NodeJS.Timeout | null = null;
 /** The alarm-clock thread; while it runs, an idle watchdog sleeps on its wake slot instead of a timer. */
@@ -74,7 +75,11 @@ function warn(code: string, message: string): void {
 /** Block, lag and SLA lines carry the pid: several processes may append to one log. */
 function emit(event: BlockEvent | LagEvent | SlaEvent): void {
   // Secrets out right before anything leaves: the log, the control socket.
-  const line: MonitorEvent = redactEvent({ ...event, pid: process.pid }, options.redact);
+  publish(redactEvent({ ...event, pid: process.pid }, options.redact));
+}
+
+/** A line to every reader of the event stream: the log, the control socket's clients, the endpoint's /events. */
+function publish(line: MonitorEvent): void {
   log?.write(line);
   control?.broadcast(line);
   metrics?.broadcast(line);
@@ -271,10 +276,7 @@ function shutdown(): void {
   stopSentinel();
   capturer?.close();
   watcher.flush();
-  const summary: MonitorEvent = { type: 'summary', ...snapshot() };
-  log?.write(summary);
-  control?.broadcast(summary);
-  metrics?.broadcast(summary);
+  publish({ type: 'summary', ...snapshot() });
   log?.close();
   control?.closeSync();
   // A socket still being bound (an exit in the first moments) is undone too: no file, no directory left.
@@ -368,23 +370,12 @@ async function start(): Promise<void> {
   }
 }
 
-interface HttpEndpointModule {
-  startHttpEndpoint(options: {
-    host: string;
-    port: number;
-    unhealthyAfterMs?: number;
-    getSnapshot: () => MonitorSnapshot;
-    getStalledMs: () => number;
-    getHello: () => object;
-  }): Promise<{ broadcast(event: object): void; close(): Promise<void>; port: number; host: string }>;
-}
-
 async function startMetricsEndpoint(
   endpoint: NonNullable<WatchdogData['options']['metricsEndpoint']>,
   getSnapshot: () => MonitorSnapshot,
-): Promise<{ broadcast(event: object): void; close(): Promise<void>; port: number; host: string }> {
-  // Loaded only when an endpoint is asked for: the HTTP server code stays out of other workers.
-  const module = (await import('../exporters/http-endpoint.js')) as HttpEndpointModule;
+): Promise<HttpEndpoint> {
+  // Loaded only when an endpoint is asked for: the HTTP server code stays out of other workers (the type import above is erased).
+  const module = await import('../exporters/http-endpoint.js');
   return module.startHttpEndpoint({ ...endpoint, getSnapshot, getStalledMs: () => watcher.stalledMs(), getHello: hello });
 }
 
