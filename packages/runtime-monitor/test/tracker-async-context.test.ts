@@ -1,6 +1,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { runInSyncContext, withContext } from '../src/context/index.js';
 import { RequestTracker, routeTemplate } from '../src/middleware/tracker.js';
 import type { BlockEvent } from '../src/types.js';
 
@@ -72,6 +73,32 @@ describe('RequestTracker: when async context is wanted', () => {
     const { record: startedAfter } = request(later);
     later.recordBlock({ ...block('stack'), startedAt: startedAfter.startedAt - 5000 });
     expect(later.asyncContextWanted).toBe(false);
+  });
+});
+
+// The capture itself (a pause, a sync wrapper's report) counts the requests in flight on the blocked thread and
+// decides there, before the event is delivered: a request that starts in between names its route already.
+describe('RequestTracker: deciding as a block is captured', () => {
+  it('wants it when a block is captured outside any request while one is in flight (code after its await)', () => {
+    const tracker = new RequestTracker();
+    request(tracker);
+    expect(tracker.countInFlightForCapture()).toBe(1);
+    expect(tracker.asyncContextWanted).toBe(true);
+  });
+
+  it('does not want it for a block captured in a request, with its route entered synchronously or by withContext', () => {
+    const tracker = new RequestTracker();
+    const { record } = request(tracker);
+    expect(runInSyncContext(record, () => tracker.countInFlightForCapture(), undefined, undefined, undefined)).toBe(1);
+    expect(withContext({ 'http.route': '/tools/:name' }, () => tracker.countInFlightForCapture())).toBe(1);
+    expect(tracker.asyncContextWanted).toBe(false);
+  });
+
+  it('does not want it for a block captured while no request is in flight', () => {
+    const tracker = new RequestTracker();
+    request(tracker).response.destroy();
+    expect(tracker.countInFlightForCapture()).toBe(0);
+    expect(tracker.asyncContextWanted).toBe(false);
   });
 });
 

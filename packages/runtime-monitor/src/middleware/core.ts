@@ -37,7 +37,7 @@ export function getRequestTracker(maxRoutes?: number): RequestTracker {
   if (sharedTracker === null) {
     const tracker = new RequestTracker({ maxRoutes });
     // Read inside a block's capture: whether the block ran while a request was in flight (asyncContext 'auto').
-    installRequestsInFlightCounter(() => tracker.countInFlight());
+    installRequestsInFlightCounter(() => tracker.countInFlightForCapture());
     sharedTracker = tracker;
   }
   return sharedTracker;

@@ -10,7 +10,7 @@ import { blockStartOf } from '../events/block-span.js';
 import { readEventLoopTime } from '../exporters/event-loop-time.js';
 import { RunRecord, type AgentRun } from '../agents/run-record.js';
 import { AGENTS_SECTION, chargeBlock, RunFigures, type AgentsSection, type RunLimits } from '../agents/run-figures.js';
-import { endSyncRun, type LiveContext } from '../context/index.js';
+import { currentContextStore, endSyncRun, LiveContext } from '../context/index.js';
 import { InFlightRecord } from './in-flight.js';
 import { InFlightSla } from './in-flight-sla.js';
 import { SLA_SECTION } from '../exporters/snapshot-sections.js';
@@ -20,6 +20,13 @@ import { ROUTE_KEY, ROUTES_SECTION, RouteTable, type RouteFigures } from './rout
 export { ROUTE_KEY, ROUTES_SECTION };
 export const METHOD_KEY = 'http.request.method';
 export const REQUEST_ID_KEY = 'request.id';
+
+/** Whether the context of the code running now (a request's record, or fields entered with withContext) names a route. */
+function currentContextNamesRoute(): boolean {
+  const store = currentContextStore();
+  if (store === undefined) return false;
+  return typeof (store instanceof LiveContext ? store.toContext() : store)[ROUTE_KEY] === 'string';
+}
 
 /** The label of requests no route matched (404s, or middleware running before routing). */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -427,6 +434,19 @@ export class RequestTracker {
     for (let record = this.#oldest; record !== null && walked < MAX_COUNTED; record = record.next, walked++) {
       if (record instanceof RequestRecord && !isDone(record.response)) count++;
     }
+    return count;
+  }
+
+  /**
+   * countInFlight as a block's capture reads it, on the blocked thread (the debugger's pause, a sync wrapper's
+   * report): when requests are in flight and the blocked code's context names no route, async context is
+   * wanted from this moment on, as recordBlock would decide once the event arrives. Deciding here names the
+   * route of a request that starts before then: the capture's event reaches the main thread tens of ms after
+   * the block, when a client's next request (sent as the blocked one was answered) is already running.
+   */
+  countInFlightForCapture(): number {
+    const count = this.countInFlight();
+    if (count > 0 && !this.asyncContextWanted && !currentContextNamesRoute()) this.asyncContextWanted = true;
     return count;
   }
 
