@@ -124,7 +124,7 @@ describe('the metric table', () => {
 
   it('prom-client gets every metric but the histogram, under every name', async () => {
     const registry = new promClient.Registry();
-    const exported = registerPromClientMetrics({ registry, monitor: { snapshot: () => snapshot }, client: promClient });
+    const exported = registerPromClientMetrics(registry, { monitor: { snapshot: () => snapshot }, client: promClient });
     const expected = METRICS.filter((metric) => metric.kind !== 'histogram').flatMap((metric) => [metric.prometheus, ...(metric.promClientAliases ?? [])]);
     expect([...exported.names].sort()).toEqual([...expected].sort());
     const families = byName(parsePrometheus(await registry.metrics()));

@@ -10,7 +10,7 @@ describe('registerPromClientMetrics', () => {
     const registry = new promClient.Registry();
     promClient.collectDefaultMetrics({ register: registry });
     let snapshot = sampleSnapshot(Date.now());
-    const exported = registerPromClientMetrics({ registry, monitor: { snapshot: () => snapshot }, client: promClient });
+    const exported = registerPromClientMetrics(registry, { monitor: { snapshot: () => snapshot }, client: promClient });
     // prom-client already exports its own nodejs_eventloop_lag_* gauges: those are left to it.
     expect(exported.names).not.toContain('nodejs_eventloop_lag_p99_seconds');
     expect(exported.names).toContain('nodejs_eventloop_delay_p99_seconds');
@@ -36,13 +36,31 @@ describe('registerPromClientMetrics', () => {
 
   it('loads prom-client itself when no module is passed, and validates its arguments', () => {
     const registry = new promClient.Registry();
-    const exported = registerPromClientMetrics({ registry, monitor: { snapshot: () => sampleSnapshot(Date.now()) } });
+    const exported = registerPromClientMetrics(registry, { monitor: { snapshot: () => sampleSnapshot(Date.now()) } });
     expect(exported.names).toContain('nodejs_eventloop_lag_p99_seconds');
-    expect(() => registerPromClientMetrics({ registry: {} as never, monitor: { snapshot: () => sampleSnapshot(0) } })).toThrow(/Registry/);
+    const monitor = { snapshot: () => sampleSnapshot(0) };
+    // The options object where the registry goes, and the handle where the options go: each says the call's shape.
+    expect(() => registerPromClientMetrics({ registry, monitor } as never, { monitor })).toThrow(
+      new TypeError('agent-lag: registerPromClientMetrics(registry, { monitor }): registry must be a prom-client Registry (client.register or a new client.Registry())'),
+    );
+    expect(() => registerPromClientMetrics(registry, monitor as never)).toThrow(
+      new TypeError('agent-lag: registerPromClientMetrics(registry, { monitor }): monitor must be a monitor handle (what startMonitor() returned)'),
+    );
   });
 });
 
 describe('registerOtelMetrics', () => {
+  it('validates its arguments, each error saying the call it expects', () => {
+    const meter = new MeterProvider().getMeter('test');
+    const monitor = { snapshot: () => sampleSnapshot(0) };
+    expect(() => registerOtelMetrics(new MeterProvider() as never, { monitor })).toThrow(
+      new TypeError('agent-lag: registerOtelMetrics(meter, { monitor }): meter must be an @opentelemetry/api Meter (meterProvider.getMeter(name))'),
+    );
+    expect(() => registerOtelMetrics(meter, monitor as never)).toThrow(
+      new TypeError('agent-lag: registerOtelMetrics(meter, { monitor }): monitor must be a monitor handle (what startMonitor() returned)'),
+    );
+  });
+
   it('observes nodejs.eventloop.* with semantic-convention units and agent_lag.* per route on a real Meter', async () => {
     const reader = new PullReader();
     const provider = new MeterProvider({ readers: [reader] });

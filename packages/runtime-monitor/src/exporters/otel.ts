@@ -64,9 +64,13 @@ function attributesOf(metric: ScalarDefinition, labelValues: string[]): Attribut
 }
 
 export function registerOtelMetrics(meter: OtelMeterLike, options: OtelExportOptions): OtelExport {
-  if (typeof meter?.addBatchObservableCallback !== 'function') throw new TypeError('agent-lag: meter must be an @opentelemetry/api Meter');
-  const { monitor } = options;
-  if (typeof monitor?.snapshot !== 'function') throw new TypeError('agent-lag: monitor must be a monitor handle (startMonitor() result)');
+  if (typeof meter?.addBatchObservableCallback !== 'function') {
+    throw new TypeError('agent-lag: registerOtelMetrics(meter, { monitor }): meter must be an @opentelemetry/api Meter (meterProvider.getMeter(name))');
+  }
+  const monitor = options?.monitor;
+  if (typeof monitor?.snapshot !== 'function') {
+    throw new TypeError('agent-lag: registerOtelMetrics(meter, { monitor }): monitor must be a monitor handle (what startMonitor() returned)');
+  }
 
   const registered: Registered[] = [];
   for (const metric of METRICS) {

@@ -42,7 +42,6 @@ export interface PromRegistryLike {
 }
 
 export interface PromClientExportOptions {
-  registry: PromRegistryLike;
   /** The monitor handle (what `startMonitor` returned). */
   monitor: { snapshot(): MonitorSnapshot };
   /** Your prom-client module; default: `require('prom-client')` resolved from this package. */
@@ -73,10 +72,15 @@ function collectInto(metric: PromGaugeLike | PromCounterLike, family: MetricFami
   }
 }
 
-export function registerPromClientMetrics(options: PromClientExportOptions): PromClientExport {
-  const { registry, monitor } = options;
-  if (typeof registry?.registerMetric !== 'function') throw new TypeError('agent-lag: registry must be a prom-client Registry');
-  if (typeof monitor?.snapshot !== 'function') throw new TypeError('agent-lag: monitor must be a monitor handle (startMonitor() result)');
+/** `registerPromClientMetrics(client.register, { monitor })`: as registerOtelMetrics takes its Meter, the target first. */
+export function registerPromClientMetrics(registry: PromRegistryLike, options: PromClientExportOptions): PromClientExport {
+  if (typeof registry?.registerMetric !== 'function') {
+    throw new TypeError('agent-lag: registerPromClientMetrics(registry, { monitor }): registry must be a prom-client Registry (client.register or a new client.Registry())');
+  }
+  const monitor = options?.monitor;
+  if (typeof monitor?.snapshot !== 'function') {
+    throw new TypeError('agent-lag: registerPromClientMetrics(registry, { monitor }): monitor must be a monitor handle (what startMonitor() returned)');
+  }
   const client = options.client ?? loadPromClient();
 
   // One snapshot per scrape: prom-client calls every metric's collect() synchronously within one turn.
