@@ -1,12 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Chalk } from 'chalk';
 import hdr from 'hdr-histogram-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LagSeries, LAG_POINTS } from '../src/report/aggregate.js';
 import { readLines, type Line } from '../src/report/line-reader.js';
 import { logFigures } from '../src/report/log-figures.js';
 import { buildReport } from '../src/report/model.js';
+import { formatSummary } from '../src/shared/format.js';
 import { readEventLog } from '../src/report/read-log.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'agent-lag-log-reader-'));
@@ -137,6 +139,27 @@ describe('readEventLog and the figures', () => {
       [1, 0.45],
       [2, 0.3],
     ]);
+  });
+
+  it("counts a stack's blocks over every process, and says in how many run's summary line counts them", async () => {
+    // The same tool blocks in two processes (pid 1 twice, pid 2 once), pid 3 elsewhere.
+    const events = [
+      block(1, T0, 300, { signature: 'tool' }),
+      block(2, T0 + 100, 250, { signature: 'tool' }),
+      block(1, T0 + 1000, 200, { signature: 'tool' }),
+      block(3, T0 + 1000, 150, { signature: 'other', stack: [{ functionName: 'other', url: 'file:///app/other.js', line: 1, column: 1 }] }),
+      snapshot('summary', 1, T0 + 2000, [300, 200]),
+      snapshot('summary', 2, T0 + 2000, [250]),
+      snapshot('summary', 3, T0 + 2000, [150]),
+    ];
+    const figures = logFigures(await readEventLog(file(ndjson(events))));
+    expect(figures.stackGroups.map((g) => [g.signature, g.count, g.totalMs, g.processes])).toEqual([
+      ['tool', 3, 750, 2],
+      ['other', 1, 150, 1],
+    ]);
+    const lines = formatSummary({ figures, title: 'node app.js' }, new Chalk({ level: 0 }));
+    // Said once, at the worst block of that stack; the pid is that block's own.
+    expect(lines.filter((line) => line.includes('with this stack'))).toEqual(['    1. 300 ms  ×3 with this stack in 2 processes, total 750 ms  pid 1']);
   });
 
   it('names the unlogged worst stall from `stalls.worst` with its stack when its signature was logged', async () => {

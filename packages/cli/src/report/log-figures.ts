@@ -89,7 +89,7 @@ export interface LogFigures {
   worstBlocks: WorstBlock[];
   neverEnded: NeverEndedBlock[];
   /** Blocking stacks by signature, worst total first, never-ended blocks included. */
-  stackGroups: StackSummaryRecord[];
+  stackGroups: StackGroupRecord[];
   syncCalls: SyncCallRecord[];
   /**
    * Per-tool figures and agent runs in flight (trackRun, the SDK adapters), from the `agents` section of
@@ -362,6 +362,11 @@ function recorded(histogram: Histogram): { ms: number; count: number }[] {
  * One process's blocking stacks: its snapshot's groups (exact counts even when detailed reports were
  * rate-limited), or its block events where they say more, plus its blocks that never ended.
  */
+/** A blocking stack's figures over every process of the log, and how many of them it blocked. */
+export interface StackGroupRecord extends StackSummaryRecord {
+  processes: number;
+}
+
 function processStackGroups(process: Working): StackSummaryRecord[] {
   const groups = new Map<string, StackSummaryRecord>();
   for (const [signature, group] of process.state.groups) groups.set(signature, { ...group });
@@ -459,7 +464,10 @@ export function logFigures(log: EventLog, options: FiguresOptions = {}): LogFigu
     for (const block of process.state.worst.blocks) worstBlockMs = Math.max(worstBlockMs, block.durationMs);
     for (const block of process.neverEnded) if (!block.startup) worstBlockMs = Math.max(worstBlockMs, block.durationMs);
   }
-  const stackGroups = mergeTopStacks(processes.map(processStackGroups)).filter((g) => g.stack.length > 0 || g.inFlight);
+  const perProcessGroups = processes.map(processStackGroups);
+  const stackGroups = mergeTopStacks(perProcessGroups)
+    .filter((g) => g.stack.length > 0 || g.inFlight)
+    .map((group) => ({ ...group, processes: perProcessGroups.filter((groups) => groups.some((g) => g.signature === group.signature)).length }));
   let from = Infinity;
   let to = -Infinity;
   for (const process of processes) {

@@ -1,7 +1,7 @@
 import type { AgentFigures } from '../shared/agents-section.js';
 import type { LagPoint } from './aggregate.js';
-import { figuresNotes, logFigures, type FiguresOptions, type NeverEndedBlock, type ProcessFigures, type SlaFigures, type WorstBlock } from './log-figures.js';
-import type { EventLog, LagFigures, StackSummaryRecord, StallRecord, SyncCallRecord } from './log-types.js';
+import { figuresNotes, logFigures, type FiguresOptions, type NeverEndedBlock, type ProcessFigures, type SlaFigures, type StackGroupRecord, type WorstBlock } from './log-figures.js';
+import type { EventLog, LagFigures, StallRecord, SyncCallRecord } from './log-types.js';
 
 export type { LagPoint, WorstBlock };
 
@@ -91,7 +91,7 @@ export interface HistogramBucket {
 
 
 /** Blocks of one stack signature, grouped the way the monitor's own summary groups them. */
-export type StackGroup = StackSummaryRecord;
+export type StackGroup = StackGroupRecord;
 
 export interface RouteRow {
   route: string;

@@ -244,7 +244,9 @@ export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStac
       // How often its stack blocked, said once: at the first (worst) block of that stack.
       const group = entry.signature === null || named.has(entry.signature) ? undefined : figures.stackGroups.find((g) => g.signature === entry.signature);
       if (entry.signature !== null) named.add(entry.signature);
-      const times = group && group.count > 1 ? color.dim(`  ×${group.count} with this stack, total ${formatMs(group.totalMs)}`) : '';
+      // A stack's blocks are counted over every process; the pid that follows is this block's.
+      const spread = group && group.processes > 1 ? ` in ${group.processes} processes` : '';
+      const times = group && group.count > 1 ? color.dim(`  ×${group.count} with this stack${spread}, total ${formatMs(group.totalMs)}`) : '';
       const who = several && entry.pid !== null ? color.dim(`  pid ${entry.pid}`) : '';
       lines.push(`  ${String(index + 1).padStart(3)}. ${color.red(formatMs(entry.durationMs))}${api ? `  ${color.yellow(api)}` : ''}${times}${who}`);
       const context = formatContext(entry.context);
