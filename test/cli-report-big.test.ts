@@ -87,6 +87,6 @@ describe('agent-lag report on a big log of three processes', () => {
     expect(code).toBe(0);
     expect(stdout).toContain(`${expected.stalls} stalls over 100 ms`);
     expect(stdout).toMatch(new RegExp(`\\n {2}${expected.blockEvents} detailed \\([^)]+\\), ${expected.stalls - expected.blockEvents} without a stack \\(`));
-    expect(stdout).toMatch(/Worst blocks\n {2}1\. +7\.0 s\n +\(no stack: rate-limited, the budget for detailed reports was spent\)\n/);
+    expect(stdout).toMatch(/Worst blocks\n {2}1\. +7 s\n +\(no stack: rate-limited, the budget for detailed reports was spent\)\n/);
   }, 150_000);
 });

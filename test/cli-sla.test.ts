@@ -21,10 +21,8 @@ const env = { ...process.env, AGENT_LAG_IN_FLIGHT_SLA_MS: String(SLA_MS), AGENT_
 
 type Line = Record<string, unknown>;
 
-/** `run`'s and `watch`'s rounding (shared/format.ts formatMs), for ages of 100 ms and more. */
-const runMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
-/** `report`'s rounding (report/model.ts formatMs), for ages of 10 ms and more. */
-const reportMs = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
+/** An age as run, watch and report write it (shared/format-numbers.ts), for ages from 100 ms to 10 s: `231 ms`, `1.2 s`, `1.23 s`. */
+const ageText = (ms: number) => (ms >= 999.5 ? `${String(Number((ms / 1000).toFixed(2)))} s` : `${Math.round(ms)} ms`);
 
 const RUN_CONTEXT = { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'triage', 'agent_lag.run.id': 'run-7', 'agent_lag.tenant': 'acme' };
 const REQUEST_CONTEXT = { 'http.route': '/chat', 'http.request.method': 'GET', 'request.id': 'req-42' };
@@ -71,7 +69,7 @@ describe('agent-lag run and report with the in-flight SLA on', () => {
     const lines = result.stderr.split('\n');
     const summaryAt = lines.findIndex((line) => line.startsWith('agent-lag run:'));
     expect(lines.filter((line) => line.startsWith('[agent-lag] sla'))).toEqual(
-      breaches.map((b) => `[agent-lag] sla  ${SUBJECT[kindOf(b)]} in flight ${runMs(b['ageMs'] as number)} > 200 ms  ${FIELDS[kindOf(b)]}`),
+      breaches.map((b) => `[agent-lag] sla  ${SUBJECT[kindOf(b)]} in flight ${ageText(b['ageMs'] as number)} > 200 ms  ${FIELDS[kindOf(b)]}`),
     );
     const lastSlaLine = lines.reduce((last, line, index) => (line.startsWith('[agent-lag] sla') ? index : last), -1);
     expect(lastSlaLine).toBeLessThan(summaryAt);
@@ -84,7 +82,7 @@ describe('agent-lag run and report with the in-flight SLA on', () => {
       [
         '\nIn-flight SLA breaches',
         '  1 run, 1 request in flight past 200 ms',
-        ...breaches.map((b, i) => `  ${i + 1}. ${SUBJECT[kindOf(b)]} in flight ${reportMs(b['ageMs'] as number)} > 200 ms  ${FIELDS[kindOf(b)]}`),
+        ...breaches.map((b, i) => `  ${i + 1}. ${SUBJECT[kindOf(b)]} in flight ${ageText(b['ageMs'] as number)} > 200 ms  ${FIELDS[kindOf(b)]}`),
         '',
       ].join('\n'),
     );
@@ -109,7 +107,7 @@ describe('agent-lag run and report with the in-flight SLA on', () => {
     for (const breach of breaches) {
       const kind = kindOf(breach);
       expect(page).toContain(
-        `<td class="text">${kind}</td><td class="text">${SUBJECT[kind]}</td><td>${reportMs(breach['ageMs'] as number)}</td><td>200 ms</td><td class="text"><code>${FIELDS[kind]}</code></td><td>${String(breach['pid'])}</td>`,
+        `<td class="text">${kind}</td><td class="text">${SUBJECT[kind]}</td><td>${ageText(breach['ageMs'] as number)}</td><td>200 ms</td><td class="text"><code>${FIELDS[kind]}</code></td><td>${String(breach['pid'])}</td>`,
       );
     }
   }, 120_000);

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { LagSeries } from '../src/report/aggregate.js';
 import { mergeAgentFigures, readAgentsSection } from '../src/shared/agents-section.js';
 import { agentRunTable, toolTable } from '../src/shared/agents-table.js';
-import { formatMs } from '../src/shared/format.js';
 
 const T0 = 1_767_225_600_000;
 const plain = new Chalk({ level: 0 });
@@ -96,15 +95,15 @@ describe('the tool and agent-run tables', () => {
       T0,
     );
     if (!figures) throw new Error('no figures');
-    const options = { color: plain, formatMs, indent: '  ' };
+    const options = { color: plain, indent: '  ' };
     expect(toolTable(figures, options)).toEqual([
-      '  tool            calls  blocks  blocked   worst   waited',
-      '  summarize_repo      2       1   410 ms  410 ms  5.00 ms',
-      '  search              2       0  0.00 ms       –  5.00 ms',
+      '  tool            calls  blocks  blocked   worst  waited',
+      '  summarize_repo      2       1   410 ms  410 ms    5 ms',
+      '  search              2       0     0 ms       –    5 ms',
     ]);
     expect(agentRunTable(figures, options)).toEqual([
       '  agent   tenant  runs in flight  oldest',
-      '  triage  acme                 1  2.50 s',
+      '  triage  acme                 1   2.5 s',
       '  –       –                    0       –',
     ]);
     expect(toolTable(figures, { ...options, maxRows: 1 })).toHaveLength(2);

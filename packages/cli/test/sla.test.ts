@@ -8,7 +8,7 @@ import { buildReport } from '../src/report/model.js';
 import { emptyLog, readLiveEvent } from '../src/report/read-log.js';
 import { renderTerminal } from '../src/report/terminal.js';
 import { RunReport } from '../src/run/run-report.js';
-import { formatMs, formatSummary } from '../src/shared/format.js';
+import { formatSummary } from '../src/shared/format.js';
 import { formatSlaCounts, formatSlaLine, mergeSlaCounts, readSlaRecord, readSlaSection, type SlaRecord } from '../src/shared/sla.js';
 import { renderScreen } from '../src/watch/screen.js';
 import { WatchState } from '../src/watch/watch-state.js';
@@ -52,27 +52,27 @@ function figuresOf(lines: Record<string, unknown>[]) {
 
 describe('the sla line (run, watch)', () => {
   it('names an agent run in words, its tool and tenant in parentheses, the rest of its context as key=value', () => {
-    expect(formatSlaLine(record(run()), plain, formatMs)).toBe('sla  run of agent triage (tenant acme) in flight 231 ms > 200 ms  agent_lag.run.id=run-7');
+    expect(formatSlaLine(record(run()), plain)).toBe('sla  run of agent triage (tenant acme) in flight 231 ms > 200 ms  agent_lag.run.id=run-7');
     const toolCall = slaLine('run', 31_200, { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'summarize_repo', 'gen_ai.agent.name': 'triage', 'agent_lag.tenant': 'acme' }, { slaMs: 30_000 });
-    expect(formatSlaLine(record(toolCall), plain, formatMs)).toBe('sla  run of agent triage (tool summarize_repo, tenant acme) in flight 31.20 s > 30.00 s');
+    expect(formatSlaLine(record(toolCall), plain)).toBe('sla  run of agent triage (tool summarize_repo, tenant acme) in flight 31.2 s > 30 s');
     // A tool call of no agent (an MCP server's), over MCP: the SDK is said as a field.
     const mcp = slaLine('run', 250, { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'read_file', 'agent_lag.sdk': 'mcp' });
-    expect(formatSlaLine(record(mcp), plain, formatMs)).toBe('sla  run of tool read_file in flight 250 ms > 200 ms  agent_lag.sdk=mcp');
+    expect(formatSlaLine(record(mcp), plain)).toBe('sla  run of tool read_file in flight 250 ms > 200 ms  agent_lag.sdk=mcp');
     // An operation the words do not say (a model call) is kept.
     const chat = slaLine('run', 250, { 'gen_ai.operation.name': 'chat', 'gen_ai.agent.name': 'triage' });
-    expect(formatSlaLine(record(chat), plain, formatMs)).toBe('sla  run of agent triage in flight 250 ms > 200 ms  gen_ai.operation.name=chat');
+    expect(formatSlaLine(record(chat), plain)).toBe('sla  run of agent triage in flight 250 ms > 200 ms  gen_ai.operation.name=chat');
   });
 
   it('names a request by method and route, with its id; a run inside a request keeps the request fields', () => {
-    expect(formatSlaLine(record(request()), plain, formatMs)).toBe('sla  request GET /chat in flight 1.23 s > 200 ms  request.id=req-42');
+    expect(formatSlaLine(record(request()), plain)).toBe('sla  request GET /chat in flight 1.23 s > 200 ms  request.id=req-42');
     const inside = slaLine('run', 240, { 'http.route': '/agent', 'http.request.method': 'POST', 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'triage' });
-    expect(formatSlaLine(record(inside), plain, formatMs)).toBe('sla  run of agent triage in flight 240 ms > 200 ms  http.route=/agent http.request.method=POST');
+    expect(formatSlaLine(record(inside), plain)).toBe('sla  run of agent triage in flight 240 ms > 200 ms  http.route=/agent http.request.method=POST');
   });
 
   it('says only what the event holds: no context, or a kind a newer monitor uses', () => {
-    expect(formatSlaLine(record(slaLine('run', 205, null)), plain, formatMs)).toBe('sla  run in flight 205 ms > 200 ms');
-    expect(formatSlaLine(record(slaLine('request', 205, {})), plain, formatMs)).toBe('sla  request in flight 205 ms > 200 ms');
-    expect(formatSlaLine(record(slaLine('stream', 205, { 'x.id': 3 })), plain, formatMs)).toBe('sla  stream in flight 205 ms > 200 ms  x.id=3');
+    expect(formatSlaLine(record(slaLine('run', 205, null)), plain)).toBe('sla  run in flight 205 ms > 200 ms');
+    expect(formatSlaLine(record(slaLine('request', 205, {})), plain)).toBe('sla  request in flight 205 ms > 200 ms');
+    expect(formatSlaLine(record(slaLine('stream', 205, { 'x.id': 3 })), plain)).toBe('sla  stream in flight 205 ms > 200 ms  x.id=3');
   });
 
   it('reads only the fields of an sla event, and refuses one without its figures', () => {
@@ -88,7 +88,7 @@ describe('the sla line (run, watch)', () => {
   it("is printed by run as it comes, once per event", () => {
     const report = new RunReport('events.ndjson');
     const live = report.add(run());
-    expect(live && 'sla' in live ? formatSlaLine(live.sla, plain, formatMs) : null).toBe('sla  run of agent triage (tenant acme) in flight 231 ms > 200 ms  agent_lag.run.id=run-7');
+    expect(live && 'sla' in live ? formatSlaLine(live.sla, plain) : null).toBe('sla  run of agent triage (tenant acme) in flight 231 ms > 200 ms  agent_lag.run.id=run-7');
     expect(report.add(snapshotLine('checkpoint', 4711, T0 + 300, { run: 1, request: 0 }))).toBeNull();
   });
 });
@@ -106,9 +106,9 @@ describe('the breach counts', () => {
     expect(mergeSlaCounts([null, null])).toBeNull();
     const other = mergeSlaCounts([a, { slaMs: 500, breaches: { run: 0, request: 1 } }]);
     expect(other).toEqual({ slaMs: null, breaches: { run: 1, request: 1 } });
-    expect(formatSlaCounts(other!, formatMs)).toBe('1 run, 1 request in flight past their SLA');
-    expect(formatSlaCounts(b, formatMs)).toBe('2 runs, 3 requests in flight past 200 ms');
-    expect(formatSlaCounts({ slaMs: 30_000, breaches: { run: 0, request: 0 } }, formatMs)).toBe('0 runs, 0 requests in flight past 30.00 s');
+    expect(formatSlaCounts(other!)).toBe('1 run, 1 request in flight past their SLA');
+    expect(formatSlaCounts(b)).toBe('2 runs, 3 requests in flight past 200 ms');
+    expect(formatSlaCounts({ slaMs: 30_000, breaches: { run: 0, request: 0 } })).toBe('0 runs, 0 requests in flight past 30 s');
   });
 
   it("are each process's last summary or checkpoint, added up; a breach logged after a checkpoint counts too", () => {
@@ -175,7 +175,7 @@ describe('run summary, report and watch say the same counts', () => {
         'In-flight SLA breaches',
         '  1 run, 1 request in flight past 200 ms',
         '  1. run of agent triage (tenant acme) in flight 231 ms > 200 ms  agent_lag.run.id=run-7',
-        '  2. request GET /chat in flight 1.2 s > 200 ms  request.id=req-42',
+        '  2. request GET /chat in flight 1.23 s > 200 ms  request.id=req-42',
         '',
       ].join('\n'),
     );

@@ -1,11 +1,12 @@
 import { describeContext, describeInFlight, describeNoStack, formatTime, type StacklessBlock } from './describe.js';
 import { frameLocation, readableFunctionName, relativeSite } from './frames.js';
 import type { Frame } from './log-types.js';
-import { formatMs, type ReportModel } from './model.js';
+import type { ReportModel } from './model.js';
 import { foldedText, foldStack, headFrame } from './stack-fold.js';
 import { escapeHtml as esc, lagChart, stallHistogram } from './svg.js';
 import { blockStartOf } from '../shared/monitor-types.js';
-import { formatPercent, UNLOCATED_SITE } from '../shared/format.js';
+import { UNLOCATED_SITE } from '../shared/format.js';
+import { formatMs, formatPercent } from '../shared/format-numbers.js';
 import { describeSlaSubject, formatSlaCounts } from '../shared/sla.js';
 
 const STYLE = `
@@ -140,7 +141,7 @@ function slaBreaches(model: ReportModel): string {
   });
   const more = sla.eventsInLog - sla.events.length;
   return `<h2>In-flight SLA breaches</h2>
-<p class="sla-counts">${esc(formatSlaCounts(sla, formatMs))}: each seen once, still in flight past the SLA (the agent loop or request held open past a load balancer's timeout).</p>
+<p class="sla-counts">${esc(formatSlaCounts(sla))}: each seen once, still in flight past the SLA (the agent loop or request held open past a load balancer's timeout).</p>
 ${rows.length ? `<table class="sla"><thead><tr><th>seen</th><th class="text">kind</th><th class="text">what</th><th>in flight</th><th>SLA</th><th class="text">context</th><th>pid</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : ''}
 ${more > 0 ? `<p class="dim">… and ${more} more in the log.</p>` : ''}`;
 }

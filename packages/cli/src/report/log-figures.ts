@@ -10,6 +10,7 @@
  */
 
 import { mergeAgentFigures, readAgentsSection, type AgentFigures } from '../shared/agents-section.js';
+import { formatMs } from '../shared/format-numbers.js';
 import { mergeSlaCounts, readSlaSection, type SlaCounts, type SlaRecord } from '../shared/sla.js';
 import { mergeSyncCalls, mergeTopStacks } from '../watch/merge-snapshots.js';
 import { describeNoStackReason } from './describe.js';
@@ -504,10 +505,10 @@ function slaFigures(processes: readonly ProcessFigures[], aggregate: LogAggregat
 }
 
 /**
- * `pid 123 ended without a summary (killed?): figures from its last checkpoint, 0.4 s before its end`,
+ * `pid 123 ended without a summary (killed?): figures from its last checkpoint, 400 ms before its end`,
  * one per process that left no summary.
  */
-export function figuresNotes(figures: LogFigures, formatMs: (ms: number) => string): string[] {
+export function figuresNotes(figures: LogFigures): string[] {
   const notes: string[] = [];
   for (const process of figures.processes) {
     if (process.figuresFrom === 'summary' || process.figuresFrom === 'covered') continue;

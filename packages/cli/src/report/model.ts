@@ -116,14 +116,6 @@ const BUCKETS: { fromMs: number; toMs: number | null; label: string }[] = [
   { fromMs: 10_000, toMs: null, label: '≥ 10 s' },
 ];
 
-export function formatMs(ms: number): string {
-  if (ms === 0) return '0 ms';
-  if (ms >= 10_000) return `${(ms / 1000).toFixed(0)} s`;
-  if (ms >= 1000) return `${(ms / 1000).toFixed(1)} s`;
-  if (ms >= 10) return `${ms.toFixed(0)} ms`;
-  return `${ms.toFixed(1)} ms`;
-}
-
 function histogram(durations: readonly { ms: number; count: number }[]): HistogramBucket[] {
   let worst = 0;
   for (const { ms } of durations) worst = Math.max(worst, ms);
@@ -187,7 +179,7 @@ export function buildReport(log: EventLog, options: FiguresOptions = {}): Report
   const single = processes.length === 1 ? processes[0] : undefined;
   const worstLag = [...processes].filter((p) => p.lag).sort((a, b) => (b.lag?.p99Ms ?? 0) - (a.lag?.p99Ms ?? 0))[0];
   const firstSnapshot = processes.find((p) => p.snapshot)?.snapshot ?? null;
-  const notes = figuresNotes(figures, formatMs);
+  const notes = figuresNotes(figures);
   if (figures.skipped.cutOff) notes.push('the log ends mid-line (its writer was cut off): the incomplete last line was skipped');
   if (figures.skipped.count > 0) {
     notes.push(`skipped ${figures.skipped.count === 1 ? '1 line that is not an agent-lag event' : `${figures.skipped.count} lines that are not agent-lag events`} (first: ${figures.skipped.first ?? '?'})`);

@@ -1,4 +1,5 @@
-import { formatMs, type HistogramBucket, type LagPoint } from './model.js';
+import { formatMs } from '../shared/format-numbers.js';
+import type { HistogramBucket, LagPoint } from './model.js';
 
 /*
  * Inline SVG charts for the HTML report: no script, no external resource, so the file renders the

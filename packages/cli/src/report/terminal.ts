@@ -3,8 +3,9 @@ import { agentRunTable, toolTable } from '../shared/agents-table.js';
 import { describeContext, describeInFlight, describeNoStack, describeRequestsInFlight } from './describe.js';
 import { describeFrame, relativeSite } from './frames.js';
 import type { Frame } from './log-types.js';
-import { formatMs, type ReportModel } from './model.js';
-import { formatPercent, UNLOCATED_SITE } from '../shared/format.js';
+import type { ReportModel } from './model.js';
+import { UNLOCATED_SITE } from '../shared/format.js';
+import { formatMs, formatPercent } from '../shared/format-numbers.js';
 import { describeSlaSubject, formatSlaCounts } from '../shared/sla.js';
 import { foldedText, foldStack, headFrame } from './stack-fold.js';
 
@@ -174,7 +175,7 @@ export function renderTerminal(model: ReportModel): string {
 
   if (model.agents) {
     // Tools beside routes: the agent work that blocked the loop, and the runs still open at the end.
-    const options = { color: chalk, formatMs, indent: '  ' };
+    const options = { color: chalk, indent: '  ' };
     const tools = toolTable(model.agents, options);
     if (tools.length) out.push(section('Tools'), ...tools);
     const runs = agentRunTable(model.agents, options);
@@ -201,11 +202,11 @@ function slaLines(model: ReportModel, several: boolean): string[] {
   const sla = model.sla;
   if (!sla) return [];
   const total = sla.breaches.run + sla.breaches.request;
-  const counts = formatSlaCounts(sla, formatMs);
+  const counts = formatSlaCounts(sla);
   const out = [`  ${total > 0 ? chalk.yellow(counts) : chalk.green(counts)}`];
   if (several) {
     for (const process of model.processes) {
-      if (process.sla) out.push(chalk.dim(`  pid ${process.pid ?? '?'}: ${formatSlaCounts(process.sla, formatMs)}`));
+      if (process.sla) out.push(chalk.dim(`  pid ${process.pid ?? '?'}: ${formatSlaCounts(process.sla)}`));
     }
   }
   for (const [index, breach] of sla.events.entries()) {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chalkStderr } from 'chalk';
 import { EXIT_FINDINGS } from '../errors.js';
-import { formatBlockLine, formatMs, formatSummary } from '../shared/format.js';
+import { formatBlockLine, formatSummary } from '../shared/format.js';
+import { formatMs } from '../shared/format-numbers.js';
 import { formatSlaLine } from '../shared/sla.js';
 import type { LogFigures } from '../report/log-figures.js';
 import { parseNonNegativeMs, parsePositiveMs, parseSlaMs, parseThresholdMs } from './numbers.js';
@@ -60,7 +61,7 @@ export async function runCommand(command: string[], options: RunCommandOptions):
         if (json) {
           if (process.stdout.writable) process.stdout.write(`${JSON.stringify(event)}\n`);
         } else if (live && 'sla' in live) {
-          say(`${color.dim('[agent-lag]')} ${formatSlaLine(live.sla, color, formatMs)}`);
+          say(`${color.dim('[agent-lag]')} ${formatSlaLine(live.sla, color)}`);
         } else if (live) {
           say(`${color.dim('[agent-lag]')} ${formatBlockLine(live.block, color, { endedAfterOngoing: live.endedAfterOngoing })}`);
         }

@@ -1,15 +1,14 @@
 import type { ChalkInstance } from 'chalk';
 import { labelOrDash, type AgentFigures } from './agents-section.js';
+import { formatMs } from './format-numbers.js';
 
 /*
  * The per-tool table and the agents' runs in flight as terminal lines, for `watch`'s screen, `run`'s
- * summary and `report`: the same columns in each. Durations are formatted by the caller's formatMs, so
- * each output keeps its own rounding (report's `13 s`, run's `13.00 s`).
+ * summary and `report`: the same columns in each.
  */
 
 export interface AgentTableOptions {
   color: ChalkInstance;
-  formatMs: (ms: number) => string;
   /** Put before every line. */
   indent: string;
   /** Rows shown per table at most (a screen has little room); every row when absent. */
@@ -33,7 +32,7 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
  * waited through stalls other code caused. Worst blocked time first.
  */
 export function toolTable(figures: AgentFigures, options: AgentTableOptions): string[] {
-  const { color, formatMs, indent } = options;
+  const { color, indent } = options;
   const rows = figures.tools
     .slice(0, options.maxRows ?? figures.tools.length)
     .map((t) => [t.tool, String(t.calls), String(t.blocks), formatMs(t.blockedMs), t.blocks > 0 ? formatMs(t.worstBlockMs) : '–', formatMs(t.waitedMs)]);
@@ -46,7 +45,7 @@ export function toolTable(figures: AgentFigures, options: AgentTableOptions): st
  * oldest of them is at the moment the caller read the section (now for `watch`, a log's last snapshot).
  */
 export function agentRunTable(figures: AgentFigures, options: AgentTableOptions): string[] {
-  const { color, formatMs, indent } = options;
+  const { color, indent } = options;
   const rows = figures.agents
     .slice(0, options.maxRows ?? figures.agents.length)
     .map((a) => [labelOrDash(a.agent), labelOrDash(a.tenant), String(a.inFlight), a.oldestAgeMs === null ? '–' : formatMs(a.oldestAgeMs)]);

@@ -4,24 +4,12 @@ import { frameLocation, isInternalFrame, isUserFrame, readableFunctionName, rela
 import { foldedText, foldStack, headFrame } from '../report/stack-fold.js';
 import { figuresNotes, type LogFigures } from '../report/log-figures.js';
 import { agentRunTable, toolTable } from './agents-table.js';
+import { formatMs, formatPercent } from './format-numbers.js';
 import { formatSlaCounts } from './sla.js';
 import { blockStartOf, type BlockEvent, type InFlightCall, type LagFigures, type MonitorContext, type StackFrame } from './monitor-types.js';
 
-/** Milliseconds the way a person reads them: 0.42 ms, 12.3 ms, 250 ms, 1.50 s. */
-export function formatMs(ms: number): string {
-  if (!Number.isFinite(ms)) return '–';
-  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
-  if (ms >= 100) return `${Math.round(ms)} ms`;
-  if (ms >= 10) return `${ms.toFixed(1)} ms`;
-  return `${ms.toFixed(2)} ms`;
-}
-
 /** A sync call site the monitor has not located: it locates one from a call slow enough to be worth a stack. */
 export const UNLOCATED_SITE = '(site not located: no slow call)';
-
-export function formatPercent(fraction: number): string {
-  return `${Math.round(fraction * 100)}%`;
-}
 
 /**
  * `summarize (src/tools.js:12:5)`, a frame as `report` writes it: V8's inferred chains read as their last
@@ -188,7 +176,7 @@ export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStac
   const { figures } = input;
   const lines = [color.bold(input.title)];
   const label = (text: string) => `  ${text.padEnd(17)}`;
-  for (const note of figuresNotes(figures, formatMs)) lines.push(color.yellow(`  ${note}`));
+  for (const note of figuresNotes(figures)) lines.push(color.yellow(`  ${note}`));
   // Lines without a pid that the named processes' summaries already count are not a process of their own here.
   const processes = figures.processes.filter((p) => p.figuresFrom !== 'covered');
   const several = processes.length > 1;
@@ -213,7 +201,7 @@ export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStac
   lines.push(`${label(stallLabel)}${stallText}`);
   // With inFlightSlaMs: the runs and requests seen in flight past it (each printed as it happened), as /metrics counts them.
   if (figures.sla) {
-    const counts = formatSlaCounts(figures.sla, formatMs);
+    const counts = formatSlaCounts(figures.sla);
     lines.push(`${label('sla breaches')}${figures.sla.breaches.run + figures.sla.breaches.request > 0 ? color.yellow(counts) : color.green(counts)}`);
   }
   const neverEnded = figures.neverEnded.filter((b) => !b.startup);
@@ -260,7 +248,7 @@ export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStac
   }
   // Per tool, beside the blocks: what each agent tool cost the loop, and the runs still open at the end.
   if (figures.agents) {
-    const options = { color, formatMs, indent: '       ' };
+    const options = { color, indent: '       ' };
     const tools = toolTable(figures.agents, options);
     if (tools.length > 0) lines.push(`  ${color.bold('tools')}`, ...tools);
     const runs = agentRunTable(figures.agents, options);

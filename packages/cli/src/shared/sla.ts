@@ -1,4 +1,5 @@
 import type { ChalkInstance } from 'chalk';
+import { formatMs } from './format-numbers.js';
 import type { MonitorContext, SlaEvent } from './monitor-types.js';
 
 /*
@@ -72,7 +73,7 @@ export function mergeSlaCounts(list: readonly (SlaCounts | null)[]): SlaCounts |
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** `1 run, 0 requests in flight past 200 ms`: what `run`'s summary, `watch`'s screen and `report` say of the counts. */
-export function formatSlaCounts(counts: SlaCounts, formatMs: (ms: number) => string): string {
+export function formatSlaCounts(counts: SlaCounts): string {
   const past = counts.slaMs === null ? 'past their SLA' : `past ${formatMs(counts.slaMs)}`;
   return `${plural(counts.breaches.run, 'run')}, ${plural(counts.breaches.request, 'request')} in flight ${past}`;
 }
@@ -127,7 +128,7 @@ export function describeSlaSubject(breach: Pick<SlaRecord, 'kind' | 'context'>):
  * One breach as it happens (`run`'s stderr, `watch`'s lines), in the style of the block lines:
  * `sla  run of agent triage (tenant acme) in flight 1.02 s > 200 ms  agent_lag.run.id=r-1`.
  */
-export function formatSlaLine(breach: SlaRecord, color: ChalkInstance, formatMs: (ms: number) => string): string {
+export function formatSlaLine(breach: SlaRecord, color: ChalkInstance): string {
   const { subject, fields } = describeSlaSubject(breach);
   const parts = [color.yellow.bold('sla'), `${subject} in flight ${color.yellow(formatMs(breach.ageMs))} > ${formatMs(breach.slaMs)}`];
   if (fields) parts.push(color.cyan(fields));

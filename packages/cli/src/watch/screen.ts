@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
-import { blamedFrame, formatBlame, formatContext, formatFrame, formatInFlight, formatMs, formatPercent } from '../shared/format.js';
+import { blamedFrame, formatBlame, formatContext, formatFrame, formatInFlight } from '../shared/format.js';
+import { formatMs, formatPercent } from '../shared/format-numbers.js';
 import { describeNoStackReason, describeRequestsInFlight } from '../report/describe.js';
 import { mergeAgentFigures, readAgentsSection } from '../shared/agents-section.js';
 import { agentRunTable, toolTable } from '../shared/agents-table.js';
@@ -50,9 +51,9 @@ export function renderScreen(state: WatchState, size: ScreenSize, color: ChalkIn
     // ages counted to now, so they keep growing while a process is wedged).
     const agents = mergeAgentFigures(snapshots.map((s) => readAgentsSection(s.sections, now)));
     if (agents) {
-      const tools = toolTable(agents, { color, formatMs, indent: '  ', maxRows: 5 });
+      const tools = toolTable(agents, { color, indent: '  ', maxRows: 5 });
       if (tools.length > 0) lines.push('', color.bold('tools'), ...tools);
-      const runs = agentRunTable(agents, { color, formatMs, indent: '  ', maxRows: 3 });
+      const runs = agentRunTable(agents, { color, indent: '  ', maxRows: 3 });
       if (runs.length > 0) lines.push('', color.bold('agent runs in flight'), ...runs);
     }
   }
@@ -76,7 +77,7 @@ export function renderScreen(state: WatchState, size: ScreenSize, color: ChalkIn
     for (const breach of breaches) {
       const when = new Date(breach.at).toLocaleTimeString('en-GB', { hour12: false });
       const who = processes.length > 1 ? color.dim(`  pid ${breach.pid}`) : '';
-      lines.push(`  ${color.dim(when)}  ${formatSlaLine(breach, color, formatMs)}${who}`);
+      lines.push(`  ${color.dim(when)}  ${formatSlaLine(breach, color)}${who}`);
     }
   }
 
@@ -179,7 +180,7 @@ function renderProcess(watched: WatchedProcess, ongoing: readonly SeenBlock[], c
     // With inFlightSlaMs: the runs and requests seen in flight past it, as /metrics counts them.
     const sla = readSlaSection(snapshot.sections);
     if (sla) {
-      const counts = formatSlaCounts(sla, formatMs);
+      const counts = formatSlaCounts(sla);
       lines.push(`  sla       ${sla.breaches.run + sla.breaches.request > 0 ? color.yellow(counts) : counts}`);
     }
   }

@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import { UsageError } from '../errors.js';
 import { mergeAgentFigures, readAgentsSection } from '../shared/agents-section.js';
-import { formatBlockLine, formatMs, formatNeverEndedLine } from '../shared/format.js';
+import { formatBlockLine, formatNeverEndedLine } from '../shared/format.js';
 import { formatSlaLine, mergeSlaCounts, readSlaSection } from '../shared/sla.js';
 import { mergeStalls } from './merge-snapshots.js';
 import { EndpointConnection, type EndpointTarget } from './endpoint-connection.js';
@@ -119,7 +119,7 @@ export class WatchSession {
     connection.on('sla', (breach) => {
       this.state.addSlaBreach(pid, breach);
       if (this.options.output === 'json') this.emit({ type: 'sla', ...breach, pid });
-      else if (this.options.output === 'lines') process.stdout.write(`pid ${pid}  ${formatSlaLine(breach, this.options.color, formatMs)}\n`);
+      else if (this.options.output === 'lines') process.stdout.write(`pid ${pid}  ${formatSlaLine(breach, this.options.color)}\n`);
       else this.draw();
     });
     connection.on('close', () => {
