@@ -10,6 +10,7 @@ import { logFigures } from '../src/report/log-figures.js';
 import { buildReport } from '../src/report/model.js';
 import { formatSummary } from '../src/shared/format.js';
 import { readEventLog } from '../src/report/read-log.js';
+import { renderTerminal } from '../src/report/terminal.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'agent-lag-log-reader-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -151,6 +152,7 @@ describe('readEventLog and the figures', () => {
       snapshot('summary', 1, T0 + 2000, [300, 200]),
       snapshot('summary', 2, T0 + 2000, [250]),
       snapshot('summary', 3, T0 + 2000, [150]),
+      snapshot('summary', 4, T0 + 2000, []),
     ];
     const figures = logFigures(await readEventLog(file(ndjson(events))));
     expect(figures.stackGroups.map((g) => [g.signature, g.count, g.totalMs, g.processes])).toEqual([
@@ -160,6 +162,14 @@ describe('readEventLog and the figures', () => {
     const lines = formatSummary({ figures, title: 'node app.js' }, new Chalk({ level: 0 }));
     // Said once, at the worst block of that stack; the pid is that block's own.
     expect(lines.filter((line) => line.includes('with this stack'))).toEqual(['    1. 300 ms  ×3 with this stack in 2 processes, total 750 ms  pid 1']);
+    // report's per-process lines, in words: one stall, none.
+    const report = renderTerminal(buildReport(await readEventLog(file(ndjson(events)))));
+    expect(report.split('\n').filter((line) => /^ {2}pid \d:/.test(line))).toEqual([
+      '  pid 1: 2 stalls, worst 300 ms  (from its summary)',
+      '  pid 2: 1 stall, worst 250 ms  (from its summary)',
+      '  pid 3: 1 stall, worst 150 ms  (from its summary)',
+      '  pid 4: 0 stalls  (from its summary)',
+    ]);
   });
 
   it('names the unlogged worst stall from `stalls.worst` with its stack when its signature was logged', async () => {

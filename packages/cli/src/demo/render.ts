@@ -3,7 +3,7 @@ import { stripVTControlCharacters } from 'node:util';
 import chalk from 'chalk';
 import { isInside } from '../lint/project.js';
 import { formatContext } from '../shared/format.js';
-import { formatMs } from '../shared/format-numbers.js';
+import { formatMs, plural } from '../shared/format-numbers.js';
 import { sameLine, type LintFinding, type RuntimeFinding, type SourceLine } from './findings.js';
 import type { LoadResult } from './load.js';
 import type { ToolsKind } from './service.js';
@@ -53,8 +53,6 @@ function table(rows: string[][], right: readonly number[] = []): string[] {
       .trimEnd(),
   );
 }
-
-const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 export function renderDemo(outcome: DemoOutcome, cwd = process.cwd()): string {
   const out: string[] = [];

@@ -6,7 +6,7 @@ import { foldedText, foldStack, headFrame } from './stack-fold.js';
 import { escapeHtml as esc, lagChart, stallHistogram } from './svg.js';
 import { blockStartOf } from '../shared/monitor-types.js';
 import { UNLOCATED_SITE } from '../shared/format.js';
-import { formatMs, formatPercent } from '../shared/format-numbers.js';
+import { formatMs, formatPercent, plural } from '../shared/format-numbers.js';
 import { describeSlaSubject, formatSlaCounts } from '../shared/sla.js';
 
 const STYLE = `
@@ -244,7 +244,7 @@ export function renderHtml(model: ReportModel, version: string): string {
 ${lagChart(model.lagSeries, { thresholdMs: model.thresholdMs })}
 <h2>Stall durations</h2>
 ${stallHistogram(model.histogram)}
-${model.stalls.withoutStack > 0 ? `<p class="dim totals">${model.stalls.count} stalls, ${esc(formatMs(model.stalls.totalMs))}: ${model.stalls.detailed} detailed (${esc(formatMs(model.stalls.detailedMs))}), ${model.stalls.withoutStack} without a stack (${esc(formatMs(model.stalls.withoutStackMs))}). The monitor rate-limits detailed reports and logs a repeated stack once; the counts and the histogram are exact.</p>` : ''}
+${model.stalls.withoutStack > 0 ? `<p class="dim totals">${plural(model.stalls.count, 'stall')}, ${esc(formatMs(model.stalls.totalMs))}: ${model.stalls.detailed} detailed (${esc(formatMs(model.stalls.detailedMs))}), ${model.stalls.withoutStack} without a stack (${esc(formatMs(model.stalls.withoutStackMs))}). The monitor rate-limits detailed reports and logs a repeated stack once; the counts and the histogram are exact.</p>` : ''}
 ${processes(model)}
 <h2>Routes</h2>
 ${routesTable(model)}

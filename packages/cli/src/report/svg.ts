@@ -1,4 +1,4 @@
-import { formatMs } from '../shared/format-numbers.js';
+import { formatMs, plural } from '../shared/format-numbers.js';
 import type { HistogramBucket, LagPoint } from './model.js';
 
 /*
@@ -278,7 +278,7 @@ export function stallHistogram(buckets: readonly HistogramBucket[]): string {
     const cx = PAD.left + slot * i + slot / 2;
     const yTop = PAD.top + innerH - h;
     return (
-      `<rect class="bar" x="${fixed(cx - barW / 2)}" y="${fixed(yTop)}" width="${fixed(barW)}" height="${fixed(h)}"><title>${bucket.count} stalls of ${escapeHtml(bucket.label)}</title></rect>` +
+      `<rect class="bar" x="${fixed(cx - barW / 2)}" y="${fixed(yTop)}" width="${fixed(barW)}" height="${fixed(h)}"><title>${plural(bucket.count, 'stall')} of ${escapeHtml(bucket.label)}</title></rect>` +
       `<text class="count" x="${fixed(cx)}" y="${fixed(yTop - 4)}" text-anchor="middle">${bucket.count}</text>` +
       `<text class="tick" x="${fixed(cx)}" y="${HEIGHT - 8}" text-anchor="middle">${escapeHtml(bucket.label)}</text>`
     );

@@ -5,7 +5,7 @@ import { describeFrame, relativeSite } from './frames.js';
 import type { Frame } from './log-types.js';
 import type { ReportModel } from './model.js';
 import { UNLOCATED_SITE } from '../shared/format.js';
-import { formatMs, formatPercent } from '../shared/format-numbers.js';
+import { formatMs, formatPercent, plural } from '../shared/format-numbers.js';
 import { describeSlaSubject, formatSlaCounts } from '../shared/sla.js';
 import { foldedText, foldStack, headFrame } from './stack-fold.js';
 
@@ -77,7 +77,7 @@ export function renderTerminal(model: ReportModel): string {
   const over = model.thresholdMs !== null ? ` over ${formatMs(model.thresholdMs)}` : '';
   const count = stalls.count > 0 ? chalk.red(String(stalls.count)) : chalk.green('0');
   out.push(
-    `  ${count} stalls${over}` +
+    `  ${count} stall${stalls.count === 1 ? '' : 's'}${over}` +
       (stalls.count > 0 ? `, ${formatMs(stalls.totalMs)} blocked in total, worst ${formatMs(stalls.maxMs)}` : '') +
       (stalls.startupCount > 0 ? chalk.dim(`  (+${stalls.startupCount} during start-up, not counted)`) : ''),
   );
@@ -101,7 +101,7 @@ export function renderTerminal(model: ReportModel): string {
       const who = process.pid === null ? 'pid ?' : `pid ${process.pid}`;
       const never = process.neverEnded > 0 ? `, ${process.neverEnded} never ended` : '';
       out.push(
-        chalk.dim(`  ${who}: ${process.stalls.count} stalls${never}, worst ${formatMs(process.stalls.maxMs)}  (${FIGURES_FROM[process.figuresFrom]})`),
+        chalk.dim(`  ${who}: ${plural(process.stalls.count, 'stall')}${never}${process.stalls.count > 0 ? `, worst ${formatMs(process.stalls.maxMs)}` : ''}  (${FIGURES_FROM[process.figuresFrom]})`),
       );
     }
   }

@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import { formatMs } from './format-numbers.js';
+import { formatMs, plural } from './format-numbers.js';
 import type { MonitorContext, SlaEvent } from './monitor-types.js';
 
 /*
@@ -69,8 +69,6 @@ export function mergeSlaCounts(list: readonly (SlaCounts | null)[]): SlaCounts |
   }
   return { slaMs: present.every((counts) => counts.slaMs === first.slaMs) ? first.slaMs : null, breaches };
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** `1 run, 0 requests in flight past 200 ms`: what `run`'s summary, `watch`'s screen and `report` say of the counts. */
 export function formatSlaCounts(counts: SlaCounts): string {
