@@ -346,8 +346,9 @@ describe('agent-lag run --fail-on-block-ms fails closed', () => {
     expect(result.stderr).toMatch(/≥ [\d.]+ m?s, never ended .*at blockThenGetKilled/);
   }, 60_000);
 
-  it('says why when the killed process is the command itself (its 128+9 exit wins)', async () => {
-    const result = await runKilled(['--fail-on-block-ms', '300', '--', process.execPath, killed]);
+  it('says why when the killed process is the command itself (its 128+9 exit wins), and report on its log says the same', async () => {
+    const log = join(runtimeDir, 'killed.ndjson');
+    const result = await runKilled(['--report', log, '--fail-on-block-ms', '300', '--', process.execPath, killed]);
     expect(result.code).toBe(128 + 9);
     expect(result.stderr).toMatch(exceeded);
     // run saw it exit: the block lasted at least until then, 700 ms or more (more on a loaded machine). Its
@@ -357,6 +358,16 @@ describe('agent-lag run --fail-on-block-ms fails closed', () => {
     const line = /≥ (?:(\d+) ms|([\d.]+) s), never ended {2}\(still running when the process exited\) {2}at blockThenGetKilled/.exec(result.stderr);
     expect(line, result.stderr).not.toBeNull();
     expect(line?.[1] !== undefined ? Number(line[1]) : Number(line?.[2]) * 1000, result.stderr).toBeGreaterThanOrEqual(695);
+
+    // run wrote when it saw the process gone into the log: report gives the block the same length, and the
+    // process the same end (the checkpoint's age before it), where the log alone ends at the last line.
+    const events = jsonLines((await readFile(log, 'utf8')).trim().split('\n'));
+    const pid = events.find((e) => e['type'] === 'block')?.['pid'];
+    expect(events.filter((e) => e['type'] === 'gone')).toEqual([{ type: 'gone', pid, at: expect.any(Number) }]);
+    const text = await run([cliBin, 'report', log], { cwd: repoRoot, env });
+    expect(text.stdout, text.stderr).toContain(`1.  ≥ ${line?.[1] !== undefined ? `${line[1]} ms` : `${line?.[2]} s`}  NEVER ENDED`);
+    const checkpointAge = /figures from its last checkpoint, [\d.]+ m?s before its end/.exec(result.stderr)?.[0];
+    if (checkpointAge !== undefined) expect(text.stdout).toContain(checkpointAge);
   }, 60_000);
 
   it('fails when the event log cannot be read (a directory put in its place once the run started)', async () => {

@@ -172,6 +172,24 @@ describe('readEventLog and the figures', () => {
     ]);
   });
 
+  it("takes a process's end from the `gone` line agent-lag run wrote: a block it was killed in lasts until then", async () => {
+    const events = [
+      snapshot('checkpoint', 1, T0 + 1000, []),
+      block(1, T0 + 1500, 300, { ongoing: true }),
+      { type: 'gone', pid: 1, at: T0 + 2400 },
+      // A pid the log does not otherwise name: no process of its own.
+      { type: 'gone', pid: 99, at: T0 + 2400 },
+    ];
+    const figures = logFigures(await readEventLog(file(ndjson(events))));
+    expect(figures.processes.map((p) => [p.pid, p.endAt, p.checkpointAgeMs])).toEqual([[1, T0 + 2400, 1400]]);
+    expect(figures.neverEnded.map((b) => [b.durationMs, b.ageFrom])).toEqual([[900, 'exit']]);
+    // What run itself knows first, when it gives it.
+    const fromRun = logFigures(await readEventLog(file(ndjson(events))), { goneAt: new Map([[1, T0 + 2000]]) });
+    expect(fromRun.neverEnded.map((b) => b.durationMs)).toEqual([500]);
+    // A log of gone lines only holds no monitor's event.
+    await expect(readEventLog(file(ndjson([{ type: 'gone', pid: 1, at: T0 }])))).rejects.toThrow(/has no block, lag, sla, checkpoint or summary events/);
+  });
+
   it('names the unlogged worst stall from `stalls.worst` with its stack when its signature was logged', async () => {
     const worst = [
       { startedAt: T0 + 5000, durationMs: 800, signature: 's-300', logged: false },

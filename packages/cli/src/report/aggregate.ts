@@ -268,6 +268,8 @@ export class ProcessState {
   readonly lags = new LagWindows();
   /** This process's `sla` events by kind, and the SLA the last one was against (null before any). */
   readonly slaEvents = { run: 0, request: 0, slaMs: null as number | null };
+  /** When `agent-lag run` saw the process gone (its `gone` line), if it did. */
+  goneAt: number | null = null;
 
   get snapshot(): SummaryRecord | null {
     return this.summary ?? this.checkpoint;
@@ -284,6 +286,7 @@ export class ProcessState {
       this.lags.add(event.record);
     } else if (event.type === 'block') this.#block(event.record);
     else if (event.type === 'sla') this.#sla(event.record);
+    else if (event.type === 'gone') this.goneAt = Math.min(this.goneAt ?? Infinity, event.record.at);
     else this.#snapshot(event.record);
   }
 
@@ -407,6 +410,11 @@ export class LogAggregator {
   constructor(readonly path: string) {}
 
   add(event: LogEvent): void {
+    // Written by `run`, not a monitor: the end of a process the log already holds, never one of its own.
+    if (event.type === 'gone') {
+      this.processes.get(event.record.pid)?.add(event);
+      return;
+    }
     this.events++;
     const pid = event.record.pid;
     let state = this.processes.get(pid);

@@ -118,7 +118,8 @@ export interface LogFigures {
 export interface FiguresOptions {
   /**
    * Epoch ms each process was seen gone (`agent-lag run` watches its child and the pids in the log): a
-   * block it never ended lasted at least until then.
+   * block it never ended lasted at least until then. A process's `gone` line in the log (which `run`
+   * writes there) says the same to a later `report`; this map, where given, comes first.
    */
   goneAt?: ReadonlyMap<number, number>;
   /** The same for lines without a pid (older monitors): when `run`'s child exited. */
@@ -220,7 +221,7 @@ interface Working extends ProcessFigures {
  */
 function processFigures(pid: Key, state: ProcessState, options: FiguresOptions, covered: boolean): Working {
   const snapshot = state.snapshot;
-  const exitAt = pid === null ? options.unknownGoneAt : options.goneAt?.get(pid);
+  const exitAt = pid === null ? options.unknownGoneAt : (options.goneAt?.get(pid) ?? state.goneAt ?? undefined);
   const neverEnded = neverEndedBlocks(pid, state, exitAt);
   const endAt = exitAt ?? (Number.isFinite(state.lastAt) ? state.lastAt : null);
   const counted = snapshot?.stalls ?? null;

@@ -63,6 +63,18 @@ export type LagRecord = Pick<LagEvent, 'at' | 'windowMs'> & {
   utilization: number | null;
 };
 
+/**
+ * `{"type":"gone","pid":…,"at":…}`: written into the log by `agent-lag run`, not by a monitor, when it
+ * sees a process that wrote to the log go away (its own child's exit, any other pid's disappearance). A
+ * process killed in a block writes nothing more: this is how long that block lasted at least, and the
+ * process's end, so that `report` on the log says what `run` said.
+ */
+export interface GoneRecord {
+  pid: number;
+  /** Epoch ms at which `run` saw the process gone. */
+  at: number;
+}
+
 /** Stack summaries and sync call sites are read whole, exactly as the monitor writes them. */
 export type StackSummaryRecord = StackSummary;
 export type SyncCallRecord = SyncCallSite;

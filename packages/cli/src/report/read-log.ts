@@ -8,6 +8,7 @@ import type {
   Context,
   EventLog,
   Frame,
+  GoneRecord,
   InFlight,
   LagFigures,
   LagRecord,
@@ -184,7 +185,8 @@ export type LogEvent =
   | { type: 'block'; record: BlockRecord }
   | { type: 'lag'; record: LagRecord }
   | { type: 'sla'; record: SlaRecord }
-  | { type: 'summary' | 'checkpoint'; record: SummaryRecord };
+  | { type: 'summary' | 'checkpoint'; record: SummaryRecord }
+  | { type: 'gone'; record: GoneRecord };
 
 /** Reads one parsed line; throws BadEvent when a known event lacks what it must have. */
 function readEvent(raw: Json): LogEvent | null {
@@ -203,6 +205,8 @@ function readEvent(raw: Json): LogEvent | null {
     case 'summary':
     case 'checkpoint':
       return { type: event['type'], record: summary(event, event['type']) };
+    case 'gone':
+      return { type: 'gone', record: { pid: requiredNumber(event, 'pid'), at: requiredNumber(event, 'at') } };
     default:
       return null;
   }
@@ -226,6 +230,7 @@ export function addToLog(log: EventLog, event: LogEvent): void {
   if (event.type === 'block') log.blocks.push(event.record);
   else if (event.type === 'lag') log.lags.push(event.record);
   else if (event.type === 'sla') log.slaBreaches.push(event.record);
+  else if (event.type === 'gone') return;
   else {
     log.snapshots.push(event.record);
     if (event.type === 'summary') log.summary = event.record;

@@ -4,20 +4,27 @@ import { readFile } from 'node:fs/promises';
  * When each monitored process went away, as `agent-lag run` sees it: the child it started (its exit
  * event), and every other pid the event log names (npm's child, a shell script's children), checked
  * every poll. A process killed in a block writes nothing more, so this is how long the block lasted
- * at least.
+ * at least. `onGone` hears of each pid the log named once it is gone (run writes it into the log).
  */
 export class GoneWatch {
   readonly #goneAt = new Map<number, number>();
   readonly #watched = new Set<number>();
   #polling = false;
+  readonly #onGone: (pid: number, at: number) => void;
+
+  constructor(onGone: (pid: number, at: number) => void = () => undefined) {
+    this.#onGone = onGone;
+  }
 
   watch(pid: number): void {
     if (!this.#goneAt.has(pid)) this.#watched.add(pid);
   }
 
   markGone(pid: number, at: number): void {
-    this.#watched.delete(pid);
-    if (!this.#goneAt.has(pid)) this.#goneAt.set(pid, at);
+    const named = this.#watched.delete(pid);
+    if (this.#goneAt.has(pid)) return;
+    this.#goneAt.set(pid, at);
+    if (named) this.#onGone(pid, at);
   }
 
   get goneAt(): ReadonlyMap<number, number> {

@@ -1,4 +1,4 @@
-import { closeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import { openOwnedFile } from '@agent-lag/runtime-monitor/events';
 import { UsageError } from '../errors.js';
 
@@ -16,6 +16,26 @@ export function startReportFile(path: string): void {
     throw new UsageError(`--report ${path}: ${reasonOf(error)}`);
   }
   closeSync(fd);
+}
+
+/**
+ * Appends `{"type":"gone","pid":…,"at":…}` to the log: the process `pid` went away at `at`, as `run` saw it
+ * (see GoneRecord), so that `report` on the log later gives a block it was killed in the length `run`
+ * gave it, and the process the same end. Opened with the log's checks, one whole line per write (the log's
+ * other writers append whole lines too). A log that cannot take it (replaced, removed) is left as it is:
+ * `run`'s own figures already have the time.
+ */
+export function appendGoneLine(path: string, pid: number, at: number): void {
+  try {
+    const fd = openOwnedFile(path);
+    try {
+      writeSync(fd, `${JSON.stringify({ type: 'gone', pid, at })}\n`);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // See above: nothing to add to what run says itself.
+  }
 }
 
 function reasonOf(error: unknown): string {

@@ -6,6 +6,7 @@ import { redactRecord } from '../report/redact.js';
 import type { BlockEvent } from '../shared/monitor-types.js';
 import type { SlaRecord } from '../shared/sla.js';
 import { GoneWatch } from './gone-watch.js';
+import { appendGoneLine } from './report-file.js';
 
 /** What the live view should print for a block line. */
 export interface LiveBlock {
@@ -25,14 +26,18 @@ export interface LiveSla {
  */
 export class RunReport {
   readonly log: EventLog;
-  /** When each process that wrote to the log went away. */
-  readonly gone = new GoneWatch();
+  /** When each process that wrote to the log went away; the `gone` line of each that left no summary is written into the log. */
+  readonly gone: GoneWatch;
   /** Per block (pid and startedAt), the duration of the last ongoing line printed. */
   readonly #shownOngoing = new Map<string, number>();
 
   constructor(path: string) {
     // Folded as it comes, like `report` reads a log: memory stays bounded however long the command runs.
     this.log = { ...emptyLog(path), aggregate: new LogAggregator(path) };
+    // A process that wrote its summary ended in its own words; the others' end is ours to note.
+    this.gone = new GoneWatch((pid, at) => {
+      if (this.log.aggregate?.processes.get(pid)?.summary == null) appendGoneLine(path, pid, at);
+    });
   }
 
   /**
