@@ -363,7 +363,8 @@ describe('agent-lag run --fail-on-block-ms fails closed', () => {
     // process the same end (the checkpoint's age before it), where the log alone ends at the last line.
     const events = jsonLines((await readFile(log, 'utf8')).trim().split('\n'));
     const pid = events.find((e) => e['type'] === 'block')?.['pid'];
-    expect(events.filter((e) => e['type'] === 'gone')).toEqual([{ type: 'gone', pid, at: expect.any(Number) }]);
+    const gone = events.filter((e) => e['type'] === 'gone');
+    expect(gone.map((e) => [e['pid'], typeof e['at']])).toEqual([[pid, 'number']]);
     const text = await run([cliBin, 'report', log], { cwd: repoRoot, env });
     expect(text.stdout, text.stderr).toContain(`1.  ≥ ${line?.[1] !== undefined ? `${line[1]} ms` : `${line?.[2]} s`}  NEVER ENDED`);
     const checkpointAge = /figures from its last checkpoint, [\d.]+ m?s before its end/.exec(result.stderr)?.[0];
