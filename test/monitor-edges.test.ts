@@ -98,6 +98,24 @@ describe('a block that a signal the app does not handle cuts short', () => {
   }, 60_000);
 });
 
+describe('a process that re-raises a signal after its cleanup (signal-exit)', () => {
+  it('dies of that signal with the block in its log, and nothing of the monitor on its stderr', async () => {
+    const log = join(scratch, 'reraise.ndjson');
+    const result = await run(
+      [cliBin, 'run', '--report', log, '--threshold-ms', '100', '--startup-grace-ms', '0', '--', process.execPath, join(fixtures, 'reraise-signal-after-block.mjs')],
+      { env, timeoutMs: 60_000 },
+    );
+    expect(result.code, result.stderr).toBe(128 + 15);
+    const blockStart = Number(/^block (\d+)$/m.exec(result.stdout)?.[1]);
+    const ours = blocksIn(await readLog(log)).filter((block) => block.ongoing !== true && blockStartOf(block) < blockStart + 400 && blockEndOf(block) > blockStart);
+    expect(ours.map((block) => block.stack[0]?.functionName)).toEqual(['blockBeforeTheShutdown']);
+    // The watchdog's inspector session is let go once the block is sampled: Node would otherwise print
+    // its line for a connected debugger as the process signals itself.
+    expect(result.stderr).not.toContain('Waiting for the debugger to disconnect...');
+    expect(result.stderr).toContain('killed by SIGTERM');
+  }, 60_000);
+});
+
 describe('a wedge entered inside the start-up grace', () => {
   it('is reported once the grace is over, while it still runs, with its stack', async () => {
     const log = join(scratch, 'wedge.ndjson');

@@ -7,6 +7,12 @@ import { MAX_FRAMES, type RawFrame, type ScriptInfo } from './frames.js';
  * Pauses the main thread from the watchdog worker to copy its stack, through an in-process inspector
  * session (no port, no native addon). The debugger is enabled only for the duration of one stall:
  * left on it slows throw/catch and new Function heavily and de-optimises what was on the stack.
+ *
+ * The session is connected only while it is used (a capture, a quick sample; connecting takes ~0.05 ms):
+ * a session from a worker holds the main thread's inspector open, and Node then prints "Waiting for the
+ * debugger to disconnect..." on the host's stderr when the process signals itself (signal-exit's
+ * re-raise of SIGTERM after cleaning up, `process.kill(process.pid, 'SIGKILL')`), where no JS of ours runs
+ * first. Connected for good, every such exit printed it; now only one in the middle of a sampled block.
  */
 
 /** What the capture needs to know about the stall it is sampling. */
@@ -93,17 +99,21 @@ export class StackCapturer {
   readonly #session: Inspector.Session;
   #scripts: Map<string, ScriptInfo> | null = null;
   #onPaused: ((params: PausedParams) => void) | null = null;
+  /** Captures and quick samples using the session now: it is connected while this is above zero. */
+  #users = 0;
   #closed = false;
   readonly #quickExpression: string;
 
   /**
-   * Connects to the main thread; throws when the inspector is missing or refused. `clockBaseMs`: the
-   * monitor clock's base, so quick samples say when they were taken (null: they do not).
+   * Checks that the main thread's inspector can be reached (connects once and lets go); throws when it is
+   * missing or refused. `clockBaseMs`: the monitor clock's base, so quick samples say when they were
+   * taken (null: they do not).
    */
   static async connect(clockBaseMs: number | null = null): Promise<StackCapturer> {
     const inspector = await import('node:inspector');
     const session = new inspector.Session();
     session.connectToMainThread();
+    session.disconnect();
     return new StackCapturer(session, clockBaseMs);
   }
 
@@ -132,7 +142,7 @@ export class StackCapturer {
    * `progress` is filled in as samples are taken, so the caller can read them before the capture ends.
    */
   async capture(stall: StallProbe, intervalMs: number, maxSamples: number, progress: CaptureProgress = emptyCapture()): Promise<CaptureResult | null> {
-    if (this.#closed || this.#scripts !== null) return null;
+    if (this.#scripts !== null || !this.#acquire()) return null;
     const { scripts, samples } = progress;
     this.#scripts = scripts;
     try {
@@ -170,6 +180,7 @@ export class StackCapturer {
     } finally {
       this.#onPaused = null;
       await this.#post('Debugger.disable').catch(() => undefined);
+      this.#release();
       this.#scripts = null;
     }
     return samples.length === 0 ? null : progress;
@@ -177,6 +188,7 @@ export class StackCapturer {
 
   /** The main thread's stack without pausing it (see quickExpression); null when the evaluation failed. */
   async quickSample(): Promise<QuickSample | null> {
+    if (!this.#acquire()) return null;
     try {
       const result = (await this.#post('Runtime.evaluate', { expression: this.#quickExpression, returnByValue: true, silent: true })) as { result?: { value?: unknown } } | undefined;
       const value = result?.result?.value;
@@ -186,6 +198,8 @@ export class StackCapturer {
       return { stack, probe: parsePauseProbe(probe), ...(typeof takenAt === 'number' ? { takenAt } : {}) };
     } catch {
       return null;
+    } finally {
+      this.#release();
     }
   }
 
@@ -193,6 +207,29 @@ export class StackCapturer {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#users > 0) this.#disconnect();
+  }
+
+  /** Connects the session if no one uses it yet; false when closed or refused (nothing to release). */
+  #acquire(): boolean {
+    if (this.#closed) return false;
+    if (this.#users === 0) {
+      try {
+        this.#session.connectToMainThread();
+      } catch {
+        return false;
+      }
+    }
+    this.#users++;
+    return true;
+  }
+
+  #release(): void {
+    this.#users--;
+    if (this.#users === 0 && !this.#closed) this.#disconnect();
+  }
+
+  #disconnect(): void {
     try {
       this.#session.disconnect();
     } catch {
