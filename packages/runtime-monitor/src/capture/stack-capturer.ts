@@ -1,6 +1,6 @@
 import type * as Inspector from 'node:inspector';
 import type { InFlightCall, MonitorContext } from '../types.js';
-import { PAUSE_EXPRESSION, parsePauseProbe, STRINGIFY_EXPRESSION, type PauseProbe } from '../context/index.js';
+import { FORMAT_STACK_EXPRESSION, PAUSE_EXPRESSION, parsePauseProbe, STRINGIFY_EXPRESSION, type PauseProbe } from '../context/index.js';
 import { MAX_FRAMES, type RawFrame, type ScriptInfo } from './frames.js';
 
 /*
@@ -60,9 +60,10 @@ export function emptyCapture(): CaptureProgress {
 }
 
 /**
- * The quick sample: the stack as `new Error().stack` sees it, evaluated on the main thread without the
- * debugger (Runtime.evaluate runs in an interrupt, on top of the blocked code's frames), with the context
- * probe's answer. Measured on Node 20 with a busy main thread: 2 ms, where Debugger.enable takes 90-220 ms
+ * The quick sample: the stack as `new Error().stack` sees it (formatted by stack-text's formatCallSites, so
+ * its frames are named as a pause names them), evaluated on the main thread without the debugger
+ * (Runtime.evaluate runs in an interrupt, on top of the blocked code's frames), with the context probe's
+ * answer. Measured on Node 20 with a busy main thread: 2 ms, where Debugger.enable takes 90-220 ms
  * with 120-230 scripts loaded. The host's stack-trace settings are put back as they were.
  */
 export function quickExpression(clockBaseMs: number | null): string {
@@ -70,13 +71,13 @@ export function quickExpression(clockBaseMs: number | null): string {
   const takenAt = clockBaseMs === null ? 'null' : `(() => { try { const p = g.performance; return (p.timeOrigin + p.now() - ${clockBaseMs}) | 0; } catch { return null; } })()`;
   return (
     '(() => { const g = globalThis; const E = Error; const limit = E.stackTraceLimit; const prepare = E.prepareStackTrace; let stack = null; ' +
-    'try { E.stackTraceLimit = 64; E.prepareStackTrace = undefined; stack = new E().stack; } catch {} ' +
+    `try { E.stackTraceLimit = 64; E.prepareStackTrace = ${FORMAT_STACK_EXPRESSION}; stack = new E().stack; } catch {} ` +
     'finally { try { E.stackTraceLimit = limit; E.prepareStackTrace = prepare; } catch {} } ' +
     `return (${STRINGIFY_EXPRESSION})([typeof stack === 'string' ? stack : null, ${PAUSE_EXPRESSION}, ${takenAt}]); })()`
   );
 }
 
-/** A quick sample: the stack text (V8's format, innermost first) and what the context probe said. */
+/** A quick sample: the stack text (formatCallSites', innermost first) and what the context probe said. */
 export interface QuickSample {
   stack: string;
   probe: PauseProbe;

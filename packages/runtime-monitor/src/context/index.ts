@@ -4,6 +4,7 @@ import type { MonitorContext } from '../types.js';
 import { OPERATION_KEY, SPAN_ID_KEY, TRACE_ID_KEY } from '../agents/attributes.js';
 import { activeTraceIds } from '../agents/trace-ids.js';
 import { stringifyUnwrapped } from '../inflight/unwrapped-json.js';
+import { formatCallSites } from '../capture/stack-text.js';
 
 /*
  * What the app is doing (route, agent run, tool call), kept in AsyncLocalStorage. The watchdog reads it
@@ -262,6 +263,9 @@ const STRINGIFY_ACCESSOR = Symbol.for('agent-lag.stringify');
  * then would name it as the block's API.
  */
 export const STRINGIFY_EXPRESSION = "(globalThis[Symbol.for('agent-lag.stringify')] || JSON.stringify)";
+/** The main thread's formatCallSites (undefined before it is installed: V8's own text, which parses too). */
+export const FORMAT_STACK_EXPRESSION = "globalThis[Symbol.for('agent-lag.formatStack')]";
+const FORMAT_STACK_ACCESSOR = Symbol.for('agent-lag.formatStack');
 const IDLE_ACCESSOR = Symbol.for('agent-lag.idle');
 const REQUESTS_ACCESSOR = Symbol.for('agent-lag.requests');
 
@@ -279,9 +283,10 @@ function defineAccessor(key: symbol, value: (...args: never[]) => unknown): void
   Object.defineProperty(globalThis, key, { value, configurable: true, enumerable: false, writable: true });
 }
 
-/** Makes the store and the loop's idle counter reachable from a debugger evaluation. Idempotent; a second copy of the package wins. */
+/** Makes the store, the loop's idle counter and the stack formatter reachable from a debugger evaluation. Idempotent; a second copy of the package wins. */
 export function installContextAccessor(): void {
   defineAccessor(STRINGIFY_ACCESSOR, stringifyUnwrapped);
+  defineAccessor(FORMAT_STACK_ACCESSOR, formatCallSites);
   defineAccessor(ACCESSOR, (): string | null => {
     const context = getBlockContext();
     return context === null ? null : stringifyUnwrapped(context);

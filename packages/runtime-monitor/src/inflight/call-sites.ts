@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { SyncCallSite } from '../types.js';
+import { formatCallSites } from '../capture/stack-text.js';
 import { WRAPPED_APIS } from './table.js';
 
 /** Distinct (API, call site) pairs kept; slow calls from further sites fold into their API's unlocated row. */
@@ -42,37 +43,44 @@ export function parseCallSite(stack: string): string | null {
 }
 
 /**
- * The stack above `wrapper`, captured now with up to `frames` frames ('' when it cannot be). Under
- * `--frozen-intrinsics` Error.stackTraceLimit is read-only and assigning it throws (our modules are strict):
- * the stack is then taken at the host's limit, and nothing is thrown into the host's call (it once was, from
- * the wrapped realpathSync that Node calls on a -r preloaded host's main module: the host exited with 1).
+ * The stack above `wrapper`, captured now with up to `frames` frames and formatted by formatCallSites ('' when
+ * it cannot be). Under `--frozen-intrinsics` Error.stackTraceLimit and Error.prepareStackTrace are read-only
+ * and assigning them throws (our modules are strict): the stack is then taken at the host's limit, in the
+ * host's format, and nothing is thrown into the host's call (it once was, from the wrapped realpathSync that
+ * Node calls on a -r preloaded host's main module: the host exited with 1).
  */
 export function captureStackAbove(wrapper: (...args: never[]) => unknown, frames: number): string {
   const holder: { stack?: string } = {};
   const limit = Error.stackTraceLimit;
+  const prepare: unknown = Reflect.get(Error, 'prepareStackTrace');
   let limited = false;
+  let formatted = false;
   try {
     Error.stackTraceLimit = frames;
     limited = true;
+    formatted = Reflect.set(Error, 'prepareStackTrace', formatCallSites);
   } catch {
-    // Frozen: keep the host's limit.
+    // Frozen: keep the host's limit and format.
   }
   let stack = '';
   try {
     Error.captureStackTrace(holder, wrapper);
-    // Read here: the stack is formatted on first read, by the host's Error.prepareStackTrace if it set one.
+    // Read here: the stack is formatted on first read, by whichever Error.prepareStackTrace is set then.
     if (typeof holder.stack === 'string') stack = holder.stack;
   } catch {
     // Nothing to capture with, or the host's formatter threw.
   }
-  if (limited) {
-    try {
-      Error.stackTraceLimit = limit;
-    } catch {
-      // Made read-only meanwhile (by a getter/setter of the host's): nothing to restore.
-    }
-  }
+  if (formatted) restore(() => Reflect.set(Error, 'prepareStackTrace', prepare));
+  if (limited) restore(() => (Error.stackTraceLimit = limit));
   return stack;
+}
+
+function restore(put: () => unknown): void {
+  try {
+    put();
+  } catch {
+    // Made read-only meanwhile (by a getter/setter of the host's): nothing to restore.
+  }
 }
 
 /** The caller of `wrapper`, from a stack captured now. Only used for slow calls: it costs microseconds. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CaptureResult } from '../capture/stack-capturer.js';
 import { MAX_FRAMES, resolveFrames, type RawFrame, type ScriptInfo } from '../capture/frames.js';
+import { EXACT_NAMES_HEADER } from '../capture/stack-text.js';
 import { SourceMapResolver } from '../capture/source-maps.js';
 import { parseCapturedContext, parseRequestCount } from '../context/index.js';
 import { stackSignature } from '../events/signature.js';
@@ -181,11 +182,15 @@ export class BlockEventBuilder {
     }
   }
 
-  /** Frames of an Error's stack text (V8's format; its first line is the message), source-mapped. */
+  /**
+   * Frames of an Error's stack text, source-mapped: formatCallSites' (functions' own names), or V8's (its first
+   * line is the message; names as V8 reached them) where the host's frozen intrinsics kept ours out.
+   */
   parseStackText(text: string, scripts?: ReadonlyMap<string, ScriptInfo>): StackFrame[] {
     const raw: RawFrame[] = [];
     const infos = new Map<string, ScriptInfo>();
     const lines = text.split('\n');
+    const exactNames = lines[0] === EXACT_NAMES_HEADER;
     for (let i = 1; i < lines.length && raw.length < MAX_FRAMES; i++) {
       const match = STACK_LINE.exec(lines[i] ?? '');
       if (!match) continue;
@@ -194,7 +199,7 @@ export class BlockEventBuilder {
       if (url === '<anonymous>') continue;
       if (url.startsWith('/')) url = pathToFileURL(url).href;
       if (!infos.has(url)) infos.set(url, { url, sourceMapUrl: this.#sourceMapUrlOf(url, scripts) });
-      raw.push({ functionName: functionNameOf(match[1]), scriptId: url, line: Number(match[3]) - 1, column: Number(match[4]) - 1 });
+      raw.push({ functionName: exactNames ? (match[1] ?? '') : functionNameOf(match[1]), scriptId: url, line: Number(match[3]) - 1, column: Number(match[4]) - 1 });
     }
     return this.resolve(raw, infos);
   }
