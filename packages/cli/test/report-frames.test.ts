@@ -116,6 +116,20 @@ describe('foldStack', () => {
     expect(lines[1]?.kind === 'folded' ? foldedText(lines[1]) : null).toBe('+4 frames in router, express');
   });
 
+  it('keeps the innermost frame and the package frame a block line names in view when none is the application’s', () => {
+    const openai = (name: string) => frame(name, 'file:///app/node_modules/openai/auth.js');
+    const node = (name: string) => frame(name, 'node:internal/deps/undici/undici');
+    const stack = [node('connect'), node('dispatch'), node('request'), openai('exchangeToken'), openai('refresh'), node('processTicksAndRejections')];
+    const lines = foldStack(stack);
+    expect(lines.map((line) => (line.kind === 'frame' ? line.frame.functionName : foldedText(line)))).toEqual([
+      'connect',
+      '+2 frames in node',
+      'exchangeToken',
+      '+2 frames in openai, node',
+    ]);
+    expect(headFrame(stack)?.functionName).toBe('exchangeToken');
+  });
+
   it('leaves a stack of the application’s own frames as it is', () => {
     expect(foldStack([user('a'), user('b')]).map((line) => line.kind)).toEqual(['frame', 'frame']);
     expect(foldStack([])).toEqual([]);

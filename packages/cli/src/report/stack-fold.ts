@@ -32,8 +32,9 @@ export function foldStack(stack: readonly Frame[]): StackLine[] {
   const lines: StackLine[] = [];
   const owned = stack.map((frame) => ({ kind: 'frame' as const, frame, owner: frameOwner(frame) }));
   // With no frame of the application's at all (a block inside a dependency, or in Node), the innermost
-  // frame is where the time went: it stays in view and the rest folds.
-  const keepFirst = owned.length > 0 && owned.every((line) => line.owner !== null);
+  // frame is where the time went and the frame a block line names (headFrame: the innermost package's) is
+  // whose code it is: both stay in view, so a summary shows what the live line blamed, and the rest folds.
+  const named = owned.length > 0 && owned.every((line) => line.owner !== null) ? headFrame(stack) : undefined;
   let run: FrameLine[] = [];
   const flush = () => {
     if (run.length >= FOLD_FROM) {
@@ -43,7 +44,7 @@ export function foldStack(stack: readonly Frame[]): StackLine[] {
     run = [];
   };
   for (const [index, line] of owned.entries()) {
-    if (line.owner === null || (keepFirst && index === 0)) {
+    if (line.owner === null || (named !== undefined && (index === 0 || line.frame === named))) {
       flush();
       lines.push(line);
     } else run.push(line);
