@@ -160,6 +160,43 @@ describe('agent-lag run on a script that wedges', () => {
   }, 90_000);
 });
 
+describe('agent-lag run on a script that wedges while it starts', () => {
+  it('says why a block that never ended has no stack: it began in the start-up grace; report on its log says the same', async () => {
+    const runtimeDir = await mkdtemp(join(tmpdir(), 'agent-lag-run-starting-'));
+    const log = join(runtimeDir, 'events.ndjson');
+    const live = startLive([cliBin, 'run', '--report', log, '--threshold-ms', '100', '--startup-grace-ms', '600000', '--', process.execPath, join(fixtures, 'wedge-while-starting.mjs')], {
+      cwd: repoRoot,
+      env: { ...env, XDG_RUNTIME_DIR: runtimeDir },
+    });
+    let pid = 0;
+    try {
+      // A checkpoint saw the wedge in progress: then kill the app, as a supervisor's SIGKILL would.
+      for (let waited = 0; pid === 0; waited += 100) {
+        if (waited > 60_000 || live.child.exitCode !== null) throw new Error(`no checkpoint with the wedge in progress; stderr:\n${live.stderr()}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const events = jsonLines((await readFile(log, 'utf8').catch(() => '')).split('\n').filter((line) => line !== ''));
+        const checkpoint = events.find((event) => event['type'] === 'checkpoint' && typeof event['ongoing'] === 'object' && event['ongoing'] !== null);
+        if (checkpoint !== undefined) pid = Number(checkpoint['pid']);
+      }
+      process.kill(pid, 'SIGKILL');
+      const { code } = await live.exited;
+      expect(code).toBe(128 + 9);
+      const why = '(no stack: it began in the start-up grace, when stacks are not sampled)';
+      expect(live.stderr()).toMatch(/\n {7}≥ [\d.]+ m?s, never ended {2}\(still running when the process exited\) {2}\(no stack: /);
+      expect(live.stderr()).toContain(`never ended  (still running when the process exited)  ${why}\n`);
+      const report = await run([cliBin, 'report', log], { cwd: repoRoot, env });
+      const lines = report.stdout.split('\n');
+      const entry = lines.findIndex((line) => /^ {2}1\. +≥ [\d.]+ m?s {2}NEVER ENDED$/.test(line));
+      expect(entry, report.stdout).toBeGreaterThan(0);
+      expect(lines[entry + 1]).toBe(`       ${why}`);
+    } finally {
+      await live.stop();
+      await killLeftovers(runtimeDir, 'wedge-while-starting.mjs');
+      await rm(runtimeDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
+
 describe('agent-lag run --report', () => {
   let scratch: string;
 

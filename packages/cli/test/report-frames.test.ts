@@ -162,8 +162,18 @@ describe('describeNoStack', () => {
     expect(describeNoStackReason('debugger')).toBe('no stack: a debugger held the main thread');
     expect(describeNoStackReason('not-caught')).toBe(describeNoStack({ stack: [], inFlight: null }, 'full'));
     expect(describeNoStackReason('ended-unseen')).toBe('no stack: over before the watchdog looked, up to 2 × the threshold after it began, later on a busy machine; a lower threshold catches shorter blocks');
+    expect(describeNoStackReason('start-up')).toBe('no stack: it began in the start-up grace, when stacks are not sampled');
     expect(describeNoStackReason('some-new-word')).toBe('no stack: some-new-word');
-    for (const reason of ['rate-limited', 'lag-only', 'debugger', 'ended-unseen', 'not-caught']) expect(describeNoStackReason(reason)).not.toMatch(/[()]/);
+    for (const reason of ['rate-limited', 'lag-only', 'debugger', 'ended-unseen', 'not-caught', 'start-up']) {
+      expect(describeNoStackReason(reason)).not.toMatch(/[()]/);
+      expect(describeNoStackReason(reason, true)).not.toMatch(/[()]/);
+    }
+  });
+
+  it('words not-caught for a block still running when it was given (a provisional event, a checkpoint): no sample yet, not "over"', () => {
+    expect(describeNoStackReason('not-caught', true)).toBe('no stack sampled yet: a native call no wrapper names, or the first sample had not landed');
+    expect(describeNoStack({ ...none, noStackReason: 'not-caught', ongoing: true }, 'full')).toBe(describeNoStackReason('not-caught', true));
+    expect(describeNoStackReason('start-up', true)).toBe(describeNoStackReason('start-up'));
   });
 });
 

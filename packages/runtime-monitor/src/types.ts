@@ -72,9 +72,8 @@ export interface BlockEvent {
    */
   ongoing?: boolean;
   /**
-   * Why a block with neither a stack nor a sync API in flight has none, where the monitor knows:
-   * `not-watched` (it began before the watchdog was watching: a worker still starting, slow on a loaded
-   * machine), or one of the counters' reasons (see WorstStall.noStack). Absent when the block has a stack.
+   * Why a block with neither a stack nor a sync API in flight has none, where the monitor knows (see
+   * NoStackReason; on a provisional event, why nothing names it so far). Absent when the block has a stack.
    */
   noStack?: NoStackReason;
 }
@@ -84,9 +83,12 @@ export interface BlockEvent {
  * not captured), `debugger` (a debugger owned the main thread), `rate-limited` (the detailed-report budget
  * was spent), `ended-unseen` (over before the watchdog looked: it finds a block within its staleness, 1.5–2 ×
  * the threshold, later on a machine short of CPU), `not-caught` (seen while it ran, but over before a stack
- * sample landed: a short block, or a native call no wrapper names).
+ * sample landed: a short block, or a native call no wrapper names), `start-up` (it began in the start-up
+ * grace, when stacks are not sampled, and was reported all the same: it outlasted `ongoingReportMs`, or the
+ * process died in it). On a provisional event and a checkpoint's `ongoing` (a block still running), the
+ * reason nothing names it so far: `not-caught` there means no sample had landed yet.
  */
-export type NoStackReason = 'not-watched' | 'lag-only' | 'debugger' | 'rate-limited' | 'ended-unseen' | 'not-caught';
+export type NoStackReason = 'not-watched' | 'lag-only' | 'debugger' | 'rate-limited' | 'ended-unseen' | 'not-caught' | 'start-up';
 
 /** The first line the control socket sends a client (`agent-lag watch`), before any event or snapshot. */
 export interface HelloMessage {
@@ -227,6 +229,8 @@ export interface OngoingStall {
   startedAt: number;
   blockStartedAt?: number;
   durationMs: number;
+  /** Why nothing names it so far (no stack sampled, no sync API in flight); absent when something does. */
+  noStack?: NoStackReason;
 }
 
 /**

@@ -39,10 +39,16 @@ const NO_STACK_REASONS: Record<string, string> = {
   'ended-unseen': 'no stack: over before the watchdog looked, up to 2 × the threshold after it began, later on a busy machine; a lower threshold catches shorter blocks',
   'not-caught': 'no stack: over before the watchdog could sample it, or a native call no wrapper names',
   'not-watched': 'no stack: not watched, the watchdog had not started yet',
+  'start-up': 'no stack: it began in the start-up grace, when stacks are not sampled',
 };
 
-/** The words for a stall the counters kept without a stack (`stalls.worst[].noStack`); a word a newer monitor uses is shown as it is. */
-export function describeNoStackReason(reason: string): string {
+/**
+ * The words for a stall the counters kept without a stack (`stalls.worst[].noStack`); a word a newer monitor
+ * uses is shown as it is. `stillRunning`: the reason was given while the block still ran (a provisional
+ * event, a checkpoint's stall in progress), so for all it knew a sample could still land.
+ */
+export function describeNoStackReason(reason: string, stillRunning = false): string {
+  if (stillRunning && reason === 'not-caught') return 'no stack sampled yet: a native call no wrapper names, or the first sample had not landed';
   return NO_STACK_REASONS[reason] ?? `no stack: ${reason}`;
 }
 
@@ -66,7 +72,7 @@ export interface StacklessBlock {
 export function describeNoStack(block: StacklessBlock, mode: string | null): string | null {
   if (block.noStack) return block.noStack;
   if (block.stack.length > 0) return null;
-  if (block.noStackReason) return describeNoStackReason(block.noStackReason);
+  if (block.noStackReason) return describeNoStackReason(block.noStackReason, block.ongoing === true);
   // Worded as the counters' reasons, so one stall reads the same in every table.
   if (mode === 'lag-only') return describeNoStackReason('lag-only');
   if (block.ongoing) return 'no stack sampled before it was reported: a native call, or the report budget was spent';

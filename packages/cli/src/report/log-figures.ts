@@ -163,7 +163,7 @@ function neverEndedBlocks(pid: Key, state: ProcessState, exitAt: number | undefi
       late: false,
       startup: false,
       signature: null,
-      noStackReason: null,
+      noStackReason: inProgress.noStack ?? null,
       ongoing: true,
     };
     neverEnded.push(aged(block, null, exitAt));

@@ -96,7 +96,8 @@ export type WorstStallRecord = Omit<WorstStall, 'signature' | 'noStack'> & {
 };
 
 /** The stall in progress when a checkpoint was written (not yet in its `stalls`). */
-export type OngoingStallRecord = OngoingStall;
+/** A checkpoint's stall in progress; `noStack` as the monitor worded it (a newer one may use a word this one does not know). */
+export type OngoingStallRecord = Omit<OngoingStall, 'noStack'> & { noStack?: string };
 
 /**
  * A `{"type":"summary"}` line (the monitor's snapshot at exit) or a `{"type":"checkpoint"}` line (its

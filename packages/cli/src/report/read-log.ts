@@ -143,7 +143,8 @@ function ongoingStall(value: unknown): OngoingStallRecord | null {
   const startedAt = numberOr(value['startedAt'], null);
   const durationMs = numberOr(value['durationMs'], null);
   if (startedAt === null || durationMs === null) return null;
-  return { startedAt, ...blockStart(value), durationMs };
+  const noStack = stringOr(value['noStack'], null);
+  return { startedAt, ...blockStart(value), durationMs, ...(noStack === null ? {} : { noStack }) };
 }
 
 function summary(event: Json, kind: SummaryRecord['kind']): SummaryRecord {

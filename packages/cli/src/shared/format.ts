@@ -112,7 +112,7 @@ export function formatBlockLine(block: BlockEvent, color: ChalkInstance, options
   if (api) parts.push(color.yellow(api));
   const blame = formatBlame(block.stack);
   if (blame) parts.push(`at ${blame}`);
-  else if (block.noStack !== undefined) parts.push(color.dim(`(${describeNoStackReason(block.noStack)})`));
+  else if (block.noStack !== undefined) parts.push(color.dim(`(${describeNoStackReason(block.noStack, ongoing)})`));
   else if (ongoing) parts.push(color.dim('(no stack sampled yet: a native call, lag-only, or rate-limited)'));
   else parts.push(color.dim('(no stack: repeated, rate-limited or lag-only)'));
   if (block.late) parts.push(color.dim('(stack taken after the block ended)'));
@@ -127,6 +127,8 @@ export function formatBlockLine(block: BlockEvent, color: ChalkInstance, options
 /** What a never-ended line shows: a block event, or a block record read from a log. */
 export type NeverEndedInput = Pick<BlockEvent, 'startedAt' | 'blockStartedAt' | 'durationMs' | 'stack' | 'inFlight' | 'context'> & {
   requestsInFlight?: number | null | undefined;
+  /** The monitor's reason for an empty stack (a provisional event's `noStack`, a checkpoint's stall's). */
+  noStackReason?: string | null | undefined;
 };
 
 export interface NeverEndedOptions {
@@ -150,7 +152,8 @@ export function formatNeverEndedLine(block: NeverEndedInput, color: ChalkInstanc
   const api = formatInFlight(block.inFlight);
   if (api) parts.push(color.yellow(api));
   const blame = formatBlame(block.stack);
-  parts.push(blame ? `at ${blame}` : color.dim('(no stack)'));
+  if (blame) parts.push(`at ${blame}`);
+  else parts.push(color.dim(block.noStackReason ? `(${describeNoStackReason(block.noStackReason, true)})` : '(no stack)'));
   const context = formatContext(block.context);
   if (context) parts.push(color.cyan(context));
   const requests = describeRequestsInFlight(block.requestsInFlight);

@@ -129,7 +129,7 @@ export class WatchSession {
       if (this.options.output === 'lines') {
         // Reported as ongoing, and the process is gone: it was killed (or died) while blocked.
         for (const seen of this.state.ongoingBlocks(pid)) {
-          process.stdout.write(`pid ${pid}  ${formatNeverEndedLine(seen.block, this.options.color, { goneAt: Date.now() })}\n`);
+          process.stdout.write(`pid ${pid}  ${formatNeverEndedLine({ ...seen.block, noStackReason: seen.block.noStack }, this.options.color, { goneAt: Date.now() })}\n`);
         }
       }
       if (this.connections.every((c) => c.isClosed)) this.stop();

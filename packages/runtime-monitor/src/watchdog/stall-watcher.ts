@@ -302,7 +302,9 @@ export class StallWatcher {
   ongoing(): OngoingStall | null {
     const stalledMs = this.stalledMs();
     if (stalledMs === 0) return null;
-    return { ...spanFields(spanOf(this.#live!)), durationMs: stalledMs };
+    const live = this.#live!;
+    const noStack = this.#whyUnnamedSoFar(live);
+    return { ...spanFields(spanOf(live)), durationMs: stalledMs, ...(noStack === null ? {} : { noStack }) };
   }
 
   /** The provisional event of the stall still running, for a control client that connects during it. */
@@ -558,6 +560,10 @@ export class StallWatcher {
       live.earlySkipped = true;
       return;
     }
+    if (event.stack.length === 0 && event.inFlight === null) {
+      const noStack = this.#whyUnnamedSoFar(live);
+      if (noStack !== null) event.noStack = noStack;
+    }
     live.reportToken = true;
     live.provisional = event;
     this.#deps.slots.markPublished(live.startBeat);
@@ -782,15 +788,37 @@ export class StallWatcher {
     output.stall({ kind: 'stall', durationMs: stall.durationMs, startup: false, block, reported: reported ? event : null, counted: event, unmeasured: 0 });
   }
 
-  #whyNoStack(stall: RingStall, watched: LiveStall | null): NoStackReason {
+  /** Why no stack can be sampled now (lag-only, a debugger's, no capturer yet); null when one can. */
+  #whyNoCapture(): NoStackReason | null {
     const slots = this.#deps.slots;
     if (slots.inspectorActive || (this.#capturer === null && !this.#capturerPending)) return 'lag-only';
     if (slots.hostDebuggerEnabled) return 'debugger';
     if (this.#capturer === null) return 'not-watched';
+    return null;
+  }
+
+  #whyNoStack(stall: RingStall, watched: LiveStall | null): NoStackReason {
+    const cannot = this.#whyNoCapture();
+    if (cannot !== null) return cannot;
     // Began before the first poll, and that poll did not find it still running: nobody was looking.
     if (watched === null && (this.#firstStepAt === null || ((stall.endBeat - stall.durationMs - this.#firstStepAt) | 0) < 0)) return 'not-watched';
     if (watched === null) return 'ended-unseen';
-    if (watched.detailed && !watched.reportToken) return 'rate-limited';
+    if (!watched.detailed) return 'start-up';
+    if (!watched.reportToken) return 'rate-limited';
+    return 'not-caught';
+  }
+
+  /**
+   * Why the stall still running has neither a stack nor a sync API so far, for a checkpoint or a provisional
+   * event that may be the last word on it (the process can die in it); null when something names it.
+   */
+  #whyUnnamedSoFar(live: LiveStall): NoStackReason | null {
+    if (live.inFlight !== null || (live.progress?.samples.length ?? 0) > 0) return null;
+    if (live.quick !== null && !live.quick.late && live.quick.stack.length > 0) return null;
+    const cannot = this.#whyNoCapture();
+    if (cannot !== null) return cannot;
+    if (!live.detailed) return 'start-up';
+    if (!live.reportToken) return 'rate-limited';
     return 'not-caught';
   }
 
