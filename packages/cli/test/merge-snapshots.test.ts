@@ -186,4 +186,16 @@ describe('the watch screen of several processes', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^stalls > 100 ms {2}3 {2}p50 64\d ms {2}p99 800 ms {2}max 800 ms {2}total 1\.59 s {2}\(merged across 2 processes\)$/));
     expect(lines).toContain('worst stalls  800 ms pid 101 (no stack: rate-limited, the budget for detailed reports was spent), 640 ms pid 202, 150 ms pid 101');
   });
+
+  it('says why a latest block has no stack, as the monitor gave it (a block still running: so far)', () => {
+    const state = new WatchState();
+    state.addProcess({ type: 'hello', pid: 101, version: '0.1.0', thresholdMs: 100, mode: 'full' }, '/tmp/101.sock');
+    state.setSnapshot(101, snapshot(101, stalls([], [])));
+    const block = { type: 'block' as const, startedAt: T0 + 1000, durationMs: 5000, stack: [], inFlight: null, context: null, late: false };
+    state.addBlock(101, { ...block, ongoing: true, noStack: 'not-caught' }, T0 + 6000);
+    state.addBlock(101, { ...block, startedAt: T0, durationMs: 600, noStack: 'start-up' }, T0 + 6000);
+    const lines = renderScreen(state, { columns: 200, rows: 60 }, new Chalk({ level: 0 }), T0 + 6000);
+    expect(lines).toContain('              (no stack sampled yet: a native call no wrapper names, or the first sample had not landed)');
+    expect(lines).toContain('              (no stack: it began in the start-up grace, when stacks are not sampled)');
+  });
 });

@@ -101,7 +101,9 @@ export function renderScreen(state: WatchState, size: ScreenSize, color: ChalkIn
     );
     const blamed = blamedFrame(block.stack);
     const frames = blamed ? block.stack.slice(block.stack.indexOf(blamed), block.stack.indexOf(blamed) + 3) : [];
-    if (frames.length === 0) blockLines.push(color.dim('              (no stack)'));
+    if (frames.length === 0) {
+      blockLines.push(color.dim(`              (${block.noStack === undefined ? 'no stack' : describeNoStackReason(block.noStack, block.ongoing === true)})`));
+    }
     for (const frame of frames) blockLines.push(`              at ${formatFrame(frame)}`);
     if (blockLines.length >= room) break;
   }
