@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chalk } from 'chalk';
@@ -8,6 +8,7 @@ import { LagSeries, LAG_POINTS } from '../src/report/aggregate.js';
 import { readLines, type Line } from '../src/report/line-reader.js';
 import { logFigures } from '../src/report/log-figures.js';
 import { buildReport } from '../src/report/model.js';
+import { RunReport } from '../src/run/run-report.js';
 import { formatSummary } from '../src/shared/format.js';
 import { readEventLog } from '../src/report/read-log.js';
 import { renderTerminal } from '../src/report/terminal.js';
@@ -188,6 +189,19 @@ describe('readEventLog and the figures', () => {
     expect(fromRun.neverEnded.map((b) => b.durationMs)).toEqual([500]);
     // A log of gone lines only holds no monitor's event.
     await expect(readEventLog(file(ndjson([{ type: 'gone', pid: 1, at: T0 }])))).rejects.toThrow(/has no block, lag, sla, checkpoint or summary events/);
+  });
+
+  it('has run write a `gone` line only for a process that left no summary, once its summary could have been read', () => {
+    const path = file('');
+    const report = new RunReport(path);
+    report.add(snapshot('summary', 1, T0 + 1000, []));
+    report.add(snapshot('checkpoint', 2, T0 + 1000, []));
+    for (const pid of [1, 2]) report.gone.watch(pid);
+    const found = [1, 2].filter((pid) => report.gone.markGone(pid, T0 + 2000));
+    // A second sighting is no news.
+    expect(report.gone.markGone(2, T0 + 3000)).toBe(false);
+    report.noteGone(found);
+    expect(readFileSync(path, 'utf8')).toBe(`${JSON.stringify({ type: 'gone', pid: 2, at: T0 + 2000 })}\n`);
   });
 
   it('names the unlogged worst stall from `stalls.worst` with its stack when its signature was logged', async () => {

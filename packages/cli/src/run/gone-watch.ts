@@ -4,43 +4,41 @@ import { readFile } from 'node:fs/promises';
  * When each monitored process went away, as `agent-lag run` sees it: the child it started (its exit
  * event), and every other pid the event log names (npm's child, a shell script's children), checked
  * every poll. A process killed in a block writes nothing more, so this is how long the block lasted
- * at least. `onGone` hears of each pid the log named once it is gone (run writes it into the log).
+ * at least.
  */
 export class GoneWatch {
   readonly #goneAt = new Map<number, number>();
   readonly #watched = new Set<number>();
   #polling = false;
-  readonly #onGone: (pid: number, at: number) => void;
-
-  constructor(onGone: (pid: number, at: number) => void = () => undefined) {
-    this.#onGone = onGone;
-  }
 
   watch(pid: number): void {
     if (!this.#goneAt.has(pid)) this.#watched.add(pid);
   }
 
-  markGone(pid: number, at: number): void {
+  /** Notes that `pid` went away at `at`; true the first time, for a pid the log named. */
+  markGone(pid: number, at: number): boolean {
     const named = this.#watched.delete(pid);
-    if (this.#goneAt.has(pid)) return;
+    if (this.#goneAt.has(pid)) return false;
     this.#goneAt.set(pid, at);
-    if (named) this.#onGone(pid, at);
+    return named;
   }
 
   get goneAt(): ReadonlyMap<number, number> {
     return this.#goneAt;
   }
 
-  /** Checks every watched pid once; polls never overlap. */
-  async poll(): Promise<void> {
-    if (this.#polling) return;
+  /** Checks every watched pid once; the pids the log named found gone now. Polls never overlap. */
+  async poll(): Promise<number[]> {
+    if (this.#polling) return [];
     this.#polling = true;
+    const found: number[] = [];
     try {
       const now = Date.now();
-      for (const pid of [...this.#watched]) if (await isGone(pid)) this.markGone(pid, now);
+      for (const pid of [...this.#watched]) if ((await isGone(pid)) && this.markGone(pid, now)) found.push(pid);
     } finally {
       this.#polling = false;
     }
+    return found;
   }
 }
 

@@ -11,6 +11,7 @@ import { parseNonNegativeMs, parsePositiveMs, parseSlaMs, parseThresholdMs } fro
 import { RunReport } from './run-report.js';
 import { startReportFile } from './report-file.js';
 import { exitCodeOf, runMonitored } from './run-monitored.js';
+import { FileTail } from './file-tail.js';
 import { removeStaleDirs } from '../scratch/stale-dirs.js';
 
 const RUN_DIR_PREFIX = 'agent-lag-run-';
@@ -46,8 +47,27 @@ export async function runCommand(command: string[], options: RunCommandOptions):
   const ignorePipeError = () => undefined;
   if (json) process.stdout.on('error', ignorePipeError);
   const startedAt = Date.now();
+  const tail = new FileTail(reportPath, (event) => {
+    const live = report.add(event);
+    if (json) {
+      if (process.stdout.writable) process.stdout.write(`${JSON.stringify(event)}\n`);
+    } else if (live && 'sla' in live) {
+      say(`${color.dim('[agent-lag]')} ${formatSlaLine(live.sla, color)}`);
+    } else if (live) {
+      say(`${color.dim('[agent-lag]')} ${formatBlockLine(live.block, color, { endedAfterOngoing: live.endedAfterOngoing })}`);
+    }
+  });
   // A process killed in a block writes nothing more: when it went is how long the block lasted at least.
-  const goneTimer = setInterval(() => void report.gone.poll(), 100);
+  // Found gone, a process has written all it will: the log read after that says whether it left a summary.
+  let goneChecks = Promise.resolve();
+  const checkGone = (found: number[] = []): Promise<void> =>
+    (goneChecks = goneChecks.then(async () => {
+      const gone = [...found, ...(await report.gone.poll())];
+      if (gone.length === 0) return;
+      await tail.poll();
+      report.noteGone(gone);
+    }));
+  const goneTimer = setInterval(() => void checkGone(), 100);
   try {
     const outcome = await runMonitored({
       command,
@@ -56,21 +76,13 @@ export async function runCommand(command: string[], options: RunCommandOptions):
       startupGraceMs,
       inFlightSlaMs,
       childStdout: json ? 'stderr' : 'inherit',
-      onEvent: (event) => {
-        const live = report.add(event);
-        if (json) {
-          if (process.stdout.writable) process.stdout.write(`${JSON.stringify(event)}\n`);
-        } else if (live && 'sla' in live) {
-          say(`${color.dim('[agent-lag]')} ${formatSlaLine(live.sla, color)}`);
-        } else if (live) {
-          say(`${color.dim('[agent-lag]')} ${formatBlockLine(live.block, color, { endedAfterOngoing: live.endedAfterOngoing })}`);
-        }
-      },
+      tail,
     });
     clearInterval(goneTimer);
     const childExitCode = exitCodeOf(outcome);
-    if (outcome.pid !== undefined) report.gone.markGone(outcome.pid, outcome.exitedAt);
-    await report.gone.poll();
+    await checkGone(outcome.pid !== undefined && report.gone.markGone(outcome.pid, outcome.exitedAt) ? [outcome.pid] : []);
+    // Reads back the gone lines just written: --json prints the log as it is written.
+    await tail.poll();
     const figures = report.figures(outcome.exitedAt);
     if (!json) {
       const how = outcome.signal ? `killed by ${outcome.signal}` : `exit ${outcome.code ?? '?'}`;

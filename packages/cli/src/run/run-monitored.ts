@@ -3,13 +3,14 @@ import { constants as osConstants } from 'node:os';
 import { UsageError } from '../errors.js';
 import type { MonitorRequest } from './monitor-env.js';
 import { monitoredEnv } from './monitor-env.js';
-import { FileTail } from './file-tail.js';
+import type { FileTail } from './file-tail.js';
 
 export interface RunOptions extends MonitorRequest {
   command: readonly string[];
   /** Where the child's stdout goes: ours, or our stderr when our stdout carries NDJSON. */
   childStdout: 'inherit' | 'stderr';
-  onEvent: (event: Record<string, unknown>) => void;
+  /** Follows the event log (at `reportPath`) while the child runs; stopped, after a last read, when it exits. */
+  tail: FileTail;
 }
 
 export interface ChildOutcome {
@@ -35,7 +36,7 @@ const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGH
 export async function runMonitored(options: RunOptions): Promise<ChildOutcome> {
   const [file, ...args] = options.command;
   if (!file) throw new UsageError('run: no command given (usage: agent-lag run [options] -- <command…>)');
-  const tail = new FileTail(options.reportPath, options.onEvent);
+  const { tail } = options;
   const child = spawn(file, args, {
     stdio: ['inherit', options.childStdout === 'stderr' ? process.stderr : 'inherit', 'inherit'],
     env: monitoredEnv(process.env, options),

@@ -26,18 +26,29 @@ export interface LiveSla {
  */
 export class RunReport {
   readonly log: EventLog;
-  /** When each process that wrote to the log went away; the `gone` line of each that left no summary is written into the log. */
-  readonly gone: GoneWatch;
+  /** When each process that wrote to the log went away. */
+  readonly gone = new GoneWatch();
+  readonly #path: string;
   /** Per block (pid and startedAt), the duration of the last ongoing line printed. */
   readonly #shownOngoing = new Map<string, number>();
 
   constructor(path: string) {
     // Folded as it comes, like `report` reads a log: memory stays bounded however long the command runs.
     this.log = { ...emptyLog(path), aggregate: new LogAggregator(path) };
-    // A process that wrote its summary ended in its own words; the others' end is ours to note.
-    this.gone = new GoneWatch((pid, at) => {
-      if (this.log.aggregate?.processes.get(pid)?.summary == null) appendGoneLine(path, pid, at);
-    });
+    this.#path = path;
+  }
+
+  /**
+   * Writes a `gone` line into the log for each of `pids` (found gone) that left no summary: a process that
+   * wrote its summary ended in its own words; the others' end is ours to note. Call it once the log was read
+   * to its end after they were found gone, when every line they wrote is in: else a summary written just
+   * before the exit, not yet read, would be taken for none.
+   */
+  noteGone(pids: readonly number[]): void {
+    for (const pid of pids) {
+      const at = this.gone.goneAt.get(pid);
+      if (at !== undefined && this.log.aggregate?.processes.get(pid)?.summary == null) appendGoneLine(this.#path, pid, at);
+    }
   }
 
   /**
