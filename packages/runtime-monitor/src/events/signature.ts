@@ -5,12 +5,18 @@ const SIGNATURE_FRAMES = 8;
 
 /**
  * Identical stacks share a signature (FNV-1a over the innermost frames and the API in flight), so
- * repeated blocks from the same place are reported once and aggregated.
+ * repeated blocks from the same place are reported once and aggregated. Node's own frames on top are left
+ * out: they vary with where a pause lands (inside the `performance.now()` or the validator the code's loop
+ * calls, or on the loop's own line), and the same code blocking in the same place must not read as a new
+ * stack each time. A stack of Node's frames only keeps them.
  */
 export function stackSignature(stack: readonly StackFrame[], inFlight: InFlightCall | null): string {
   let text = inFlight === null ? '' : inFlight.api;
-  const frames = Math.min(stack.length, SIGNATURE_FRAMES);
-  for (let i = 0; i < frames; i++) {
+  let first = 0;
+  while (first < stack.length && stack[first]!.url.startsWith('node:')) first++;
+  if (first === stack.length) first = 0;
+  const frames = Math.min(stack.length, first + SIGNATURE_FRAMES);
+  for (let i = first; i < frames; i++) {
     const frame = stack[i];
     if (frame !== undefined) text += `|${frame.functionName}@${frame.url}:${frame.line}`;
   }
