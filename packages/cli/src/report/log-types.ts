@@ -95,8 +95,10 @@ export type WorstStallRecord = Omit<WorstStall, 'signature' | 'noStack'> & {
   noStack: string | null;
 };
 
-/** The stall in progress when a checkpoint was written (not yet in its `stalls`). */
-/** A checkpoint's stall in progress; `noStack` as the monitor worded it (a newer one may use a word this one does not know). */
+/**
+ * The stall in progress when a checkpoint was written (not yet in its `stalls`); `noStack` as the monitor
+ * worded it (a newer one may use a word this one does not know).
+ */
 export type OngoingStallRecord = Omit<OngoingStall, 'noStack'> & { noStack?: string };
 
 /**
