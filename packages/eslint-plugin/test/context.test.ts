@@ -173,6 +173,134 @@ ruleTester.run('context: start-up code', contextProbe, {
   invalid: [],
 });
 
+ruleTester.run('context: a server started at start-up', contextProbe, {
+  assertionOptions: { requireLocation: true, requireData: true },
+  valid: [
+    {
+      name: "listen's callback on a node:http server",
+      code: `
+        import http from 'node:http';
+        http.createServer(handle).listen(3000, () => block());
+      `,
+    },
+    {
+      name: "listen's callback on an express app, after its await too",
+      code: `
+        import express from 'express';
+        const app = express();
+        app.listen(process.env.PORT, async () => {
+          await announce();
+          block();
+        });
+      `,
+    },
+    {
+      name: "listen's callback on Koa, Fastify and net servers",
+      code: `
+        import Koa from 'koa';
+        import { fastify } from 'fastify';
+        import * as net from 'node:net';
+        new Koa().listen(3000, () => block());
+        fastify().listen({ port: 3001 }, (error) => block());
+        const ipc = new net.Server();
+        ipc.listen('/run/agent.sock', () => block());
+      `,
+    },
+    {
+      name: 'CommonJS: a required factory, a named callback',
+      ...cjs,
+      code: `
+        const express = require('express');
+        const app = express();
+        function writePidFile() {
+          block();
+        }
+        app.listen(3000, writePidFile);
+      `,
+    },
+    {
+      name: 'an async function given only as a listen callback at start-up',
+      code: `
+        import { createServer } from 'node:https';
+        async function onListening() {
+          await register();
+          block();
+        }
+        createServer(options, handle).listen(443, onListening);
+      `,
+    },
+    {
+      name: 'strict reachability: a helper given to listen and to a listening listener is start-up code',
+      options: [{ reachability: true }],
+      code: `
+        import http from 'node:http';
+        function writePidFile() {
+          block();
+        }
+        const server = http.createServer(handle);
+        server.on('listening', writePidFile);
+        server.listen(3000, writePidFile);
+      `,
+    },
+    {
+      name: "a 'listening' listener",
+      code: `
+        server.once('listening', () => block());
+        server.on('listening', function () {
+          block();
+        });
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'listen of something that is not a server this file made: called per notification',
+      code: `
+        import postgres from 'postgres';
+        const sql = postgres();
+        sql.listen('jobs', (payload) => block(payload));
+      `,
+      errors: [
+        {
+          messageId: 'where',
+          data: { where: 'event-loop: sql.listen callback' },
+          line: 4, column: 41, endLine: 4, endColumn: 55,
+        },
+      ],
+    },
+    {
+      name: 'a server started by a request runs its callback on the loop',
+      code: `
+        import http from 'node:http';
+        app.post('/preview', async (req, res) => {
+          http.createServer(handle).listen(0, () => block());
+        });
+      `,
+      errors: [
+        {
+          messageId: 'where',
+          data: { where: "event-loop: app.post('/preview') handler" },
+          line: 4, column: 53, endLine: 4, endColumn: 60,
+        },
+      ],
+    },
+    {
+      name: 'a request handler is not the listen callback',
+      code: `
+        import http from 'node:http';
+        http.createServer((req, res) => block()).listen(3000);
+      `,
+      errors: [
+        {
+          messageId: 'where',
+          data: { where: 'event-loop: http.createServer callback' },
+          line: 3, column: 41, endLine: 3, endColumn: 48,
+        },
+      ],
+    },
+  ],
+});
+
 ruleTester.run('context: async functions', contextProbe, {
   assertionOptions: { requireLocation: true, requireData: true },
   valid: [],
@@ -605,13 +733,13 @@ ruleTester.run('context: callbacks passed to calls are deferred', contextProbe, 
     {
       name: 'once listener',
       code: `
-        server.once('listening', () => block());
+        socket.once('close', () => block());
       `,
       errors: [
         {
           messageId: 'where',
-          data: { where: "event-loop: 'listening' listener" },
-          line: 2, column: 40, endLine: 2, endColumn: 47,
+          data: { where: "event-loop: 'close' listener" },
+          line: 2, column: 36, endLine: 2, endColumn: 43,
         },
       ],
     },

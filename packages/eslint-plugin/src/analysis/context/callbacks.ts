@@ -15,7 +15,15 @@ export type CallbackFate =
   /** `known`: a timer, listener, route or promise reaction, not only "some API took it". */
   | { kind: 'deferred'; owner: string; known: boolean }
   | { kind: 'immediate' }
+  /**
+   * Called once, when a server is bound: a `listen(…, callback)` on a server the file made, a `'listening'`
+   * listener. The server takes no request until it returns: it is where the code that started the server runs.
+   */
+  | { kind: 'server-listening' }
   | { kind: 'exempt'; reason: string };
+
+/** Whether `call` is a `listen` of a server (see server-start.ts); asked only of calls of a method named `listen`. */
+export type ServerListenTest = (call: TSESTree.CallExpression) => boolean;
 
 /** Methods that call their function argument synchronously, before returning. */
 const SYNC_INVOKING_METHODS: ReadonlySet<string> = new Set([
@@ -54,7 +62,11 @@ function isProcess(node: TSESTree.Node): boolean {
 }
 
 /** The fate of a function passed at `call.arguments[index]`. */
-export function callbackFate(call: TSESTree.CallExpression | TSESTree.NewExpression, index: number): CallbackFate {
+export function callbackFate(
+  call: TSESTree.CallExpression | TSESTree.NewExpression,
+  index: number,
+  isServerListen: ServerListenTest,
+): CallbackFate {
   const callee = unwrapExpression(call.callee);
   const method = callee.type === AST_NODE_TYPES.MemberExpression ? memberName(callee) : undefined;
   const first = stringValue(call.arguments[0]);
@@ -69,7 +81,17 @@ export function callbackFate(call: TSESTree.CallExpression | TSESTree.NewExpress
     if (callee.type === AST_NODE_TYPES.MemberExpression && isProcess(callee.object) && first !== undefined && SYNC_PROCESS_EVENTS.has(first)) {
       return { kind: 'exempt', reason: `process.${method}('${first}') handler` };
     }
+    // net.Server's and dgram.Socket's event, once per listen(): not the DOM's addEventListener.
+    if (first === 'listening' && method !== 'addEventListener') return { kind: 'server-listening' };
     return { kind: 'deferred', owner: first !== undefined ? `'${first}' listener` : `${calleeText(callee)} listener`, known: true };
+  }
+  if (
+    method === 'listen' &&
+    call.type === AST_NODE_TYPES.CallExpression &&
+    index === call.arguments.length - 1 &&
+    isServerListen(call)
+  ) {
+    return { kind: 'server-listening' };
   }
   if (method !== undefined && PROMISE_REACTIONS.has(method)) return { kind: 'deferred', owner: `.${method} callback`, known: true };
   // Routes look like paths: `session.post('Profiler.stop', cb)` is a plain callback, not a route.

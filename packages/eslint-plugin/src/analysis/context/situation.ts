@@ -3,6 +3,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { walk } from '../../util/walk.js';
 import { callbackFate, objectArgumentFate } from './callbacks.js';
 import { ExitPathAnalysis } from './exit-paths.js';
+import { findServerListenCalls } from './server-start.js';
 import type { CallbackFate } from './callbacks.js';
 import { className, isClassNode, isFunctionNode, isLoop, memberName, outerExpression, staticName } from './ast.js';
 import type { ClassNode, FunctionNode } from './ast.js';
@@ -21,6 +22,8 @@ const STARTUP: Situation = { kind: 'startup' };
 
 /** After it the process ends before the loop turns again: it starves nothing (see exit-paths.ts). */
 const EXIT_PATH: Situation = { kind: 'exempt', reason: 'exit path: the process ends right after it' };
+
+type CallbackFateOf = (call: TSESTree.CallExpression | TSESTree.NewExpression, index: number) => CallbackFate;
 
 /** How a function is placed in the code, which decides who calls it and when. */
 type Position =
@@ -53,7 +56,7 @@ function assignmentTargetName(node: TSESTree.Node): string | undefined {
   return undefined;
 }
 
-function positionOf(fn: FunctionNode): Position {
+function positionOf(fn: FunctionNode, fateOf: CallbackFateOf): Position {
   const self = outerExpression(fn);
   const parent = self.parent;
   if (!parent) return { kind: 'plain', name: undefined };
@@ -64,7 +67,7 @@ function positionOf(fn: FunctionNode): Position {
         return parent.type === AST_NODE_TYPES.CallExpression ? { kind: 'iife', call: parent } : { kind: 'plain', name: undefined };
       }
       const index = parent.arguments.indexOf(self as TSESTree.CallExpressionArgument);
-      return { kind: 'callback', fate: callbackFate(parent, index), call: parent };
+      return { kind: 'callback', fate: fateOf(parent, index), call: parent };
     }
     case AST_NODE_TYPES.MemberExpression: {
       // (function () {...}).call(this) runs at once, like an IIFE.
@@ -141,6 +144,7 @@ export class SituationAnalysis {
 
   private readonly inProgress = new Set<FunctionNode>();
   private readonly exitPaths: ExitPathAnalysis;
+  private serverListenCalls: ReadonlySet<TSESTree.CallExpression> | undefined;
 
   constructor(private readonly sourceCode: Readonly<TSESLint.SourceCode>) {
     this.exitPaths = new ExitPathAnalysis(sourceCode);
@@ -149,6 +153,16 @@ export class SituationAnalysis {
   private get visitorKeys(): TSESLint.SourceCode.VisitorKeys {
     return this.sourceCode.visitorKeys;
   }
+
+  /** What becomes of a function passed at `call.arguments[index]`. */
+  readonly fateOf = (call: TSESTree.CallExpression | TSESTree.NewExpression, index: number): CallbackFate =>
+    callbackFate(call, index, this.isServerListen);
+
+  // Traced only for a file that passes a function to a `listen` call.
+  private readonly isServerListen = (call: TSESTree.CallExpression): boolean => {
+    this.serverListenCalls ??= findServerListenCalls(this.sourceCode);
+    return this.serverListenCalls.has(call);
+  };
 
   /** The situation of code at `node`. */
   of(node: TSESTree.Node): Situation {
@@ -189,7 +203,7 @@ export class SituationAnalysis {
     let situation = this.functions.get(fn);
     if (!situation) {
       // Mutually calling async functions: the one asked again mid-question is taken as event-loop code.
-      if (this.inProgress.has(fn)) return { kind: 'event-loop', owner: describeAsync(fn, positionOf(fn)) };
+      if (this.inProgress.has(fn)) return { kind: 'event-loop', owner: describeAsync(fn, positionOf(fn, this.fateOf)) };
       this.inProgress.add(fn);
       situation = this.computeFunction(fn);
       this.inProgress.delete(fn);
@@ -199,7 +213,7 @@ export class SituationAnalysis {
   }
 
   private computeFunction(fn: FunctionNode): Situation {
-    const position = positionOf(fn);
+    const position = positionOf(fn, this.fateOf);
     if (position.kind === 'callback') {
       switch (position.fate.kind) {
         case 'exempt':
@@ -208,6 +222,9 @@ export class SituationAnalysis {
           return { kind: 'event-loop', owner: position.fate.owner };
         case 'immediate':
           return fn.async ? { kind: 'event-loop', owner: describeAsync(fn, position) } : this.of(position.call);
+        case 'server-listening':
+          // After its awaits too, as main's lines after `await app.listen()` are.
+          return this.of(position.call);
       }
     }
     if (fn.async) {
@@ -224,7 +241,8 @@ export class SituationAnalysis {
 
   /**
    * `async function main() {…}  main();` is the CommonJS spelling of top-level await: an async function
-   * of this file, not exported, whose every use is a call from start-up code, is start-up code too.
+   * of this file, not exported, whose every use is a call from start-up code (or a server's listen callback given
+   * there), is start-up code too.
    */
   private isStartupMain(fn: FunctionNode): boolean {
     const declaration =
@@ -245,7 +263,12 @@ export class SituationAnalysis {
       uses.every((reference) => {
         const identifier = reference.identifier;
         const call = identifier.parent;
-        if (call?.type !== AST_NODE_TYPES.CallExpression || call.callee !== identifier) return false;
+        if (call?.type !== AST_NODE_TYPES.CallExpression) return false;
+        // `server.listen(port, main)`: called once the server is up, where listen is called.
+        if (call.callee !== identifier) {
+          const index = call.arguments.findIndex((argument) => argument === identifier);
+          if (index < 0 || this.fateOf(call, index).kind !== 'server-listening') return false;
+        }
         if (fn.range[0] <= call.range[0] && call.range[1] <= fn.range[1]) return false;
         // `main(); process.exit(0)`: main runs up to its first await at start-up, and never after.
         const caller = this.of(call).kind;
@@ -259,7 +282,7 @@ export class SituationAnalysis {
    * `(async () => { const cfg = readFileSync(p); await serve(cfg); })()`.
    */
   private isInSyncPrefixOfStartupIife(fn: FunctionNode, node: TSESTree.Node): boolean {
-    const position = positionOf(fn);
+    const position = positionOf(fn, this.fateOf);
     if (position.kind !== 'iife') return false;
     const outer = this.of(position.call);
     if (outer.kind !== 'startup') return false;

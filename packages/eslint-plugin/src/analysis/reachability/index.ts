@@ -2,7 +2,6 @@ import { ASTUtils, AST_NODE_TYPES, TSESLint } from '@typescript-eslint/utils';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { isClassNode, isFunctionNode, memberName, unwrapExpression } from '../context/ast.js';
 import type { ClassNode, FunctionNode } from '../context/ast.js';
-import { callbackFate } from '../context/callbacks.js';
 import type { SituationAnalysis } from '../context/situation.js';
 import { walk } from '../../util/walk.js';
 
@@ -41,7 +40,7 @@ export function buildReachability(sourceCode: Readonly<TSESLint.SourceCode>, sit
     let situation;
     if (site.kind === 'call') situation = situations.of(site.node);
     else {
-      const fate = callbackFate(site.call, site.index);
+      const fate = situations.fateOf(site.call, site.index);
       // A named function handed to an unknown API may only be stored, wrapped or inspected
       // (`inherits(Ctor, Base)`, `promisify(fn)`): only known callback positions count.
       if (fate.kind === 'exempt' || (fate.kind === 'deferred' && !fate.known)) continue;

@@ -10,7 +10,7 @@ import {
 import { ValueTracer, type ValueUse } from './trace.js';
 
 export type { ModuleFilter } from './roots.js';
-export { climbTransparentWrappers, type Origin, type UseKind, type ValueUse } from './trace.js';
+export { climbTransparentWrappers, ValueTracer, type Origin, type UseKind, type ValueUse } from './trace.js';
 export { resolveByType, isThenableCall, type TypedResolution } from './typed.js';
 export { moduleMemberByName, type ModuleMember } from './by-name.js';
 export { hasNodeTypes, projectNameOf, warnOnceWithoutNodeTypes } from './node-types.js';
