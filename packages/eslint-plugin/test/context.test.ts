@@ -243,6 +243,30 @@ ruleTester.run('context: a server started at start-up', contextProbe, {
       `,
     },
     {
+      name: 'Fastify plugins, nested ones, fastify-plugin, after and ready boot with the app',
+      code: `
+        import Fastify from 'fastify';
+        import fp from 'fastify-plugin';
+        const app = Fastify();
+        app.register(async (instance, options) => {
+          block();
+          await instance.register(async (child) => {
+            block();
+          });
+        });
+        export const db = fp(async function connect(fastify) {
+          block();
+          fastify.after(() => block());
+        });
+        async function routes(fastify) {
+          await loadSchemas();
+          block();
+        }
+        app.register(routes);
+        app.ready(() => block());
+      `,
+    },
+    {
       name: "a 'listening' listener",
       code: `
         server.once('listening', () => block());
@@ -265,6 +289,42 @@ ruleTester.run('context: a server started at start-up', contextProbe, {
           messageId: 'where',
           data: { where: 'event-loop: sql.listen callback' },
           line: 4, column: 41, endLine: 4, endColumn: 55,
+        },
+      ],
+    },
+    {
+      name: "a Fastify plugin's routes and hooks run per request",
+      code: `
+        import Fastify from 'fastify';
+        const app = Fastify();
+        app.register(async (instance) => {
+          instance.get('/tools', async (request) => block());
+          instance.addHook('onRequest', async (request) => block());
+        });
+      `,
+      errors: [
+        {
+          messageId: 'where',
+          data: { where: "event-loop: instance.get('/tools') handler" },
+          line: 5, column: 53, endLine: 5, endColumn: 60,
+        },
+        {
+          messageId: 'where',
+          data: { where: 'event-loop: instance.addHook callback' },
+          line: 6, column: 60, endLine: 6, endColumn: 67,
+        },
+      ],
+    },
+    {
+      name: "register on anything but a Fastify app: a tool registry's handler runs per call",
+      code: `
+        registry.register('search', async (query) => block(query));
+      `,
+      errors: [
+        {
+          messageId: 'where',
+          data: { where: 'event-loop: registry.register callback' },
+          line: 2, column: 54, endLine: 2, endColumn: 66,
         },
       ],
     },

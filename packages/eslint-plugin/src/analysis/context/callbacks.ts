@@ -16,14 +16,14 @@ export type CallbackFate =
   | { kind: 'deferred'; owner: string; known: boolean }
   | { kind: 'immediate' }
   /**
-   * Called once, when a server is bound: a `listen(…, callback)` on a server the file made, a `'listening'`
-   * listener. The server takes no request until it returns: it is where the code that started the server runs.
+   * Called once while a server starts, before it takes a request (see server-start.ts), and `'listening'`
+   * listeners: it runs where the code that started the server runs.
    */
-  | { kind: 'server-listening' }
+  | { kind: 'server-start' }
   | { kind: 'exempt'; reason: string };
 
-/** Whether `call` is a `listen` of a server (see server-start.ts); asked only of calls of a method named `listen`. */
-export type ServerListenTest = (call: TSESTree.CallExpression) => boolean;
+/** Whether an argument, as written, is one a server calls while it starts (see server-start.ts). */
+export type ServerStartTest = (argument: TSESTree.Node) => boolean;
 
 /** Methods that call their function argument synchronously, before returning. */
 const SYNC_INVOKING_METHODS: ReadonlySet<string> = new Set([
@@ -65,11 +65,14 @@ function isProcess(node: TSESTree.Node): boolean {
 export function callbackFate(
   call: TSESTree.CallExpression | TSESTree.NewExpression,
   index: number,
-  isServerListen: ServerListenTest,
+  isServerStartCallback: ServerStartTest,
 ): CallbackFate {
   const callee = unwrapExpression(call.callee);
   const method = callee.type === AST_NODE_TYPES.MemberExpression ? memberName(callee) : undefined;
   const first = stringValue(call.arguments[0]);
+  const argument = call.arguments[index];
+
+  if (argument !== undefined && isServerStartCallback(argument)) return { kind: 'server-start' };
 
   if (callee.type === AST_NODE_TYPES.Identifier && SYNC_INVOKING_FUNCTIONS.has(callee.name)) {
     return call.type === AST_NODE_TYPES.NewExpression && index === 0 ? { kind: 'immediate' } : deferred(call);
@@ -82,16 +85,8 @@ export function callbackFate(
       return { kind: 'exempt', reason: `process.${method}('${first}') handler` };
     }
     // net.Server's and dgram.Socket's event, once per listen(): not the DOM's addEventListener.
-    if (first === 'listening' && method !== 'addEventListener') return { kind: 'server-listening' };
+    if (first === 'listening' && method !== 'addEventListener') return { kind: 'server-start' };
     return { kind: 'deferred', owner: first !== undefined ? `'${first}' listener` : `${calleeText(callee)} listener`, known: true };
-  }
-  if (
-    method === 'listen' &&
-    call.type === AST_NODE_TYPES.CallExpression &&
-    index === call.arguments.length - 1 &&
-    isServerListen(call)
-  ) {
-    return { kind: 'server-listening' };
   }
   if (method !== undefined && PROMISE_REACTIONS.has(method)) return { kind: 'deferred', owner: `.${method} callback`, known: true };
   // Routes look like paths: `session.post('Profiler.stop', cb)` is a plain callback, not a route.

@@ -3,7 +3,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { walk } from '../../util/walk.js';
 import { callbackFate, objectArgumentFate } from './callbacks.js';
 import { ExitPathAnalysis } from './exit-paths.js';
-import { findServerListenCalls } from './server-start.js';
+import { findServerStartCallbacks } from './server-start.js';
 import type { CallbackFate } from './callbacks.js';
 import { className, isClassNode, isFunctionNode, isLoop, memberName, outerExpression, staticName } from './ast.js';
 import type { ClassNode, FunctionNode } from './ast.js';
@@ -144,7 +144,7 @@ export class SituationAnalysis {
 
   private readonly inProgress = new Set<FunctionNode>();
   private readonly exitPaths: ExitPathAnalysis;
-  private serverListenCalls: ReadonlySet<TSESTree.CallExpression> | undefined;
+  private serverStartCallbacks: ReadonlySet<TSESTree.Node> | undefined;
 
   constructor(private readonly sourceCode: Readonly<TSESLint.SourceCode>) {
     this.exitPaths = new ExitPathAnalysis(sourceCode);
@@ -156,12 +156,12 @@ export class SituationAnalysis {
 
   /** What becomes of a function passed at `call.arguments[index]`. */
   readonly fateOf = (call: TSESTree.CallExpression | TSESTree.NewExpression, index: number): CallbackFate =>
-    callbackFate(call, index, this.isServerListen);
+    callbackFate(call, index, this.isServerStartCallback);
 
-  // Traced only for a file that passes a function to a `listen` call.
-  private readonly isServerListen = (call: TSESTree.CallExpression): boolean => {
-    this.serverListenCalls ??= findServerListenCalls(this.sourceCode);
-    return this.serverListenCalls.has(call);
+  // Traced only for a file that passes a function to a call.
+  private readonly isServerStartCallback = (argument: TSESTree.Node): boolean => {
+    this.serverStartCallbacks ??= findServerStartCallbacks(this.sourceCode);
+    return this.serverStartCallbacks.has(argument);
   };
 
   /** The situation of code at `node`. */
@@ -222,7 +222,7 @@ export class SituationAnalysis {
           return { kind: 'event-loop', owner: position.fate.owner };
         case 'immediate':
           return fn.async ? { kind: 'event-loop', owner: describeAsync(fn, position) } : this.of(position.call);
-        case 'server-listening':
+        case 'server-start':
           // After its awaits too, as main's lines after `await app.listen()` are.
           return this.of(position.call);
       }
@@ -241,8 +241,8 @@ export class SituationAnalysis {
 
   /**
    * `async function main() {…}  main();` is the CommonJS spelling of top-level await: an async function
-   * of this file, not exported, whose every use is a call from start-up code (or a server's listen callback given
-   * there), is start-up code too.
+   * of this file, not exported, whose every use is a call from start-up code (or a function a server calls as it
+   * starts, given there: see server-start.ts), is start-up code too.
    */
   private isStartupMain(fn: FunctionNode): boolean {
     const declaration =
@@ -264,10 +264,10 @@ export class SituationAnalysis {
         const identifier = reference.identifier;
         const call = identifier.parent;
         if (call?.type !== AST_NODE_TYPES.CallExpression) return false;
-        // `server.listen(port, main)`: called once the server is up, where listen is called.
+        // `server.listen(port, main)`, `app.register(routes)`: called once as the server starts, where that call is.
         if (call.callee !== identifier) {
           const index = call.arguments.findIndex((argument) => argument === identifier);
-          if (index < 0 || this.fateOf(call, index).kind !== 'server-listening') return false;
+          if (index < 0 || this.fateOf(call, index).kind !== 'server-start') return false;
         }
         if (fn.range[0] <= call.range[0] && call.range[1] <= fn.range[1]) return false;
         // `main(); process.exit(0)`: main runs up to its first await at start-up, and never after.
