@@ -207,6 +207,13 @@ ruleTester.run('context: a server started at start-up', contextProbe, {
       `,
     },
     {
+      name: "@hono/node-server's serve callback",
+      code: `
+        import { serve } from '@hono/node-server';
+        serve({ fetch: app.fetch, port: 8787 }, (info) => block(info.port));
+      `,
+    },
+    {
       name: 'CommonJS: a required factory, a named callback',
       ...cjs,
       code: `

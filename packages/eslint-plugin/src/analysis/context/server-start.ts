@@ -9,7 +9,8 @@ import type { FunctionNode } from './ast.js';
  * started it, the same as the lines after `await app.listen()` in a main function, so they run where that code
  * runs (start-up, for a server started at start-up).
  *
- * - a server's `listen(…, callback)`: called when the server is bound;
+ * - a server's `listen(…, callback)`: called when the server is bound; the same callback of
+ *   `@hono/node-server`'s `serve(options, callback)`;
  * - Fastify's plugins, `app.register(plugin)` and `fastifyPlugin(plugin)` (fastify-plugin), and its
  *   `after(fn)` and `ready(fn)`: Fastify loads plugins while it boots and refuses new ones once it is ready.
  *
@@ -30,6 +31,11 @@ const SERVER_FACTORIES: ReadonlyMap<string, readonly string[]> = new Map([
   ['express', ['']],
   ['koa', ['new ']],
   ['fastify', ['', 'fastify']],
+]);
+
+/** Functions that create and bind a server at once, by module: the index of their listening callback. */
+const SERVE_FUNCTIONS: ReadonlyMap<string, { readonly name: string; readonly callbackIndex: number }> = new Map([
+  ['@hono/node-server', { name: 'serve', callbackIndex: 1 }],
 ]);
 
 const FASTIFY_PLUGIN_MODULE = 'fastify-plugin';
@@ -78,7 +84,7 @@ function functionAt(sourceCode: Readonly<TSESLint.SourceCode>, node: TSESTree.No
  */
 export function findServerStartCallbacks(sourceCode: Readonly<TSESLint.SourceCode>): ReadonlySet<TSESTree.Node> {
   const imported = traceFile(sourceCode, {
-    isTracked: (specifier) => SERVER_FACTORIES.has(moduleName(specifier)) || specifier === FASTIFY_PLUGIN_MODULE,
+    isTracked: (specifier) => SERVER_FACTORIES.has(moduleName(specifier)) || SERVE_FUNCTIONS.has(specifier) || specifier === FASTIFY_PLUGIN_MODULE,
     globals: [],
     dynamicImports: [],
   });
@@ -94,7 +100,10 @@ export function findServerStartCallbacks(sourceCode: Readonly<TSESLint.SourceCod
     if (instance !== undefined) servers.tracePattern(instance, fastify, SERVER_PATH);
   };
   for (const use of imported) {
-    if (isServerFactory(use)) servers.traceValue(use.node, use.origin, SERVER_PATH);
+    const serve = use.origin.kind === 'module' ? SERVE_FUNCTIONS.get(use.origin.specifier) : undefined;
+    const listening = serve !== undefined && factoryName(use) === serve.name ? use.node.arguments[serve.callbackIndex] : undefined;
+    if (listening !== undefined) startCallbacks.add(listening);
+    else if (isServerFactory(use)) servers.traceValue(use.node, use.origin, SERVER_PATH);
     else if (use.origin.kind === 'module' && use.origin.specifier === FASTIFY_PLUGIN_MODULE && FASTIFY_PLUGIN_EXPORTS.has(factoryName(use) ?? '-')) addPlugin(use.node.arguments[0]);
   }
   // Tracing a plugin's instance adds to servers.uses as this loop reads it.
