@@ -1,4 +1,4 @@
-import type { AsyncEquivalent, BlockingApi, BlockingCategory, BlockingGlobal, AsyncOnlyModule, CheapUpTo } from './types.js';
+import type { AsyncEquivalent, BlockingApi, BlockingCategory, BlockingGlobal, AsyncOnlyModule, CheapUpTo, InstanceSource } from './types.js';
 
 /*
  * The catalog of blocking APIs. Plain data: the ESLint plugin resolves callees against it and the
@@ -232,6 +232,34 @@ const sqliteApis: BlockingApi[] = [
     wrapAtRuntime: false,
     why: 'every query on a DatabaseSync runs synchronously on the main thread',
   },
+  ...(['exec', 'prepare'] as const).map(
+    (method): BlockingApi => ({
+      id: `sqlite.DatabaseSync#${method}`,
+      module: 'sqlite',
+      builtin: true,
+      path: ['DatabaseSync'],
+      kind: 'method',
+      method,
+      typeName: 'DatabaseSync',
+      category: 'sqlite',
+      wrapAtRuntime: false,
+      why: 'every query on a DatabaseSync runs synchronously on the main thread',
+    }),
+  ),
+  ...(['run', 'get', 'all', 'iterate'] as const).map(
+    (method): BlockingApi => ({
+      id: `sqlite.StatementSync#${method}`,
+      module: 'sqlite',
+      builtin: true,
+      path: ['StatementSync'],
+      kind: 'method',
+      method,
+      typeName: 'StatementSync',
+      category: 'sqlite',
+      wrapAtRuntime: false,
+      why: 'every query on a DatabaseSync runs synchronously on the main thread',
+    }),
+  ),
   {
     id: 'better-sqlite3.Database',
     module: 'better-sqlite3',
@@ -316,6 +344,17 @@ export const BLOCKING_APIS: readonly BlockingApi[] = [
   ...zlibApis,
   ...sqliteApis,
   ...thirdPartyApis,
+];
+
+/** How the instances behind the `method` entries above are made, for tools that follow receivers without types. */
+export const INSTANCE_SOURCES: readonly InstanceSource[] = [
+  { module: 'fs', typeName: 'Dir', from: { kind: 'call', path: ['opendirSync'] } },
+  { module: 'sqlite', typeName: 'DatabaseSync', from: { kind: 'construct', path: ['DatabaseSync'] } },
+  { module: 'sqlite', typeName: 'StatementSync', from: { kind: 'method', typeName: 'DatabaseSync', method: 'prepare' } },
+  // better-sqlite3's Database makes an instance when called without `new` too.
+  { module: 'better-sqlite3', typeName: 'Database', from: { kind: 'construct', path: [] } },
+  { module: 'better-sqlite3', typeName: 'Database', from: { kind: 'call', path: [] } },
+  { module: 'better-sqlite3', typeName: 'Statement', from: { kind: 'method', typeName: 'Database', method: 'prepare' } },
 ];
 
 export const BLOCKING_GLOBALS: readonly BlockingGlobal[] = [

@@ -7,8 +7,9 @@ export type {
   BlockingGlobal,
   CheapUpTo,
   CostFactor,
+  InstanceSource,
 } from './types.js';
-export { ASYNC_ONLY, BLOCKING_APIS, BLOCKING_GLOBALS, CATEGORIES, PREFIX_ONLY_BUILTINS } from './apis.js';
+export { ASYNC_ONLY, BLOCKING_APIS, BLOCKING_GLOBALS, CATEGORIES, INSTANCE_SOURCES, PREFIX_ONLY_BUILTINS } from './apis.js';
 export {
   BLOCKING_MODULES,
   findBlockingApis,

@@ -114,3 +114,18 @@ export interface AsyncOnlyModule {
   /** When set, only this export path of `module` is async (`fs.promises`). */
   readonly path?: readonly string[];
 }
+
+/**
+ * Where a value of a type with blocking methods comes from (`new Database(file)`, `db.prepare(sql)`), so that a
+ * tool without type information can follow a receiver from the call that made it to the methods called on it.
+ */
+export interface InstanceSource {
+  /** Module specifier, as `BlockingApi.module`. */
+  readonly module: string;
+  /** The type of the value made: the `typeName` of its method entries (`Database`, `Statement`). */
+  readonly typeName: string;
+  /** An export of the module called or constructed (`path` as `BlockingApi.path`), or a method of another instance. */
+  readonly from:
+    | { readonly kind: 'call' | 'construct'; readonly path: readonly string[] }
+    | { readonly kind: 'method'; readonly typeName: string; readonly method: string };
+}

@@ -7,6 +7,7 @@ import {
   findBlockingCall,
   findBlockingGlobal,
   getApiById,
+  INSTANCE_SOURCES,
   isSameModule,
 } from '../src/index.js';
 
@@ -69,5 +70,34 @@ describe('method entries', () => {
     expect(methods.length).toBeGreaterThan(0);
     for (const api of methods) expect(api.typeName, api.id).toMatch(/^[A-Z]\w+$/);
     expect(getApiById('better-sqlite3.Statement#get')).toMatchObject({ typeName: 'Statement', method: 'get' });
+  });
+});
+
+describe('instance sources', () => {
+  it('make every type that has method entries, and only such types or their makers', () => {
+    const key = (module: string, typeName: string): string => `${module} ${typeName}`;
+    const withMethods = new Set(BLOCKING_APIS.filter((api) => api.kind === 'method').map((api) => key(api.module, api.typeName!)));
+    const made = new Set(INSTANCE_SOURCES.map((source) => key(source.module, source.typeName)));
+    expect([...withMethods].filter((type) => !made.has(type))).toEqual([]);
+    for (const source of INSTANCE_SOURCES) {
+      expect(withMethods.has(key(source.module, source.typeName)), key(source.module, source.typeName)).toBe(true);
+      if (source.from.kind === 'method') {
+        // The method that makes it is itself a listed blocking method (prepare compiles the SQL there and then).
+        expect(BLOCKING_APIS.some((api) => api.module === source.module && api.typeName === (source.from as { typeName: string }).typeName && api.method === (source.from as { method: string }).method)).toBe(true);
+      }
+    }
+  });
+
+  // node:sqlite is Node 22.5 and later: Node 20 has no module to check against.
+  const sqlite = process.getBuiltinModule('node:sqlite') as { DatabaseSync: new (file: string) => Record<string, (sql: string) => unknown> } | undefined;
+  it.skipIf(sqlite === undefined)('name node:sqlite instances and methods as this Node has them (Node 20 has no node:sqlite)', () => {
+    const { DatabaseSync } = sqlite!;
+    const database = new DatabaseSync(':memory:');
+    const statement = database.prepare!('select 1 as one') as object;
+    expect(statement.constructor.name).toBe('StatementSync');
+    for (const api of BLOCKING_APIS.filter((entry) => entry.module === 'sqlite' && entry.kind === 'method')) {
+      const instance = api.typeName === 'DatabaseSync' ? database : statement;
+      expect(typeof (instance as Record<string, unknown>)[api.method!], api.id).toBe('function');
+    }
   });
 });

@@ -63,6 +63,51 @@ ruleTester.run('no-sync-fs', noSyncFs, {
   ],
   invalid: [
     {
+      name: "an opendirSync Dir's readSync and closeSync, followed without types",
+      code: `
+        import { opendirSync } from 'node:fs';
+        export async function list(path: string) {
+          const dir = opendirSync(path);
+          for (let entry = dir.readSync(); entry !== null; entry = dir.readSync()) console.log(entry.name);
+          dir.closeSync();
+        }
+      `,
+      errors: [
+        {
+          messageId: 'blocking',
+          data: { api: 'fs.opendirSync', category: 'fs', why: why.fs, owner: 'async function list' },
+          line: 4, column: 23, endLine: 4, endColumn: 40,
+          suggestions: [
+            {
+              messageId: 'useAsyncEquivalent',
+              data: { replacement: 'opendir', module: 'node:fs/promises' },
+              output: `
+        import { opendirSync } from 'node:fs';
+import { opendir } from 'node:fs/promises';
+        export async function list(path: string) {
+          const dir = await opendir(path);
+          for (let entry = dir.readSync(); entry !== null; entry = dir.readSync()) console.log(entry.name);
+          dir.closeSync();
+        }
+      `,
+            },
+          ],
+        },
+        ...[28, 68].map((column) => ({
+          messageId: 'blocking' as const,
+          data: { api: 'fs.Dir#readSync', category: 'fs', why: why.fs, owner: 'async function list' },
+          line: 5, column, endLine: 5, endColumn: column + 14,
+          suggestions: [],
+        })),
+        {
+          messageId: 'blocking',
+          data: { api: 'fs.Dir#closeSync', category: 'fs', why: why.fs, owner: 'async function list' },
+          line: 6, column: 11, endLine: 6, endColumn: 26,
+          suggestions: [],
+        },
+      ],
+    },
+    {
       name: 'existsSync has no same-meaning async form: no suggestion',
       code: `
         import fs from 'node:fs';
@@ -500,6 +545,29 @@ ruleTester.run('no-sync-sqlite', noSyncSqlite, {
         export const db = new DatabaseSync('app.db');
       `,
     },
+    {
+      name: 'schema and statements prepared at start-up',
+      code: `
+        import Database from 'better-sqlite3';
+        const db = new Database('app.db');
+        db.exec('create table if not exists runs (id integer primary key)');
+        export const byId = db.prepare('select * from runs where id = ?');
+      `,
+    },
+    {
+      name: 'a function of its own this is not the instance',
+      code: `
+        import Database from 'better-sqlite3';
+        export class Store {
+          db = new Database('app.db');
+          handler() {
+            return async function (this: { db: Map<string, string> }) {
+              return this.db.get('key');
+            };
+          }
+        }
+      `,
+    },
   ],
   invalid: [
     {
@@ -518,6 +586,87 @@ ruleTester.run('no-sync-sqlite', noSyncSqlite, {
             why: why.nodeSqlite, owner: 'async function runTool',
           },
           line: 4, column: 22, endLine: 4, endColumn: 45,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: 'queries on a better-sqlite3 Database and statement made at start-up, followed without types',
+      code: `
+        import Database from 'better-sqlite3';
+        const db = new Database('app.db');
+        const byId = db.prepare('select * from runs where id = ?');
+        export async function loadRun(id: number) {
+          db.exec('delete from runs where done = 1');
+          return byId.get(id);
+        }
+      `,
+      errors: [
+        {
+          messageId: 'blocking',
+          data: { api: 'better-sqlite3.Database#exec', category: 'sqlite', why: why.betterSqlite3, owner: 'async function loadRun' },
+          line: 6, column: 11, endLine: 6, endColumn: 53,
+          suggestions: [],
+        },
+        {
+          messageId: 'blocking',
+          data: { api: 'better-sqlite3.Statement#get', category: 'sqlite', why: why.betterSqlite3, owner: 'async function loadRun' },
+          line: 7, column: 18, endLine: 7, endColumn: 30,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: 'node:sqlite: a prepare and its query in one chain are two calls',
+      code: `
+        import { DatabaseSync } from 'node:sqlite';
+        const db = new DatabaseSync('app.db');
+        export async function countRuns() {
+          return db.prepare('select count(*) from runs').get();
+        }
+      `,
+      errors: [
+        {
+          messageId: 'blocking',
+          data: { api: 'sqlite.DatabaseSync#prepare', category: 'sqlite', why: why.nodeSqlite, owner: 'async function countRuns' },
+          line: 5, column: 18, endLine: 5, endColumn: 57,
+          suggestions: [],
+        },
+        {
+          messageId: 'blocking',
+          data: { api: 'sqlite.StatementSync#get', category: 'sqlite', why: why.nodeSqlite, owner: 'async function countRuns' },
+          line: 5, column: 18, endLine: 5, endColumn: 63,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: 'a Database kept on the instance: a private field, a statement assigned in the constructor',
+      code: `
+        import Database from 'better-sqlite3';
+        export class RunStore {
+          #db = Database('runs.db');
+          private readonly insert;
+          constructor() {
+            this.insert = this.#db.prepare('insert into runs values (?)');
+          }
+          async save(run: string) {
+            this.#db.pragma('optimize');
+            return this.insert.run(run);
+          }
+        }
+      `,
+      errors: [
+        {
+          messageId: 'blocking',
+          data: { api: 'better-sqlite3.Database#pragma', category: 'sqlite', why: why.betterSqlite3, owner: 'async method RunStore.save' },
+          line: 10, column: 13, endLine: 10, endColumn: 40,
+          suggestions: [],
+        },
+        {
+          messageId: 'blocking',
+          data: { api: 'better-sqlite3.Statement#run', category: 'sqlite', why: why.betterSqlite3, owner: 'async method RunStore.save' },
+          line: 11, column: 20, endLine: 11, endColumn: 40,
           suggestions: [],
         },
       ],

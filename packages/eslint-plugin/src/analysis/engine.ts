@@ -4,13 +4,16 @@ import {
   CATALOG_GLOBAL_ROOTS,
   findCatalogApi,
   findCatalogMethod,
+  instanceTypeOfExport,
+  instanceTypeOfMethod,
   isAsyncOnly,
   isCatalogModule,
   type ApiInfo,
 } from '../catalog/index.js';
 import type { UserApiMatcher } from '../catalog/user-apis.js';
+import { normalizeModuleName } from '@agent-lag/catalog';
 import { walk } from '../util/walk.js';
-import { isThenableCall, resolveByType, traceFile, type ModuleFilter, type ValueUse } from './resolve/index.js';
+import { isThenableCall, resolveByType, traceFile, ValueTracer, type ModuleFilter, type ValueUse } from './resolve/index.js';
 
 type SourceCode = Readonly<TSESLint.SourceCode>;
 export type CallNode = TSESTree.CallExpression | TSESTree.NewExpression;
@@ -150,6 +153,37 @@ function resolveTyped(services: ParserServicesWithTypeInformation, node: CallNod
   return { api, node, reference: node.callee, via: constructs ? 'new' : 'call', specifier: null, path, resolvedBy: 'types' };
 }
 
+/** The path key under which an instance of `typeName` is traced: `#Statement`, no export's name. */
+const instanceKey = (typeName: string): string => `#${typeName}`;
+
+/**
+ * Blocking methods called on instances the file makes, followed from the call that made them without type
+ * information: `const db = new Database(file)` at start-up, `db.prepare(sql).get(id)` in a handler. Each method
+ * that makes another followed instance (`prepare`: a Statement) is followed on in turn.
+ */
+function instanceMethodCalls(sourceCode: SourceCode, uses: readonly ValueUse[]): BlockingCall[] {
+  const instances = new ValueTracer(sourceCode);
+  for (const use of uses) {
+    if (use.origin.kind !== 'module' || use.kind === 'value') continue;
+    const typeName = instanceTypeOfExport(use.origin.specifier, use.path, use.kind === 'new' ? 'construct' : 'call');
+    if (typeName !== undefined) instances.traceValue(use.node, use.origin, [instanceKey(typeName)]);
+  }
+  const calls: BlockingCall[] = [];
+  // Following a made instance adds to instances.uses as this loop reads it.
+  for (let index = 0; index < instances.uses.length; index++) {
+    const use = instances.uses[index]!;
+    if (use.kind !== 'call' || use.path.length !== 2 || use.origin.kind !== 'module') continue;
+    const module = normalizeModuleName(use.origin.specifier);
+    const typeName = use.path[0]!.slice(1);
+    const method = use.path[1]!;
+    const api = findCatalogMethod(module, typeName, method);
+    if (api) calls.push({ api, node: use.node, reference: use.reference, via: 'call', specifier: null, path: [typeName, method], resolvedBy: 'syntax' });
+    const made = instanceTypeOfMethod(module, typeName, method);
+    if (made !== undefined) instances.traceValue(use.node, use.origin, [instanceKey(made)]);
+  }
+  return calls;
+}
+
 /** One report per call site, even if two references lead to it (`fs.readFileSync.call(fs.readFileSync)`). */
 function onePerNode(calls: readonly BlockingCall[]): readonly BlockingCall[] {
   const seen = new Set<TSESTree.Node>();
@@ -179,11 +213,13 @@ function withoutThenables(
  */
 export function getBlockingCalls(sourceCode: SourceCode, options: { typeAware: boolean }): readonly BlockingCall[] {
   const state = stateOf(sourceCode);
-  state.catalogCalls ??= onePerNode(
-    traceModules(sourceCode, state, isCatalogModule, CATALOG_GLOBAL_ROOTS)
-      .map((use) => matchUse(use, findCatalogApi))
-      .filter((call) => call !== undefined),
-  );
+  if (!state.catalogCalls) {
+    const uses = traceModules(sourceCode, state, isCatalogModule, CATALOG_GLOBAL_ROOTS);
+    state.catalogCalls = onePerNode([
+      ...uses.map((use) => matchUse(use, findCatalogApi)).filter((call) => call !== undefined),
+      ...instanceMethodCalls(sourceCode, uses),
+    ]);
+  }
   const services = options.typeAware ? typeServicesOf(sourceCode) : undefined;
   if (!services) return state.catalogCalls;
   if (!state.typedCatalogCalls) {

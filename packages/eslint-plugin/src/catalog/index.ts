@@ -3,6 +3,8 @@ import {
   BLOCKING_APIS,
   BLOCKING_GLOBALS,
   BLOCKING_MODULES,
+  INSTANCE_SOURCES,
+  PREFIX_ONLY_BUILTINS,
   findBlockingCall,
   findBlockingGlobal,
   normalizeModuleName,
@@ -50,6 +52,26 @@ export function findCatalogMethod(module: string, typeName: string, method: stri
   return BLOCKING_APIS.find(
     (api) => api.kind === 'method' && api.module === module && api.typeName === typeName && api.method === method,
   );
+}
+
+/**
+ * The type of the instance that `specifier`'s export at `path` makes when called or constructed
+ * (`new Database(file)`: `Database`), when the catalog has blocking methods for it.
+ */
+export function instanceTypeOfExport(specifier: string, path: readonly string[], kind: 'call' | 'construct'): string | undefined {
+  const module = normalizeModuleName(specifier);
+  if (specifier === module && PREFIX_ONLY_BUILTINS.has(module)) return undefined;
+  return INSTANCE_SOURCES.find(
+    ({ module: sourceModule, from }) =>
+      sourceModule === module && from.kind === kind && from.path.length === path.length && from.path.every((key, index) => key === path[index]),
+  )?.typeName;
+}
+
+/** The type of the instance that method `method` of a `typeName` of `module` returns (`db.prepare(sql)`: `Statement`). */
+export function instanceTypeOfMethod(module: string, typeName: string, method: string): string | undefined {
+  return INSTANCE_SOURCES.find(
+    ({ module: sourceModule, from }) => sourceModule === module && from.kind === 'method' && from.typeName === typeName && from.method === method,
+  )?.typeName;
 }
 
 /** True when `path` of `specifier` is in an async-only module or member (`fs/promises`, `fs.promises`). */

@@ -1,5 +1,6 @@
 import { AST_NODE_TYPES, ASTUtils } from '@typescript-eslint/utils';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { walk } from '../../util/walk.js';
 import { staticKeyOf } from './static-key.js';
 
 /** Where a traced value comes from: a module (as written: `node:fs`, `fs-extra`) or the global object. */
@@ -31,6 +32,7 @@ export interface ValueUse {
 export class ValueTracer {
   readonly uses: ValueUse[] = [];
   private readonly tracedPatterns = new Set<TSESTree.Node>();
+  private readonly tracedMembers = new Map<TSESTree.Node, Set<string>>();
 
   constructor(private readonly sourceCode: Readonly<TSESLint.SourceCode>) {}
 
@@ -78,9 +80,34 @@ export class ValueTracer {
       case AST_NODE_TYPES.AssignmentExpression:
         if (parent.right === current && parent.operator === '=') this.tracePattern(parent.left, origin, path);
         return;
+      case AST_NODE_TYPES.PropertyDefinition:
+        // `class Store { db = new Database(file) }`: read as `this.db` in the class's methods.
+        if (parent.value === current && !parent.static) this.traceInstanceMember(parent.parent.parent, memberKeyOf(parent.key, parent.computed), origin, path);
+        return;
       default:
         return;
     }
+  }
+
+  /**
+   * Traces the reads of `this.<key>` (or `this.#key`) where `this` is an instance of `cls`: in its methods,
+   * accessors, instance field initialisers and the arrows inside them; not in a nested function of its own
+   * `this`, nor in a nested class.
+   */
+  private traceInstanceMember(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, key: string | undefined, origin: Origin, path: readonly string[]): void {
+    if (key === undefined) return;
+    const traced = this.tracedMembers.get(cls) ?? new Set<string>();
+    if (traced.has(key)) return;
+    traced.add(key);
+    this.tracedMembers.set(cls, traced);
+    walk(cls.body, this.sourceCode.visitorKeys, (node) => {
+      if (node.type !== AST_NODE_TYPES.MemberExpression || node.object.type !== AST_NODE_TYPES.ThisExpression) return;
+      if (memberKeyOf(node.property, node.computed) !== key || instanceClassOf(node.object) !== cls) return;
+      // The assignment that stored the value is not a read of it.
+      const outer = node.parent;
+      if (outer.type === AST_NODE_TYPES.AssignmentExpression && outer.left === node) return;
+      this.traceValue(node, origin, path);
+    });
   }
 
   /** Traces a binding pattern (`fs`, `{ readFileSync: read }`, `{ promises = x }`) bound to `path`. */
@@ -107,6 +134,13 @@ export class ValueTracer {
       case AST_NODE_TYPES.AssignmentPattern:
         this.tracePattern(pattern.left, origin, path);
         return;
+      case AST_NODE_TYPES.MemberExpression: {
+        // `this.db = new Database(file)` in a constructor or method.
+        if (pattern.object.type !== AST_NODE_TYPES.ThisExpression) return;
+        const cls = instanceClassOf(pattern.object);
+        if (cls) this.traceInstanceMember(cls, memberKeyOf(pattern.property, pattern.computed), origin, path);
+        return;
+      }
       default:
         return;
     }
@@ -123,6 +157,40 @@ export class ValueTracer {
     const normalized = origin.kind === 'module' && path[0] === 'default' ? path.slice(1) : path;
     this.uses.push({ origin, path: normalized, kind, node, reference });
   }
+}
+
+/** A member's key as `this.<key>` reads it: `db`, `#db` for a private name; undefined when computed at run time. */
+function memberKeyOf(key: TSESTree.Node, computed: boolean): string | undefined {
+  if (!computed && key.type === AST_NODE_TYPES.PrivateIdentifier) return `#${key.name}`;
+  return staticKeyOf(key, computed);
+}
+
+/**
+ * The class whose instance `self` (a `this`) is: the nearest enclosing function that is not an arrow must be a
+ * non-static method or accessor of that class, or `self` must be in a non-static field initialiser.
+ */
+function instanceClassOf(self: TSESTree.ThisExpression): TSESTree.ClassDeclaration | TSESTree.ClassExpression | undefined {
+  let child: TSESTree.Node = self;
+  for (let current: TSESTree.Node | undefined = self.parent; current; child = current, current = current.parent) {
+    switch (current.type) {
+      case AST_NODE_TYPES.ArrowFunctionExpression:
+        break;
+      case AST_NODE_TYPES.FunctionExpression: {
+        const owner = current.parent;
+        if (owner.type !== AST_NODE_TYPES.MethodDefinition || owner.value !== current || owner.static) return undefined;
+        return owner.parent.parent;
+      }
+      case AST_NODE_TYPES.FunctionDeclaration:
+      case AST_NODE_TYPES.StaticBlock:
+        return undefined;
+      case AST_NODE_TYPES.PropertyDefinition:
+        if (current.value !== child) break;
+        return current.static ? undefined : current.parent.parent;
+      default:
+        break;
+    }
+  }
+  return undefined;
 }
 
 function isFunction(
