@@ -135,6 +135,27 @@ ruleTester.run('no-sync-fs resolves the callee through imports and scopes', noSy
       ],
     },
     {
+      name: 'the module kept on a class instance, read through this in its methods',
+      code: `
+        import fs from 'node:fs';
+        class Workspace {
+          io = fs;
+          async exists(p: string) {
+            const check = () => this.io.existsSync(p);
+            return check();
+          }
+        }
+      `,
+      errors: [
+        {
+          messageId: 'blocking',
+          data: { api: 'fs.existsSync', category: 'fs', why, owner: 'async method Workspace.exists' },
+          line: 6, column: 33, endLine: 6, endColumn: 54,
+          suggestions: [],
+        },
+      ],
+    },
+    {
       name: 'namespace import',
       code: `
         import * as fs from 'fs';
