@@ -66,6 +66,35 @@ describe('agent-lag run on a script that blocks', () => {
     expect(streamed).toEqual([expect.stringMatching(/child_process\.execSync "sleep 0\.3" .*http\.route=\/tools\/\* .* 3 requests in flight( {2}\(ended\))?$/)]);
   });
 
+  it('says when a stack could only be taken once a native call returned, and points at the line that made it', async () => {
+    const result = await runCli(['--json', '--', process.execPath, join(fixtures, 'native-hash.mjs')]);
+    expect(result.code, result.stderr).toBe(0);
+    // The block this test caused: the one whose stack names the function that hashed.
+    const blocks = jsonLines(result.stdout.split('\n')).filter((event) => event['type'] === 'block' && event['ongoing'] !== true);
+    const hash = blocks.find((event) => JSON.stringify(event['stack']).includes('hashTheUpload'));
+    expect(hash, result.stdout).toBeDefined();
+    // V8 took the sample at the first JavaScript after update() returned: digest(), on the line that called update().
+    const frames = hash!['stack'] as { functionName: string; url: string; line: number }[];
+    const app = frames.find((frame) => frame.url.endsWith('native-hash.mjs'));
+    expect(app).toMatchObject({ functionName: 'hashTheUpload', line: 8 });
+    expect(hash).toMatchObject({ late: false, inFlight: null });
+    expect(hash!['stackDelayMs']).toBeGreaterThanOrEqual(100);
+    expect(hash!['stackDelayMs']).toBeLessThanOrEqual(hash!['durationMs'] as number);
+    // report says it of the same block, in the same words the live line uses.
+    const dir = await mkdtemp(join(tmpdir(), 'agent-lag-native-'));
+    try {
+      const log = join(dir, 'events.ndjson');
+      await writeFile(log, result.stdout);
+      const report = await run([cliBin, 'report', log], { cwd: repoRoot, env });
+      const said = `(the stack waited ${String(hash!['stackDelayMs'])} ms for a native call to return: the block is in the call made just before the line shown)`;
+      const entry = report.stdout.split('\n').findIndex((line) => line.includes('at hashTheUpload (test/fixtures/cli-run/native-hash.mjs:8:'));
+      expect(entry, report.stdout).toBeGreaterThan(1);
+      expect(report.stdout.split('\n').slice(entry - 3, entry).map((line) => line.trim())).toContain(said);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('passes the child\'s exit code through', async () => {
     const result = await runCli(['--', process.execPath, blockingTool, '3']);
     expect(result.code).toBe(3);

@@ -58,6 +58,14 @@ export interface BlockEvent {
   requestsInFlight?: number;
   /** True when the stack was captured after the block had already ended (it may point elsewhere). */
   late: boolean;
+  /**
+   * Present when the main thread took this long (ms, at least 100) to answer the watchdog's first request for
+   * its stack: it was inside code that lets no pause in — a native call no wrapper names (a database driver,
+   * `node:sqlite`, hashing a large buffer, a native addon) or a built-in (`JSON.parse` of a huge string) — and
+   * every stack of the block was taken after that call returned. The top frame is then where JavaScript
+   * resumed: the blocking call is the one made just before it, in that frame or its caller.
+   */
+  stackDelayMs?: number;
   /** True when the block happened during the start-up grace period (module loading). */
   startup?: boolean;
   /** Identical stacks share a signature; detailed reports are de-duplicated by it. */

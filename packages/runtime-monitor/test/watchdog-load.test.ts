@@ -52,7 +52,7 @@ describe('a quick sample whose answer reaches the watchdog after the block ended
     ]);
   });
 
-  it('taken as the block ended (a built-in that answers only when it returns): late', async () => {
+  it('taken as the block ended (a built-in that answers only when it returns): the code right after it, said so', async () => {
     const world = createWorld();
     const { main, watcher, events } = world;
     const capturer = world.capturer!;
@@ -67,7 +67,8 @@ describe('a quick sample whose answer reaches the watchdog after the block ended
     capturer.answerQuick(QUICK_STACK, main.idleMs);
     await new Promise((resolve) => setImmediate(resolve));
     watcher.step();
-    expect(events).toEqual([expect.objectContaining({ durationMs: 350, stack: HASH_STACK, late: true })]);
+    // Asked 148 ms before it was taken: the main thread was in the call all that while.
+    expect(events).toEqual([expect.objectContaining({ durationMs: 350, stack: HASH_STACK, late: false, stackDelayMs: 148 })]);
   });
 
   it('without the main thread’s clock (an older capturer): late, as before', async () => {
@@ -83,6 +84,77 @@ describe('a quick sample whose answer reaches the watchdog after the block ended
     await new Promise((resolve) => setImmediate(resolve));
     watcher.step();
     expect(events).toEqual([expect.objectContaining({ durationMs: 350, stack: HASH_STACK, late: true })]);
+  });
+});
+
+describe('a quick sample the main thread answered only as a native call returned', () => {
+  // A native call no wrapper names (node:sqlite's query, a hash of a large buffer) lets no interrupt in: the
+  // sample is taken where JavaScript resumes after it, and so is every pause after it.
+  it('says how long it waited, so the stack reads as the code right after the blocking call', async () => {
+    const world = createWorld();
+    const { clock, main, watcher, events } = world;
+    const capturer = world.capturer!;
+    const sampleClock = stampQuickSamples(capturer);
+    main.idleBeats(100, 100);
+    const lastBeat = main.lastBeatAt;
+    main.work(200);
+    watcher.step();
+    // Asked now; the call goes on 250 ms more, then JavaScript runs (the sample) and the task goes on 20 ms.
+    main.work(250);
+    sampleClock.at = clock.now();
+    capturer.answerQuick(QUICK_STACK, main.idleMs);
+    await new Promise((resolve) => setImmediate(resolve));
+    watcher.step();
+    main.work(20);
+    capturer.last.finish();
+    main.beat();
+    await new Promise((resolve) => setImmediate(resolve));
+    watcher.step();
+    const final = { type: 'block', startedAt: clock.epochAt(lastBeat), durationMs: 470, stack: HASH_STACK, inFlight: null, context: null, late: false, stackDelayMs: 250 };
+    expect(events).toEqual([
+      expect.objectContaining({ ...final, durationMs: 450, ongoing: true }),
+      expect.objectContaining(final),
+    ]);
+    expect(events[1]).not.toHaveProperty('ongoing');
+  });
+
+  it('taken after the stall had ended (in the next task): late, whatever the wait', async () => {
+    const world = createWorld();
+    const { clock, main, watcher, events } = world;
+    const capturer = world.capturer!;
+    const sampleClock = stampQuickSamples(capturer);
+    main.idleBeats(100, 100);
+    main.work(200);
+    watcher.step();
+    main.work(150);
+    main.beat();
+    sampleClock.at = clock.now() + 5;
+    capturer.answerQuick(QUICK_STACK, main.idleMs);
+    await new Promise((resolve) => setImmediate(resolve));
+    watcher.step();
+    expect(events).toEqual([expect.objectContaining({ durationMs: 350, stack: HASH_STACK, late: true })]);
+    expect(events[0]).not.toHaveProperty('stackDelayMs');
+  });
+
+  it('answered at once, as JavaScript does: no delay to tell', async () => {
+    const world = createWorld();
+    const { clock, main, watcher, events } = world;
+    const capturer = world.capturer!;
+    const sampleClock = stampQuickSamples(capturer);
+    main.idleBeats(100, 100);
+    main.work(200);
+    watcher.step();
+    sampleClock.at = clock.now() + 3;
+    main.work(250);
+    capturer.answerQuick(QUICK_STACK, main.idleMs);
+    await new Promise((resolve) => setImmediate(resolve));
+    watcher.step();
+    capturer.last.finish();
+    main.beat();
+    await new Promise((resolve) => setImmediate(resolve));
+    watcher.step();
+    expect(events.at(-1)).toMatchObject({ durationMs: 450, stack: HASH_STACK, late: false });
+    expect(events.every((event) => !('stackDelayMs' in event))).toBe(true);
   });
 });
 

@@ -83,3 +83,11 @@ export function describeNoStack(block: StacklessBlock, mode: string | null): str
 export function formatTime(epochMs: number): string {
   return new Date(epochMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
+
+/**
+ * A block's stackDelayMs in words: its stack could only be taken once a native call (or a built-in) returned, so
+ * it shows where JavaScript resumed, not the call itself.
+ */
+export function describeStackDelay(stackDelayMs: number): string {
+  return `the stack waited ${Math.round(stackDelayMs)} ms for a native call to return: the block is in the call made just before the line shown`;
+}

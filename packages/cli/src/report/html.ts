@@ -1,4 +1,4 @@
-import { describeContext, describeInFlight, describeNoStack, formatTime, type StacklessBlock } from './describe.js';
+import { describeContext, describeInFlight, describeNoStack, describeStackDelay, formatTime, type StacklessBlock } from './describe.js';
 import { frameLocation, readableFunctionName, relativeSite } from './frames.js';
 import type { Frame } from './log-types.js';
 import type { ReportModel } from './model.js';
@@ -75,7 +75,7 @@ function headCode(stack: readonly Frame[]): string | null {
  * The cells after `duration` of a worst or never-ended block: sync API, where, during, requests. A block
  * without a stack says why in `where`, spread over the cells it leaves empty instead of a dash in each.
  */
-function blockCells(block: StacklessBlock & { context: Parameters<typeof describeContext>[0]; requestsInFlight: number | null; late?: boolean }, mode: string | null): string {
+function blockCells(block: StacklessBlock & { context: Parameters<typeof describeContext>[0]; requestsInFlight: number | null; late?: boolean; stackDelayMs?: number | null }, mode: string | null): string {
   const api = describeInFlight(block.inFlight);
   const ctx = describeContext(block.context);
   const apiCell = `<td class="text"><code class="api">${esc(api ?? '–')}</code></td>`;
@@ -89,7 +89,8 @@ function blockCells(block: StacklessBlock & { context: Parameters<typeof describ
     }
     return `${apiCell}<td class="text no-stack">${reason}</td>${rest}`;
   }
-  const notes = [why, block.late ? 'stack taken after the block ended: it may point past it' : null].filter((note): note is string => note !== null);
+  const delay = block.late !== true && block.stackDelayMs !== undefined && block.stackDelayMs !== null ? describeStackDelay(block.stackDelayMs) : null;
+  const notes = [why, block.late ? 'stack taken after the block ended: it may point past it' : null, delay].filter((note): note is string => note !== null);
   return `${apiCell}<td class="text">${head}${notes.map((note) => `<div class="dim no-stack">${esc(note)}</div>`).join('')}</td>${rest}`;
 }
 

@@ -164,6 +164,7 @@ function neverEndedBlocks(pid: Key, state: ProcessState, exitAt: number | undefi
       startup: false,
       signature: null,
       noStackReason: inProgress.noStack ?? null,
+      stackDelayMs: null,
       ongoing: true,
     };
     neverEnded.push(aged(block, null, exitAt));
@@ -430,6 +431,7 @@ function worstBlocks(processes: readonly Working[], groups: readonly StackSummar
         startup: false,
         signature,
         noStackReason: null,
+        stackDelayMs: null,
         ongoing: false,
         noStack: why,
       };

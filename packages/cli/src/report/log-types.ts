@@ -38,6 +38,8 @@ export type BlockRecord = Pick<BlockEvent, 'startedAt' | 'blockStartedAt' | 'dur
   signature: string | null;
   /** The monitor's reason for an empty stack (BlockEvent.noStack: `not-watched`, `repeat`...), in its own words; null when it gave none. */
   noStackReason: string | null;
+  /** BlockEvent.stackDelayMs: the stack was taken this long after it was asked for, as a native call returned; null when it was not. */
+  stackDelayMs: number | null;
   /**
    * A provisional event, written while the block was still running (`"ongoing": true`). The report pairs
    * it with the final event of the same block (same `startedAt`); one left alone never ended.

@@ -87,6 +87,7 @@ function block(event: Json): BlockRecord {
     startup: event['startup'] === true,
     signature: stringOr(event['signature'], null),
     noStackReason: stringOr(event['noStack'], null),
+    stackDelayMs: numberOr(event['stackDelayMs'], null),
     ongoing: event['ongoing'] === true,
   };
 }

@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import { agentRunTable, toolTable } from '../shared/agents-table.js';
-import { describeContext, describeInFlight, describeNoStack, describeRequestsInFlight } from './describe.js';
+import { describeContext, describeInFlight, describeNoStack, describeRequestsInFlight, describeStackDelay } from './describe.js';
 import { describeFrame, relativeSite } from './frames.js';
 import type { Frame } from './log-types.js';
 import type { ReportModel } from './model.js';
@@ -145,6 +145,7 @@ export function renderTerminal(model: ReportModel): string {
       );
       const why = describeNoStack(block, model.mode);
       if (why) out.push(chalk.dim(`       (${why})`));
+      if (!block.late && block.stackDelayMs !== null) out.push(chalk.dim(`       (${describeStackDelay(block.stackDelayMs)})`));
       out.push(...stackLines(block.stack));
     }
   }

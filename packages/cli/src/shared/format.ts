@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import { describeNoStack, describeNoStackReason, describeRequestsInFlight } from '../report/describe.js';
+import { describeNoStack, describeNoStackReason, describeRequestsInFlight, describeStackDelay } from '../report/describe.js';
 import { frameLocation, isInternalFrame, isUserFrame, readableFunctionName, relativeSite } from '../report/frames.js';
 import { foldedText, foldStack, headFrame } from '../report/stack-fold.js';
 import { figuresNotes, type LogFigures } from '../report/log-figures.js';
@@ -116,6 +116,7 @@ export function formatBlockLine(block: BlockEvent, color: ChalkInstance, options
   else if (ongoing) parts.push(color.dim('(no stack sampled yet: a native call, lag-only, or rate-limited)'));
   else parts.push(color.dim('(no stack: repeated, rate-limited or lag-only)'));
   if (block.late) parts.push(color.dim('(stack taken after the block ended)'));
+  else if (block.stackDelayMs !== undefined) parts.push(color.dim(`(${describeStackDelay(block.stackDelayMs)})`));
   const context = formatContext(block.context);
   if (context) parts.push(color.cyan(context));
   const requests = describeRequestsInFlight(block.requestsInFlight);
@@ -246,6 +247,7 @@ export function formatSummary(input: SummaryInput, color: ChalkInstance, maxStac
       const why = describeNoStack(entry, mode);
       if (why) lines.push(color.dim(`         (${why})`));
       if (entry.late) lines.push(color.dim('         (stack taken after the block ended)'));
+      else if (entry.stackDelayMs !== null) lines.push(color.dim(`         (${describeStackDelay(entry.stackDelayMs)})`));
       lines.push(...formatStackLines(entry.stack, color, '         '));
     });
   }

@@ -97,7 +97,7 @@ export function renderScreen(state: WatchState, size: ScreenSize, color: ChalkIn
         ? color.red.bold(ongoingLabel(seen, connected, now))
         : `${color.red.bold(formatMs(block.durationMs).padStart(8))}${seen.endedAfterOngoing ? color.dim('  (ended)') : ''}`;
     blockLines.push(
-      `  ${color.dim(when)}  ${duration}${api ? `  ${color.yellow(api)}` : ''}${context ? `  ${color.cyan(context)}` : ''}${requests ? `  ${color.magenta(requests)}` : ''}${block.late ? color.dim('  (late stack)') : ''}${who}`,
+      `  ${color.dim(when)}  ${duration}${api ? `  ${color.yellow(api)}` : ''}${context ? `  ${color.cyan(context)}` : ''}${requests ? `  ${color.magenta(requests)}` : ''}${block.late ? color.dim('  (late stack)') : block.stackDelayMs !== undefined ? color.dim('  (stack after a native call)') : ''}${who}`,
     );
     const blamed = blamedFrame(block.stack);
     const frames = blamed ? block.stack.slice(block.stack.indexOf(blamed), block.stack.indexOf(blamed) + 3) : [];

@@ -17,6 +17,13 @@ import type { BlockEvent, InFlightCall, StackFrame } from '../types.js';
 /** A stack whose pause was let go less than this before the block ended was taken after the block. */
 export const LATE_SLACK_MS = 10;
 
+/**
+ * A quick sample answered this long after it was asked for, or longer, found the main thread in code that lets
+ * no interrupt in: a native call no wrapper names or a built-in. JavaScript answers within a few ms (a busy loop
+ * checks for interrupts at every iteration); the margin is for a main thread kept off the CPU on a loaded machine.
+ */
+export const NATIVE_DELAY_MS = 100;
+
 /** What a sync wrapper reported about a call that took a threshold or more, as it returned. */
 export interface WrapperReport {
   stack: StackFrame[];
@@ -42,6 +49,20 @@ export interface QuickStack {
   requestsInFlight: number | null;
   /** Monitor-clock ms on the main thread when it was taken; null when unknown. */
   takenAt: number | null;
+  /** How long after the watchdog asked for it it was taken (ms); null when unknown. */
+  delayMs: number | null;
+}
+
+/**
+ * The quick sample, when the main thread answered it only NATIVE_DELAY_MS or more after it was asked, while the
+ * stall still lasted (`endBeat`, once known): it was then in a native call, and the sample was taken at the first
+ * point JavaScript ran after it — the nearest stack to that call there is (the pauses start only once the quick
+ * sample is in, later still).
+ */
+function afterNativeCall(quick: QuickStack | null, endBeat: number | null): (QuickStack & { delayMs: number }) | null {
+  if (quick === null || quick.delayMs === null || quick.delayMs < NATIVE_DELAY_MS || quick.stack.length === 0) return null;
+  if (endBeat !== null && (quick.takenAt === null || ((endBeat - quick.takenAt) | 0) < 0)) return null;
+  return quick as QuickStack & { delayMs: number };
 }
 
 /** A stall as the ring recorded it: the beat before it, its busy time, the beat that ended it (monitor clock). */
@@ -88,6 +109,8 @@ export class BlockEventBuilder {
     // Samples are only taken while the stall lasts, and it still does: all of them belong to it.
     const taken = progress.samples.map((sample) => this.resolve(sample.frames, progress.scripts));
     const stack = taken.at(-1) ?? (quick?.late === false ? quick.stack : []);
+    // Named so far only by a sample taken as a native call returned: said so.
+    const native = taken.length === 0 && quick?.late === false ? afterNativeCall(quick, null) : null;
     const earlier = taken.slice(0, -1);
     const context = progress.samples.length > 0 ? progress.context : (quick?.context ?? null);
     const requestsInFlight = progress.samples.length > 0 ? progress.requestsInFlight : (quick?.requestsInFlight ?? null);
@@ -102,6 +125,7 @@ export class BlockEventBuilder {
       context,
       ...(requestsInFlight === null ? {} : { requestsInFlight }),
       late: false,
+      ...(native === null ? {} : { stackDelayMs: native.delayMs }),
       ...(signature === undefined ? {} : { signature }),
       ongoing: true,
     };
@@ -131,8 +155,15 @@ export class BlockEventBuilder {
         late = isLate(stall, inFlight, result);
       }
     }
-    // Nothing paused in time (the capture failed or was cut off): the quick stack, taken while it lasted.
-    if (stack.length === 0 && quick !== null && quick.stack.length > 0) {
+    const native = afterNativeCall(quick, stall.endBeat);
+    if (native !== null) {
+      // The first stack taken after the native call returned: the pauses came later, farther from it.
+      stack = native.stack;
+      context = native.context;
+      requestsInFlight = native.requestsInFlight;
+      late = false;
+    } else if (stack.length === 0 && quick !== null && quick.stack.length > 0) {
+      // Nothing paused in time (the capture failed or was cut off): the quick stack, taken while it lasted.
       stack = quick.stack;
       context = quick.context;
       requestsInFlight = quick.requestsInFlight;
@@ -141,7 +172,8 @@ export class BlockEventBuilder {
       late = quick.late && (quick.takenAt === null || ((stall.endBeat - quick.takenAt) | 0) < LATE_SLACK_MS);
     }
     // The wrapper's stack and context are the blocked call's own, taken as it returned: exact, never late.
-    if (report !== null && report.stack.length > 0) {
+    const exact = report !== null && report.stack.length > 0;
+    if (exact) {
       stack = report.stack;
       context = report.context;
       requestsInFlight = report.requestsInFlight;
@@ -158,6 +190,7 @@ export class BlockEventBuilder {
       context,
       ...(requestsInFlight === null ? {} : { requestsInFlight }),
       late,
+      ...(exact || native === null ? {} : { stackDelayMs: native.delayMs }),
       ...(signature === undefined ? {} : { signature }),
     };
   }

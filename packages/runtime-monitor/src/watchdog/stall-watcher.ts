@@ -444,6 +444,7 @@ export class StallWatcher {
     live.quickPending = true;
     live.quickAttempts++;
     live.nextQuickAt = null;
+    const askedAt = this.#deps.now();
     void capturer.quickSample().then((taken: QuickSample | null) => {
       live.quickPending = false;
       const { slots, now, events, output } = this.#deps;
@@ -452,13 +453,14 @@ export class StallWatcher {
       // as JSON.parse answers only when it returns): kept, as late unless its takenAt says otherwise (the
       // final event decides, knowing the end beat), for a block nothing else could name.
       const takenAt = taken.takenAt ?? null;
+      const delayMs = takenAt === null ? null : Math.max(0, (takenAt - askedAt) | 0);
       if (live.over || slots.beat() !== live.startBeat) {
-        if (live.quick === null) live.quick = { stack: events.parseStackText(taken.stack), late: true, context: taken.probe.context, requestsInFlight: taken.probe.requestsInFlight, takenAt };
+        if (live.quick === null) live.quick = { stack: events.parseStackText(taken.stack), late: true, context: taken.probe.context, requestsInFlight: taken.probe.requestsInFlight, takenAt, delayMs };
         output.wake();
         return;
       }
       const at = now();
-      live.quick = { stack: events.parseStackText(taken.stack), late: false, context: taken.probe.context, requestsInFlight: taken.probe.requestsInFlight, takenAt };
+      live.quick = { stack: events.parseStackText(taken.stack), late: false, context: taken.probe.context, requestsInFlight: taken.probe.requestsInFlight, takenAt, delayMs };
       live.quickAnsweredAt = at;
       live.quickBusyMs = taken.probe.idle === null ? null : slots.busySinceBeat(live.startBeat, at, taken.probe.idle);
       live.quickIdle = taken.probe.idle;
