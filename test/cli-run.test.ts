@@ -86,7 +86,7 @@ describe('agent-lag run on a script that blocks', () => {
       const log = join(dir, 'events.ndjson');
       await writeFile(log, result.stdout);
       const report = await run([cliBin, 'report', log], { cwd: repoRoot, env });
-      const said = `(the stack waited ${String(hash!['stackDelayMs'])} ms for a native call to return: the block is in the call made just before the line shown)`;
+      const said = `(the stack waited ${String(hash!['stackDelayMs'])} ms for native code to return (a call no wrapper names, or garbage collection): the block is in what ran just before the line shown)`;
       const entry = report.stdout.split('\n').findIndex((line) => line.includes('at hashTheUpload (test/fixtures/cli-run/native-hash.mjs:8:'));
       expect(entry, report.stdout).toBeGreaterThan(1);
       expect(report.stdout.split('\n').slice(entry - 3, entry).map((line) => line.trim())).toContain(said);

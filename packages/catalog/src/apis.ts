@@ -7,6 +7,12 @@ import type { AsyncEquivalent, BlockingApi, BlockingCategory, BlockingGlobal, As
 
 const promises = (name: string): AsyncEquivalent => ({ module: 'node:fs/promises', name, style: 'promise' });
 
+type InstanceType = Pick<BlockingApi, 'module' | 'builtin' | 'path' | 'category' | 'why'> & { typeName: string };
+
+/** The blocking `methods` of instances of a type (made as INSTANCE_SOURCES says): `module.Type#method`, one entry each. */
+const instanceMethods = (type: InstanceType, methods: readonly string[]): BlockingApi[] =>
+  methods.map((method) => ({ ...type, id: `${type.module}.${type.typeName}#${method}`, kind: 'method', method, wrapAtRuntime: false }));
+
 /** `fs.xSync` → the `fs/promises` function with the same arguments and meaning, where one exists. */
 const FS_SYNC: Record<string, string | null> = {
   accessSync: 'access',
@@ -90,19 +96,9 @@ fsApis.push(
     wrapAtRuntime: false,
     why: 'waits for the file system on the main thread',
   },
-  ...(['readSync', 'closeSync'] as const).map(
-    (method): BlockingApi => ({
-      id: `fs.Dir#${method}`,
-      module: 'fs',
-      builtin: true,
-      path: ['Dir'],
-      kind: 'method',
-      method,
-      typeName: 'Dir',
-      category: 'fs',
-      wrapAtRuntime: false,
-      why: 'waits for the file system on the main thread',
-    }),
+  ...instanceMethods(
+    { module: 'fs', builtin: true, path: ['Dir'], typeName: 'Dir', category: 'fs', why: 'waits for the file system on the main thread' },
+    ['readSync', 'closeSync'],
   ),
 );
 
@@ -220,84 +216,16 @@ const zlibApis: BlockingApi[] = Object.entries(ZLIB_SYNC).map(([name, asyncName]
   why: 'compresses or decompresses on the main thread instead of the libuv pool',
 }));
 
+const NODE_SQLITE = { module: 'sqlite', builtin: true, category: 'sqlite', why: 'every query on a DatabaseSync runs synchronously on the main thread' } as const;
+const BETTER_SQLITE3 = { module: 'better-sqlite3', builtin: false, category: 'sqlite', why: 'better-sqlite3 runs every query synchronously on the main thread' } as const;
+
 const sqliteApis: BlockingApi[] = [
-  {
-    id: 'sqlite.DatabaseSync',
-    module: 'sqlite',
-    builtin: true,
-    path: ['DatabaseSync'],
-    kind: 'construct',
-    category: 'sqlite',
-    hintArgument: 0,
-    wrapAtRuntime: false,
-    why: 'every query on a DatabaseSync runs synchronously on the main thread',
-  },
-  ...(['exec', 'prepare'] as const).map(
-    (method): BlockingApi => ({
-      id: `sqlite.DatabaseSync#${method}`,
-      module: 'sqlite',
-      builtin: true,
-      path: ['DatabaseSync'],
-      kind: 'method',
-      method,
-      typeName: 'DatabaseSync',
-      category: 'sqlite',
-      wrapAtRuntime: false,
-      why: 'every query on a DatabaseSync runs synchronously on the main thread',
-    }),
-  ),
-  ...(['run', 'get', 'all', 'iterate'] as const).map(
-    (method): BlockingApi => ({
-      id: `sqlite.StatementSync#${method}`,
-      module: 'sqlite',
-      builtin: true,
-      path: ['StatementSync'],
-      kind: 'method',
-      method,
-      typeName: 'StatementSync',
-      category: 'sqlite',
-      wrapAtRuntime: false,
-      why: 'every query on a DatabaseSync runs synchronously on the main thread',
-    }),
-  ),
-  {
-    id: 'better-sqlite3.Database',
-    module: 'better-sqlite3',
-    builtin: false,
-    path: [],
-    kind: 'construct',
-    category: 'sqlite',
-    wrapAtRuntime: false,
-    why: 'better-sqlite3 runs every query synchronously on the main thread',
-  },
-  ...(['exec', 'prepare', 'pragma', 'backup', 'serialize', 'transaction'] as const).map(
-    (method): BlockingApi => ({
-      id: `better-sqlite3.Database#${method}`,
-      module: 'better-sqlite3',
-      builtin: false,
-      path: [],
-      kind: 'method',
-      method,
-      typeName: 'Database',
-      category: 'sqlite',
-      wrapAtRuntime: false,
-      why: 'better-sqlite3 runs every query synchronously on the main thread',
-    }),
-  ),
-  ...(['run', 'get', 'all', 'iterate'] as const).map(
-    (method): BlockingApi => ({
-      id: `better-sqlite3.Statement#${method}`,
-      module: 'better-sqlite3',
-      builtin: false,
-      path: ['Statement'],
-      kind: 'method',
-      method,
-      typeName: 'Statement',
-      category: 'sqlite',
-      wrapAtRuntime: false,
-      why: 'better-sqlite3 runs every query synchronously on the main thread',
-    }),
-  ),
+  { ...NODE_SQLITE, id: 'sqlite.DatabaseSync', path: ['DatabaseSync'], kind: 'construct', hintArgument: 0, wrapAtRuntime: false },
+  ...instanceMethods({ ...NODE_SQLITE, path: ['DatabaseSync'], typeName: 'DatabaseSync' }, ['exec', 'prepare']),
+  ...instanceMethods({ ...NODE_SQLITE, path: ['StatementSync'], typeName: 'StatementSync' }, ['run', 'get', 'all', 'iterate']),
+  { ...BETTER_SQLITE3, id: 'better-sqlite3.Database', path: [], kind: 'construct', wrapAtRuntime: false },
+  ...instanceMethods({ ...BETTER_SQLITE3, path: [], typeName: 'Database' }, ['exec', 'prepare', 'pragma', 'backup', 'serialize', 'transaction']),
+  ...instanceMethods({ ...BETTER_SQLITE3, path: ['Statement'], typeName: 'Statement' }, ['run', 'get', 'all', 'iterate']),
 ];
 
 const thirdParty = (module: string, path: string[], why: string, hintArgument?: number): BlockingApi => ({

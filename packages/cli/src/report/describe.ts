@@ -85,9 +85,9 @@ export function formatTime(epochMs: number): string {
 }
 
 /**
- * A block's stackDelayMs in words: its stack could only be taken once a native call (or a built-in) returned, so
- * it shows where JavaScript resumed, not the call itself.
+ * A block's stackDelayMs in words: its stack could only be taken once native code returned (a call no wrapper
+ * names, a built-in, a garbage collection), so it shows where JavaScript resumed, not the call itself.
  */
 export function describeStackDelay(stackDelayMs: number): string {
-  return `the stack waited ${Math.round(stackDelayMs)} ms for a native call to return: the block is in the call made just before the line shown`;
+  return `the stack waited ${Math.round(stackDelayMs)} ms for native code to return (a call no wrapper names, or garbage collection): the block is in what ran just before the line shown`;
 }
