@@ -198,4 +198,19 @@ describe('the watch screen of several processes', () => {
     expect(lines).toContain('              (no stack sampled yet: a native call no wrapper names, or the first sample had not landed)');
     expect(lines).toContain('              (no stack: it began in the start-up grace, when stacks are not sampled)');
   });
+
+  it('says when a latest block’s stack was taken only once native code returned', () => {
+    const state = new WatchState();
+    state.addProcess({ type: 'hello', pid: 101, version: '0.1.0', thresholdMs: 100, mode: 'full' }, '/tmp/101.sock');
+    state.setSnapshot(101, snapshot(101, stalls([], [])));
+    const stack = [{ functionName: 'countRuns', url: 'file:///app/store.js', line: 12, column: 5 }];
+    state.addBlock(101, { type: 'block', startedAt: T0 + 1000, durationMs: 420, stack, inFlight: null, context: null, late: false, stackDelayMs: 310 }, T0 + 2000);
+    const lines = renderScreen(state, { columns: 200, rows: 60 }, new Chalk({ level: 0 }), T0 + 2000);
+    const at = lines.indexOf('  00:00:01    420 ms');
+    expect(lines.slice(at, at + 3)).toEqual([
+      '  00:00:01    420 ms',
+      '              (the stack waited 310 ms for native code to return (a call no wrapper names, or garbage collection): the block is in what ran just before the line shown)',
+      '              at countRuns (/app/store.js:12:5)',
+    ]);
+  });
 });

@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import { blamedFrame, formatBlame, formatContext, formatFrame, formatInFlight } from '../shared/format.js';
 import { formatMs, formatPercent } from '../shared/format-numbers.js';
-import { describeNoStackReason, describeRequestsInFlight } from '../report/describe.js';
+import { describeNoStackReason, describeRequestsInFlight, describeStackDelay } from '../report/describe.js';
 import { mergeAgentFigures, readAgentsSection } from '../shared/agents-section.js';
 import { agentRunTable, toolTable } from '../shared/agents-table.js';
 import { bar, sparkline } from './charts.js';
@@ -97,12 +97,14 @@ export function renderScreen(state: WatchState, size: ScreenSize, color: ChalkIn
         ? color.red.bold(ongoingLabel(seen, connected, now))
         : `${color.red.bold(formatMs(block.durationMs).padStart(8))}${seen.endedAfterOngoing ? color.dim('  (ended)') : ''}`;
     blockLines.push(
-      `  ${color.dim(when)}  ${duration}${api ? `  ${color.yellow(api)}` : ''}${context ? `  ${color.cyan(context)}` : ''}${requests ? `  ${color.magenta(requests)}` : ''}${block.late ? color.dim('  (late stack)') : block.stackDelayMs !== undefined ? color.dim('  (stack after a native call)') : ''}${who}`,
+      `  ${color.dim(when)}  ${duration}${api ? `  ${color.yellow(api)}` : ''}${context ? `  ${color.cyan(context)}` : ''}${requests ? `  ${color.magenta(requests)}` : ''}${block.late ? color.dim('  (late stack)') : ''}${who}`,
     );
     const blamed = blamedFrame(block.stack);
     const frames = blamed ? block.stack.slice(block.stack.indexOf(blamed), block.stack.indexOf(blamed) + 3) : [];
     if (frames.length === 0) {
       blockLines.push(color.dim(`              (${block.noStack === undefined ? 'no stack' : describeNoStackReason(block.noStack, block.ongoing === true)})`));
+    } else if (!block.late && block.stackDelayMs !== undefined) {
+      blockLines.push(color.dim(`              (${describeStackDelay(block.stackDelayMs)})`));
     }
     for (const frame of frames) blockLines.push(`              at ${formatFrame(frame)}`);
     if (blockLines.length >= room) break;
