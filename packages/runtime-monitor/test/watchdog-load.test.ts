@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LagEvent, SlaEvent, StackFrame } from '../src/types.js';
 import { UnreadEvents } from '../src/watchdog/unread-events.js';
-import { createWorld, FakeCapturer } from './watchdog-fakes.js';
+import { createWorld, FakeCapturer, rawFrame } from './watchdog-fakes.js';
 
 /*
  * The watchdog on a loaded machine, driven in one thread with the fakes of watchdog-core.test.ts: its
@@ -116,6 +116,31 @@ describe('a quick sample the main thread answered only as a native call returned
       expect.objectContaining(final),
     ]);
     expect(events[1]).not.toHaveProperty('ongoing');
+  });
+
+  it('followed by JavaScript that blocked longer than the wait: the pauses’ stack, the block’s main part', async () => {
+    const world = createWorld();
+    const { clock, main, watcher, events } = world;
+    const capturer = world.capturer!;
+    const sampleClock = stampQuickSamples(capturer);
+    main.idleBeats(100, 100);
+    main.work(200);
+    watcher.step();
+    main.work(150);
+    sampleClock.at = clock.now();
+    capturer.answerQuick(QUICK_STACK, main.idleMs);
+    await new Promise((resolve) => setImmediate(resolve));
+    watcher.step();
+    // A loop of 600 ms after the call: the pause lands in it.
+    main.work(50);
+    capturer.last.pause([rawFrame('summarise', '11', 30, 2)]);
+    main.work(550);
+    capturer.last.finish();
+    main.beat();
+    await new Promise((resolve) => setImmediate(resolve));
+    watcher.step();
+    expect(events.at(-1)).toMatchObject({ durationMs: 950, stack: [{ functionName: 'summarise', url: 'file:///app/tools.js', line: 31, column: 3 }], late: false });
+    expect(events.at(-1)).not.toHaveProperty('stackDelayMs');
   });
 
   it('taken after the stall had ended (in the next task): late, whatever the wait', async () => {

@@ -57,12 +57,15 @@ export interface QuickStack {
  * The quick sample, when the main thread answered it only NATIVE_DELAY_MS or more after it was asked, while the
  * stall still lasted (`endBeat`, once known): it was then in a native call, and the sample was taken at the first
  * point JavaScript ran after it — the nearest stack to that call there is (the pauses start only once the quick
- * sample is in, later still).
+ * sample is in, later still). Not when the stall went on longer after it than the wait: then the block is mostly
+ * the JavaScript that followed, which the pauses sampled.
  */
 function afterNativeCall(quick: QuickStack | null, endBeat: number | null): (QuickStack & { delayMs: number }) | null {
   if (quick === null || quick.delayMs === null || quick.delayMs < NATIVE_DELAY_MS || quick.stack.length === 0) return null;
-  if (endBeat !== null && (quick.takenAt === null || ((endBeat - quick.takenAt) | 0) < 0)) return null;
-  return quick as QuickStack & { delayMs: number };
+  if (endBeat === null) return quick as QuickStack & { delayMs: number };
+  if (quick.takenAt === null) return null;
+  const after = (endBeat - quick.takenAt) | 0;
+  return after >= 0 && after <= quick.delayMs ? (quick as QuickStack & { delayMs: number }) : null;
 }
 
 /** A stall as the ring recorded it: the beat before it, its busy time, the beat that ended it (monitor clock). */

@@ -1,3 +1,4 @@
+import { normalizeModuleName as moduleName } from '@agent-lag/catalog';
 import { AST_NODE_TYPES, ASTUtils } from '@typescript-eslint/utils';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { traceFile, ValueTracer, type Origin, type ValueUse } from '../resolve/index.js';
@@ -46,10 +47,6 @@ const FASTIFY_PLUGIN_EXPORTS: ReadonlySet<string> = new Set(['', 'fastifyPlugin'
 const FASTIFY_BOOT_METHODS: ReadonlySet<string> = new Set(['register', 'after', 'ready']);
 
 const SERVER_PATH = ['(server)'];
-
-function moduleName(specifier: string): string {
-  return specifier.startsWith('node:') ? specifier.slice('node:'.length) : specifier;
-}
 
 function factoryName(use: ValueUse): string | undefined {
   if (use.origin.kind !== 'module' || use.kind === 'value' || use.path.length > 1) return undefined;
