@@ -90,6 +90,9 @@ describe('agent-lag run on a script that blocks', () => {
       const entry = report.stdout.split('\n').findIndex((line) => line.includes('at hashTheUpload (test/fixtures/cli-run/native-hash.mjs:8:'));
       expect(entry, report.stdout).toBeGreaterThan(1);
       expect(report.stdout.split('\n').slice(entry - 3, entry).map((line) => line.trim())).toContain(said);
+      const html = join(dir, 'report.html');
+      expect((await run([cliBin, 'report', log, '--html', html], { cwd: repoRoot, env })).code).toBe(0);
+      expect(await readFile(html, 'utf8')).toContain(`<div class="dim no-stack">${said.slice(1, -1)}</div>`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
