@@ -28,16 +28,31 @@ function stampQuickSamples(capturer: FakeCapturer): { at: number } {
   return sampleClock;
 }
 
+/**
+ * A world whose quick samples carry the main thread's clock, 200 ms into a task that began right after a beat:
+ * the watchdog has found the stall and asked for a quick sample (at `clock.now()`).
+ */
+function stallFound() {
+  const world = createWorld();
+  const capturer = world.capturer!;
+  const sampleClock = stampQuickSamples(capturer);
+  world.main.idleBeats(100, 100);
+  const lastBeat = world.main.lastBeatAt;
+  world.main.work(200);
+  world.watcher.step();
+  return { ...world, capturer, sampleClock, lastBeat };
+}
+
+/** Lets the watchdog take in what the fakes answered (a quick sample's promise), then polls once. */
+async function watcherSteps(world: { watcher: { step(): unknown } }): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  world.watcher.step();
+}
+
 describe('a quick sample whose answer reaches the watchdog after the block ended', () => {
   it('taken while the block ran: its stack is the block’s, not late', async () => {
-    const world = createWorld();
-    const { clock, main, watcher, events } = world;
-    const capturer = world.capturer!;
-    const sampleClock = stampQuickSamples(capturer);
-    main.idleBeats(100, 100);
-    const lastBeat = main.lastBeatAt;
-    main.work(200);
-    watcher.step();
+    const world = stallFound();
+    const { clock, main, capturer, sampleClock, events, lastBeat } = world;
     expect(capturer.quickPending).toBe(1);
     // The main thread answers at once, inside the block; the watchdog thread gets a CPU only 150 ms later,
     // when the block has ended and the beat moved.
@@ -45,28 +60,21 @@ describe('a quick sample whose answer reaches the watchdog after the block ended
     main.work(150);
     main.beat();
     capturer.answerQuick(QUICK_STACK, main.idleMs);
-    await new Promise((resolve) => setImmediate(resolve));
-    watcher.step();
+    await watcherSteps(world);
     expect(events).toEqual([
       { type: 'block', startedAt: clock.epochAt(lastBeat), durationMs: 350, stack: HASH_STACK, inFlight: null, context: null, late: false, signature: expect.any(String) as string },
     ]);
   });
 
   it('taken as the block ended (a built-in that answers only when it returns): the code right after it, said so', async () => {
-    const world = createWorld();
-    const { main, watcher, events } = world;
-    const capturer = world.capturer!;
-    const sampleClock = stampQuickSamples(capturer);
-    main.idleBeats(100, 100);
-    main.work(200);
-    watcher.step();
+    const world = stallFound();
+    const { clock, main, capturer, sampleClock, events } = world;
     main.work(150);
     // Answered in the code right after the call, 2 ms before the beat that ends the stall.
-    sampleClock.at = world.clock.now() - 2;
+    sampleClock.at = clock.now() - 2;
     main.beat();
     capturer.answerQuick(QUICK_STACK, main.idleMs);
-    await new Promise((resolve) => setImmediate(resolve));
-    watcher.step();
+    await watcherSteps(world);
     // Asked 148 ms before it was taken: the main thread was in the call all that while.
     expect(events).toEqual([expect.objectContaining({ durationMs: 350, stack: HASH_STACK, late: false, stackDelayMs: 148 })]);
   });
@@ -91,26 +99,18 @@ describe('a quick sample the main thread answered only as a native call returned
   // A native call no wrapper names (node:sqlite's query, a hash of a large buffer) lets no interrupt in: the
   // sample is taken where JavaScript resumes after it, and so is every pause after it.
   it('says how long it waited, so the stack reads as the code right after the blocking call', async () => {
-    const world = createWorld();
-    const { clock, main, watcher, events } = world;
-    const capturer = world.capturer!;
-    const sampleClock = stampQuickSamples(capturer);
-    main.idleBeats(100, 100);
-    const lastBeat = main.lastBeatAt;
-    main.work(200);
-    watcher.step();
+    const world = stallFound();
+    const { clock, main, capturer, sampleClock, events } = world;
     // Asked now; the call goes on 250 ms more, then JavaScript runs (the sample) and the task goes on 20 ms.
     main.work(250);
     sampleClock.at = clock.now();
     capturer.answerQuick(QUICK_STACK, main.idleMs);
-    await new Promise((resolve) => setImmediate(resolve));
-    watcher.step();
+    await watcherSteps(world);
     main.work(20);
     capturer.last.finish();
     main.beat();
-    await new Promise((resolve) => setImmediate(resolve));
-    watcher.step();
-    const final = { type: 'block', startedAt: clock.epochAt(lastBeat), durationMs: 470, stack: HASH_STACK, inFlight: null, context: null, late: false, stackDelayMs: 250 };
+    await watcherSteps(world);
+    const final = { type: 'block', startedAt: clock.epochAt(world.lastBeat), durationMs: 470, stack: HASH_STACK, inFlight: null, context: null, late: false, stackDelayMs: 250 };
     expect(events).toEqual([
       expect.objectContaining({ ...final, durationMs: 450, ongoing: true }),
       expect.objectContaining(final),
@@ -119,65 +119,45 @@ describe('a quick sample the main thread answered only as a native call returned
   });
 
   it('followed by JavaScript that blocked longer than the wait: the pauses’ stack, the block’s main part', async () => {
-    const world = createWorld();
-    const { clock, main, watcher, events } = world;
-    const capturer = world.capturer!;
-    const sampleClock = stampQuickSamples(capturer);
-    main.idleBeats(100, 100);
-    main.work(200);
-    watcher.step();
+    const world = stallFound();
+    const { clock, main, capturer, sampleClock, events } = world;
     main.work(150);
     sampleClock.at = clock.now();
     capturer.answerQuick(QUICK_STACK, main.idleMs);
-    await new Promise((resolve) => setImmediate(resolve));
-    watcher.step();
+    await watcherSteps(world);
     // A loop of 600 ms after the call: the pause lands in it.
     main.work(50);
     capturer.last.pause([rawFrame('summarise', '11', 30, 2)]);
     main.work(550);
     capturer.last.finish();
     main.beat();
-    await new Promise((resolve) => setImmediate(resolve));
-    watcher.step();
+    await watcherSteps(world);
     expect(events.at(-1)).toMatchObject({ durationMs: 950, stack: [{ functionName: 'summarise', url: 'file:///app/tools.js', line: 31, column: 3 }], late: false });
     expect(events.at(-1)).not.toHaveProperty('stackDelayMs');
   });
 
   it('taken after the stall had ended (in the next task): late, whatever the wait', async () => {
-    const world = createWorld();
-    const { clock, main, watcher, events } = world;
-    const capturer = world.capturer!;
-    const sampleClock = stampQuickSamples(capturer);
-    main.idleBeats(100, 100);
-    main.work(200);
-    watcher.step();
+    const world = stallFound();
+    const { clock, main, capturer, sampleClock, events } = world;
     main.work(150);
     main.beat();
     sampleClock.at = clock.now() + 5;
     capturer.answerQuick(QUICK_STACK, main.idleMs);
-    await new Promise((resolve) => setImmediate(resolve));
-    watcher.step();
+    await watcherSteps(world);
     expect(events).toEqual([expect.objectContaining({ durationMs: 350, stack: HASH_STACK, late: true })]);
     expect(events[0]).not.toHaveProperty('stackDelayMs');
   });
 
   it('answered at once, as JavaScript does: no delay to tell', async () => {
-    const world = createWorld();
-    const { clock, main, watcher, events } = world;
-    const capturer = world.capturer!;
-    const sampleClock = stampQuickSamples(capturer);
-    main.idleBeats(100, 100);
-    main.work(200);
-    watcher.step();
+    const world = stallFound();
+    const { clock, main, capturer, sampleClock, events } = world;
     sampleClock.at = clock.now() + 3;
     main.work(250);
     capturer.answerQuick(QUICK_STACK, main.idleMs);
-    await new Promise((resolve) => setImmediate(resolve));
-    watcher.step();
+    await watcherSteps(world);
     capturer.last.finish();
     main.beat();
-    await new Promise((resolve) => setImmediate(resolve));
-    watcher.step();
+    await watcherSteps(world);
     expect(events.at(-1)).toMatchObject({ durationMs: 450, stack: HASH_STACK, late: false });
     expect(events.every((event) => !('stackDelayMs' in event))).toBe(true);
   });
