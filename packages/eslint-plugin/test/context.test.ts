@@ -250,7 +250,7 @@ ruleTester.run('context: a server started at start-up', contextProbe, {
       `,
     },
     {
-      name: 'Fastify plugins, nested ones, fastify-plugin, after and ready boot with the app',
+      name: 'Fastify plugins, nested ones, fastify-plugin, after, ready and the onReady and onListen hooks boot with the app',
       code: `
         import Fastify from 'fastify';
         import fp from 'fastify-plugin';
@@ -271,6 +271,30 @@ ruleTester.run('context: a server started at start-up', contextProbe, {
         }
         app.register(routes);
         app.ready(() => block());
+        app.addHook('onReady', async function warmUp() {
+          await connect();
+          block();
+        });
+        app.addHook('onListen', () => block());
+      `,
+    },
+    {
+      name: "NestJS's onModuleInit and onApplicationBootstrap, awaited before the application listens",
+      code: `
+        import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+        @Injectable()
+        export class PromptStore {
+          async onModuleInit() {
+            block();
+            await this.warm();
+            block();
+          }
+        }
+        export class ToolRegistry implements OnApplicationBootstrap {
+          onApplicationBootstrap() {
+            block();
+          }
+        }
       `,
     },
     {
@@ -300,7 +324,7 @@ ruleTester.run('context: a server started at start-up', contextProbe, {
       ],
     },
     {
-      name: "a Fastify plugin's routes and hooks run per request",
+      name: "a Fastify plugin's routes and request hooks run per request; onClose at shutdown",
       code: `
         import Fastify from 'fastify';
         const app = Fastify();
@@ -308,6 +332,7 @@ ruleTester.run('context: a server started at start-up', contextProbe, {
           instance.get('/tools', async (request) => block());
           instance.addHook('onRequest', async (request) => block());
         });
+        app.addHook('onClose', async () => block());
       `,
       errors: [
         {
@@ -319,6 +344,11 @@ ruleTester.run('context: a server started at start-up', contextProbe, {
           messageId: 'where',
           data: { where: 'event-loop: instance.addHook callback' },
           line: 6, column: 60, endLine: 6, endColumn: 67,
+        },
+        {
+          messageId: 'where',
+          data: { where: 'event-loop: app.addHook callback' },
+          line: 8, column: 44, endLine: 8, endColumn: 51,
         },
       ],
     },
@@ -333,6 +363,31 @@ ruleTester.run('context: a server started at start-up', contextProbe, {
           data: { where: 'event-loop: registry.register callback' },
           line: 2, column: 54, endLine: 2, endColumn: 66,
         },
+      ],
+    },
+    {
+      name: 'NestJS: the hook names only in a class NestJS manages; its other methods and shutdown hooks run on the loop',
+      code: `
+        import { Controller } from '@nestjs/common';
+        export class Cache {
+          async onModuleInit() {
+            block();
+          }
+        }
+        @Controller('runs')
+        export class RunsController {
+          async findAll() {
+            return block();
+          }
+          async onModuleDestroy() {
+            block();
+          }
+        }
+      `,
+      errors: [
+        { messageId: 'where', data: { where: 'event-loop: async method Cache.onModuleInit' }, line: 5, column: 13, endLine: 5, endColumn: 20 },
+        { messageId: 'where', data: { where: 'event-loop: async method RunsController.findAll' }, line: 11, column: 20, endLine: 11, endColumn: 27 },
+        { messageId: 'where', data: { where: 'event-loop: async method RunsController.onModuleDestroy' }, line: 14, column: 13, endLine: 14, endColumn: 20 },
       ],
     },
     {

@@ -12,8 +12,9 @@ import type { FunctionNode } from './ast.js';
  *
  * - a server's `listen(…, callback)`: called when the server is bound; the same callback of
  *   `@hono/node-server`'s `serve(options, callback)`;
- * - Fastify's plugins, `app.register(plugin)` and `fastifyPlugin(plugin)` (fastify-plugin), and its
- *   `after(fn)` and `ready(fn)`: Fastify loads plugins while it boots and refuses new ones once it is ready.
+ * - Fastify's plugins, `app.register(plugin)` and `fastifyPlugin(plugin)` (fastify-plugin), its `after(fn)` and
+ *   `ready(fn)`, and its `onReady` and `onListen` hooks: Fastify loads plugins while it boots and refuses new ones
+ *   once it is ready.
  *
  * `listen` and `register` are too common names to trust on their own (postgres.js' `sql.listen(channel, fn)`
  * calls fn for every notification; a tool registry's `register(name, handler)` calls the handler per tool call):
@@ -46,6 +47,9 @@ const FASTIFY_PLUGIN_EXPORTS: ReadonlySet<string> = new Set(['', 'fastifyPlugin'
 /** Fastify's methods that call their first argument while the app boots. */
 const FASTIFY_BOOT_METHODS: ReadonlySet<string> = new Set(['register', 'after', 'ready']);
 
+/** Fastify's application hooks that run once, as it starts (`addHook('onReady', fn)`); the others run per request or at close. */
+const FASTIFY_BOOT_HOOKS: ReadonlySet<string> = new Set(['onReady', 'onListen']);
+
 const SERVER_PATH = ['(server)'];
 
 function factoryName(use: ValueUse): string | undefined {
@@ -57,6 +61,10 @@ function isServerFactory(use: ValueUse): boolean {
   const name = factoryName(use);
   if (name === undefined || use.origin.kind !== 'module') return false;
   return SERVER_FACTORIES.get(moduleName(use.origin.specifier))?.includes(name) === true;
+}
+
+function stringLiteralOf(node: TSESTree.Node | undefined): string | undefined {
+  return node?.type === AST_NODE_TYPES.Literal && typeof node.value === 'string' ? node.value : undefined;
 }
 
 /** The function `node` is: written there, or a local function or `const` function it names. */
@@ -111,9 +119,10 @@ export function findServerStartCallbacks(sourceCode: Readonly<TSESLint.SourceCod
     const args = use.node.arguments;
     if (method === 'listen') {
       if (args.length > 0) startCallbacks.add(args[args.length - 1]!);
-    } else if (FASTIFY_BOOT_METHODS.has(method) && use.origin.kind === 'module' && moduleName(use.origin.specifier) === 'fastify') {
+    } else if (use.origin.kind === 'module' && moduleName(use.origin.specifier) === 'fastify') {
       if (method === 'register') addPlugin(args[0]);
-      else if (args[0] !== undefined) startCallbacks.add(args[0]);
+      else if (FASTIFY_BOOT_METHODS.has(method) && args[0] !== undefined) startCallbacks.add(args[0]);
+      else if (method === 'addHook' && args[1] !== undefined && FASTIFY_BOOT_HOOKS.has(stringLiteralOf(args[0]) ?? '')) startCallbacks.add(args[1]);
     }
   }
   return startCallbacks;

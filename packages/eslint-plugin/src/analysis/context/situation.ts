@@ -3,6 +3,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { walk } from '../../util/walk.js';
 import { callbackFate, objectArgumentFate } from './callbacks.js';
 import { ExitPathAnalysis } from './exit-paths.js';
+import { isBootLifecycleHook } from './lifecycle-hooks.js';
 import { findServerStartCallbacks } from './server-start.js';
 import type { CallbackFate } from './callbacks.js';
 import { className, isClassNode, isFunctionNode, isLoop, memberName, outerExpression, staticName } from './ast.js';
@@ -227,6 +228,8 @@ export class SituationAnalysis {
           return this.of(position.call);
       }
     }
+    // NestJS's onModuleInit and onApplicationBootstrap: awaited before the application listens.
+    if (position.kind === 'method' && isBootLifecycleHook(this.sourceCode, fn)) return STARTUP;
     if (fn.async) {
       return this.isStartupMain(fn) ? STARTUP : { kind: 'event-loop', owner: describeAsync(fn, position) };
     }
