@@ -61,8 +61,8 @@ export interface BlockEvent {
   /**
    * Present when the main thread took this long (ms, at least 100) to answer the watchdog's first request for
    * its stack: it was inside code that lets no pause in — a native call no wrapper names (a database driver,
-   * `node:sqlite`, hashing a large buffer, a native addon), a built-in (`JSON.parse` of a huge string) or a
-   * long garbage collection — and every stack of the block was taken after it returned. The top frame is then
+   * `node:sqlite`, hashing a large buffer, a native addon), a built-in that lets no pause in, or a long
+   * garbage collection — and every stack of the block was taken after it returned. The top frame is then
    * where JavaScript resumed: the blocking call is the one made just before it, in that frame or its caller.
    */
   stackDelayMs?: number;
