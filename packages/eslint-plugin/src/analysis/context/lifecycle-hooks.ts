@@ -1,5 +1,5 @@
-import { AST_NODE_TYPES, ASTUtils } from '@typescript-eslint/utils';
-import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, ASTUtils, TSESLint } from '@typescript-eslint/utils';
+import type { TSESTree } from '@typescript-eslint/utils';
 import { staticName } from './ast.js';
 import type { FunctionNode } from './ast.js';
 
@@ -15,12 +15,12 @@ import type { FunctionNode } from './ast.js';
 const NEST_COMMON = '@nestjs/common';
 const NEST_BOOT_HOOKS: ReadonlySet<string> = new Set(['onModuleInit', 'onApplicationBootstrap']);
 
-/** Whether `name` (an identifier, or the callee of a decorator call) is bound to an import from `module`. */
+/** Whether `node` (an identifier, or a decorator call of one) is bound to an import from `module`. */
 function isImportFrom(sourceCode: Readonly<TSESLint.SourceCode>, node: TSESTree.Node, module: string): boolean {
   const identifier = node.type === AST_NODE_TYPES.CallExpression ? node.callee : node;
   if (identifier.type !== AST_NODE_TYPES.Identifier) return false;
   const definition = ASTUtils.findVariable(sourceCode.getScope(identifier), identifier)?.defs[0];
-  return definition?.type === 'ImportBinding' && definition.parent.type === AST_NODE_TYPES.ImportDeclaration && definition.parent.source.value === module;
+  return definition?.type === TSESLint.Scope.DefinitionType.ImportBinding && definition.parent.type === AST_NODE_TYPES.ImportDeclaration && definition.parent.source.value === module;
 }
 
 /** Whether `fn` is a NestJS boot hook: see above. */
