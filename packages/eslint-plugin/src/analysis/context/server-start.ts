@@ -2,7 +2,7 @@ import { normalizeModuleName as moduleName } from '@agent-lag/catalog';
 import { AST_NODE_TYPES, ASTUtils } from '@typescript-eslint/utils';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { traceFile, ValueTracer, type Origin, type ValueUse } from '../resolve/index.js';
-import { isFunctionNode, unwrapExpression } from './ast.js';
+import { isFunctionNode, stringValue, unwrapExpression } from './ast.js';
 import type { FunctionNode } from './ast.js';
 
 /*
@@ -63,10 +63,6 @@ function isServerFactory(use: ValueUse): boolean {
   return SERVER_FACTORIES.get(moduleName(use.origin.specifier))?.includes(name) === true;
 }
 
-function stringLiteralOf(node: TSESTree.Node | undefined): string | undefined {
-  return node?.type === AST_NODE_TYPES.Literal && typeof node.value === 'string' ? node.value : undefined;
-}
-
 /** The function `node` is: written there, or a local function or `const` function it names. */
 function functionAt(sourceCode: Readonly<TSESLint.SourceCode>, node: TSESTree.Node | undefined): FunctionNode | undefined {
   if (node === undefined) return undefined;
@@ -122,7 +118,7 @@ export function findServerStartCallbacks(sourceCode: Readonly<TSESLint.SourceCod
     } else if (use.origin.kind === 'module' && moduleName(use.origin.specifier) === 'fastify') {
       if (method === 'register') addPlugin(args[0]);
       else if (FASTIFY_BOOT_METHODS.has(method) && args[0] !== undefined) startCallbacks.add(args[0]);
-      else if (method === 'addHook' && args[1] !== undefined && FASTIFY_BOOT_HOOKS.has(stringLiteralOf(args[0]) ?? '')) startCallbacks.add(args[1]);
+      else if (method === 'addHook' && args[1] !== undefined && FASTIFY_BOOT_HOOKS.has(stringValue(args[0]) ?? '')) startCallbacks.add(args[1]);
     }
   }
   return startCallbacks;
